@@ -1,0 +1,50 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// The layout is the architecture:
+//   C shims (system libraries)  ->  one safe Swift wrapper per C library
+//   Settings (environment), Migrations (schema as code), Topology (broker as code)
+//   flexfin (the operator's command-line tool)
+let package = Package(
+    name: "FlexFin",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "flexfin", targets: ["flexfin"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries, reached only through the wrappers below.
+        .systemLibrary(name: "CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // No pkgConfig: hiredis.pc adds -D_FILE_OFFSET_BITS, which SwiftPM refuses (noisy warning).
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+
+        // Safe wrappers: own every C pointer, turn status codes into typed errors.
+        .target(name: "AMQPClient", dependencies: ["CRabbitMQ"]),
+        .target(name: "PostgresClient", dependencies: ["CPostgres"]),
+        .target(name: "RedisClient", dependencies: ["CHiredis"]),
+
+        // Where the services are, from the environment.
+        .target(name: "Settings", dependencies: ["AMQPClient", "RedisClient"]),
+        // Versioned SQL, applied once each under an advisory lock.
+        .target(name: "Migrations", dependencies: ["PostgresClient"], resources: [.copy("SQL")]),
+        // Exchanges, queues and bindings as data (queues/topology.json).
+        .target(name: "Topology", dependencies: ["AMQPClient"]),
+
+        .executableTarget(name: "flexfin", dependencies: [
+            "Settings", "Migrations", "Topology", "AMQPClient", "PostgresClient", "RedisClient",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "AMQPClientTests", dependencies: ["AMQPClient", "Settings", "TestSupport"]),
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "Settings", "TestSupport"]),
+        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "Settings", "TestSupport"]),
+        .testTarget(name: "SettingsTests", dependencies: ["Settings"]),
+        .testTarget(name: "OperationsTests", dependencies: [
+            "Migrations", "Topology", "Settings", "AMQPClient", "PostgresClient", "TestSupport", "flexfin",
+        ]),
+        .target(name: "TestSupport", dependencies: ["Settings"], path: "Tests/TestSupport"),
+    ]
+)

@@ -1,0 +1,132 @@
+import CHiredis
+import Glibc
+
+/// One hiredis connection, owned: freed with redisFree in deinit.
+///
+/// Not thread-safe by design: it belongs to one thread. After an I/O error
+/// hiredis cannot reuse a context, so the connection reports every later
+/// call as `.connectionLost`; make a new one.
+public final class RedisConnection {
+    private let context: UnsafeMutablePointer<redisContext>
+    public let endpoint: RedisEndpoint
+    private var scriptHashes: [RedisScript: String] = [:]
+
+    public init(endpoint: RedisEndpoint, timeout: Duration = .seconds(2)) throws(RedisError) {
+        let (seconds, attoseconds) = timeout.components
+        let tv = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+        guard let context = redisConnectWithTimeout(endpoint.host, Int32(endpoint.port), tv) else {
+            throw RedisError(.connectionFailed, operation: "connect", endpoint: endpoint.description, detail: "out of memory")
+        }
+        self.context = context
+        self.endpoint = endpoint
+        if context.pointee.err != 0 {
+            throw self.error("connect", connecting: true)
+        }
+        redisSetTimeout(context, tv)
+        if let password = endpoint.password { try command(["AUTH", password]) }
+        if endpoint.database != 0 { try command(["SELECT", endpoint.database]) }
+    }
+
+    deinit { redisFree(context) }
+
+    public var isConnected: Bool { context.pointee.err == 0 }
+
+    /// Sends one command and waits for its reply. An error reply throws
+    /// `.serverError` with the server's text.
+    @discardableResult
+    public func command(_ arguments: [any RedisArgument]) throws(RedisError) -> RedisReply {
+        let name = Self.name(of: arguments)
+        let raw = Self.withArgv(arguments.map(\.redisBytes)) { count, argv, lengths in
+            redisCommandArgv(context, count, argv, lengths)
+        }
+        guard let raw else { throw error(name) }
+        let reply = RedisReply(raw.assumingMemoryBound(to: redisReply.self))
+        freeReplyObject(raw)
+        if case .error(let message) = reply {
+            throw RedisError(.serverError, operation: name, endpoint: endpoint.description, detail: message)
+        }
+        return reply
+    }
+
+    /// Pipelining: appends every command to the output buffer, then reads all
+    /// replies — one round trip for the lot. Error replies come back as
+    /// `.error` values in their place, so one bad command spoils nothing else.
+    public func pipeline(_ commands: [[any RedisArgument]]) throws(RedisError) -> [RedisReply] {
+        for arguments in commands {
+            let status = Self.withArgv(arguments.map(\.redisBytes)) { count, argv, lengths in
+                redisAppendCommandArgv(context, count, argv, lengths)
+            }
+            guard status == REDIS_OK else { throw error("pipeline (append)") }
+        }
+        var replies: [RedisReply] = []
+        replies.reserveCapacity(commands.count)
+        for _ in commands {
+            var raw: UnsafeMutableRawPointer?
+            guard redisGetReply(context, &raw) == REDIS_OK, let raw else { throw error("pipeline (read)") }
+            replies.append(RedisReply(raw.assumingMemoryBound(to: redisReply.self)))
+            freeReplyObject(raw)
+        }
+        return replies
+    }
+
+    /// Runs a script by its SHA1 (loading it once per connection); when the
+    /// server answers NOSCRIPT, runs it with EVAL, which also caches it.
+    @discardableResult
+    public func run(_ script: RedisScript, keys: [any RedisArgument] = [], arguments: [any RedisArgument] = []) throws(RedisError) -> RedisReply {
+        let tail: [any RedisArgument] = [keys.count] + keys + arguments
+        let sha: String
+        if let known = scriptHashes[script] {
+            sha = known
+        } else {
+            guard let loaded = try command(["SCRIPT", "LOAD", script.source]).string else {
+                throw RedisError(.protocolError, operation: "SCRIPT LOAD", endpoint: endpoint.description, detail: "no SHA1 returned")
+            }
+            sha = loaded
+            scriptHashes[script] = sha
+        }
+        do {
+            return try command(["EVALSHA", sha] + tail)
+        } catch where error.code == .serverError && error.detail.hasPrefix("NOSCRIPT") {
+            return try command(["EVAL", script.source] + tail)
+        }
+    }
+
+    private func error(_ operation: String, connecting: Bool = false) -> RedisError {
+        let c = context.pointee
+        let detail = withUnsafeBytes(of: c.errstr) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let code: RedisError.Code
+        if c.err == REDIS_ERR_IO && (detail.contains("temporarily unavailable") || detail.contains("timed out")) {
+            code = .timeout
+        } else if connecting {
+            code = .connectionFailed
+        } else if c.err == REDIS_ERR_PROTOCOL {
+            code = .protocolError
+        } else {
+            code = .connectionLost
+        }
+        return RedisError(code, operation: operation, endpoint: endpoint.description, detail: detail.isEmpty ? "I/O error" : detail)
+    }
+
+    private static func name(of arguments: [any RedisArgument]) -> String {
+        arguments.first.map { String(decoding: $0.redisBytes, as: UTF8.self).uppercased() } ?? "(empty command)"
+    }
+
+    /// Builds hiredis' argv/argvlen arrays over the argument bytes for the
+    /// duration of one call.
+    private static func withArgv<R>(_ arguments: [[UInt8]],
+                                    _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> R) -> R {
+        let buffers = arguments.map { bytes -> UnsafeMutablePointer<CChar> in
+            let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(bytes.count, 1))
+            bytes.withUnsafeBytes { raw in
+                if let base = raw.baseAddress { UnsafeMutableRawPointer(buffer).copyMemory(from: base, byteCount: bytes.count) }
+            }
+            return buffer
+        }
+        defer { buffers.forEach { $0.deallocate() } }
+        var argv = buffers.map { UnsafePointer($0) as UnsafePointer<CChar>? }
+        let lengths = arguments.map(\.count)
+        return argv.withUnsafeMutableBufferPointer { argvBuffer in
+            lengths.withUnsafeBufferPointer { body(Int32(arguments.count), argvBuffer.baseAddress!, $0.baseAddress!) }
+        }
+    }
+}
