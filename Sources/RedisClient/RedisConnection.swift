@@ -36,6 +36,7 @@ public final class RedisConnection {
     @discardableResult
     public func command(_ arguments: [any RedisArgument]) throws(RedisError) -> RedisReply {
         let name = Self.name(of: arguments)
+        try ensureUsable(name)
         let raw = Self.withArgv(arguments.map(\.redisBytes)) { count, argv, lengths in
             redisCommandArgv(context, count, argv, lengths)
         }
@@ -52,6 +53,7 @@ public final class RedisConnection {
     /// replies — one round trip for the lot. Error replies come back as
     /// `.error` values in their place, so one bad command spoils nothing else.
     public func pipeline(_ commands: [[any RedisArgument]]) throws(RedisError) -> [RedisReply] {
+        try ensureUsable("pipeline")
         for arguments in commands {
             let status = Self.withArgv(arguments.map(\.redisBytes)) { count, argv, lengths in
                 redisAppendCommandArgv(context, count, argv, lengths)
@@ -89,6 +91,14 @@ public final class RedisConnection {
         } catch where error.code == .serverError && error.detail.hasPrefix("NOSCRIPT") {
             return try command(["EVAL", script.source] + tail)
         }
+    }
+
+    /// hiredis keeps a failed context's error and fails every later call at
+    /// once; say plainly that the connection is gone.
+    private func ensureUsable(_ operation: String) throws(RedisError) {
+        guard context.pointee.err != 0 else { return }
+        throw RedisError(.connectionLost, operation: operation, endpoint: endpoint.description,
+                         detail: "an earlier error left this connection unusable (\(error(operation).detail)); reconnect")
     }
 
     private func error(_ operation: String, connecting: Bool = false) -> RedisError {

@@ -1,0 +1,99 @@
+import RedisClient
+import TestSupport
+import XCTest
+
+/// Against the real Redis of deploy/local/services.
+final class RedisClientTests: XCTestCase {
+    private let endpoint = TestServices.settings.redis
+    private let prefix = TestServices.uniqueName("test:redis")
+
+    override func tearDownWithError() throws {
+        let redis = try RedisConnection(endpoint: endpoint)
+        let keys = try redis.command(["KEYS", "\(prefix)*"]).array?.compactMap(\.string) ?? []
+        if !keys.isEmpty { try redis.command(["DEL"] + keys) }
+    }
+
+    func testPipelineOfAThousandCommands() throws {
+        let redis = try RedisConnection(endpoint: endpoint)
+        let sets: [[any RedisArgument]] = (0..<1000).map { ["SET", "\(prefix):\($0)", $0 * 7] }
+        let setReplies = try redis.pipeline(sets)
+        XCTAssertEqual(setReplies.count, 1000)
+        XCTAssertTrue(setReplies.allSatisfy { $0 == .status("OK") })
+        let gets: [[any RedisArgument]] = (0..<1000).map { ["GET", "\(prefix):\($0)"] }
+        let values = try redis.pipeline(gets).map(\.integer)
+        XCTAssertEqual(values, (0..<1000).map { Int64($0 * 7) })
+    }
+
+    func testAnErrorReplyInAPipelineSpoilsNothingElse() throws {
+        let redis = try RedisConnection(endpoint: endpoint)
+        let replies = try redis.pipeline([["SET", "\(prefix):a", "1"], ["INCR", "\(prefix):a", "extra"], ["GET", "\(prefix):a"]])
+        XCTAssertEqual(replies[0], .status("OK"))
+        guard case .error(let message) = replies[1] else { return XCTFail("expected an error reply, got \(replies[1])") }
+        XCTAssertTrue(message.contains("wrong number of arguments"), message)
+        XCTAssertEqual(replies[2].string, "1")
+    }
+
+    func testCommandsAreBinarySafe() throws {
+        let redis = try RedisConnection(endpoint: endpoint)
+        let value: [UInt8] = [0, 13, 10, 255, 0, 36]
+        try redis.command(["SET", "\(prefix):bin", value])
+        XCTAssertEqual(try redis.command(["GET", "\(prefix):bin"]), .string(value))
+    }
+
+    func testScriptsRunByHashAndSurviveAScriptFlush() throws {
+        let redis = try RedisConnection(endpoint: endpoint)
+        // Writes only when the version is newer: the cache rule for balances.
+        let script = RedisScript("""
+            local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '-1')
+            if tonumber(ARGV[2]) > current then
+              redis.call('HSET', KEYS[1], 'balance', ARGV[1], 'version', ARGV[2])
+              return 1
+            end
+            return 0
+            """)
+        let key = "\(prefix):wallet"
+        XCTAssertEqual(try redis.run(script, keys: [key], arguments: [500, 2]), .integer(1))
+        XCTAssertEqual(try redis.run(script, keys: [key], arguments: [400, 1]), .integer(0))
+        try redis.command(["SCRIPT", "FLUSH"])  // the server forgets the script…
+        XCTAssertEqual(try redis.run(script, keys: [key], arguments: [600, 3]), .integer(1))  // …EVAL takes over
+        XCTAssertEqual(try redis.command(["HGET", key, "balance"]).string, "600")
+    }
+
+    func testServerErrorsAreTypedAndTheConnectionStaysUsable() throws {
+        let redis = try RedisConnection(endpoint: endpoint)
+        XCTAssertThrowsError(try redis.command(["NOSUCHCOMMAND"])) { error in
+            let error = error as! RedisError
+            XCTAssertEqual(error.code, .serverError)
+            XCTAssertFalse(error.isRetryable)
+        }
+        XCTAssertEqual(try redis.command(["PING"]), .status("PONG"))
+    }
+
+    func testConnectionFailuresNameHostAndPort() throws {
+        let port = closedPort()
+        XCTAssertThrowsError(try RedisConnection(endpoint: RedisEndpoint(host: "127.0.0.1", port: port))) { error in
+            let error = error as! RedisError
+            XCTAssertEqual(error.code, .connectionFailed)
+            XCTAssertTrue(error.isRetryable)
+            XCTAssertTrue("\(error)".contains("127.0.0.1:\(port)"), "\(error)")
+        }
+        XCTAssertThrowsError(try RedisConnection(endpoint: RedisEndpoint(host: "no-such-host.invalid", port: 6380))) { error in
+            XCTAssertTrue("\(error)".contains("no-such-host.invalid:6380"), "\(error)")
+        }
+    }
+
+    func testASilentServerTimesOutWithinTheConfiguredBound() throws {
+        let listener = SilentListener()
+        let started = ContinuousClock.now
+        // The TCP connect succeeds; the first command gets no answer.
+        let redis = try RedisConnection(endpoint: RedisEndpoint(host: "127.0.0.1", port: listener.port), timeout: .seconds(1))
+        XCTAssertThrowsError(try redis.command(["PING"])) { error in
+            XCTAssertEqual((error as! RedisError).code, .timeout, "\(error)")
+            XCTAssertTrue("\(error)".contains("127.0.0.1:\(listener.port)"), "\(error)")
+        }
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(4))
+        XCTAssertThrowsError(try redis.command(["PING"])) { error in
+            XCTAssertEqual((error as! RedisError).code, .connectionLost, "a timed-out context is not reused: \(error)")
+        }
+    }
+}
