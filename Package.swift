@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "RedisClient", dependencies: ["CHiredis"]),
 
         // Where the services are, from the environment.
-        .target(name: "Settings", dependencies: ["AMQPClient", "RedisClient"]),
+        .target(name: "Settings", dependencies: ["AMQPClient", "PostgresClient", "RedisClient"]),
         // Versioned SQL, applied once each under an advisory lock.
         .target(name: "Migrations", dependencies: ["PostgresClient"], resources: [.copy("SQL")]),
         // Exchanges, queues and bindings as data (queues/topology.json).

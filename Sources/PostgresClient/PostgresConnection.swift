@@ -35,6 +35,9 @@ public final class PostgresConnection {
                 message.contains("password authentication failed") ? .invalidPassword : .unableToConnect
             throw PostgresError(state, operation: "connect", server: server, message: message)
         }
+        // libpq prints server NOTICEs to stderr by default; they are not
+        // errors and would clutter every tool's output.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
         self.connection = connection
         self.server = server
     }

@@ -1,0 +1,104 @@
+import AMQPClient
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The RabbitMQ management HTTP API, for what AMQP cannot tell: unacked
+/// counts, rates, bindings. Optional everywhere: callers fall back to AMQP.
+public struct ManagementAPI: Sendable {
+    public let baseURL: URL
+    let endpoint: AMQPEndpoint
+    let timeout: TimeInterval
+
+    /// Uses the AMQP endpoint's user, password and vhost.
+    public init(baseURL: URL, endpoint: AMQPEndpoint, timeout: TimeInterval = 5) {
+        self.baseURL = baseURL
+        self.endpoint = endpoint
+        self.timeout = timeout
+    }
+
+    private var vhostPath: String {
+        endpoint.vhost.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? endpoint.vhost
+    }
+
+    /// Queue statistics by queue name.
+    public func queues() throws -> [String: QueueDepth] {
+        let rows = try get("/api/queues/\(vhostPath)?columns=name,messages_ready,messages_unacknowledged,consumers,message_stats")
+        var result: [String: QueueDepth] = [:]
+        for row in rows {
+            guard let name = row["name"] as? String else { continue }
+            let stats = row["message_stats"] as? [String: Any]
+            func rate(_ key: String) -> Double? { (stats?[key] as? [String: Any])?["rate"] as? Double ?? (stats == nil ? nil : 0) }
+            result[name] = QueueDepth(
+                queue: name, exists: true, ready: row["messages_ready"] as? Int ?? 0,
+                unacknowledged: row["messages_unacknowledged"] as? Int ?? 0, consumers: row["consumers"] as? Int ?? 0,
+                publishRate: rate("publish_details"), deliverRate: rate("deliver_get_details"), ackRate: rate("ack_details"))
+        }
+        return result
+    }
+
+    /// What the broker holds for a queue: its type and arguments.
+    public struct QueueDefinition {
+        public let type: String
+        public let arguments: [String: Any]
+    }
+
+    public func queueDefinitions() throws -> [String: QueueDefinition] {
+        let rows = try get("/api/queues/\(vhostPath)?columns=name,type,arguments")
+        var result: [String: QueueDefinition] = [:]
+        for row in rows {
+            guard let name = row["name"] as? String else { continue }
+            result[name] = QueueDefinition(type: row["type"] as? String ?? "?", arguments: row["arguments"] as? [String: Any] ?? [:])
+        }
+        return result
+    }
+
+    public func bindings() throws -> Set<BrokerPlan.Binding> {
+        let rows = try get("/api/bindings/\(vhostPath)")
+        return Set(rows.compactMap { row -> BrokerPlan.Binding? in
+            guard row["destination_type"] as? String == "queue", let source = row["source"] as? String, !source.isEmpty,
+                  let queue = row["destination"] as? String, let key = row["routing_key"] as? String else { return nil }
+            return BrokerPlan.Binding(queue: queue, exchange: source, routingKey: key)
+        })
+    }
+
+    private func get(_ path: String) throws -> [[String: Any]] {
+        guard let url = URL(string: baseURL.absoluteString.trimmingCharacters(in: ["/"]) + path) else {
+            throw TopologyError("management API: bad URL \(baseURL)\(path)")
+        }
+        var request = URLRequest(url: url, timeoutInterval: timeout)
+        let credentials = Data("\(endpoint.user):\(endpoint.password)".utf8).base64EncodedString()
+        request.setValue("Basic \(credentials)", forHTTPHeaderField: "Authorization")
+        let response = HTTPResponse()
+        URLSession.shared.dataTask(with: request) { data, reply, error in
+            response.finish(data: data, status: (reply as? HTTPURLResponse)?.statusCode, error: error)
+        }.resume()
+        let (data, status, error) = response.wait()
+        let target = "\(url.host ?? "?"):\(url.port ?? 80)"
+        if let error { throw TopologyError("management API at \(target) is unavailable: \(error.localizedDescription)") }
+        guard status == 200, let data else {
+            throw TopologyError("management API at \(target) answered HTTP \(status ?? 0) for \(path)")
+        }
+        guard let rows = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+            throw TopologyError("management API at \(target) sent something other than a list for \(path)")
+        }
+        return rows
+    }
+}
+
+/// Hands one URLSession answer to the thread that waits for it.
+private final class HTTPResponse: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: (Data?, Int?, Error?) = (nil, nil, nil)
+
+    func finish(data: Data?, status: Int?, error: Error?) {
+        result = (data, status, error)
+        done.signal()
+    }
+
+    func wait() -> (Data?, Int?, Error?) {
+        done.wait()
+        return result
+    }
+}

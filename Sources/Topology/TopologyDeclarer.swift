@@ -1,0 +1,103 @@
+import AMQPClient
+
+/// Declares a plan on the broker and compares the broker with it.
+public struct TopologyDeclarer {
+    public let plan: BrokerPlan
+
+    public init(plan: BrokerPlan) { self.plan = plan }
+
+    /// Declares everything; idempotent. A queue that exists with other
+    /// arguments fails with the broker's "inequivalent arg" text.
+    public func apply(on connection: AMQPConnection) throws(AMQPError) {
+        let channel = try connection.openChannel()
+        defer { channel.close() }
+        for exchange in plan.exchanges { try channel.declareExchange(exchange.name, type: exchange.type) }
+        for queue in plan.queues { try channel.declareQueue(queue.name, arguments: queue.arguments) }
+        for binding in plan.bindings {
+            try channel.bindQueue(binding.queue, exchange: binding.exchange, routingKey: binding.routingKey)
+        }
+    }
+
+    /// What differs between the broker and the plan; empty when they agree.
+    ///
+    /// Over AMQP alone: a passive declare finds what is missing, then a
+    /// declare with the planned arguments (a no-op when equivalent) makes
+    /// the broker itself name an inequivalent type or argument. With the
+    /// management API, bindings are compared too.
+    public func differences(on connection: AMQPConnection, management: ManagementAPI?) throws -> [String] {
+        let channel = try connection.openChannel()
+        defer { channel.close() }
+        var found: [String] = []
+        for exchange in plan.exchanges {
+            found += try compare("exchange \(exchange.name)",
+                                 inspect: { try channel.inspectExchange(exchange.name) },
+                                 declare: { try channel.declareExchange(exchange.name, type: exchange.type) })
+        }
+        if let management {
+            let definitions = try management.queueDefinitions()
+            for queue in plan.queues { found += Self.compare(queue, with: definitions[queue.name]) }
+        } else {
+            for queue in plan.queues {
+                found += try compare("queue \(queue.name)",
+                                     inspect: { _ = try channel.inspectQueue(queue.name) },
+                                     declare: { try channel.declareQueue(queue.name, arguments: queue.arguments) })
+            }
+        }
+        if let management {
+            let present = try management.bindings()
+            for binding in plan.bindings where !present.contains(binding) {
+                found.append("binding \(binding.exchange) -> \(binding.queue) [\(binding.routingKey)] is missing")
+            }
+        }
+        return found
+    }
+
+    private func compare(_ what: String, inspect: () throws -> Void, declare: () throws -> Void) throws -> [String] {
+        do {
+            try inspect()
+        } catch let error as AMQPError where error.code == .notFound {
+            return ["\(what) is missing"]
+        }
+        do {
+            try declare()
+        } catch let error as AMQPError where error.code == .preconditionFailed {
+            return ["\(what) differs: \(error.detail)"]
+        }
+        return []
+    }
+
+    /// Exact comparison of a planned queue with the broker's definition:
+    /// the type and every argument, missing or extra.
+    static func compare(_ queue: BrokerPlan.Queue, with actual: ManagementAPI.QueueDefinition?) -> [String] {
+        guard let actual else { return ["queue \(queue.name) is missing"] }
+        var found: [String] = []
+        let expectedType = queue.arguments["x-queue-type"]?.stringValue ?? "classic"
+        if actual.type != expectedType {
+            found.append("queue \(queue.name) has type \(actual.type), expected \(expectedType) (x-queue-type)")
+        }
+        for (key, expected) in queue.arguments.sorted(by: { $0.key < $1.key }) where key != "x-queue-type" {
+            guard let value = actual.arguments[key] else {
+                found.append("queue \(queue.name) lacks argument \(key) = \(expected)")
+                continue
+            }
+            if !matches(expected, value) {
+                found.append("queue \(queue.name) has argument \(key) = \(value), expected \(expected)")
+            }
+        }
+        for key in actual.arguments.keys.sorted() where queue.arguments[key] == nil && key != "x-queue-type" {
+            found.append("queue \(queue.name) has unexpected argument \(key)")
+        }
+        return found
+    }
+
+    /// JSON numbers and booleans both arrive as NSNumber on Linux: compare
+    /// by the type the plan expects.
+    private static func matches(_ expected: AMQPValue, _ actual: Any) -> Bool {
+        switch expected {
+        case .string(let s): (actual as? String) == s
+        case .int(let i): (actual as? Int).map(Int64.init) == i
+        case .bool(let b): (actual as? Bool) == b
+        default: "\(expected)" == "\(actual)"
+        }
+    }
+}

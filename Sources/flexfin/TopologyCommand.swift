@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Settings
+import Topology
+
+/// Where the topology file is, shared by every command that needs it.
+struct TopologyFileOption: ParsableArguments {
+    @Option(name: .customLong("file"), help: "The topology file (default: queues/topology.json here or above, or FLEXFIN_TOPOLOGY).")
+    var path: String?
+
+    func plan() throws -> BrokerPlan {
+        let url = try path.map { URL(fileURLWithPath: $0) } ?? TopologySpec.locate()
+        return BrokerPlan(try TopologySpec.load(from: url))
+    }
+}
+
+extension ServiceSettings {
+    var managementAPI: ManagementAPI? {
+        amqpManagementURL.map { ManagementAPI(baseURL: $0, endpoint: amqpEndpoints[0]) }
+    }
+}
+
+struct TopologyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "topology", abstract: "Declare or check the broker topology of queues/.",
+        subcommands: [Apply.self, Check.self])
+
+    struct Apply: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Declare every exchange, queue and binding (idempotent).")
+        @OptionGroup var file: TopologyFileOption
+
+        func run() throws {
+            let plan = try file.plan()
+            let broker = try ServiceSettings.fromEnvironment().connectBroker()
+            try TopologyDeclarer(plan: plan).apply(on: broker)
+            print("topology applied: \(plan.exchanges.count) exchanges, \(plan.queues.count) queues, \(plan.bindings.count) bindings")
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare the broker with the topology; exit 1 and name each difference.")
+        @OptionGroup var file: TopologyFileOption
+
+        func run() throws {
+            let plan = try file.plan()
+            let settings = try ServiceSettings.fromEnvironment()
+            let broker = try settings.connectBroker()
+            var management = settings.managementAPI
+            if let api = management, (try? api.queues()) == nil {
+                print("note: management API unreachable; bindings are not compared")
+                management = nil
+            }
+            let differences = try TopologyDeclarer(plan: plan).differences(on: broker, management: management)
+            guard differences.isEmpty else {
+                for difference in differences { print("DIFFERS: \(difference)") }
+                print("topology check failed: \(differences.count) difference(s); `flexfin topology apply` declares what is missing")
+                throw ExitCode.failure
+            }
+            print("topology matches: \(plan.exchanges.count) exchanges, \(plan.queues.count) queues"
+                  + (management == nil ? "" : ", \(plan.bindings.count) bindings"))
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Migrations
+import PostgresClient
+import TestSupport
+import XCTest
+
+/// Migrations against a throwaway database on the real server.
+final class MigrationTests: XCTestCase {
+    private var database = ""
+    private var databaseURL = ""
+
+    override func setUpWithError() throws {
+        database = "flexfin_test_" + UUID().uuidString.prefix(8).lowercased()
+        try TestServices.settings.connectDatabase().query("CREATE DATABASE \(database)")
+        var url = try XCTUnwrap(URLComponents(string: TestServices.settings.databaseURL), "tests expect a postgresql:// URI")
+        url.path = "/" + database
+        databaseURL = try XCTUnwrap(url.string)
+    }
+
+    override func tearDownWithError() throws {
+        try TestServices.settings.connectDatabase().query("DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
+    }
+
+    func testMigrateTwiceAppliesNothingTheSecondTime() throws {
+        let bundled = try Migration.bundled()
+        XCTAssertGreaterThanOrEqual(bundled.count, 3)
+        let first = try runFlexfin(["migrate"], environment: ["FLEXFIN_DATABASE_URL": databaseURL])
+        XCTAssertEqual(first.status, 0, first.errors)
+        XCTAssertTrue(first.output.contains("applied \(bundled.count) of \(bundled.count) migrations"), first.output)
+        let second = try runFlexfin(["migrate"], environment: ["FLEXFIN_DATABASE_URL": databaseURL])
+        XCTAssertEqual(second.status, 0, second.errors)
+        XCTAssertFalse(second.output.contains("applied 0"), second.output)
+        XCTAssertTrue(second.output.contains("schema up to date"), second.output)
+
+        let connection = try PostgresConnection(databaseURL)
+        XCTAssertEqual(try connection.query("SELECT count(*) FROM schema_migrations").int(0, 0), bundled.count)
+        for table in ["accounts", "transfers", "ledger_entries", "inbox", "outbox", "audit_log", "wallets", "system_accounts"] {
+            XCTAssertEqual(try connection.query("SELECT to_regclass($1) IS NOT NULL", [table]).bool(0, 0), true, table)
+        }
+    }
+
+    func testTwoProcessesMigratingAtOnceApplyEachMigrationOnce() throws {
+        let migrator = Migrator(migrations: try Migration.bundled())
+        let url = databaseURL
+        let results = Results()
+        let group = DispatchGroup()
+        for _ in 0..<2 {
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                do { results.add(.success(try migrator.apply(on: PostgresConnection(url)).count)) }
+                catch { results.add(.failure(error)) }
+            }
+        }
+        group.wait()
+        let counts = try results.values.map { try $0.get() }
+        XCTAssertEqual(counts.reduce(0, +), migrator.migrations.count, "each migration applied by exactly one of the two")
+        XCTAssertEqual(try PostgresConnection(url).query("SELECT count(*) FROM schema_migrations").int(0, 0), migrator.migrations.count)
+    }
+
+    func testAFailingMigrationRollsBackAndSaysWhich() throws {
+        let broken = [Migration(version: 1, name: "good", sql: "CREATE TABLE good (id int)"),
+                      Migration(version: 2, name: "broken", sql: "CREATE TABLE half (id int); SELECT no_such_column FROM good")]
+        let connection = try PostgresConnection(databaseURL)
+        XCTAssertThrowsError(try Migrator(migrations: broken).apply(on: connection)) { error in
+            XCTAssertTrue("\(error)".contains("0002_broken"), "\(error)")
+        }
+        XCTAssertEqual(try connection.query("SELECT to_regclass('half') IS NULL").bool(0, 0), true, "rolled back whole")
+        XCTAssertEqual(try connection.query("SELECT count(*) FROM schema_migrations").int(0, 0), 1)
+    }
+}
+
+private final class Results: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [Result<Int, Error>] = []
+    func add(_ result: Result<Int, Error>) { lock.withLock { stored.append(result) } }
+    var values: [Result<Int, Error>] { lock.withLock { stored } }
+}
