@@ -13,6 +13,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // SHA-256 for the audit hash chain.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries, reached only through the wrappers below.
@@ -25,6 +28,9 @@ let package = Package(
         .target(name: "AMQPClient", dependencies: ["CRabbitMQ"]),
         .target(name: "PostgresClient", dependencies: ["CPostgres"]),
         .target(name: "RedisClient", dependencies: ["CHiredis"]),
+
+        // The domain: money, validation, payment rules, events, audit chain, tax rules. No I/O.
+        .target(name: "Domain", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
         // Where the services are, from the environment.
         .target(name: "Settings", dependencies: ["AMQPClient", "PostgresClient", "RedisClient"]),
@@ -42,6 +48,7 @@ let package = Package(
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "Settings", "TestSupport"]),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "Settings", "TestSupport"]),
         .testTarget(name: "SettingsTests", dependencies: ["Settings"]),
+        .testTarget(name: "DomainTests", dependencies: ["Domain"]),
         .testTarget(name: "OperationsTests", dependencies: [
             "Migrations", "Topology", "Settings", "AMQPClient", "PostgresClient", "TestSupport", "flexfin",
         ]),

@@ -1,0 +1,142 @@
+import Domain
+import XCTest
+
+final class PaymentCommandTests: XCTestCase {
+    private func body(_ json: String) -> [UInt8] { Array(json.utf8) }
+    private let valid = #"{"command_id":"c1","type":"payment","payer":"w0001","payee":"w0002","amount":1234,"currency":"USD"}"#
+
+    func testAValidCommandDecodes() throws {
+        let command = try PaymentCommand(body: body(valid))
+        XCTAssertEqual(command.commandId, "c1")
+        XCTAssertEqual(command.amount, Money(minorUnits: 1234, currency: Currency("USD")!))
+        XCTAssertEqual(command.kind, "transfer")
+        XCTAssertNil(command.memo)
+    }
+
+    private func assertInvalid(_ json: String, field: String?, mentions: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try PaymentCommand(body: body(json)), file: file, line: line) { error in
+            let invalid = error as! InvalidMessage
+            XCTAssertEqual(invalid.field, field, "\(invalid)", file: file, line: line)
+            XCTAssertTrue("\(invalid)".contains(mentions), "\(invalid)", file: file, line: line)
+        }
+    }
+
+    func testEachKindOfBadInputNamesItsProblem() {
+        assertInvalid("not json at all", field: nil, mentions: "not valid JSON")
+        assertInvalid("[1,2]", field: nil, mentions: "must be a JSON object")
+        assertInvalid(#"{"command_id":"c1","type":"payment","payee":"w2","amount":1,"currency":"USD"}"#, field: "payer", mentions: "is required")
+        assertInvalid(valid.replacingOccurrences(of: "1234", with: "-5"), field: "amount", mentions: "must be positive, got -5")
+        assertInvalid(valid.replacingOccurrences(of: "1234", with: "0"), field: "amount", mentions: "must be positive")
+        assertInvalid(valid.replacingOccurrences(of: "1234", with: "12.5"), field: "amount", mentions: "whole number of minor units")
+        assertInvalid(valid.replacingOccurrences(of: "1234", with: "\"12\""), field: "amount", mentions: "not a string")
+        assertInvalid(valid.replacingOccurrences(of: "USD", with: "XYZ"), field: "currency", mentions: "not an ISO 4217")
+        assertInvalid(valid.replacingOccurrences(of: "\"c1\"", with: "\"\(String(repeating: "x", count: 65))\""),
+                      field: "command_id", mentions: "at most 64")
+        assertInvalid(valid.replacingOccurrences(of: "\"payment\"", with: "\"debt.repayment\""), field: "type", mentions: "this queue takes")
+        assertInvalid(valid.replacingOccurrences(of: "}", with: #","amout":5}"#), field: "amout", mentions: "not part of the message contract")
+        assertInvalid(valid.replacingOccurrences(of: "}", with: #","kind":"gift"}"#), field: "kind", mentions: "not one of")
+    }
+
+    func testAmountsTooLargeForInt64AreRejectedNotRounded() {
+        assertInvalid(valid.replacingOccurrences(of: "1234", with: "99999999999999999999"), field: "amount", mentions: "whole number")
+    }
+
+    func testMoneyParsesDecimalTextWithoutFloatingPoint() {
+        let usd = Currency("USD")!
+        XCTAssertEqual(Money.parse("12.34", currency: usd)?.minorUnits, 1234)
+        XCTAssertEqual(Money.parse("0.1", currency: usd)?.minorUnits, 10)
+        XCTAssertEqual(Money.parse("1000", currency: usd)?.minorUnits, 100_000)
+        XCTAssertNil(Money.parse("1.234", currency: usd))
+        XCTAssertNil(Money.parse("-1", currency: usd))
+        XCTAssertNil(Money.parse("1e3", currency: usd))
+        XCTAssertNil(Money.parse("92233720368547758.08", currency: usd))
+    }
+}
+
+final class PaymentPlanTests: XCTestCase {
+    private let usd = Currency("USD")!
+
+    private func wallet(_ id: String, _ balance: Int64, currency: String = "USD", open: Bool = true) -> AccountState {
+        AccountState(id: id, userId: "u-" + id, isWallet: true, currency: currency, balance: balance, isOpen: open)
+    }
+
+    private func pay(_ id: String, _ from: String, _ to: String, _ amount: Int64) -> PaymentCommand {
+        PaymentCommand(commandId: id, payer: from, payee: to, amount: Money(minorUnits: amount, currency: usd))
+    }
+
+    private func reasons(_ plan: PaymentPlan) -> [String] {
+        plan.outcomes.map { if case .rejected(_, let r, _) = $0 { r.rawValue } else { "ok" } }
+    }
+
+    func testPaymentsApplyInOrderAgainstRunningBalances() {
+        let accounts = ["a": wallet("a", 100), "b": wallet("b", 0)]
+        let plan = PaymentPlan(commands: [pay("1", "a", "b", 60), pay("2", "a", "b", 60), pay("3", "b", "a", 60), pay("4", "a", "b", 100)],
+                               accounts: accounts)
+        // 2 fails (40 left), 3 returns 60 (a=100), 4 then fits exactly.
+        XCTAssertEqual(reasons(plan), ["ok", "insufficient_funds", "ok", "ok"])
+        XCTAssertEqual(plan.balanceChanges, ["a": -100, "b": 100])
+    }
+
+    func testAHotWalletGetsOneNetChange() {
+        let accounts = ["hot": wallet("hot", 0), "x": wallet("x", 1000), "y": wallet("y", 1000)]
+        let plan = PaymentPlan(commands: [pay("1", "x", "hot", 10), pay("2", "y", "hot", 20), pay("3", "hot", "x", 5)], accounts: accounts)
+        XCTAssertEqual(plan.balanceChanges, ["hot": 25, "x": -5, "y": -20])
+    }
+
+    func testEachRejectionReason() {
+        let accounts = ["a": wallet("a", 100), "eur": wallet("eur", 100, currency: "EUR"), "closed": wallet("closed", 100, open: false),
+                        "fees": AccountState(id: "fees", userId: nil, isWallet: false, currency: "USD", balance: 0, isOpen: true)]
+        let plan = PaymentPlan(commands: [pay("1", "a", "a", 1), pay("2", "a", "nobody", 1), pay("3", "a", "closed", 1),
+                                          pay("4", "a", "eur", 1), pay("5", "a", "fees", 1)], accounts: accounts)
+        XCTAssertEqual(reasons(plan), ["same_wallet", "unknown_wallet", "wallet_closed", "currency_mismatch", "unknown_wallet"])
+        XCTAssertTrue(plan.balanceChanges.isEmpty)
+    }
+
+    func testEventsGoToTheRightUsers() throws {
+        let accounts = ["a": wallet("a", 10), "b": wallet("b", 0)]
+        let plan = PaymentPlan(commands: [pay("1", "a", "b", 5), pay("2", "a", "b", 50)], accounts: accounts)
+        let users = ["a": "u-a", "b": "u-b"]
+        let completed = plan.outcomes[0].event(at: Date(timeIntervalSince1970: 0), users: users)
+        let rejected = plan.outcomes[1].event(at: Date(timeIntervalSince1970: 0), users: users)
+        XCTAssertEqual(completed.type, "payment.completed")
+        XCTAssertEqual(completed.userIds, ["u-a", "u-b"])
+        XCTAssertEqual(rejected.type, "payment.rejected")
+        XCTAssertEqual(rejected.userIds, ["u-a"])
+        XCTAssertEqual(rejected.data["reason"], .string("insufficient_funds"))
+        // What goes out reads back the same.
+        XCTAssertEqual(try DomainEvent(body: completed.encoded()), completed)
+    }
+}
+
+final class AuditChainTests: XCTestCase {
+    private func chain(_ count: Int) -> [AuditChain.Row] {
+        var rows: [AuditChain.Row] = []
+        var previous = AuditChain.genesis
+        for seq in 1...Int64(count) {
+            let hash = AuditChain.hash(previous: previous, seq: seq, eventId: "e\(seq)", eventType: "payment.completed", body: "{\"n\":\(seq)}")
+            rows.append(.init(seq: seq, eventId: "e\(seq)", eventType: "payment.completed", body: "{\"n\":\(seq)}", prevHash: previous, hash: hash))
+            previous = hash
+        }
+        return rows
+    }
+
+    func testAnIntactChainVerifies() {
+        XCTAssertNil(AuditChain.verify(chain(5), after: (0, AuditChain.genesis)))
+    }
+
+    func testAnEditIsFoundAtTheEditedRow() {
+        var rows = chain(5)
+        let row = rows[2]
+        rows[2] = .init(seq: row.seq, eventId: row.eventId, eventType: row.eventType, body: "{\"n\":999}", prevHash: row.prevHash, hash: row.hash)
+        XCTAssertEqual(AuditChain.verify(rows, after: (0, AuditChain.genesis))?.seq, 3)
+    }
+
+    func testARemovalOrSwapIsFound() {
+        var removed = chain(5)
+        removed.remove(at: 1)
+        XCTAssertEqual(AuditChain.verify(removed, after: (0, AuditChain.genesis))?.seq, 3)
+        var swapped = chain(5)
+        swapped.swapAt(1, 2)
+        XCTAssertEqual(AuditChain.verify(swapped, after: (0, AuditChain.genesis))?.seq, 3)
+    }
+}
