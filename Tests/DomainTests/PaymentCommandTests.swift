@@ -140,3 +140,26 @@ final class AuditChainTests: XCTestCase {
         XCTAssertEqual(AuditChain.verify(swapped, after: (0, AuditChain.genesis))?.seq, 3)
     }
 }
+
+final class TaxRulesTests: XCTestCase {
+    private let rules = TaxRules([
+        TaxRule(priority: 0, kind: nil, memoPattern: nil, payeeCategory: "income", payerCategory: "expense"),
+        TaxRule(priority: 10, kind: "refund", memoPattern: nil, payeeCategory: "refund_paid", payerCategory: "refund_received"),
+        TaxRule(priority: 20, kind: nil, memoPattern: "invoice", payeeCategory: "invoiced_income", payerCategory: "contractor_expense"),
+    ])
+
+    func testTheMostSpecificRuleWins() {
+        XCTAssertEqual(rules.categorize(kind: "transfer", memo: nil)?.payee, "income")
+        XCTAssertEqual(rules.categorize(kind: "transfer", memo: nil)?.payer, "expense")
+        XCTAssertEqual(rules.categorize(kind: "refund", memo: "oops")?.payee, "refund_paid")
+        XCTAssertEqual(rules.categorize(kind: "refund", memo: "Invoice 17")?.payee, "invoiced_income")
+        XCTAssertNil(TaxRules([]).categorize(kind: "transfer", memo: nil))
+    }
+
+    func testQuartersFollowTheCalendar() {
+        XCTAssertEqual(TaxRules.quarter(ofISO8601: "2026-11-21T17:00:00Z"), "2026-Q4")
+        XCTAssertEqual(TaxRules.quarter(ofISO8601: "2026-01-01T00:00:00Z"), "2026-Q1")
+        XCTAssertEqual(TaxRules.quarter(ofISO8601: "2026-06-30T23:59:59Z"), "2026-Q2")
+        XCTAssertNil(TaxRules.quarter(ofISO8601: "yesterday"))
+    }
+}
