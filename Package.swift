@@ -10,6 +10,10 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "flexfin", targets: ["flexfin"]),
+        .executable(name: "payments-worker", targets: ["payments-worker"]),
+        .executable(name: "audit-worker", targets: ["audit-worker"]),
+        .executable(name: "notifications-worker", targets: ["notifications-worker"]),
+        .executable(name: "tax-worker", targets: ["tax-worker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -38,6 +42,24 @@ let package = Package(
         .target(name: "Migrations", dependencies: ["PostgresClient"], resources: [.copy("SQL")]),
         // Exchanges, queues and bindings as data (queues/topology.json).
         .target(name: "Topology", dependencies: ["AMQPClient"]),
+
+        // The worker runtime: lanes, batches, inbox/outbox, dead letters, shutdown.
+        // Nothing domain-specific: a worker supplies its queue and a batch handler.
+        .target(name: "WorkerRuntime", dependencies: [
+            "Domain", "AMQPClient", "PostgresClient", "RedisClient", "Settings", "Topology",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // One handler per concern; each worker executable only wires it in.
+        .target(name: "Payments", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient"]),
+        .target(name: "Audit", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient"]),
+        .target(name: "Notifications", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient"]),
+        .target(name: "Tax", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient"]),
+        .executableTarget(name: "payments-worker", dependencies: ["Payments", "WorkerRuntime"], path: "Workers/payments-worker"),
+        .executableTarget(name: "audit-worker", dependencies: ["Audit", "WorkerRuntime"], path: "Workers/audit-worker"),
+        .executableTarget(name: "notifications-worker", dependencies: ["Notifications", "WorkerRuntime"], path: "Workers/notifications-worker"),
+        .executableTarget(name: "tax-worker", dependencies: ["Tax", "WorkerRuntime"], path: "Workers/tax-worker"),
 
         .executableTarget(name: "flexfin", dependencies: [
             "Settings", "Migrations", "Topology", "AMQPClient", "PostgresClient", "RedisClient",

@@ -101,6 +101,30 @@ public final class RedisConnection {
                          detail: "an earlier error left this connection unusable (\(error(operation).detail)); reconnect")
     }
 
+    /// A pipeline of plain commands and scripts: scripts go as EVALSHA
+    /// (loaded once per connection); any that the server has forgotten are
+    /// run again with EVAL. Replies come back in order.
+    public func pipeline(_ commands: [RedisCommand]) throws(RedisError) -> [RedisReply] {
+        for case .script(let script, _, _) in commands where scriptHashes[script] == nil {
+            guard let sha = try command(["SCRIPT", "LOAD", script.source]).string else {
+                throw RedisError(.protocolError, operation: "SCRIPT LOAD", endpoint: endpoint.description, detail: "no SHA1 returned")
+            }
+            scriptHashes[script] = sha
+        }
+        var replies = try pipeline(commands.map { command -> [any RedisArgument] in
+            switch command {
+            case .plain(let arguments): arguments
+            case .script(let script, let keys, let arguments): ["EVALSHA", scriptHashes[script]!, keys.count] + keys + arguments
+            }
+        })
+        for (index, command) in commands.enumerated() {
+            guard case .script(let script, let keys, let arguments) = command,
+                  case .error(let message) = replies[index], message.hasPrefix("NOSCRIPT") else { continue }
+            replies[index] = try self.command(["EVAL", script.source, keys.count] + keys + arguments)
+        }
+        return replies
+    }
+
     private func error(_ operation: String, connecting: Bool = false) -> RedisError {
         let c = context.pointee
         let detail = withUnsafeBytes(of: c.errstr) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }

@@ -4,3 +4,9 @@ public struct RedisScript: Sendable, Hashable {
     public let source: String
     public init(_ source: String) { self.source = source }
 }
+
+/// One entry of a mixed pipeline.
+public enum RedisCommand: Sendable {
+    case plain([String])
+    case script(RedisScript, keys: [String], arguments: [String])
+}

@@ -38,6 +38,17 @@ public struct TopologySpec: Codable, Sendable, Equatable {
         public var deadLetterQueue: String { name + ".dlq" }
     }
 
+    public func queue(named name: String) throws -> WorkQueue {
+        guard let queue = queues.first(where: { $0.name == name }) else {
+            throw TopologyError("queue \(name) is not in the topology file")
+        }
+        return queue
+    }
+
+    /// Where producers publish commands (routing key = command type).
+    public var commandExchange: String
+    /// Where the outbox publishes events (routing key = event type).
+    public var eventExchange: String
     public var exchanges: [Exchange]
     public var deadLetterExchange: String
     public var retry: Retry

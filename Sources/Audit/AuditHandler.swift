@@ -1,0 +1,49 @@
+import AMQPClient
+import Domain
+import PostgresClient
+import WorkerRuntime
+
+/// Appends every event to the hash-chained audit log, a batch at a time.
+/// The queue has a single active consumer; a transaction-scoped advisory
+/// lock keeps the chain linear even if two audit workers ever overlap.
+public struct AuditHandler: BatchHandler {
+    public struct Record: Sendable {
+        let eventId: String
+        let type: String
+        let body: String
+    }
+
+    public let name = "audit"
+    public let queue = "events.audit"
+    static let chainLock: Int64 = 0x464C_4558_4155_44  // "FLEXAUD"
+
+    public init() {}
+
+    public func decode(_ message: AMQPMessage) throws(InvalidMessage) -> Record {
+        let event = try DomainEvent(body: message.body)
+        return Record(eventId: event.eventId, type: event.type, body: String(decoding: message.body, as: UTF8.self))
+    }
+
+    public func id(of record: Record) -> String { record.eventId }
+
+    public func apply(_ records: [Record], in database: PostgresConnection) throws -> BatchEffects {
+        try database.execute(prepared: "SELECT pg_advisory_xact_lock($1)", [Self.chainLock])
+        let last = try database.execute(prepared: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        var seq = last.int64(0, 0) ?? 0
+        var previous = last.string(0, 1) ?? AuditChain.genesis
+        var seqs: [Int64] = [], prevHashes: [String] = [], hashes: [String] = []
+        for record in records {
+            seq += 1
+            let hash = AuditChain.hash(previous: previous, seq: seq, eventId: record.eventId, eventType: record.type, body: record.body)
+            seqs.append(seq)
+            prevHashes.append(previous)
+            hashes.append(hash)
+            previous = hash
+        }
+        try database.execute(prepared: """
+            INSERT INTO audit_log (seq, event_id, event_type, body, prev_hash, hash)
+            SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+            """, [seqs, records.map(\.eventId), records.map(\.type), records.map(\.body), prevHashes, hashes])
+        return BatchEffects()
+    }
+}

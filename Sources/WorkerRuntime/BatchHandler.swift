@@ -1,0 +1,57 @@
+import AMQPClient
+import Domain
+import PostgresClient
+import RedisClient
+
+/// What a worker supplies: its queue, how to read one message, and how to
+/// apply a batch of new messages inside the batch's transaction. Retries,
+/// inbox, outbox, dead letters, cache writes and acks belong to the runtime.
+public protocol BatchHandler: Sendable {
+    associatedtype Message: Sendable
+
+    /// The inbox consumer name (exactly-once is per consumer) and log label.
+    var name: String { get }
+    var queue: String { get }
+    /// Commands have a status users can look up; events do not.
+    var recordsCommandStatus: Bool { get }
+
+    /// Validates one message. `InvalidMessage` sends it to the dead-letter
+    /// queue at once; it never blocks the batch.
+    func decode(_ message: AMQPMessage) throws(InvalidMessage) -> Message
+
+    /// The id the inbox deduplicates on (command id or event id).
+    func id(of message: Message) -> String
+
+    /// Applies messages never seen before by this consumer, in order,
+    /// within the batch transaction. Throwing rolls the whole batch back.
+    func apply(_ messages: [Message], in database: PostgresConnection) throws -> BatchEffects
+}
+
+extension BatchHandler {
+    public var recordsCommandStatus: Bool { false }
+}
+
+/// What applying a batch produced, beyond its rows.
+public struct BatchEffects: Sendable {
+    /// Follow-up events: written to the outbox in the same transaction,
+    /// published after commit.
+    public var events: [DomainEvent]
+    /// Business rejections by message id, with the reason (an outcome, not
+    /// an error: recorded in the inbox and the command status).
+    public var rejections: [String: String]
+    /// Cache writes, pipelined to Redis after commit. Best effort: Redis is
+    /// a cache, PostgreSQL the truth.
+    public var cache: [RedisCommand]
+
+    public init(events: [DomainEvent] = [], rejections: [String: String] = [:], cache: [RedisCommand] = []) {
+        self.events = events
+        self.rejections = rejections
+        self.cache = cache
+    }
+
+    mutating func merge(_ other: BatchEffects) {
+        events += other.events
+        rejections.merge(other.rejections) { $1 }
+        cache += other.cache
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import RedisClient
+
+/// The fast status store of commands in Redis (`flexfin status`, the HTTP
+/// API). PostgreSQL's inbox holds the durable outcome; this is a cache.
+public enum CommandStatus {
+    public static let ttlSeconds = 7 * 24 * 3600
+
+    public static func key(_ commandId: String) -> String { "flexfin:command:\(commandId)" }
+
+    /// `accepted`, `applied`, `rejected` (with reason) or `dead-lettered` (with reason).
+    public static func write(_ commandId: String, status: String, reason: String? = nil) -> RedisCommand {
+        var fields = ["status": status, "at": Date().formatted(.iso8601)]
+        if let reason { fields["reason"] = reason }
+        let json = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data()
+        return .plain(["SET", key(commandId), String(decoding: json, as: UTF8.self), "EX", String(ttlSeconds)])
+    }
+}
+
+/// Cached wallet balances. A write carries the balance's version and only
+/// replaces an older one, so a slow writer never puts a stale balance back.
+public enum WalletCache {
+    public static func key(_ walletId: String) -> String { "flexfin:wallet:\(walletId)" }
+
+    static let writeIfNewer = RedisScript("""
+        local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '-1')
+        if tonumber(ARGV[2]) > current then
+          redis.call('HSET', KEYS[1], 'balance', ARGV[1], 'version', ARGV[2])
+          return 1
+        end
+        return 0
+        """)
+
+    public static func write(_ walletId: String, balance: Int64, version: Int64) -> RedisCommand {
+        .script(writeIfNewer, keys: [key(walletId)], arguments: [String(balance), String(version)])
+    }
+}

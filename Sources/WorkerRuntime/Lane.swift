@@ -1,0 +1,229 @@
+import AMQPClient
+import Domain
+import Foundation
+import Logging
+import PostgresClient
+import RedisClient
+import Settings
+import Topology
+
+/// One thread of a worker process with its own connections: consume a
+/// batch, apply it in one transaction, publish its events, ack it. On a
+/// connection failure it drops every connection (unacked deliveries go
+/// back to the broker untouched) and starts again with backoff.
+final class Lane<Handler: BatchHandler> {
+    typealias Item = (delivery: AMQPDelivery, message: Handler.Message)
+
+    private let handler: Handler
+    private let options: WorkerOptions
+    private let settings: ServiceSettings
+    private let deadLetterExchange: String
+    private let deadLetterQueue: String
+    private let outbox: Outbox
+    private let shutdown: ShutdownSignal
+    private let stats: WorkerStats
+    private let log: Logger
+
+    init(handler: Handler, options: WorkerOptions, settings: ServiceSettings, topology: TopologySpec,
+         shutdown: ShutdownSignal, stats: WorkerStats, log: Logger) throws {
+        self.handler = handler
+        self.options = options
+        self.settings = settings
+        self.deadLetterExchange = topology.deadLetterExchange
+        self.deadLetterQueue = try topology.queue(named: handler.queue).deadLetterQueue
+        self.outbox = Outbox(exchange: topology.eventExchange)
+        self.shutdown = shutdown
+        self.stats = stats
+        self.log = log
+    }
+
+    func run() {
+        var delay = 0.1
+        while !shutdown.isRequested {
+            do {
+                try serve()
+            } catch {
+                log.error("lane stopped by an error; reconnecting in \(delay)s", metadata: ["error": "\(error)"])
+                Thread.sleep(forTimeInterval: delay)
+                delay = min(delay * 2, 5)
+            }
+        }
+    }
+
+    // MARK: - Connections
+
+    /// The connections of one session, dropped together on failure.
+    private struct Session {
+        let consumer: AMQPConnection
+        let consuming: AMQPChannel
+        let publisher: AMQPConnection
+        let publishing: AMQPChannel
+        let database: PostgresConnection
+        var cache: RedisConnection?
+    }
+
+    /// Consumes until shutdown is requested; throws when a connection fails.
+    private func serve() throws {
+        let consumer = try settings.connectBroker()
+        let consuming = try consumer.openChannel()
+        try consuming.setPrefetch(options.effectivePrefetch)
+        let publisher = try settings.connectBroker()
+        let publishing = try publisher.openChannel()
+        try publishing.enableConfirms(window: options.confirmWindow)
+        var session = Session(consumer: consumer, consuming: consuming, publisher: publisher, publishing: publishing,
+                              database: try settings.connectDatabase(), cache: try? settings.connectCache())
+        try relayStaleEvents(session)
+        let tag = try consuming.consume(handler.queue)
+        log.info("consuming \(handler.queue)")
+        var lastRelay = ContinuousClock.now
+        while !shutdown.isRequested {
+            let batch = try collectBatch(from: consumer)
+            if batch.isEmpty {
+                if ContinuousClock.now - lastRelay > .seconds(5) {
+                    try relayStaleEvents(session)
+                    lastRelay = .now
+                }
+                continue
+            }
+            try process(batch, &session)
+        }
+        // Stop deliveries; anything prefetched but not processed is unacked
+        // and goes back to the queue untouched when the connection closes.
+        try? consuming.cancel(consumerTag: tag)
+        log.info("stopped consuming \(handler.queue)")
+    }
+
+    private func relayStaleEvents(_ session: Session) throws {
+        let relayed = try outbox.relayStale(olderThan: 10, database: session.database, channel: session.publishing)
+        if relayed > 0 { log.notice("relayed \(relayed) events left unpublished by an earlier crash") }
+    }
+
+    /// Up to `batchSize` deliveries: waits for the first (briefly, to look
+    /// at the shutdown flag), then at most `batchMilliseconds` for more.
+    private func collectBatch(from consumer: AMQPConnection) throws -> [AMQPDelivery] {
+        guard let first = try consumer.nextDelivery(timeout: .milliseconds(250)) else { return [] }
+        var batch = [first]
+        let deadline = ContinuousClock.now + .milliseconds(options.batchMilliseconds)
+        while batch.count < options.batchSize,
+              let next = try consumer.nextDelivery(timeout: max(deadline - .now, .zero)) {
+            batch.append(next)
+        }
+        return batch
+    }
+
+    // MARK: - One batch
+
+    private func process(_ batch: [AMQPDelivery], _ session: inout Session) throws {
+        let started = ContinuousClock.now
+        var items: [Item] = []
+        var deadLetters: [DeadLetter] = []
+        var seen = Set<String>()
+        for delivery in batch {
+            do {
+                let message = try handler.decode(delivery.message)
+                // A copy within the batch is a duplicate: acked, no effect.
+                if seen.insert(handler.id(of: message)).inserted { items.append((delivery, message)) }
+            } catch {
+                deadLetters.append(DeadLetter(delivery: delivery, error: "\(error)", errorClass: .invalid))
+            }
+        }
+
+        var applied = try apply(items, session.database)
+        deadLetters += applied.failures
+
+        for deadLetter in deadLetters {
+            try session.publishing.publish(exchange: deadLetterExchange, routingKey: deadLetterQueue,
+                                           message: deadLetter.message(originQueue: handler.queue))
+            log.warning("dead-lettered", metadata: ["message_id": "\(deadLetter.delivery.message.properties.messageId ?? "-")",
+                                                     "error": "\(deadLetter.error)"])
+        }
+        try outbox.publish(applied.entries, on: session.publishing)
+        try session.publishing.waitForConfirms()
+        // Effects are committed and events and dead letters confirmed: now,
+        // and only now, the whole batch is acknowledged.
+        try session.consuming.ack(batch.map(\.deliveryTag).max()!, multiple: true)
+        try Outbox.markPublished(applied.entries, in: session.database)
+
+        if handler.recordsCommandStatus {
+            for deadLetter in deadLetters {
+                if let id = deadLetter.delivery.message.properties.messageId {
+                    applied.effects.cache.append(CommandStatus.write(id, status: "dead-lettered", reason: deadLetter.error))
+                }
+            }
+        }
+        writeCache(applied.effects.cache, &session)
+        stats.record(size: batch.count, milliseconds: Double((ContinuousClock.now - started) / .microseconds(1)) / 1000)
+        stats.recordDeadLetters(deadLetters.count)
+    }
+
+    /// Best effort: PostgreSQL is the truth. A failed write drops the cache
+    /// connection; the next batch connects again.
+    private func writeCache(_ commands: [RedisCommand], _ session: inout Session) {
+        guard !commands.isEmpty else { return }
+        do {
+            if session.cache == nil { session.cache = try settings.connectCache() }
+            _ = try session.cache?.pipeline(commands)
+        } catch {
+            log.warning("cache write skipped", metadata: ["error": "\(error)"])
+            session.cache = nil
+        }
+    }
+
+    // MARK: - The transaction
+
+    private struct Applied {
+        var effects = BatchEffects()
+        var entries: [Outbox.Entry] = []
+        var failures: [DeadLetter] = []
+
+        mutating func merge(_ other: Applied) {
+            effects.merge(other.effects)
+            entries += other.entries
+            failures += other.failures
+        }
+    }
+
+    /// One transaction for the batch. A deadlock or serialization failure
+    /// retries it; a lost connection throws (nothing is acked, the broker
+    /// redelivers); any other failure splits the batch in halves, down to a
+    /// single message that is dead-lettered alone, so one bad command
+    /// cannot stall its neighbours.
+    private func apply(_ items: [Item], _ database: PostgresConnection) throws -> Applied {
+        guard !items.isEmpty else { return Applied() }
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try database.transaction { try applyOnce(items, $0) }
+            } catch let error as PostgresError where error.isRetryable {
+                guard database.isConnected, error.sqlState.errorClass != "08", attempt < 5 else { throw error }
+                log.notice("transaction retried", metadata: ["sqlstate": "\(error.sqlState)", "attempt": "\(attempt)"])
+                Thread.sleep(forTimeInterval: Double.random(in: 0.001...0.01) * Double(attempt))
+            } catch {
+                guard items.count > 1 else {
+                    return Applied(failures: [DeadLetter(delivery: items[0].delivery, error: "\(error)", errorClass: .unexpected)])
+                }
+                log.notice("batch failed; retrying in halves", metadata: ["size": "\(items.count)", "error": "\(error)"])
+                var applied = try apply(Array(items[..<(items.count / 2)]), database)
+                applied.merge(try apply(Array(items[(items.count / 2)...]), database))
+                return applied
+            }
+        }
+    }
+
+    private func applyOnce(_ items: [Item], _ database: PostgresConnection) throws -> Applied {
+        let fresh = try Inbox.admit(items.map { handler.id(of: $0.message) }, consumer: handler.name, in: database)
+        let messages = items.map(\.message).filter { fresh.contains(handler.id(of: $0)) }
+        var effects = messages.isEmpty ? BatchEffects() : try handler.apply(messages, in: database)
+        try Inbox.recordRejections(effects.rejections, consumer: handler.name, in: database)
+        let entries = Outbox.entries(effects.events)
+        try Outbox.insert(entries, in: database)
+        if handler.recordsCommandStatus {
+            for id in fresh {
+                let reason = effects.rejections[id]
+                effects.cache.append(CommandStatus.write(id, status: reason == nil ? "applied" : "rejected", reason: reason))
+            }
+        }
+        return Applied(effects: effects, entries: entries)
+    }
+}

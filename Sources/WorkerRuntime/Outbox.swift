@@ -1,0 +1,73 @@
+import AMQPClient
+import Domain
+import Foundation
+import PostgresClient
+
+/// Events follow effects: rows written in the effects' transaction, then
+/// published with confirms after commit, then marked published. Rows left
+/// unpublished by a crash are published again by `relayStale`; consumers
+/// deduplicate by event id, so a second publish is harmless.
+struct Outbox {
+    struct Entry {
+        let eventId: String
+        let type: String
+        let commandId: String
+        let body: [UInt8]
+    }
+
+    let exchange: String
+
+    static func entries(_ events: [DomainEvent]) -> [Entry] {
+        events.map { Entry(eventId: $0.eventId, type: $0.type, commandId: $0.commandId, body: $0.encoded()) }
+    }
+
+    /// Inside the batch transaction.
+    static func insert(_ entries: [Entry], in database: PostgresConnection) throws {
+        guard !entries.isEmpty else { return }
+        try database.execute(prepared: """
+            INSERT INTO outbox (event_id, event_type, command_id, body)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+            """, [entries.map(\.eventId), entries.map(\.type), entries.map(\.commandId),
+                  entries.map { String(decoding: $0.body, as: UTF8.self) }])
+    }
+
+    /// Publishes; the caller waits for the confirms before marking.
+    func publish(_ entries: [Entry], on channel: AMQPChannel) throws {
+        let now = UInt64(Date().timeIntervalSince1970)
+        for entry in entries {
+            let properties = AMQPProperties(
+                contentType: "application/json", messageId: entry.eventId, type: entry.type,
+                correlationId: entry.commandId, persistent: true, timestamp: now,
+                headers: ["x-schema-version": 1])
+            try channel.publish(exchange: exchange, routingKey: entry.type,
+                                message: AMQPMessage(body: entry.body, properties: properties))
+        }
+    }
+
+    static func markPublished(_ entries: [Entry], in database: PostgresConnection) throws {
+        guard !entries.isEmpty else { return }
+        try database.execute(prepared: "UPDATE outbox SET published_at = now() WHERE event_id = ANY($1::text[])",
+                             [entries.map(\.eventId)])
+    }
+
+    /// Publishes rows older than `age` that are still unpublished (their
+    /// worker died between commit and confirm). SKIP LOCKED lets several
+    /// relays share the work without publishing the same row twice.
+    func relayStale(olderThan age: Int, database: PostgresConnection, channel: AMQPChannel) throws -> Int {
+        try database.transaction { db in
+            let rows = try db.execute(prepared: """
+                SELECT event_id, event_type, coalesce(command_id, ''), body FROM outbox
+                WHERE published_at IS NULL AND created_at < now() - make_interval(secs => $1)
+                ORDER BY id LIMIT 1000 FOR UPDATE SKIP LOCKED
+                """, [age])
+            let entries = (0..<rows.count).map { row in
+                Entry(eventId: rows.string(row, 0)!, type: rows.string(row, 1)!, commandId: rows.string(row, 2)!,
+                      body: Array(rows.string(row, 3)!.utf8))
+            }
+            try publish(entries, on: channel)
+            try channel.waitForConfirms()
+            try Self.markPublished(entries, in: db)
+            return entries.count
+        }
+    }
+}

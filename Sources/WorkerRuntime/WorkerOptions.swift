@@ -1,0 +1,27 @@
+import ArgumentParser
+
+/// How a worker process runs; every worker takes the same flags.
+public struct WorkerOptions: ParsableArguments, Sendable {
+    @Option(help: "Lanes (threads), each with its own connections.")
+    public var lanes = 2
+    @Option(help: "Most messages in one batch (one transaction).")
+    public var batchSize = 500
+    @Option(help: "Longest wait in milliseconds to fill a batch.")
+    public var batchMilliseconds = 20
+    @Option(help: "Unacknowledged deliveries per lane (basic.qos); at least the batch size.")
+    public var prefetch: Int?
+    @Option(help: "Publisher confirms in flight at once.")
+    public var confirmWindow = 2048
+
+    public init() {}
+
+    public func validate() throws {
+        guard lanes > 0, batchSize > 0, batchMilliseconds >= 0 else {
+            throw ValidationError("--lanes and --batch-size must be positive, --batch-milliseconds not negative")
+        }
+        if let prefetch, prefetch < batchSize { throw ValidationError("--prefetch must be at least --batch-size") }
+    }
+
+    /// Two batches' worth: the next batch is already on its way while one is applied.
+    var effectivePrefetch: UInt16 { UInt16(clamping: prefetch ?? batchSize * 2) }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Logging
+import Settings
+import Topology
+
+/// The whole of a worker executable's `main`: parse the common flags, start
+/// the lanes, wait for SIGTERM/SIGINT, let every lane finish its batch,
+/// print the batch statistics as one JSON line on stderr, exit 0.
+public enum WorkerProcess {
+    public static func run<Handler: BatchHandler>(_ handler: Handler) -> Never {
+        let options: WorkerOptions
+        do { options = try WorkerOptions.parse(Array(CommandLine.arguments.dropFirst())) } catch {
+            WorkerOptions.exit(withError: error)
+        }
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        let log = Logger(label: "flexfin.\(handler.name)")
+        let settings: ServiceSettings
+        let topology: TopologySpec
+        do {
+            settings = try ServiceSettings.fromEnvironment()
+            topology = try TopologySpec.load(from: TopologySpec.locate())
+            _ = try topology.queue(named: handler.queue)
+        } catch {
+            log.critical("cannot start: \(error)")
+            exit(2)
+        }
+        let shutdown = ShutdownSignal()
+        shutdown.install()
+        let stats = WorkerStats()
+        let lanes = DispatchGroup()
+        for index in 0..<options.lanes {
+            lanes.enter()
+            let thread = Thread {
+                defer { lanes.leave() }
+                var laneLog = log
+                laneLog[metadataKey: "lane"] = "\(index)"
+                do {
+                    try Lane(handler: handler, options: options, settings: settings, topology: topology,
+                             shutdown: shutdown, stats: stats, log: laneLog).run()
+                } catch {
+                    laneLog.critical("lane cannot start: \(error)")
+                    shutdown.request()
+                }
+            }
+            thread.name = "\(handler.name)-lane-\(index)"
+            thread.start()
+        }
+        log.info("\(handler.name) worker started", metadata: ["lanes": "\(options.lanes)", "batch": "\(options.batchSize)"])
+        lanes.wait()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let summary = (try? encoder.encode(stats.summary(worker: handler.name))).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        FileHandle.standardError.write(Data("flexfin-worker-stats \(summary)\n".utf8))
+        log.info("\(handler.name) worker stopped")
+        exit(0)
+    }
+}

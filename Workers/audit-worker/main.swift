@@ -1,0 +1,4 @@
+import Audit
+import WorkerRuntime
+
+WorkerProcess.run(AuditHandler())

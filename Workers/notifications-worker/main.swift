@@ -1,0 +1,4 @@
+import Notifications
+import WorkerRuntime
+
+WorkerProcess.run(NotificationHandler())

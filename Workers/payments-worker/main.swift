@@ -1,0 +1,4 @@
+import Payments
+import WorkerRuntime
+
+WorkerProcess.run(PaymentHandler())

@@ -1,0 +1,4 @@
+import Tax
+import WorkerRuntime
+
+WorkerProcess.run(TaxHandler())
