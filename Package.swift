@@ -52,7 +52,9 @@ let package = Package(
         ]),
 
         // One handler per concern; each worker executable only wires it in.
-        .target(name: "Payments", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient"]),
+        // The ledger's set-based writes and its verification.
+        .target(name: "Ledger", dependencies: ["Domain", "PostgresClient"]),
+        .target(name: "Payments", dependencies: ["Domain", "Ledger", "WorkerRuntime", "AMQPClient", "PostgresClient"]),
         .target(name: "Audit", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient"]),
         .target(name: "Notifications", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient"]),
         .target(name: "Tax", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient"]),

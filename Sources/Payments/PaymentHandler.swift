@@ -1,6 +1,7 @@
 import AMQPClient
 import Domain
 import Foundation
+import Ledger
 import PostgresClient
 import WorkerRuntime
 
@@ -27,13 +28,16 @@ public struct PaymentHandler: BatchHandler {
     public func id(of command: PaymentCommand) -> String { command.commandId }
 
     public func apply(_ commands: [PaymentCommand], in database: PostgresConnection) throws -> BatchEffects {
-        let accounts = try lockAccounts(Set(commands.flatMap { [$0.payer, $0.payee] }), database)
+        let accounts = try LedgerStore.lockAccounts(Set(commands.flatMap { [$0.payer, $0.payee] }), in: database)
         let plan = PaymentPlan(commands: commands, accounts: accounts)
         let completed = plan.outcomes.compactMap { outcome -> PaymentCommand? in
             if case .completed(let command) = outcome { command } else { nil }
         }
-        try recordTransfers(completed, database)
-        let balances = try applyBalanceChanges(plan.balanceChanges, database)
+        try LedgerStore.post(completed.map {
+            TransferPosting(commandId: $0.commandId, kind: $0.kind, debitAccount: $0.payer, creditAccount: $0.payee,
+                            amount: $0.amount.minorUnits, currency: $0.amount.currency.code, memo: $0.memo, reference: $0.reference)
+        }, in: database)
+        let balances = try LedgerStore.applyBalanceChanges(plan.balanceChanges, in: database)
 
         let now = Date()
         let users = accounts.compactMapValues(\.userId)
@@ -43,50 +47,5 @@ public struct PaymentHandler: BatchHandler {
         }
         effects.cache = balances.map { WalletCache.write($0.id, balance: $0.balance, version: $0.version) }
         return effects
-    }
-
-    private func lockAccounts(_ ids: Set<String>, _ database: PostgresConnection) throws -> [String: AccountState] {
-        let rows = try database.execute(prepared: """
-            SELECT id, user_id, kind = 'wallet', currency, balance, status = 'open'
-            FROM accounts WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE
-            """, [ids.sorted()])
-        var accounts: [String: AccountState] = [:]
-        for row in 0..<rows.count {
-            let id = rows.string(row, 0)!
-            accounts[id] = AccountState(id: id, userId: rows.string(row, 1), isWallet: rows.bool(row, 2)!,
-                                        currency: rows.string(row, 3)!, balance: rows.int64(row, 4)!, isOpen: rows.bool(row, 5)!)
-        }
-        return accounts
-    }
-
-    /// One transfer row and two ledger entries (debit negative, credit
-    /// positive: they sum to zero) per completed payment, in one statement.
-    private func recordTransfers(_ payments: [PaymentCommand], _ database: PostgresConnection) throws {
-        guard !payments.isEmpty else { return }
-        try database.execute(prepared: """
-            WITH t AS (
-                INSERT INTO transfers (command_id, kind, debit_account, credit_account, amount, currency, memo, reference)
-                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[])
-                RETURNING id, debit_account, credit_account, amount, currency)
-            INSERT INTO ledger_entries (transfer_id, account_id, amount, currency)
-            SELECT id, debit_account, -amount, currency FROM t
-            UNION ALL
-            SELECT id, credit_account, amount, currency FROM t
-            """, [payments.map(\.commandId), payments.map(\.kind), payments.map(\.payer), payments.map(\.payee),
-                  payments.map(\.amount.minorUnits), payments.map(\.amount.currency.code), payments.map(\.memo),
-                  payments.map(\.reference)])
-    }
-
-    private func applyBalanceChanges(_ changes: [String: Int64], _ database: PostgresConnection) throws
-        -> [(id: String, balance: Int64, version: Int64)] {
-        guard !changes.isEmpty else { return [] }
-        let ids = changes.keys.sorted()
-        let rows = try database.execute(prepared: """
-            UPDATE accounts a SET balance = a.balance + d.delta, version = a.version + 1
-            FROM unnest($1::text[], $2::bigint[]) AS d(id, delta)
-            WHERE a.id = d.id
-            RETURNING a.id, a.balance, a.version
-            """, [ids, ids.map { changes[$0]! }])
-        return (0..<rows.count).map { (rows.string($0, 0)!, rows.int64($0, 1)!, rows.int64($0, 2)!) }
     }
 }

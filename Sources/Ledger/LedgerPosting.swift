@@ -1,0 +1,83 @@
+import Domain
+import PostgresClient
+
+/// One money movement to record: a transfer row and its two entries.
+public struct TransferPosting: Sendable {
+    public let commandId: String
+    public let kind: String
+    public let debitAccount: String
+    public let creditAccount: String
+    public let amount: Int64
+    public let currency: String
+    public let memo: String?
+    public let reference: String?
+
+    public init(commandId: String, kind: String, debitAccount: String, creditAccount: String,
+                amount: Int64, currency: String, memo: String? = nil, reference: String? = nil) {
+        self.commandId = commandId
+        self.kind = kind
+        self.debitAccount = debitAccount
+        self.creditAccount = creditAccount
+        self.amount = amount
+        self.currency = currency
+        self.memo = memo
+        self.reference = reference
+    }
+}
+
+/// The ledger's writes, set-based: whatever the batch size, a fixed number
+/// of statements. Callers run them inside their transaction.
+public enum LedgerStore {
+    /// Locks the accounts in id order (so concurrent batches cannot
+    /// deadlock) and returns their state.
+    public static func lockAccounts(_ ids: Set<String>, in database: PostgresConnection) throws -> [String: AccountState] {
+        let rows = try database.execute(prepared: """
+            SELECT id, user_id, kind = 'wallet', currency, balance, status = 'open'
+            FROM accounts WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE
+            """, [ids.sorted()])
+        var accounts: [String: AccountState] = [:]
+        for row in 0..<rows.count {
+            let id = rows.string(row, 0)!
+            accounts[id] = AccountState(id: id, userId: rows.string(row, 1), isWallet: rows.bool(row, 2)!,
+                                         currency: rows.string(row, 3)!, balance: rows.int64(row, 4)!, isOpen: rows.bool(row, 5)!)
+        }
+        return accounts
+    }
+
+    /// A transfer row and two ledger entries per posting (debit negative,
+    /// credit positive: they sum to zero), in one statement.
+    public static func post(_ postings: [TransferPosting], in database: PostgresConnection) throws {
+        guard !postings.isEmpty else { return }
+        try database.execute(prepared: """
+            WITH t AS (
+                INSERT INTO transfers (command_id, kind, debit_account, credit_account, amount, currency, memo, reference)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[])
+                RETURNING id, debit_account, credit_account, amount, currency)
+            INSERT INTO ledger_entries (transfer_id, account_id, amount, currency)
+            SELECT id, debit_account, -amount, currency FROM t
+            UNION ALL
+            SELECT id, credit_account, amount, currency FROM t
+            """, [postings.map(\.commandId), postings.map(\.kind), postings.map(\.debitAccount), postings.map(\.creditAccount),
+                  postings.map(\.amount), postings.map(\.currency), postings.map(\.memo), postings.map(\.reference)])
+    }
+
+    /// Adds each net change to its account once and bumps its version.
+    @discardableResult
+    public static func applyBalanceChanges(_ changes: [String: Int64], in database: PostgresConnection) throws -> [AccountBalance] {
+        guard !changes.isEmpty else { return [] }
+        let ids = changes.keys.sorted()
+        let rows = try database.execute(prepared: """
+            UPDATE accounts a SET balance = a.balance + d.delta, version = a.version + 1
+            FROM unnest($1::text[], $2::bigint[]) AS d(id, delta)
+            WHERE a.id = d.id
+            RETURNING a.id, a.balance, a.version
+            """, [ids, ids.map { changes[$0]! }])
+        return (0..<rows.count).map { AccountBalance(id: rows.string($0, 0)!, balance: rows.int64($0, 1)!, version: rows.int64($0, 2)!) }
+    }
+}
+
+public struct AccountBalance: Sendable {
+    public let id: String
+    public let balance: Int64
+    public let version: Int64
+}
