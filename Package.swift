@@ -63,8 +63,12 @@ let package = Package(
         .executableTarget(name: "notifications-worker", dependencies: ["Notifications", "WorkerRuntime"], path: "Workers/notifications-worker"),
         .executableTarget(name: "tax-worker", dependencies: ["Tax", "WorkerRuntime"], path: "Workers/tax-worker"),
 
+        // The producer side: commands checked at the door and published with confirms.
+        .target(name: "Submission", dependencies: ["Domain", "AMQPClient", "RedisClient", "Settings", "Topology", "WorkerRuntime"]),
+
         .executableTarget(name: "flexfin", dependencies: [
             "Settings", "Migrations", "Topology", "AMQPClient", "PostgresClient", "RedisClient",
+            "Domain", "Ledger", "Audit", "Submission", "WorkerRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

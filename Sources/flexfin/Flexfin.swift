@@ -9,6 +9,7 @@ struct Flexfin: ParsableCommand {
             Services are found through FLEXFIN_AMQP_URL, FLEXFIN_AMQP_MANAGEMENT_URL, \
             FLEXFIN_DATABASE_URL and FLEXFIN_REDIS_URL; the defaults match deploy/local/services.
             """,
-        subcommands: [Migrate.self, TopologyCommand.self, Queues.self]
+        subcommands: [Migrate.self, TopologyCommand.self, Queues.self, Seed.self, Submit.self, Status.self,
+                      LedgerCommand.self, AuditCommand.self]
     )
 }

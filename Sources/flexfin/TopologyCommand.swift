@@ -5,13 +5,14 @@ import Topology
 
 /// Where the topology file is, shared by every command that needs it.
 struct TopologyFileOption: ParsableArguments {
-    @Option(name: .customLong("file"), help: "The topology file (default: queues/topology.json here or above, or FLEXFIN_TOPOLOGY).")
+    @Option(name: .customLong("topology"), help: "The topology file (default: queues/topology.json here or above, or FLEXFIN_TOPOLOGY).")
     var path: String?
 
-    func plan() throws -> BrokerPlan {
-        let url = try path.map { URL(fileURLWithPath: $0) } ?? TopologySpec.locate()
-        return BrokerPlan(try TopologySpec.load(from: url))
+    func spec() throws -> TopologySpec {
+        try TopologySpec.load(from: path.map { URL(fileURLWithPath: $0) } ?? TopologySpec.locate())
     }
+
+    func plan() throws -> BrokerPlan { BrokerPlan(try spec()) }
 }
 
 extension ServiceSettings {

@@ -58,7 +58,7 @@ final class TopologyCommandTests: XCTestCase {
 
     func testApplyTwiceThenTheBrokerListsEveryQueueAsQuorumWithDeadLetters() throws {
         for _ in 0..<2 {
-            let run = try runFlexfin(["topology", "apply", "--file", file.path])
+            let run = try runFlexfin(["topology", "apply", "--topology", file.path])
             XCTAssertEqual(run.status, 0, run.output + run.errors)
         }
         let listed = try rabbitmqctlQueues()
@@ -70,16 +70,16 @@ final class TopologyCommandTests: XCTestCase {
                 XCTAssertTrue(row.contains("x-dead-letter-exchange"), row)
             }
         }
-        let check = try runFlexfin(["topology", "check", "--file", file.path])
+        let check = try runFlexfin(["topology", "check", "--topology", file.path])
         XCTAssertEqual(check.status, 0, check.output + check.errors)
         XCTAssertTrue(check.output.contains("topology matches"), check.output)
     }
 
     func testCheckFailsAndNamesAQueueDeletedByHand() throws {
-        XCTAssertEqual(try runFlexfin(["topology", "apply", "--file", file.path]).status, 0)
+        XCTAssertEqual(try runFlexfin(["topology", "apply", "--topology", file.path]).status, 0)
         let victim = plan.queues[0].name
         try TestServices.settings.connectBroker().openChannel().deleteQueue(victim)
-        let check = try runFlexfin(["topology", "check", "--file", file.path])
+        let check = try runFlexfin(["topology", "check", "--topology", file.path])
         XCTAssertNotEqual(check.status, 0)
         XCTAssertTrue(check.output.contains("queue \(victim) is missing"), check.output)
         // Its bindings went with it; nothing else differs.
@@ -87,28 +87,28 @@ final class TopologyCommandTests: XCTestCase {
         XCTAssertFalse(differences.isEmpty)
         XCTAssertTrue(differences.allSatisfy { $0.contains(victim) }, check.output)
 
-        XCTAssertEqual(try runFlexfin(["topology", "apply", "--file", file.path]).status, 0)
-        XCTAssertEqual(try runFlexfin(["topology", "check", "--file", file.path]).status, 0)
+        XCTAssertEqual(try runFlexfin(["topology", "apply", "--topology", file.path]).status, 0)
+        XCTAssertEqual(try runFlexfin(["topology", "check", "--topology", file.path]).status, 0)
     }
 
     func testCheckNamesAQueueOfTheWrongType() throws {
-        XCTAssertEqual(try runFlexfin(["topology", "apply", "--file", file.path]).status, 0)
+        XCTAssertEqual(try runFlexfin(["topology", "apply", "--topology", file.path]).status, 0)
         let victim = plan.queues[0].name
         let channel = try TestServices.settings.connectBroker().openChannel()
         try channel.deleteQueue(victim)
         try channel.declareQueue(victim, arguments: ["x-queue-type": "classic"])
-        let check = try runFlexfin(["topology", "check", "--file", file.path])
+        let check = try runFlexfin(["topology", "check", "--topology", file.path])
         XCTAssertNotEqual(check.status, 0)
         XCTAssertTrue(check.output.contains("queue \(victim) has type classic, expected quorum"), check.output)
 
         // Over AMQP alone the broker itself names an inequivalent argument.
-        let overAMQP = try runFlexfin(["topology", "check", "--file", file.path], environment: ["FLEXFIN_AMQP_MANAGEMENT_URL": "none"])
+        let overAMQP = try runFlexfin(["topology", "check", "--topology", file.path], environment: ["FLEXFIN_AMQP_MANAGEMENT_URL": "none"])
         XCTAssertNotEqual(overAMQP.status, 0)
         XCTAssertTrue(overAMQP.output.contains("queue \(victim) differs: PRECONDITION_FAILED - inequivalent arg"), overAMQP.output)
     }
 
     func testQueuesReportsReadyMessagesAndConsumers() throws {
-        XCTAssertEqual(try runFlexfin(["topology", "apply", "--file", file.path]).status, 0)
+        XCTAssertEqual(try runFlexfin(["topology", "apply", "--topology", file.path]).status, 0)
         let target = plan.queues[0].name
         let broker = try TestServices.settings.connectBroker()
         let channel = try broker.openChannel()
@@ -117,7 +117,7 @@ final class TopologyCommandTests: XCTestCase {
         try channel.waitForConfirms()
 
         // Without the management API: exact ready counts by passive declare.
-        let run = try runFlexfin(["queues", "--json", "--file", file.path], environment: ["FLEXFIN_AMQP_MANAGEMENT_URL": "none"])
+        let run = try runFlexfin(["queues", "--json", "--topology", file.path], environment: ["FLEXFIN_AMQP_MANAGEMENT_URL": "none"])
         XCTAssertEqual(run.status, 0, run.errors)
         let snapshot = try JSONDecoder().decode(QueueMonitor.Snapshot.self, from: Data(run.output.utf8))
         XCTAssertEqual(snapshot.queues.map(\.queue), plan.queues.map(\.name))
@@ -126,14 +126,14 @@ final class TopologyCommandTests: XCTestCase {
         XCTAssertNil(snapshot.queues[0].unacknowledged)
 
         // With it: unacknowledged counts appear; the table names its source.
-        let table = try runFlexfin(["queues", "--file", file.path])
+        let table = try runFlexfin(["queues", "--topology", file.path])
         XCTAssertEqual(table.status, 0, table.errors)
         XCTAssertTrue(table.output.contains("source: management API"), table.output)
         XCTAssertTrue(table.output.contains(target), table.output)
     }
 
     func testBadInputGetsAClearErrorAndANonZeroExit() throws {
-        let badURL = try runFlexfin(["topology", "check", "--file", file.path], environment: ["FLEXFIN_AMQP_URL": "http://nope"])
+        let badURL = try runFlexfin(["topology", "check", "--topology", file.path], environment: ["FLEXFIN_AMQP_URL": "http://nope"])
         XCTAssertNotEqual(badURL.status, 0)
         XCTAssertTrue(badURL.errors.contains("FLEXFIN_AMQP_URL"), badURL.errors)
 
@@ -145,7 +145,7 @@ final class TopologyCommandTests: XCTestCase {
         XCTAssertNotEqual(unknownFlag.status, 0)
         XCTAssertTrue(unknownFlag.errors.contains("--no-such-flag"), unknownFlag.errors)
 
-        let closedBroker = try runFlexfin(["topology", "apply", "--file", file.path],
+        let closedBroker = try runFlexfin(["topology", "apply", "--topology", file.path],
                                           environment: ["FLEXFIN_AMQP_URL": "amqp://u:secret-pw@127.0.0.1:\(closedPort())/v"])
         XCTAssertNotEqual(closedBroker.status, 0)
         XCTAssertTrue(closedBroker.errors.contains("connection refused"), closedBroker.errors)

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Domain
+import Foundation
+import Settings
+import Submission
+import Topology
+
+struct Submit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Publish commands: one payment, or a JSON-lines file.",
+        discussion: """
+            With --file every line is checked first; if any is refused, nothing is published (exit 1) \
+            unless --skip-invalid publishes the others. A command is accepted once the broker confirmed it.
+            """,
+        subcommands: [SubmitFile.self, SubmitPayment.self], defaultSubcommand: SubmitFile.self)
+}
+
+struct SubmitFile: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "file", abstract: "Publish a JSON-lines file of commands.")
+
+    @Option(name: .customLong("file"), help: "The JSON-lines file (- for standard input).") var path: String
+    @Flag(help: "Publish the valid lines even when some are refused.") var skipInvalid = false
+    @OptionGroup var topologyFile: TopologyFileOption
+
+    func run() throws {
+        let contents: Data
+        do {
+            contents = path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ValidationError("cannot read \(path): \(error.localizedDescription)")
+        }
+        let file = CommandFile(contents: contents)
+        for refusal in file.refusals.prefix(20) { printError("refused \(refusal)") }
+        if file.refusals.count > 20 { printError("… and \(file.refusals.count - 20) more refused lines") }
+        if !file.refusals.isEmpty && !skipInvalid {
+            printError("nothing published: \(file.refusals.count) line(s) refused, \(file.commands.count) valid; fix them or pass --skip-invalid")
+            throw ExitCode.failure
+        }
+        let producer = try CommandProducer(settings: ServiceSettings.fromEnvironment(), topology: topologyFile.spec())
+        let total = file.commands.count
+        try producer.publish(file.commands) { done in
+            printError("\r[\(String(repeating: "#", count: done * 30 / max(total, 1)).padding(toLength: 30, withPad: " ", startingAt: 0))] \(done)/\(total) confirmed", terminator: "")
+        }
+        if total > 0 { printError("") }
+        print("accepted \(total), refused \(file.refusals.count)")
+    }
+}
+
+struct SubmitPayment: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "payment", abstract: "Publish one payment; prints its command id.")
+
+    @Option(help: "Paying wallet.") var from: String
+    @Option(help: "Receiving wallet.") var to: String
+    @Option(help: "Amount as a decimal, e.g. 12.34 (never floating point: read as text).") var amount: String
+    @Option(help: "ISO 4217 currency code.") var currency = "USD"
+    @Option(help: "Command id (idempotency key); a new UUID when absent.") var id: String?
+    @Option(help: "transfer, invoice, tip, refund, payout or fee.") var kind = "transfer"
+    @Option(help: "Free text.") var memo: String?
+    @OptionGroup var topologyFile: TopologyFileOption
+
+    func run() throws {
+        guard let code = Currency(currency) else { throw ValidationError("--currency \(currency) is not an ISO 4217 code") }
+        guard let money = Money.parse(amount, currency: code), money.minorUnits > 0 else {
+            throw ValidationError("--amount \(amount) is not a positive amount with at most 2 decimals")
+        }
+        let command = PaymentCommand(commandId: id ?? UUID().uuidString.lowercased(), payer: from, payee: to,
+                                     amount: money, kind: kind, memo: memo)
+        // The same check the worker makes, before anything is published.
+        let submitted = SubmittedCommand(payment: command)
+        do { _ = try SubmittedCommand(body: submitted.body) } catch { throw ValidationError("\(error)") }
+        try CommandProducer(settings: ServiceSettings.fromEnvironment(), topology: topologyFile.spec()).publish([submitted])
+        print(command.commandId)
+    }
+}
+
+func printError(_ text: String, terminator: String = "\n") {
+    FileHandle.standardError.write(Data((text + terminator).utf8))
+}
