@@ -40,7 +40,7 @@ public final class CommandProducer {
             try channel.waitForConfirms()
             confirmed += part.count
             do {
-                _ = try cache?.pipeline(part.map { CommandStatus.write($0.commandId, status: "accepted") })
+                _ = try cache?.pipeline(part.map { CommandStatus.accepted($0.commandId) })
             } catch {
                 cache = nil  // the cache is optional; the command is safely queued
             }

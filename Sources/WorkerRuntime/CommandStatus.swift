@@ -8,12 +8,22 @@ public enum CommandStatus {
 
     public static func key(_ commandId: String) -> String { "flexfin:command:\(commandId)" }
 
-    /// `accepted`, `applied`, `rejected` (with reason) or `dead-lettered` (with reason).
+    /// `applied`, `rejected` (with reason) or `dead-lettered` (with reason).
     public static func write(_ commandId: String, status: String, reason: String? = nil) -> RedisCommand {
+        .plain(["SET", key(commandId), json(status, reason), "EX", String(ttlSeconds)])
+    }
+
+    /// `accepted`, written by the producer after the broker's confirm. The
+    /// worker may already have recorded the outcome: NX never overwrites it.
+    public static func accepted(_ commandId: String) -> RedisCommand {
+        .plain(["SET", key(commandId), json("accepted", nil), "EX", String(ttlSeconds), "NX"])
+    }
+
+    private static func json(_ status: String, _ reason: String?) -> String {
         var fields = ["status": status, "at": Date().formatted(.iso8601)]
         if let reason { fields["reason"] = reason }
         let json = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data()
-        return .plain(["SET", key(commandId), String(decoding: json, as: UTF8.self), "EX", String(ttlSeconds)])
+        return String(decoding: json, as: UTF8.self)
     }
 }
 
