@@ -66,9 +66,14 @@ let package = Package(
         // The producer side: commands checked at the door and published with confirms.
         .target(name: "Submission", dependencies: ["Domain", "AMQPClient", "RedisClient", "Settings", "Topology", "WorkerRuntime"]),
 
+        // Benchmark W1: broker-only rate, pipeline rate, invariants.
+        .target(name: "Benchmark", dependencies: [
+            "Audit", "Ledger", "Submission", "WorkerRuntime", "Settings", "Topology", "AMQPClient", "PostgresClient", "RedisClient",
+        ]),
+
         .executableTarget(name: "flexfin", dependencies: [
             "Settings", "Migrations", "Topology", "AMQPClient", "PostgresClient", "RedisClient",
-            "Domain", "Ledger", "Audit", "Submission", "WorkerRuntime",
+            "Domain", "Ledger", "Audit", "Submission", "WorkerRuntime", "Benchmark",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -1,0 +1,124 @@
+import AMQPClient
+import Foundation
+import Settings
+import Submission
+
+/// The same message traffic as the pipeline with no database or cache
+/// work: commands consumed in the same batches by the same number of lanes,
+/// one event per unique command published with confirms to a fanout
+/// exchange and consumed from three quorum queues. Its rate is what the
+/// broker allows on this machine right now; the pipeline is quoted as a
+/// ratio of it.
+struct BrokerOnlyRun {
+    let settings: ServiceSettings
+    let lanes: Int
+    let batchSize: Int
+    let eventBodySize: Int
+
+    private let prefix = "bench.broker-only.\(getpid())"
+    private var commandQueue: String { "\(prefix).commands" }
+    private var eventExchange: String { "\(prefix).events" }
+    private var eventQueues: [String] { ["audit", "notifications", "tax"].map { "\(prefix).\($0)" } }
+
+    /// Unique commands per second.
+    func run(_ commands: [SubmittedCommand]) throws -> Double {
+        let setup = try settings.connectBroker()
+        let channel = try setup.openChannel()
+        defer {
+            for queue in [commandQueue] + eventQueues { _ = try? channel.deleteQueue(queue) }
+            try? channel.deleteExchange(eventExchange)
+        }
+        for queue in [commandQueue] + eventQueues { try channel.declareQueue(queue, arguments: ["x-queue-type": "quorum"]) }
+        try channel.declareExchange(eventExchange, type: "fanout", durable: true)
+        for queue in eventQueues { try channel.bindQueue(queue, exchange: eventExchange, routingKey: "") }
+        try channel.enableConfirms(window: 2048)
+        for command in commands {
+            try channel.publish(exchange: "", routingKey: commandQueue, message: AMQPMessage(
+                body: command.body, properties: AMQPProperties(contentType: "application/json", messageId: command.commandId, type: command.type)))
+        }
+        try channel.waitForConfirms(timeout: .seconds(120))
+
+        let unique = Set(commands.map(\.commandId)).count
+        let seen = SeenIds()
+        let eventBody = [UInt8](repeating: UInt8(ascii: "x"), count: eventBodySize)
+        let started = ContinuousClock.now
+        let group = DispatchGroup()
+        let failures = Failures()
+        for _ in 0..<lanes {
+            spawn(group, failures) { try relayCommands(seen: seen, unique: unique, eventBody: eventBody) }
+        }
+        for queue in eventQueues {
+            spawn(group, failures) { try drainEvents(queue, expected: unique) }
+        }
+        group.wait()
+        if let failure = failures.first { throw failure }
+        let seconds = Double((ContinuousClock.now - started) / .milliseconds(1)) / 1000
+        return Double(unique) / seconds
+    }
+
+    private func spawn(_ group: DispatchGroup, _ failures: Failures, _ body: @escaping @Sendable () throws -> Void) {
+        group.enter()
+        Thread.detachNewThread {
+            defer { group.leave() }
+            do { try body() } catch { failures.add(error) }
+        }
+    }
+
+    /// A payments lane without the payments: batch, publish one event per
+    /// new command with confirms, ack the batch.
+    private func relayCommands(seen: SeenIds, unique: Int, eventBody: [UInt8]) throws {
+        let consumer = try settings.connectBroker()
+        let consuming = try consumer.openChannel()
+        try consuming.setPrefetch(UInt16(clamping: batchSize * 2))
+        try consuming.consume(commandQueue)
+        let publisher = try settings.connectBroker()
+        let publishing = try publisher.openChannel()
+        try publishing.enableConfirms(window: 2048)
+        while !seen.isComplete(unique) {
+            guard let first = try consumer.nextDelivery(timeout: .milliseconds(200)) else { continue }
+            var batch = [first]
+            let deadline = ContinuousClock.now + .milliseconds(20)
+            while batch.count < batchSize, let next = try consumer.nextDelivery(timeout: max(deadline - .now, .zero)) {
+                batch.append(next)
+            }
+            for delivery in batch where seen.insert(delivery.message.properties.messageId ?? "") {
+                try publishing.publish(exchange: eventExchange, routingKey: "payment.completed", message: AMQPMessage(
+                    body: eventBody, properties: AMQPProperties(contentType: "application/json", messageId: UUID().uuidString)))
+            }
+            try publishing.waitForConfirms()
+            try consuming.ack(batch.map(\.deliveryTag).max()!, multiple: true)
+        }
+    }
+
+    private func drainEvents(_ queue: String, expected: Int) throws {
+        let consumer = try settings.connectBroker()
+        let channel = try consumer.openChannel()
+        try channel.setPrefetch(UInt16(clamping: batchSize * 2))
+        try channel.consume(queue)
+        var received = 0
+        var lastTag: UInt64 = 0
+        while received < expected {
+            guard let delivery = try consumer.nextDelivery(timeout: .milliseconds(20)) else {
+                if lastTag > 0 { try channel.ack(lastTag, multiple: true); lastTag = 0 }
+                continue
+            }
+            received += 1
+            lastTag = delivery.deliveryTag
+            if received % batchSize == 0 || received == expected { try channel.ack(lastTag, multiple: true); lastTag = 0 }
+        }
+    }
+}
+
+private final class SeenIds: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ids = Set<String>()
+    func insert(_ id: String) -> Bool { lock.withLock { ids.insert(id).inserted } }
+    func isComplete(_ unique: Int) -> Bool { lock.withLock { ids.count >= unique } }
+}
+
+final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var errors: [Error] = []
+    func add(_ error: Error) { lock.withLock { errors.append(error) } }
+    var first: Error? { lock.withLock { errors.first } }
+}

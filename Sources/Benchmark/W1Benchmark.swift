@@ -1,0 +1,74 @@
+import Foundation
+import Settings
+import Topology
+import WorkerRuntime
+
+/// Benchmark W1 of DESIGN.md: the broker-only rate first, then the whole
+/// pipeline on the identical stream, then the invariants.
+public struct W1Benchmark {
+    public struct Options: Sendable {
+        public var n = 20_000
+        public var seed = 42
+        public var file: String?
+        public var lanes = 2
+        public var eventLanes = 1
+        public var batchSize = 500
+        public var workers: URL
+        public var generator: URL
+
+        public init(workers: URL, generator: URL) {
+            self.workers = workers
+            self.generator = generator
+        }
+    }
+
+    public struct Result: Codable, Sendable {
+        public let uniqueCommands: Int
+        public let seconds: Double
+        public let commandsPerSecond: Double
+        public let brokerOnlyPerSecond: Double
+        public let ratio: Double
+        /// Effect committed -> audit row written, per event.
+        public let p50Ms: Double
+        public let p99Ms: Double
+        public let invariantsOk: Bool
+        public let invariants: [Invariants.Check]
+        public let workers: [WorkerStats.Summary]
+
+        enum CodingKeys: String, CodingKey {
+            case uniqueCommands = "unique_commands", seconds, commandsPerSecond = "commands_per_second"
+            case brokerOnlyPerSecond = "broker_only_per_second", ratio, p50Ms = "p50_ms", p99Ms = "p99_ms"
+            case invariantsOk = "invariants_ok", invariants, workers
+        }
+    }
+
+    let options: Options
+    let settings: ServiceSettings
+    let topology: TopologySpec
+
+    public init(options: Options, settings: ServiceSettings, topology: TopologySpec) {
+        self.options = options
+        self.settings = settings
+        self.topology = topology
+    }
+
+    public func run(progress: (String) -> Void) throws -> Result {
+        let workload = try W1Workload.load(n: options.n, seed: options.seed, file: options.file, generator: options.generator)
+        let pipeline = PipelineRun(settings: settings, topology: topology, workers: options.workers, lanes: options.lanes,
+                                   eventLanes: options.eventLanes, batchSize: options.batchSize)
+        progress("resetting database, queues and cache; seeding \(W1Workload.wallets) wallets")
+        try pipeline.reset()
+        progress("broker-only run: \(workload.commands.count) commands, the same traffic without database or cache")
+        let brokerOnly = try BrokerOnlyRun(settings: settings, lanes: options.lanes, batchSize: options.batchSize,
+                                           eventBodySize: 420).run(workload.commands)
+        progress("pipeline run: \(workload.commands.count) commands preloaded, workers starting")
+        let outcome = try pipeline.run(workload)
+        progress("checking invariants")
+        let checks = try Invariants.check(workload.expected, settings: settings, topology: topology)
+        let latency = try Invariants.effectToAuditLatency(settings: settings)
+        let rate = Double(workload.expected.unique) / outcome.seconds
+        return Result(uniqueCommands: workload.expected.unique, seconds: outcome.seconds, commandsPerSecond: rate,
+                      brokerOnlyPerSecond: brokerOnly, ratio: rate / brokerOnly, p50Ms: latency.p50, p99Ms: latency.p99,
+                      invariantsOk: checks.allSatisfy(\.ok), invariants: checks, workers: outcome.workerStats)
+    }
+}
