@@ -16,7 +16,7 @@ public struct Invariants {
         public let detail: String
     }
 
-    static func check(_ expected: W1Workload.Expected, settings: ServiceSettings, topology: TopologySpec) throws -> [Check] {
+    public static func check(_ expected: W1Workload.Expected, settings: ServiceSettings, topology: TopologySpec) throws -> [Check] {
         let db = try settings.connectDatabase()
         var checks: [Check] = []
         func count(_ name: String, _ sql: String, _ want: Int) throws {
@@ -64,7 +64,7 @@ public struct Invariants {
     }
 
     /// Milliseconds from an event's effect (its transaction) to its audit row.
-    static func effectToAuditLatency(settings: ServiceSettings) throws -> (p50: Double, p99: Double) {
+    public static func effectToAuditLatency(settings: ServiceSettings) throws -> (p50: Double, p99: Double) {
         let rows = try settings.connectDatabase().query("""
             SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms), percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)
             FROM (SELECT extract(epoch FROM a.recorded_at - o.created_at) * 1000 AS ms FROM audit_log a JOIN outbox o USING (event_id)) l

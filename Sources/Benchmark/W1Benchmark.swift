@@ -54,10 +54,10 @@ public struct W1Benchmark {
 
     public func run(progress: (String) -> Void) throws -> Result {
         let workload = try W1Workload.load(n: options.n, seed: options.seed, file: options.file, generator: options.generator)
-        let pipeline = PipelineRun(settings: settings, topology: topology, workers: options.workers, lanes: options.lanes,
-                                   eventLanes: options.eventLanes, batchSize: options.batchSize)
+        let workbench = Workbench(settings: settings, topology: topology, workers: options.workers)
+        let pipeline = PipelineRun(workbench: workbench, lanes: options.lanes, eventLanes: options.eventLanes, batchSize: options.batchSize)
         progress("resetting database, queues and cache; seeding \(W1Workload.wallets) wallets")
-        try pipeline.reset()
+        try workbench.reset()
         progress("broker-only run: \(workload.commands.count) commands, the same traffic without database or cache")
         let brokerOnly = try BrokerOnlyRun(settings: settings, lanes: options.lanes, batchSize: options.batchSize,
                                            eventBodySize: 420).run(workload.commands)

@@ -1,0 +1,120 @@
+import AMQPClient
+import Foundation
+import Ledger
+import PostgresClient
+import RedisClient
+import Settings
+import Topology
+import WorkerRuntime
+
+/// Real worker processes against the real services, for the benchmark and
+/// the pipeline tests: wipe and seed, start, stop or kill workers, wait.
+public struct Workbench: Sendable {
+    public let settings: ServiceSettings
+    public let topology: TopologySpec
+    /// Where the worker executables are.
+    public let workers: URL
+
+    public init(settings: ServiceSettings, topology: TopologySpec, workers: URL) {
+        self.settings = settings
+        self.topology = topology
+        self.workers = workers
+    }
+
+    /// Wipes the database, the topology's queues and the cache, then seeds
+    /// `wallets` funded wallets. Refuses while any worker is consuming.
+    public func reset(wallets: Int = W1Workload.wallets, balance: Int64 = W1Workload.funding) throws {
+        let channel = try settings.connectBroker().openChannel()
+        let plan = BrokerPlan(topology)
+        for queue in plan.queues where try channel.inspectQueue(queue.name).consumerCount > 0 {
+            throw BenchmarkError("\(queue.name) has consumers: stop the running workers first")
+        }
+        for queue in plan.queues { try channel.purgeQueue(queue.name) }
+        let database = try settings.connectDatabase()
+        try database.transaction { db in
+            // The audit log refuses TRUNCATE to everyone but its owner, who
+            // must say so explicitly.
+            try db.query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
+            try db.query("""
+                TRUNCATE users, accounts, transfers, ledger_entries, inbox, outbox, audit_log,
+                         notifications, tax_entries, tax_quarters RESTART IDENTITY CASCADE
+                """)
+            try db.query("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only")
+        }
+        let cache = try settings.connectCache()
+        var cursor = "0"
+        repeat {
+            let reply = try cache.command(["SCAN", cursor, "MATCH", "flexfin:*", "COUNT", 1000]).array ?? []
+            cursor = reply.first?.string ?? "0"
+            let keys = reply.last?.array?.compactMap(\.string) ?? []
+            if !keys.isEmpty { try cache.command(["DEL"] + keys) }
+        } while cursor != "0"
+        _ = try Seeding.seed(wallets: wallets, balance: balance, currency: "USD", in: database)
+        // Plans made on empty tables scan whole tables on every foreign-key
+        // check; statistics from real rows avoid that.
+        try database.query("ANALYZE")
+    }
+
+    public func start(_ name: String, lanes: Int = 1, batchSize: Int = 500) throws -> RunningWorker {
+        let process = Process()
+        process.executableURL = workers.appendingPathComponent(name)
+        process.arguments = ["--lanes", String(lanes), "--batch-size", String(batchSize)]
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("flexfin-\(name)-\(UUID().uuidString.prefix(8)).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: log)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return RunningWorker(name: name, process: process, log: log)
+    }
+
+    /// Polls `condition` every 20 ms until it holds; throws with `describe`
+    /// after the timeout.
+    public func wait(upTo timeout: Duration, for what: String,
+                     until condition: (PostgresConnection) throws -> Bool) throws {
+        let database = try settings.connectDatabase()
+        let deadline = ContinuousClock.now + timeout
+        while try !condition(database) {
+            guard ContinuousClock.now < deadline else { throw BenchmarkError("timed out after \(timeout) waiting for \(what)") }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+    }
+}
+
+/// A worker executable running as its own process, its stderr in a file.
+public final class RunningWorker: @unchecked Sendable {
+    public let name: String
+    public let process: Process
+    public let log: URL
+
+    init(name: String, process: Process, log: URL) {
+        self.name = name
+        self.process = process
+        self.log = log
+    }
+
+    deinit { if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) } }
+
+    public var isRunning: Bool { process.isRunning }
+
+    /// SIGTERM: the worker finishes its batch and exits 0 with its summary.
+    public func stop() throws -> WorkerStats.Summary {
+        process.terminate()
+        process.waitUntilExit()
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        guard process.terminationReason == .exit, process.terminationStatus == 0,
+              let line = text.split(separator: "\n").last(where: { $0.hasPrefix("flexfin-worker-stats ") }) else {
+            throw BenchmarkError("\(name) did not stop cleanly (status \(process.terminationStatus)); log: \(log.path)")
+        }
+        return try JSONDecoder().decode(WorkerStats.Summary.self, from: Data(line.dropFirst("flexfin-worker-stats ".count).utf8))
+    }
+
+    /// SIGKILL: no chance to finish anything.
+    public func kill() {
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    public var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+}
+
+import Glibc
