@@ -85,6 +85,11 @@ let package = Package(
         .testTarget(name: "OperationsTests", dependencies: [
             "Migrations", "Topology", "Settings", "AMQPClient", "PostgresClient", "TestSupport", "flexfin",
         ]),
+        .testTarget(name: "PipelineTests", dependencies: [
+            "Benchmark", "Submission", "Audit", "Ledger", "Domain", "WorkerRuntime", "TestSupport", "Settings", "Topology",
+            "AMQPClient", "PostgresClient", "RedisClient",
+            "flexfin", "payments-worker", "audit-worker", "notifications-worker", "tax-worker",
+        ]),
         .target(name: "TestSupport", dependencies: ["Settings"], path: "Tests/TestSupport"),
     ]
 )

@@ -31,20 +31,8 @@ struct PipelineRun {
             workbench.start("notifications-worker", lanes: eventLanes, batchSize: batchSize),
             workbench.start("tax-worker", lanes: eventLanes, batchSize: batchSize),
         ]
-        try workbench.wait(upTo: .seconds(600), for: "every follow-up row") { db in
-            if let dead = processes.first(where: { !$0.isRunning }) {
-                throw BenchmarkError("\(dead.name) exited early; its log: \(dead.log.path)")
-            }
-            return try Self.isComplete(workload.expected, db)
-        }
+        try workbench.waitUntilComplete(workload.expected, workers: processes, upTo: .seconds(600))
         let seconds = Double((ContinuousClock.now - started) / .milliseconds(1)) / 1000
         return Outcome(seconds: seconds, workerStats: try processes.map { try $0.stop() })
-    }
-
-    /// Every audit, notification and tax row of the workload is written.
-    static func isComplete(_ expected: W1Workload.Expected, _ db: PostgresConnection) throws -> Bool {
-        let rows = try db.query("SELECT (SELECT count(*) FROM audit_log), (SELECT count(*) FROM notifications), (SELECT count(*) FROM tax_entries)")
-        return rows.int(0, 0)! >= expected.expectedAuditRows && rows.int(0, 1)! >= expected.expectedNotificationRows
-            && rows.int(0, 2)! >= expected.expectedTaxRows
     }
 }

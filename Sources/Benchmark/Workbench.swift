@@ -67,6 +67,19 @@ public struct Workbench: Sendable {
         return RunningWorker(name: name, process: process, log: log)
     }
 
+    /// Waits until every audit, notification and tax row of a W1 workload
+    /// is written, failing early if one of `workers` dies.
+    public func waitUntilComplete(_ expected: W1Workload.Expected, workers: [RunningWorker] = [], upTo timeout: Duration) throws {
+        try wait(upTo: timeout, for: "every follow-up row of the workload") { db in
+            if let dead = workers.first(where: { !$0.isRunning }) {
+                throw BenchmarkError("\(dead.name) exited early; its log: \(dead.log.path)")
+            }
+            let rows = try db.query("SELECT (SELECT count(*) FROM audit_log), (SELECT count(*) FROM notifications), (SELECT count(*) FROM tax_entries)")
+            return rows.int(0, 0)! >= expected.expectedAuditRows && rows.int(0, 1)! >= expected.expectedNotificationRows
+                && rows.int(0, 2)! >= expected.expectedTaxRows
+        }
+    }
+
     /// Polls `condition` every 20 ms until it holds; throws with `describe`
     /// after the timeout.
     public func wait(upTo timeout: Duration, for what: String,

@@ -3,7 +3,7 @@ import Foundation
 /// A follow-up event as published on `flexfin.events` (routing key = type)
 /// and stored in the outbox, byte for byte
 /// (queues/schemas/event.*.json).
-public struct DomainEvent: Sendable, Equatable, Codable {
+public struct DomainEvent: Sendable, Equatable {
     public let eventId: String
     public let type: String
     public let occurredAt: String
@@ -11,10 +11,6 @@ public struct DomainEvent: Sendable, Equatable, Codable {
     /// The users the event concerns: each gets a notification.
     public let userIds: [String]
     public let data: [String: JSONValue]
-
-    enum CodingKeys: String, CodingKey {
-        case eventId = "event_id", type, occurredAt = "occurred_at", commandId = "command_id", userIds = "user_ids", data
-    }
 
     public init(eventId: String = UUID().uuidString.lowercased(), type: String, occurredAt: Date,
                 commandId: String, userIds: [String], data: [String: JSONValue]) {
@@ -28,9 +24,10 @@ public struct DomainEvent: Sendable, Equatable, Codable {
 
     /// Compact JSON with sorted keys: the same event always has the same bytes.
     public func encoded() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array((try? encoder.encode(self)) ?? Data())
+        Array(JSONValue.object([
+            "event_id": .string(eventId), "type": .string(type), "occurred_at": .string(occurredAt),
+            "command_id": .string(commandId), "user_ids": .array(userIds.map(JSONValue.string)), "data": .object(data),
+        ]).serialized.utf8)
     }
 
     /// Reads an event body; the error names the field at fault.

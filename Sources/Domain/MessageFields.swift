@@ -7,7 +7,7 @@ public struct MessageFields: Sendable {
 
     public init(body: [UInt8]) throws(InvalidMessage) {
         let parsed: JSONValue
-        do { parsed = try JSONDecoder().decode(JSONValue.self, from: Data(body)) } catch {
+        do { parsed = try JSONValue.parse(body) } catch {
             throw InvalidMessage(field: nil, "the body is not valid JSON")
         }
         guard case .object(let values) = parsed else {

@@ -20,12 +20,20 @@ extension Optional: PostgresBindable where Wrapped: PostgresBindable {
 /// statements (`unnest($1::bigint[])`, `= ANY($1)`) take.
 extension Array: PostgresBindable where Element: PostgresBindable {
     public var postgresText: String? {
-        "{" + map { element in
-            guard let text = element.postgresText else { return "NULL" }
-            let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            return "\"" + escaped + "\""
-        }.joined(separator: ",") + "}"
+        // Hot path (a batch binds thousands of elements): bytes, not Foundation.
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        for (index, element) in enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            guard let text = element.postgresText else { out.append(contentsOf: "NULL".utf8); continue }
+            out.append(UInt8(ascii: "\""))
+            for byte in text.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }
+                out.append(byte)
+            }
+            out.append(UInt8(ascii: "\""))
+        }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
-import Foundation

@@ -25,16 +25,16 @@ public struct SubmittedCommand: Sendable {
     }
 
     public init(payment: PaymentCommand) {
-        var object: [String: Any] = [
-            "command_id": payment.commandId, "type": PaymentCommand.type, "payer": payment.payer, "payee": payment.payee,
-            "amount": payment.amount.minorUnits, "currency": payment.amount.currency.code, "kind": payment.kind,
+        var object: [String: JSONValue] = [
+            "command_id": .string(payment.commandId), "type": .string(PaymentCommand.type), "payer": .string(payment.payer),
+            "payee": .string(payment.payee), "amount": .integer(payment.amount.minorUnits),
+            "currency": .string(payment.amount.currency.code), "kind": .string(payment.kind),
         ]
-        object["memo"] = payment.memo
-        object["reference"] = payment.reference
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        object["memo"] = payment.memo.map(JSONValue.string)
+        object["reference"] = payment.reference.map(JSONValue.string)
         self.commandId = payment.commandId
         self.type = PaymentCommand.type
-        self.body = Array(data)
+        self.body = Array(JSONValue.object(object).serialized.utf8)
     }
 }
 

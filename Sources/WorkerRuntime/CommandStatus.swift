@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import RedisClient
 
@@ -20,10 +21,9 @@ public enum CommandStatus {
     }
 
     private static func json(_ status: String, _ reason: String?) -> String {
-        var fields = ["status": status, "at": Date().formatted(.iso8601)]
-        if let reason { fields["reason"] = reason }
-        let json = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data()
-        return String(decoding: json, as: UTF8.self)
+        var fields: [String: JSONValue] = ["status": .string(status), "at": .string(Date().formatted(.iso8601))]
+        if let reason { fields["reason"] = .string(reason) }
+        return JSONValue.object(fields).serialized
     }
 }
 

@@ -115,6 +115,12 @@ final class Lane<Handler: BatchHandler> {
 
     private func process(_ batch: [AMQPDelivery], _ session: inout Session) throws {
         let started = ContinuousClock.now
+        var phaseStart = started
+        func phase(_ name: String) {
+            let now = ContinuousClock.now
+            stats.record(phase: name, milliseconds: Double((now - phaseStart) / .microseconds(1)) / 1000)
+            phaseStart = now
+        }
         var items: [Item] = []
         var deadLetters: [DeadLetter] = []
         var seen = Set<String>()
@@ -128,8 +134,10 @@ final class Lane<Handler: BatchHandler> {
             }
         }
 
+        phase("decode")
         var applied = try apply(items, session.database)
         deadLetters += applied.failures
+        phase("transaction")
 
         for deadLetter in deadLetters {
             try session.publishing.publish(exchange: deadLetterExchange, routingKey: deadLetterQueue,
@@ -143,6 +151,7 @@ final class Lane<Handler: BatchHandler> {
         // and only now, the whole batch is acknowledged.
         try session.consuming.ack(batch.map(\.deliveryTag).max()!, multiple: true)
         try Outbox.markPublished(applied.entries, in: session.database)
+        phase("publish, ack, mark")
 
         if handler.recordsCommandStatus {
             for deadLetter in deadLetters {
@@ -152,6 +161,7 @@ final class Lane<Handler: BatchHandler> {
             }
         }
         writeCache(applied.effects.cache, &session)
+        phase("cache")
         stats.record(size: batch.count, milliseconds: Double((ContinuousClock.now - started) / .microseconds(1)) / 1000)
         stats.recordDeadLetters(deadLetters.count)
     }

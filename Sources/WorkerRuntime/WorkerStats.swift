@@ -6,12 +6,18 @@ public final class WorkerStats: @unchecked Sendable {
     private let lock = NSLock()
     private var sizes: [Int] = []
     private var milliseconds: [Double] = []
+    private var phases: [String: [Double]] = [:]
     private(set) var deadLettered = 0
 
     public init() {}
 
     func record(size: Int, milliseconds duration: Double) {
         lock.withLock { sizes.append(size); milliseconds.append(duration) }
+    }
+
+    /// Time spent in one phase of a batch (decode, transaction, publish, cache).
+    func record(phase: String, milliseconds duration: Double) {
+        lock.withLock { phases[phase, default: []].append(duration) }
     }
 
     func recordDeadLetters(_ count: Int) { lock.withLock { deadLettered += count } }
@@ -25,6 +31,8 @@ public final class WorkerStats: @unchecked Sendable {
         public let batchSizeP99: Int
         public let batchMillisecondsP50: Double
         public let batchMillisecondsP99: Double
+        /// Median milliseconds per batch in each phase.
+        public let phaseMillisecondsP50: [String: Double]
     }
 
     public func summary(worker: String) -> Summary {
@@ -32,7 +40,8 @@ public final class WorkerStats: @unchecked Sendable {
             Summary(worker: worker, batches: sizes.count, messages: sizes.reduce(0, +), deadLettered: deadLettered,
                     batchSizeP50: percentile(sizes, 0.5) ?? 0, batchSizeP99: percentile(sizes, 0.99) ?? 0,
                     batchMillisecondsP50: percentile(milliseconds, 0.5) ?? 0,
-                    batchMillisecondsP99: percentile(milliseconds, 0.99) ?? 0)
+                    batchMillisecondsP99: percentile(milliseconds, 0.99) ?? 0,
+                    phaseMillisecondsP50: phases.mapValues { percentile($0, 0.5) ?? 0 })
         }
     }
 }

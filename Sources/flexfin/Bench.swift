@@ -61,6 +61,7 @@ struct Bench: ParsableCommand {
             ]
             for w in r.workers {
                 lines.append("\(w.worker.padding(toLength: 14, withPad: " ", startingAt: 0)) \(w.batches) batches, size p50 \(w.batchSizeP50) p99 \(w.batchSizeP99), batch p50 \(f(w.batchMillisecondsP50, 1)) ms p99 \(f(w.batchMillisecondsP99, 1)) ms")
+                lines.append("               phases p50: " + w.phaseMillisecondsP50.sorted { $0.key < $1.key }.map { "\($0.key) \(f($0.value, 1)) ms" }.joined(separator: ", "))
             }
             lines.append("invariants:")
             for check in r.invariants { lines.append("  \(check.ok ? "ok  " : "FAIL") \(check.name): \(check.detail)") }

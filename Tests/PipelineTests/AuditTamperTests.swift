@@ -1,0 +1,82 @@
+import AMQPClient
+import Audit
+import Domain
+import Foundation
+import PostgresClient
+import TestSupport
+import XCTest
+
+/// The audit log is tamper-evident: `flexfin audit verify` names the first
+/// row that was edited, removed or reordered, and passes when untouched.
+final class AuditTamperTests: PipelineTestCase {
+    /// Appends `count` events through the audit worker's own handler.
+    private func appendEvents(_ count: Int) throws {
+        let handler = AuditHandler()
+        let records = try (1...count).map { index in
+            let event = DomainEvent(type: "payment.completed", occurredAt: Date(), commandId: "c\(index)", userIds: ["u0001"],
+                                    data: ["amount": .integer(Int64(index))])
+            return try handler.decode(AMQPMessage(body: event.encoded()))
+        }
+        let database = try settings.connectDatabase()
+        // Two batches: the chain continues across them.
+        _ = try database.transaction { try handler.apply(Array(records.prefix(count / 2)), in: $0) }
+        _ = try database.transaction { try handler.apply(Array(records.dropFirst(count / 2)), in: $0) }
+    }
+
+    /// Tampering as the table's owner, who can switch the guard off.
+    private func tamper(_ sql: String) throws {
+        try settings.connectDatabase().transaction { db in
+            try db.query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
+            try db.execute(script: sql)
+            try db.query("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only")
+        }
+    }
+
+    private func verify() throws -> FlexfinRun { try runFlexfin(["audit", "verify"]) }
+
+    func testUntouchedItVerifies() throws {
+        try appendEvents(20)
+        let run = try verify()
+        XCTAssertEqual(run.status, 0, run.output + run.errors)
+        XCTAssertTrue(run.output.contains("20 rows, chain intact"), run.output)
+    }
+
+    func testTheLogRefusesUpdatesAndDeletes() throws {
+        try appendEvents(4)
+        let database = try settings.connectDatabase()
+        XCTAssertThrowsError(try database.query("UPDATE audit_log SET body = '{}' WHERE seq = 2")) {
+            XCTAssertTrue("\($0)".contains("append-only"), "\($0)")
+        }
+        XCTAssertThrowsError(try database.query("DELETE FROM audit_log WHERE seq = 2"))
+    }
+
+    func testAnEditedRowIsNamed() throws {
+        try appendEvents(20)
+        try tamper("UPDATE audit_log SET body = replace(body, '\"amount\":7', '\"amount\":7000') WHERE seq = 7")
+        let run = try verify()
+        XCTAssertNotEqual(run.status, 0)
+        XCTAssertTrue(run.output.contains("row seq 7"), run.output)
+    }
+
+    func testARemovedRowIsNamed() throws {
+        try appendEvents(20)
+        try tamper("DELETE FROM audit_log WHERE seq = 12")
+        let run = try verify()
+        XCTAssertNotEqual(run.status, 0)
+        XCTAssertTrue(run.output.contains("row seq 13"), "the row after the gap: \(run.output)")
+    }
+
+    func testTwoSwappedRowsAreNamed() throws {
+        try appendEvents(20)
+        // Swap the contents (and hashes) of rows 5 and 6, keeping seq in place.
+        try tamper("""
+            UPDATE audit_log a SET event_id = b.event_id, event_type = b.event_type, body = b.body,
+                                   prev_hash = b.prev_hash, hash = b.hash
+            FROM (SELECT * FROM audit_log WHERE seq IN (5, 6)) b
+            WHERE a.seq IN (5, 6) AND b.seq = 11 - a.seq
+            """)
+        let run = try verify()
+        XCTAssertNotEqual(run.status, 0)
+        XCTAssertTrue(run.output.contains("row seq 5"), run.output)
+    }
+}

@@ -1,0 +1,107 @@
+import AMQPClient
+import Benchmark
+import Foundation
+import Ledger
+import Submission
+import XCTest
+
+/// Delivery is at least once; effects must be exactly once.
+final class ExactlyOnceTests: PipelineTestCase {
+    func testDuplicatesAndRedeliveriesApplyEachCommandOnce() throws {
+        let workload = try w1(2000)  // 1% exact duplicates, re-sent later in the stream
+        try submit(workload.commands)
+
+        // A competing consumer that takes whole batches and hands them back
+        // (nack, requeue) as a crashing worker would: those messages come
+        // back redelivered, some after the worker has already seen others.
+        let meddler = try settings.connectBroker()
+        let meddling = try meddler.openChannel()
+        try meddling.setPrefetch(150)
+        try meddling.consume("commands.payment")
+        var handedBack = 0
+        var redelivered = Set<String>()
+        for _ in 0..<3 {
+            var last: UInt64 = 0
+            for _ in 0..<150 {
+                guard let delivery = try meddler.nextDelivery(timeout: .seconds(2)) else { break }
+                last = delivery.deliveryTag
+                redelivered.insert(delivery.message.properties.messageId ?? "")
+                handedBack += 1
+            }
+            if last > 0 { try meddling.nack(last, multiple: true, requeue: true) }
+        }
+        XCTAssertEqual(handedBack, 450)
+
+        let payments = try start("payments-worker", lanes: 2, batchSize: 100)
+        let events = try startEventWorkers()
+        meddler.close()
+        try workbench.waitUntilComplete(workload.expected, workers: [payments] + events, upTo: .seconds(120))
+
+        // Late duplicates of commands already applied: acknowledged, no effect.
+        try submit(Array(workload.commands.prefix(100)))
+        try workbench.wait(upTo: .seconds(30), for: "the late duplicates to be consumed") { _ in
+            try readyMessages("commands.payment") == 0
+        }
+        _ = try payments.stop()  // finishes and acks its batch in hand
+        for worker in events { _ = try worker.stop() }
+
+        try assertInvariants(workload.expected)
+        XCTAssertEqual(try count("SELECT count(DISTINCT command_id) FROM transfers WHERE kind <> 'funding'"), workload.expected.completed)
+        XCTAssertEqual(try count("SELECT count(*) FROM (SELECT event_id FROM audit_log GROUP BY event_id HAVING count(*) > 1) d"), 0)
+        XCTAssertEqual(try count("SELECT count(*) FROM transfers WHERE command_id = ANY($1)", [Array(redelivered)]),
+                       try count("SELECT count(*) FROM inbox WHERE consumer = 'payments' AND outcome = 'applied' AND message_id = ANY($1)", [Array(redelivered)]),
+                       "each redelivered command has exactly its one transfer")
+    }
+
+    func testTwoProcessesOfTwoLanesOnFiftyHotWalletsNeverGoNegative() throws {
+        try workbench.reset(wallets: 50, balance: 10_000)
+        var generator = SystemRandomNumberGenerator()
+        let commands = (0..<3000).map { index -> SubmittedCommand in
+            let payer = Int.random(in: 1...50, using: &generator)
+            var payee = Int.random(in: 1...49, using: &generator)
+            if payee >= payer { payee += 1 }
+            return payment("hot-\(index)", String(format: "w%04d", payer), String(format: "w%04d", payee),
+                           Int64.random(in: 1...4000, using: &generator))
+        }
+        let first = try start("payments-worker", lanes: 2, batchSize: 50)
+        let second = try start("payments-worker", lanes: 2, batchSize: 50)
+        try submit(commands)
+        try workbench.wait(upTo: .seconds(120), for: "all 3000 payments decided") { db in
+            XCTAssertTrue(first.isRunning && second.isRunning, "a worker died")
+            return try db.query("SELECT count(*) FROM inbox WHERE consumer = 'payments'").int(0, 0) == 3000
+        }
+        _ = try first.stop()
+        _ = try second.stop()
+
+        XCTAssertEqual(try count("SELECT count(*) FROM accounts WHERE kind = 'wallet' AND balance < 0"), 0)
+        XCTAssertEqual(try count("SELECT sum(balance)::int FROM accounts WHERE kind = 'wallet'"), 50 * 10_000)
+        let applied = try count("SELECT count(*) FROM inbox WHERE consumer = 'payments' AND outcome = 'applied'")
+        XCTAssertEqual(try count("SELECT count(*) FROM transfers WHERE kind <> 'funding'"), applied)
+        XCTAssertGreaterThan(applied, 0)
+        XCTAssertGreaterThan(try count("SELECT count(*) FROM inbox WHERE reason = 'insufficient_funds'"), 0, "the hot wallets ran dry at times")
+        let ledger = try LedgerVerification.run(on: settings.connectDatabase())
+        XCTAssertTrue(ledger.problems.isEmpty, "\(ledger.problems)")
+        XCTAssertEqual(try readyMessages("commands.payment.dlq"), 0, "no deadlock or error was left unhandled")
+        for worker in [first, second] {
+            XCTAssertFalse(worker.logText.contains("lane stopped by an error"), worker.logText)
+        }
+    }
+
+    func testAWorkerKilledMidRunAndRestartedCompletesExactly() throws {
+        let workload = try w1(3000)
+        try submit(workload.commands)
+        let events = try startEventWorkers()
+        var payments = try start("payments-worker", lanes: 2, batchSize: 50)
+        for round in 0..<5 {
+            Thread.sleep(forTimeInterval: Double.random(in: 0.1...0.4))
+            payments.kill()  // SIGKILL: mid-batch, committed or not, acked or not
+            if round == 2, let audit = events.first {
+                audit.kill()
+                _ = try start("audit-worker")
+            }
+            payments = try start("payments-worker", lanes: 2, batchSize: 50)
+        }
+        try workbench.waitUntilComplete(workload.expected, workers: [payments], upTo: .seconds(120))
+        try assertInvariants(workload.expected)
+    }
+}
