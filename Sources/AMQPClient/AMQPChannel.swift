@@ -153,8 +153,10 @@ public final class AMQPChannel {
     }
 
     /// Publishes one message. `mandatory` makes an unroutable message come
-    /// back (reported by `waitForConfirms`) instead of vanishing.
-    public func publish(exchange: String, routingKey: String, message: AMQPMessage, mandatory: Bool = true) throws(AMQPError) {
+    /// back (reported by `waitForConfirms`) instead of vanishing. On a
+    /// confirm channel, returns the publish's sequence number.
+    @discardableResult
+    public func publish(exchange: String, routingKey: String, message: AMQPMessage, mandatory: Bool = true) throws(AMQPError) -> UInt64? {
         if confirmWindow > 0 {
             while confirms.outstanding.count >= confirmWindow {
                 guard try connection.readFrame(timeout: nil) else {
@@ -169,7 +171,17 @@ public final class AMQPChannel {
         let code = amqp_basic_publish(state, id, arena.bytes(exchange), arena.bytes(routingKey),
                                       mandatory ? 1 : 0, 0, &properties, arena.bytes(message.body))
         try status(code, "basic.publish \(exchange) [\(routingKey)]")
-        if confirmWindow > 0 { _ = confirms.published() }
+        return confirmWindow > 0 ? confirms.published() : nil
+    }
+
+    /// What the broker has settled so far, without waiting: reads the
+    /// confirms that already arrived. Publishes up to `through` are
+    /// confirmed except those listed as refused (by sequence number) or
+    /// returned (by message id).
+    public func settledConfirms() throws(AMQPError) -> (through: UInt64, refused: [UInt64], returned: [String]) {
+        while try connection.readFrame(timeout: .zero) {}
+        let failures = confirms.takeFailures()
+        return (confirms.settledThrough, failures.refused, failures.returned)
     }
 
     /// Blocks until the broker has confirmed every publish so far. Throws

@@ -37,6 +37,10 @@ struct PublisherConfirms {
         nextSequence = 1
     }
 
+    /// Every publish up to this sequence number is settled (confirmed,
+    /// refused or returned).
+    var settledThrough: UInt64 { (outstanding.first ?? nextSequence) - 1 }
+
     mutating func takeFailures() -> (refused: [UInt64], returned: [String]) {
         defer { refused = []; returnedMessageIds = [] }
         return (refused, returnedMessageIds)

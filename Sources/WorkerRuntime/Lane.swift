@@ -60,6 +60,8 @@ final class Lane<Handler: BatchHandler> {
         let publishing: AMQPChannel
         let database: PostgresConnection
         var cache: RedisConnection?
+        /// Events published, by sequence number, not yet known to be confirmed.
+        var awaitingConfirm: [(sequence: UInt64, entry: Outbox.Entry)] = []
     }
 
     /// Consumes until shutdown is requested; throws when a connection fails.
@@ -79,6 +81,7 @@ final class Lane<Handler: BatchHandler> {
         while !shutdown.isRequested {
             let batch = try collectBatch(from: consumer)
             if batch.isEmpty {
+                try markConfirmed(&session)
                 if ContinuousClock.now - lastRelay > .seconds(5) {
                     try relayStaleEvents(session)
                     lastRelay = .now
@@ -90,6 +93,7 @@ final class Lane<Handler: BatchHandler> {
         // Stop deliveries; anything prefetched but not processed is unacked
         // and goes back to the queue untouched when the connection closes.
         try? consuming.cancel(consumerTag: tag)
+        try markConfirmed(&session)
         log.info("stopped consuming \(handler.queue)")
     }
 
@@ -135,23 +139,29 @@ final class Lane<Handler: BatchHandler> {
         }
 
         phase("decode")
-        var applied = try apply(items, session.database)
+        // Events published after the previous batch: once confirmed they are
+        // marked inside this batch's transaction (no round trip of its own).
+        let confirmed = try collectConfirmed(&session)
+        var applied = try apply(items, confirmed: confirmed, session.database)
         deadLetters += applied.failures
         phase("transaction")
 
-        for deadLetter in deadLetters {
-            try session.publishing.publish(exchange: deadLetterExchange, routingKey: deadLetterQueue,
-                                           message: deadLetter.message(originQueue: handler.queue))
-            log.warning("dead-lettered", metadata: ["message_id": "\(deadLetter.delivery.message.properties.messageId ?? "-")",
-                                                     "error": "\(deadLetter.error)"])
+        if !deadLetters.isEmpty {
+            // A dead letter must be safely in its queue before its original
+            // is acknowledged.
+            for deadLetter in deadLetters {
+                try session.publishing.publish(exchange: deadLetterExchange, routingKey: deadLetterQueue,
+                                               message: deadLetter.message(originQueue: handler.queue))
+                log.warning("dead-lettered", metadata: ["message_id": "\(deadLetter.delivery.message.properties.messageId ?? "-")",
+                                                         "error": "\(deadLetter.error)"])
+            }
+            try session.publishing.waitForConfirms()
         }
-        try outbox.publish(applied.entries, on: session.publishing)
-        try session.publishing.waitForConfirms()
-        // Effects are committed and events and dead letters confirmed: now,
-        // and only now, the whole batch is acknowledged.
+        // The effects and their events are committed (the outbox holds the
+        // events), so the batch can be acknowledged now; the events follow.
         try session.consuming.ack(batch.map(\.deliveryTag).max()!, multiple: true)
-        try Outbox.markPublished(applied.entries, in: session.database)
-        phase("publish, ack, mark")
+        session.awaitingConfirm += try outbox.publish(applied.entries, on: session.publishing)
+        phase("ack, publish")
 
         if handler.recordsCommandStatus {
             for deadLetter in deadLetters {
@@ -164,6 +174,36 @@ final class Lane<Handler: BatchHandler> {
         phase("cache")
         stats.record(size: batch.count, milliseconds: Double((ContinuousClock.now - started) / .microseconds(1)) / 1000)
         stats.recordDeadLetters(deadLetters.count)
+    }
+
+    /// The published events the broker has confirmed by now, without
+    /// waiting (the lane goes on with the next batch meanwhile); they are
+    /// marked published in the next transaction. Waits only when more than
+    /// `confirmWindow` are unsettled. A refused or returned event is never
+    /// marked: the outbox relay publishes it again later.
+    private func collectConfirmed(_ session: inout Session, wait: Bool = false) throws(AMQPError) -> [Outbox.Entry] {
+        guard !session.awaitingConfirm.isEmpty else { return [] }
+        if wait || session.awaitingConfirm.count > options.confirmWindow {
+            do { try session.publishing.waitForConfirms() } catch {
+                guard error.code == .publishNacked || error.code == .publishUnroutable else { throw error }
+                log.warning("events not confirmed; the outbox relay will publish them again", metadata: ["error": "\(error)"])
+            }
+        }
+        let settled = try session.publishing.settledConfirms()
+        if !settled.refused.isEmpty || !settled.returned.isEmpty {
+            log.warning("events not confirmed; the outbox relay will publish them again",
+                        metadata: ["refused": "\(settled.refused.count)", "returned": "\(settled.returned.count)"])
+        }
+        let refused = Set(settled.refused), returned = Set(settled.returned)
+        let done = session.awaitingConfirm.prefix { $0.sequence <= settled.through }
+        session.awaitingConfirm.removeFirst(done.count)
+        return done.filter { !refused.contains($0.sequence) && !returned.contains($0.entry.eventId) }.map(\.entry)
+    }
+
+    /// When idle or stopping: wait for every confirm and mark what was
+    /// confirmed in a statement of its own.
+    private func markConfirmed(_ session: inout Session) throws {
+        try Outbox.markPublished(try collectConfirmed(&session, wait: true), in: session.database)
     }
 
     /// Best effort: PostgreSQL is the truth. A failed write drops the cache
@@ -198,13 +238,19 @@ final class Lane<Handler: BatchHandler> {
     /// redelivers); any other failure splits the batch in halves, down to a
     /// single message that is dead-lettered alone, so one bad command
     /// cannot stall its neighbours.
-    private func apply(_ items: [Item], _ database: PostgresConnection) throws -> Applied {
-        guard !items.isEmpty else { return Applied() }
+    private func apply(_ items: [Item], confirmed: [Outbox.Entry], _ database: PostgresConnection) throws -> Applied {
+        guard !items.isEmpty else {
+            try Outbox.markPublished(confirmed, in: database)
+            return Applied()
+        }
         var attempt = 0
         while true {
             attempt += 1
             do {
-                return try database.transaction { try applyOnce(items, $0) }
+                return try database.transaction { db in
+                    try Outbox.markPublished(confirmed, in: db)
+                    return try applyOnce(items, db)
+                }
             } catch let error as PostgresError where error.isRetryable {
                 guard database.isConnected, error.sqlState.errorClass != "08", attempt < 5 else { throw error }
                 log.notice("transaction retried", metadata: ["sqlstate": "\(error.sqlState)", "attempt": "\(attempt)"])
@@ -214,8 +260,8 @@ final class Lane<Handler: BatchHandler> {
                     return Applied(failures: [DeadLetter(delivery: items[0].delivery, error: "\(error)", errorClass: .unexpected)])
                 }
                 log.notice("batch failed; retrying in halves", metadata: ["size": "\(items.count)", "error": "\(error)"])
-                var applied = try apply(Array(items[..<(items.count / 2)]), database)
-                applied.merge(try apply(Array(items[(items.count / 2)...]), database))
+                var applied = try apply(Array(items[..<(items.count / 2)]), confirmed: confirmed, database)
+                applied.merge(try apply(Array(items[(items.count / 2)...]), confirmed: [], database))
                 return applied
             }
         }

@@ -31,17 +31,22 @@ struct Outbox {
                   entries.map { String(decoding: $0.body, as: UTF8.self) }])
     }
 
-    /// Publishes; the caller waits for the confirms before marking.
-    func publish(_ entries: [Entry], on channel: AMQPChannel) throws {
+    /// Publishes and returns each entry with its confirm sequence number;
+    /// the caller marks them published once confirmed.
+    @discardableResult
+    func publish(_ entries: [Entry], on channel: AMQPChannel) throws -> [(sequence: UInt64, entry: Entry)] {
         let now = UInt64(Date().timeIntervalSince1970)
+        var published: [(sequence: UInt64, entry: Entry)] = []
         for entry in entries {
             let properties = AMQPProperties(
                 contentType: "application/json", messageId: entry.eventId, type: entry.type,
                 correlationId: entry.commandId, persistent: true, timestamp: now,
                 headers: ["x-schema-version": 1])
-            try channel.publish(exchange: exchange, routingKey: entry.type,
-                                message: AMQPMessage(body: entry.body, properties: properties))
+            let sequence = try channel.publish(exchange: exchange, routingKey: entry.type,
+                                               message: AMQPMessage(body: entry.body, properties: properties))
+            published.append((sequence ?? 0, entry))
         }
+        return published
     }
 
     static func markPublished(_ entries: [Entry], in database: PostgresConnection) throws {
