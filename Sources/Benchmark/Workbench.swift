@@ -83,6 +83,14 @@ public struct Workbench: Sendable {
         }
     }
 
+    /// Waits until every event in the outbox is published and marked (a
+    /// killed worker's are republished by the relay of a live one).
+    public func waitUntilOutboxDrained(upTo timeout: Duration) throws {
+        try wait(upTo: timeout, for: "the outbox to drain") { db in
+            try db.query("SELECT count(*) FROM outbox WHERE published_at IS NULL").int(0, 0) == 0
+        }
+    }
+
     /// Polls `condition` every 50 ms until it holds; throws with `describe`
     /// after the timeout.
     public func wait(upTo timeout: Duration, for what: String,

@@ -80,15 +80,12 @@ final class Lane<Handler: BatchHandler> {
         var lastRelay = ContinuousClock.now
         while !shutdown.isRequested {
             let batch = try collectBatch(from: consumer)
-            if batch.isEmpty {
-                try markConfirmed(&session)
-                if ContinuousClock.now - lastRelay > .seconds(5) {
-                    try relayStaleEvents(session)
-                    lastRelay = .now
-                }
-                continue
+            if batch.isEmpty { try markConfirmed(&session) } else { try process(batch, &session) }
+            // Under load too: another worker may have died with events unpublished.
+            if ContinuousClock.now - lastRelay > .seconds(2) {
+                try relayStaleEvents(session)
+                lastRelay = .now
             }
-            try process(batch, &session)
         }
         // Stop deliveries; anything prefetched but not processed is unacked
         // and goes back to the queue untouched when the connection closes.
@@ -98,7 +95,8 @@ final class Lane<Handler: BatchHandler> {
     }
 
     private func relayStaleEvents(_ session: Session) throws {
-        let relayed = try outbox.relayStale(olderThan: 10, database: session.database, channel: session.publishing)
+        // Older than any live lane takes to mark its own events published.
+        let relayed = try outbox.relayStale(olderThan: 5, database: session.database, channel: session.publishing)
         if relayed > 0 { log.notice("relayed \(relayed) events left unpublished by an earlier crash") }
     }
 

@@ -68,12 +68,11 @@ final class AuditTamperTests: PipelineTestCase {
 
     func testTwoSwappedRowsAreNamed() throws {
         try appendEvents(20)
-        // Swap the contents (and hashes) of rows 5 and 6, keeping seq in place.
+        // Rows 5 and 6 change places (through a free seq: seq is unique).
         try tamper("""
-            UPDATE audit_log a SET event_id = b.event_id, event_type = b.event_type, body = b.body,
-                                   prev_hash = b.prev_hash, hash = b.hash
-            FROM (SELECT * FROM audit_log WHERE seq IN (5, 6)) b
-            WHERE a.seq IN (5, 6) AND b.seq = 11 - a.seq
+            UPDATE audit_log SET seq = 1000000 WHERE seq = 5;
+            UPDATE audit_log SET seq = 5 WHERE seq = 6;
+            UPDATE audit_log SET seq = 6 WHERE seq = 1000000;
             """)
         let run = try verify()
         XCTAssertNotEqual(run.status, 0)

@@ -102,6 +102,7 @@ final class ExactlyOnceTests: PipelineTestCase {
             payments = try start("payments-worker", lanes: 2, batchSize: 50)
         }
         try workbench.waitUntilComplete(workload.expected, workers: [payments], upTo: .seconds(120))
+        try workbench.waitUntilOutboxDrained(upTo: .seconds(30))
         try assertInvariants(workload.expected)
     }
 }
