@@ -137,7 +137,7 @@ final class TopologyCommandTests: XCTestCase {
         XCTAssertNotEqual(badURL.status, 0)
         XCTAssertTrue(badURL.errors.contains("FLEXFIN_AMQP_URL"), badURL.errors)
 
-        let missingFile = try runFlexfin(["topology", "apply", "--file", "/nonexistent/topology.json"])
+        let missingFile = try runFlexfin(["topology", "apply", "--topology", "/nonexistent/topology.json"])
         XCTAssertNotEqual(missingFile.status, 0)
         XCTAssertTrue(missingFile.errors.contains("/nonexistent/topology.json"), missingFile.errors)
 
