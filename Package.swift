@@ -54,7 +54,7 @@ let package = Package(
         // One handler per concern; each worker executable only wires it in.
         // The ledger's set-based writes and its verification.
         .target(name: "Ledger", dependencies: ["Domain", "PostgresClient"]),
-        .target(name: "Payments", dependencies: ["Domain", "Ledger", "WorkerRuntime", "AMQPClient", "PostgresClient"]),
+        .target(name: "Payments", dependencies: ["Domain", "Ledger", "WorkerRuntime", "AMQPClient", "PostgresClient", "RedisClient"]),
         .target(name: "Audit", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient"]),
         .target(name: "Notifications", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient"]),
         .target(name: "Tax", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient"]),

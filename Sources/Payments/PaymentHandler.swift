@@ -3,6 +3,7 @@ import Domain
 import Foundation
 import Ledger
 import PostgresClient
+import RedisClient
 import WorkerRuntime
 
 /// Applies payment commands: a double-entry transfer each, or a rejection
@@ -47,5 +48,14 @@ public struct PaymentHandler: BatchHandler {
         }
         effects.cache = balances.map { WalletCache.write($0.id, balance: $0.balance, version: $0.version) }
         return effects
+    }
+
+    /// The wallets' current balances and versions, for commands a crashed
+    /// attempt may have applied without caching (version-guarded writes:
+    /// never a step back).
+    public func repairCache(for duplicates: [PaymentCommand], in database: PostgresConnection) throws -> [RedisCommand] {
+        let rows = try database.execute(prepared: "SELECT id, balance, version FROM accounts WHERE id = ANY($1::text[])",
+                                        [Set(duplicates.flatMap { [$0.payer, $0.payee] }).sorted()])
+        return (0..<rows.count).map { WalletCache.write(rows.string($0, 0)!, balance: rows.int64($0, 1)!, version: rows.int64($0, 2)!) }
     }
 }

@@ -25,10 +25,16 @@ public protocol BatchHandler: Sendable {
     /// Applies messages never seen before by this consumer, in order,
     /// within the batch transaction. Throwing rolls the whole batch back.
     func apply(_ messages: [Message], in database: PostgresConnection) throws -> BatchEffects
+
+    /// Cache writes that restore what a crashed earlier attempt may have
+    /// committed without caching: called with redelivered messages the
+    /// inbox already holds, inside the transaction (read only).
+    func repairCache(for duplicates: [Message], in database: PostgresConnection) throws -> [RedisCommand]
 }
 
 extension BatchHandler {
     public var recordsCommandStatus: Bool { false }
+    public func repairCache(for duplicates: [Message], in database: PostgresConnection) throws -> [RedisCommand] { [] }
 }
 
 /// What applying a batch produced, beyond its rows.

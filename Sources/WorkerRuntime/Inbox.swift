@@ -22,4 +22,13 @@ enum Inbox {
             WHERE inbox.consumer = $1 AND inbox.message_id = r.id
             """, [consumer, Array(rejections.keys), Array(rejections.values)])
     }
+
+    /// The recorded outcome of ids already in the inbox.
+    static func outcomes(_ ids: [String], consumer: String, in database: PostgresConnection) throws
+        -> [(id: String, outcome: String, reason: String?)] {
+        let rows = try database.execute(prepared: """
+            SELECT message_id, outcome, reason FROM inbox WHERE consumer = $1 AND message_id = ANY($2::text[])
+            """, [consumer, ids])
+        return (0..<rows.count).map { (rows.string($0, 0)!, rows.string($0, 1)!, rows.string($0, 2)) }
+    }
 }

@@ -155,12 +155,6 @@ final class Lane<Handler: BatchHandler> {
             }
             try session.publishing.waitForConfirms()
         }
-        // The effects and their events are committed (the outbox holds the
-        // events), so the batch can be acknowledged now; the events follow.
-        try session.consuming.ack(batch.map(\.deliveryTag).max()!, multiple: true)
-        session.awaitingConfirm += try outbox.publish(applied.entries, on: session.publishing)
-        phase("ack, publish")
-
         if handler.recordsCommandStatus {
             for deadLetter in deadLetters {
                 if let id = deadLetter.delivery.message.properties.messageId {
@@ -168,8 +162,17 @@ final class Lane<Handler: BatchHandler> {
                 }
             }
         }
+        // Before the ack: a crash before it means redelivery, and the
+        // redelivered duplicates repair the cache (see applyOnce).
         writeCache(applied.effects.cache, &session)
         phase("cache")
+
+        // The effects and their events are committed (the outbox holds the
+        // events), so the batch can be acknowledged now; the events follow.
+        try session.consuming.ack(batch.map(\.deliveryTag).max()!, multiple: true)
+        session.awaitingConfirm += try outbox.publish(applied.entries, on: session.publishing)
+        phase("ack, publish")
+
         stats.record(size: batch.count, milliseconds: Double((ContinuousClock.now - started) / .microseconds(1)) / 1000)
         stats.recordDeadLetters(deadLetters.count)
     }
@@ -269,6 +272,14 @@ final class Lane<Handler: BatchHandler> {
         let fresh = try Inbox.admit(items.map { handler.id(of: $0.message) }, consumer: handler.name, in: database)
         let messages = items.map(\.message).filter { fresh.contains(handler.id(of: $0)) }
         var effects = messages.isEmpty ? BatchEffects() : try handler.apply(messages, in: database)
+        let duplicates = items.map(\.message).filter { !fresh.contains(handler.id(of: $0)) }
+        if !duplicates.isEmpty {
+            effects.cache += try handler.repairCache(for: duplicates, in: database)
+            if handler.recordsCommandStatus {
+                effects.cache += try Inbox.outcomes(duplicates.map { handler.id(of: $0) }, consumer: handler.name, in: database)
+                    .map { CommandStatus.write($0.id, status: $0.outcome, reason: $0.reason) }
+            }
+        }
         try Inbox.recordRejections(effects.rejections, consumer: handler.name, in: database)
         let entries = Outbox.entries(effects.events)
         try Outbox.insert(entries, in: database)

@@ -30,8 +30,9 @@ final class BadInputTests: PipelineTestCase {
         try channel.waitForConfirms()
 
         let worker = try start("payments-worker", batchSize: 100)  // one batch holds them all
-        try workbench.wait(upTo: .seconds(30), for: "the good payments") { db in
+        try workbench.wait(upTo: .seconds(30), for: "the good payments and the dead letters") { db in
             try db.query("SELECT count(*) FROM transfers WHERE command_id LIKE 'good-%'").int(0, 0) == bad.count
+                && readyMessages("commands.payment.dlq") == bad.count
         }
         var deadLetters: [String: AMQPMessage] = [:]
         while deadLetters.count < bad.count, let delivery = try channel.get("commands.payment.dlq", autoAck: true) {
