@@ -15,6 +15,8 @@ public struct AuditHandler: BatchHandler {
 
     public let name = "audit"
     public let queue = "events.audit"
+    /// `audit_log.event_id` is unique: an event already chained is skipped.
+    public var isIdempotentByNaturalKey: Bool { true }
     static let chainLock: Int64 = 0x464C_4558_4155_44  // "FLEXAUD"
 
     public init() {}
@@ -26,8 +28,13 @@ public struct AuditHandler: BatchHandler {
 
     public func id(of record: Record) -> String { record.eventId }
 
-    public func apply(_ records: [Record], in database: PostgresConnection) throws -> BatchEffects {
+    public func apply(_ incoming: [Record], in database: PostgresConnection) throws -> BatchEffects {
         try database.execute(prepared: "SELECT pg_advisory_xact_lock($1)", [Self.chainLock])
+        let known = try database.execute(prepared: "SELECT event_id FROM audit_log WHERE event_id = ANY($1::text[])",
+                                         [incoming.map(\.eventId)])
+        let chained = Set((0..<known.count).compactMap { known.string($0, 0) })
+        let records = incoming.filter { !chained.contains($0.eventId) }
+        guard !records.isEmpty else { return BatchEffects() }
         let last = try database.execute(prepared: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
         var seq = last.int64(0, 0) ?? 0
         var previous = last.string(0, 1) ?? AuditChain.genesis

@@ -16,7 +16,7 @@ public struct DomainEvent: Sendable, Equatable {
                 commandId: String, userIds: [String], data: [String: JSONValue]) {
         self.eventId = eventId
         self.type = type
-        self.occurredAt = occurredAt.formatted(.iso8601)
+        self.occurredAt = occurredAt.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
         self.commandId = commandId
         self.userIds = userIds
         self.data = data

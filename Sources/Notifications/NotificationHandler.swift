@@ -8,6 +8,9 @@ import WorkerRuntime
 public struct NotificationHandler: BatchHandler {
     public let name = "notifications"
     public let queue = "events.notifications"
+    /// Keyed by (event, user), inserted ON CONFLICT DO NOTHING; counters
+    /// count only the rows inserted.
+    public var isIdempotentByNaturalKey: Bool { true }
 
     public init() {}
 

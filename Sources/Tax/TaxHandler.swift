@@ -8,6 +8,9 @@ import WorkerRuntime
 public struct TaxHandler: BatchHandler {
     public let name = "tax"
     public let queue = "events.tax"
+    /// Keyed by (event, user), inserted ON CONFLICT DO NOTHING; totals add
+    /// only the rows inserted.
+    public var isIdempotentByNaturalKey: Bool { true }
 
     public init() {}
 

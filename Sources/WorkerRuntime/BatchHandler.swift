@@ -14,6 +14,12 @@ public protocol BatchHandler: Sendable {
     var queue: String { get }
     /// Commands have a status users can look up; events do not.
     var recordsCommandStatus: Bool { get }
+    /// True when the handler's own rows carry a natural key that makes
+    /// `apply` idempotent (inserts `ON CONFLICT DO NOTHING`, counting only
+    /// what was inserted): the runtime's inbox row per message is then
+    /// redundant work and is skipped. Exactly-once per consumer holds
+    /// either way.
+    var isIdempotentByNaturalKey: Bool { get }
 
     /// Validates one message. `InvalidMessage` sends it to the dead-letter
     /// queue at once; it never blocks the batch.
@@ -34,6 +40,7 @@ public protocol BatchHandler: Sendable {
 
 extension BatchHandler {
     public var recordsCommandStatus: Bool { false }
+    public var isIdempotentByNaturalKey: Bool { false }
     public func repairCache(for duplicates: [Message], in database: PostgresConnection) throws -> [RedisCommand] { [] }
 }
 

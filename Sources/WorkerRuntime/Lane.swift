@@ -269,7 +269,8 @@ final class Lane<Handler: BatchHandler> {
     }
 
     private func applyOnce(_ items: [Item], _ database: PostgresConnection) throws -> Applied {
-        let fresh = try Inbox.admit(items.map { handler.id(of: $0.message) }, consumer: handler.name, in: database)
+        let ids = items.map { handler.id(of: $0.message) }
+        let fresh = handler.isIdempotentByNaturalKey ? Set(ids) : try Inbox.admit(ids, consumer: handler.name, in: database)
         let messages = items.map(\.message).filter { fresh.contains(handler.id(of: $0)) }
         var effects = messages.isEmpty ? BatchEffects() : try handler.apply(messages, in: database)
         let duplicates = items.map(\.message).filter { !fresh.contains(handler.id(of: $0)) }

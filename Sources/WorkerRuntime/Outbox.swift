@@ -4,9 +4,10 @@ import Foundation
 import PostgresClient
 
 /// Events follow effects: rows written in the effects' transaction, then
-/// published with confirms after commit, then marked published. Rows left
-/// unpublished by a crash are published again by `relayStale`; consumers
-/// deduplicate by event id, so a second publish is harmless.
+/// published with confirms after commit, then deleted once confirmed (the
+/// outbox is a queue; the audit log keeps every event). Rows left behind by
+/// a crash are published again by `relayStale`; consumers deduplicate by
+/// event id, so a second publish is harmless.
 struct Outbox {
     struct Entry {
         let eventId: String
@@ -49,10 +50,11 @@ struct Outbox {
         return published
     }
 
+    /// Confirmed by the broker: the row's work is done. A delete leaves no
+    /// new row version or index entries behind, unlike an update.
     static func markPublished(_ entries: [Entry], in database: PostgresConnection) throws {
         guard !entries.isEmpty else { return }
-        try database.execute(prepared: "UPDATE outbox SET published_at = now() WHERE event_id = ANY($1::text[])",
-                             [entries.map(\.eventId)])
+        try database.execute(prepared: "DELETE FROM outbox WHERE event_id = ANY($1::text[])", [entries.map(\.eventId)])
     }
 
     /// Publishes rows older than `age` that are still unpublished (their
@@ -62,7 +64,7 @@ struct Outbox {
         try database.transaction { db in
             let rows = try db.execute(prepared: """
                 SELECT event_id, event_type, coalesce(command_id, ''), body FROM outbox
-                WHERE published_at IS NULL AND created_at < now() - make_interval(secs => $1)
+                WHERE created_at < now() - make_interval(secs => $1)
                 ORDER BY id LIMIT 1000 FOR UPDATE SKIP LOCKED
                 """, [age])
             let entries = (0..<rows.count).map { row in

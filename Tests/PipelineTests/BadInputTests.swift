@@ -68,7 +68,12 @@ final class BadInputTests: PipelineTestCase {
         let decided = Dictionary(uniqueKeysWithValues: (0..<reasons.count).map { (reasons.string($0, 0)!, reasons.string($0, 1)!) })
         XCTAssertEqual(decided, ["ok": "applied", "r-funds": "insufficient_funds", "r-same": "same_wallet",
                                  "r-unknown": "unknown_wallet", "r-closed": "wallet_closed"])
-        XCTAssertEqual(try count("SELECT count(*) FROM outbox WHERE event_type = 'payment.rejected'"), 4)
+        // Each decision has its event (nobody consumes events.notifications here).
+        try workbench.wait(upTo: .seconds(10), for: "five events") { _ in try readyMessages("events.notifications") == 5 }
+        let channel = try settings.connectBroker().openChannel()
+        var types: [String] = []
+        while let event = try channel.get("events.notifications", autoAck: true) { types.append(event.message.properties.type ?? "?") }
+        XCTAssertEqual(types.filter { $0 == "payment.rejected" }.count, 4, "\(types)")
         XCTAssertEqual(try readyMessages("commands.payment.dlq"), 0)
         XCTAssertTrue(worker.isRunning)
         let status = try runFlexfinStatus("r-funds")
