@@ -7,7 +7,7 @@ public struct WorkerOptions: ParsableArguments, Sendable {
     @Option(help: "Most messages in one batch (one transaction).")
     public var batchSize = 500
     @Option(help: "Longest wait in milliseconds to fill a batch.")
-    public var batchMilliseconds = 20
+    public var batchMilliseconds = 50
     @Option(help: "Unacknowledged deliveries per lane (basic.qos); at least the batch size.")
     public var prefetch: Int?
     @Option(help: "Publisher confirms in flight at once.")
