@@ -42,21 +42,17 @@ final class RedisClientTests: XCTestCase {
 
     func testScriptsRunByHashAndSurviveAScriptFlush() throws {
         let redis = try RedisConnection(endpoint: endpoint)
-        // Writes only when the version is newer: the cache rule for balances.
-        let script = RedisScript("""
-            local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '-1')
-            if tonumber(ARGV[2]) > current then
-              redis.call('HSET', KEYS[1], 'balance', ARGV[1], 'version', ARGV[2])
-              return 1
-            end
-            return 0
-            """)
-        let key = "\(prefix):wallet"
-        XCTAssertEqual(try redis.run(script, keys: [key], arguments: [500, 2]), .integer(1))
-        XCTAssertEqual(try redis.run(script, keys: [key], arguments: [400, 1]), .integer(0))
+        // Adds ARGV[1] to KEYS[1] and returns the new value times two.
+        let script = RedisScript("return redis.call('INCRBY', KEYS[1], ARGV[1]) * 2")
+        let key = "\(prefix):counter"
+        XCTAssertEqual(try redis.run(script, keys: [key], arguments: [5]), .integer(10))
         try redis.command(["SCRIPT", "FLUSH"])  // the server forgets the script…
-        XCTAssertEqual(try redis.run(script, keys: [key], arguments: [600, 3]), .integer(1))  // …EVAL takes over
-        XCTAssertEqual(try redis.command(["HGET", key, "balance"]).string, "600")
+        XCTAssertEqual(try redis.run(script, keys: [key], arguments: [2]), .integer(14))  // …EVAL takes over
+        let replies = try redis.pipeline([.script(script, keys: [key], arguments: ["1"]), .plain(["GET", key])])
+        XCTAssertEqual(replies, [.integer(16), .string(Array("8".utf8))])
+        try redis.command(["SCRIPT", "FLUSH"])
+        XCTAssertEqual(try redis.pipeline([.script(script, keys: [key], arguments: ["1"])]), [.integer(18)],
+                       "a pipeline retries a forgotten script with EVAL")
     }
 
     func testServerErrorsAreTypedAndTheConnectionStaysUsable() throws {
