@@ -1,6 +1,7 @@
 import Audit
 import Foundation
 import Ledger
+import Payments
 import PostgresClient
 import RedisClient
 import Settings

@@ -1,0 +1,72 @@
+import Foundation
+import Ledger
+import RedisClient
+import TestSupport
+import WorkerRuntime
+import XCTest
+
+/// The operator's commands end to end: submit, status, ledger verify.
+final class CommandLineTests: PipelineTestCase {
+    private func file(_ lines: [String]) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("flexfin-\(UUID().uuidString).jsonl")
+        try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    private func line(_ id: String, amount: String = "100") -> String {
+        #"{"command_id":"\#(id)","type":"payment","payer":"w0001","payee":"w0002","amount":\#(amount),"currency":"USD"}"#
+    }
+
+    func testAMalformedLineIsNamedAndNothingIsPublished() throws {
+        let commands = try file([line("f1"), "{oops", line("f3", amount: "-4"), "", line("f5")])
+        let refused = try runFlexfin(["submit", "--file", commands.path])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.errors.contains("line 2: the body is not valid JSON"), refused.errors)
+        XCTAssertTrue(refused.errors.contains("line 3: field 'amount': must be positive, got -4"), refused.errors)
+        XCTAssertTrue(refused.errors.contains("nothing published"), refused.errors)
+        XCTAssertEqual(try readyMessages("commands.payment"), 0)
+
+        let skipped = try runFlexfin(["submit", "--file", commands.path, "--skip-invalid"])
+        XCTAssertEqual(skipped.status, 0, skipped.errors)
+        XCTAssertTrue(skipped.output.contains("accepted 2, refused 2"), skipped.output)
+        XCTAssertEqual(try readyMessages("commands.payment"), 2)
+    }
+
+    func testASubmittedPaymentIsAppliedAndItsStatusFollows() throws {
+        let submitted = try runFlexfin(["submit", "payment", "--from", "w0001", "--to", "w0002", "--amount", "12.34", "--id", "cli-1"])
+        XCTAssertEqual(submitted.status, 0, submitted.errors)
+        XCTAssertEqual(submitted.output.trimmingCharacters(in: .whitespacesAndNewlines), "cli-1")
+        XCTAssertTrue(try runFlexfin(["status", "cli-1"]).output.contains("accepted"))
+
+        _ = try start("payments-worker")
+        try workbench.wait(upTo: .seconds(20), for: "the payment") { db in
+            try db.query("SELECT amount FROM transfers WHERE command_id = 'cli-1'").int64(0, 0) == 1234
+        }
+        try workbench.wait(upTo: .seconds(5), for: "the cached status") { _ in
+            try runFlexfin(["status", "cli-1"]).output.contains("applied")
+        }
+        // Without the cache entry, PostgreSQL answers.
+        try settings.connectCache().command(["DEL", CommandStatus.key("cli-1")])
+        let fromDatabase = try runFlexfin(["status", "cli-1"])
+        XCTAssertTrue(fromDatabase.output.contains("applied") && fromDatabase.output.contains("source: database"), fromDatabase.output)
+
+        let unknown = try runFlexfin(["status", "never-sent"])
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertTrue(unknown.output.contains("unknown"), unknown.output)
+
+        let bad = try runFlexfin(["submit", "payment", "--from", "w0001", "--to", "w0002", "--amount", "1.234"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.errors.contains("--amount 1.234"), bad.errors)
+    }
+
+    func testLedgerVerifyPassesThenNamesABrokenAccount() throws {
+        let intact = try runFlexfin(["ledger", "verify"])
+        XCTAssertEqual(intact.status, 0, intact.output + intact.errors)
+        XCTAssertTrue(intact.output.contains("ledger verified: 1000 transfers"), intact.output)
+
+        try settings.connectDatabase().query("UPDATE accounts SET balance = balance + 1 WHERE id = 'w0042'")
+        let broken = try runFlexfin(["ledger", "verify"])
+        XCTAssertNotEqual(broken.status, 0)
+        XCTAssertTrue(broken.output.contains("account w0042: balance 1000001 but its entries sum to 1000000"), broken.output)
+    }
+}
