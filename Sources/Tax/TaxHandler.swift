@@ -71,6 +71,7 @@ public struct TaxHandler: BatchHandler {
         return BatchEffects()
     }
 
+    /// Read per batch (one small query), so a new rule applies without a restart.
     private func loadRules(_ database: PostgresConnection) throws -> TaxRules {
         let rows = try database.execute(prepared: "SELECT priority, kind, memo_pattern, payee_category, payer_category FROM tax_rules ORDER BY id")
         return TaxRules((0..<rows.count).map {
