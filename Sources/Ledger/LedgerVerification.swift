@@ -25,6 +25,14 @@ public enum LedgerVerification {
                 ORDER BY t.id LIMIT 1
                 """) { "transfer \($0.string(0, 0)!) (command \($0.string(0, 1)!)): \($0.string(0, 3)!) entries summing to \($0.string(0, 2)!), expected 2 summing to 0" }
             try first("""
+                SELECT e.id, e.transfer_id, e.account_id, e.amount
+                FROM ledger_entries e LEFT JOIN transfers t ON t.id = e.transfer_id
+                WHERE t.id IS NULL
+                   OR NOT ((e.amount < 0 AND e.account_id = t.debit_account AND -e.amount = t.amount)
+                        OR (e.amount > 0 AND e.account_id = t.credit_account AND e.amount = t.amount))
+                ORDER BY e.id LIMIT 1
+                """) { "ledger entry \($0.string(0, 0)!) (transfer \($0.string(0, 1)!), account \($0.string(0, 2)!), \($0.string(0, 3)!)) does not match a debit or credit of its transfer" }
+            try first("""
                 SELECT a.id, a.balance, coalesce(s.total, 0)
                 FROM accounts a LEFT JOIN (SELECT account_id, sum(amount) AS total FROM ledger_entries GROUP BY account_id) s
                   ON s.account_id = a.id

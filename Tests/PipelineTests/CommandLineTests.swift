@@ -69,4 +69,16 @@ final class CommandLineTests: PipelineTestCase {
         XCTAssertNotEqual(broken.status, 0)
         XCTAssertTrue(broken.output.contains("account w0042: balance 1000001 but its entries sum to 1000000"), broken.output)
     }
+
+    func testLedgerVerifyNamesAnEntryMovedToAnotherAccount() throws {
+        // The entries' own foreign keys are gone (migration 0007): verify
+        // is what proves every entry sits on its transfer's account.
+        try settings.connectDatabase().query("""
+            UPDATE ledger_entries SET account_id = 'w0007' WHERE id = (SELECT min(id) FROM ledger_entries WHERE account_id = 'w0003')
+            """)
+        let broken = try runFlexfin(["ledger", "verify"])
+        XCTAssertNotEqual(broken.status, 0)
+        XCTAssertTrue(broken.output.contains("account w0007") && broken.output.contains("does not match a debit or credit of its transfer"),
+                      broken.output)
+    }
 }
