@@ -37,6 +37,11 @@ public enum PaymentOutcome: Sendable, Equatable {
         case .completed(let c), .rejected(let c, _, _): c
         }
     }
+
+    /// The decision alone (the detail text quotes balances).
+    public var rejection: PaymentRejection? {
+        if case .rejected(_, let reason, _) = self { reason } else { nil }
+    }
 }
 
 /// Decides a batch of payments in order against the locked accounts, as if
@@ -46,6 +51,11 @@ public struct PaymentPlan: Sendable {
     public private(set) var outcomes: [PaymentOutcome] = []
     /// Net change per account id; accounts with no net change are absent.
     public private(set) var balanceChanges: [String: Int64] = [:]
+
+    /// The payments this plan applies, in order.
+    public var completed: [PaymentCommand] {
+        outcomes.compactMap { $0.rejection == nil ? $0.command : nil }
+    }
 
     public init(commands: [PaymentCommand], accounts: [String: AccountState]) {
         var balances = accounts.mapValues(\.balance)

@@ -29,12 +29,17 @@ public struct TransferPosting: Sendable {
 /// of statements. Callers run them inside their transaction.
 public enum LedgerStore {
     /// Locks the accounts in id order (so concurrent batches cannot
-    /// deadlock) and returns their state.
+    /// deadlock) and returns their state. NO KEY UPDATE: balances are not
+    /// keys, so foreign-key checks of other transactions never wait on it.
     public static func lockAccounts(_ ids: Set<String>, in database: PostgresConnection) throws -> [String: AccountState] {
-        let rows = try database.execute(prepared: """
+        try accounts(ids, sql: """
             SELECT id, user_id, kind = 'wallet', currency, balance, status = 'open'
-            FROM accounts WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE
-            """, [ids.sorted()])
+            FROM accounts WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE
+            """, database)
+    }
+
+    private static func accounts(_ ids: Set<String>, sql: String, _ database: PostgresConnection) throws -> [String: AccountState] {
+        let rows = try database.execute(prepared: sql, [ids.sorted()])
         var accounts: [String: AccountState] = [:]
         for row in 0..<rows.count {
             let id = rows.string(row, 0)!

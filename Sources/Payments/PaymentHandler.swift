@@ -31,13 +31,7 @@ public struct PaymentHandler: BatchHandler {
     public func apply(_ commands: [PaymentCommand], in database: PostgresConnection) throws -> BatchEffects {
         let accounts = try LedgerStore.lockAccounts(Set(commands.flatMap { [$0.payer, $0.payee] }), in: database)
         let plan = PaymentPlan(commands: commands, accounts: accounts)
-        let completed = plan.outcomes.compactMap { outcome -> PaymentCommand? in
-            if case .completed(let command) = outcome { command } else { nil }
-        }
-        try LedgerStore.post(completed.map {
-            TransferPosting(commandId: $0.commandId, kind: $0.kind, debitAccount: $0.payer, creditAccount: $0.payee,
-                            amount: $0.amount.minorUnits, currency: $0.amount.currency.code, memo: $0.memo, reference: $0.reference)
-        }, in: database)
+        try post(plan.completed, database)
         let balances = try LedgerStore.applyBalanceChanges(plan.balanceChanges, in: database)
 
         let now = Date()
@@ -57,5 +51,12 @@ public struct PaymentHandler: BatchHandler {
         let rows = try database.execute(prepared: "SELECT id, balance, version FROM accounts WHERE id = ANY($1::text[])",
                                         [Set(duplicates.flatMap { [$0.payer, $0.payee] }).sorted()])
         return (0..<rows.count).map { WalletCache.write(rows.string($0, 0)!, balance: rows.int64($0, 1)!, version: rows.int64($0, 2)!) }
+    }
+
+    private func post(_ payments: [PaymentCommand], _ database: PostgresConnection) throws {
+        try LedgerStore.post(payments.map {
+            TransferPosting(commandId: $0.commandId, kind: $0.kind, debitAccount: $0.payer, creditAccount: $0.payee,
+                            amount: $0.amount.minorUnits, currency: $0.amount.currency.code, memo: $0.memo, reference: $0.reference)
+        }, in: database)
     }
 }
