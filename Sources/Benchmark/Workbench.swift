@@ -55,10 +55,12 @@ public struct Workbench: Sendable {
         try database.query("ANALYZE")
     }
 
-    public func start(_ name: String, lanes: Int = 1, batchSize: Int = 500) throws -> RunningWorker {
+    public func start(_ name: String, lanes: Int = 1, batchSize: Int = 500,
+                      environment: [String: String] = [:]) throws -> RunningWorker {
         let process = Process()
         process.executableURL = workers.appendingPathComponent(name)
         process.arguments = ["--lanes", String(lanes), "--batch-size", String(batchSize)]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("flexfin-\(name)-\(UUID().uuidString.prefix(8)).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: log)

@@ -19,6 +19,7 @@ final class Lane<Handler: BatchHandler> {
     private let settings: ServiceSettings
     private let deadLetterExchange: String
     private let deadLetterQueue: String
+    private let retryPolicy: RetryPolicy
     private let outbox: Outbox
     private let shutdown: ShutdownSignal
     private let stats: WorkerStats
@@ -30,7 +31,9 @@ final class Lane<Handler: BatchHandler> {
         self.options = options
         self.settings = settings
         self.deadLetterExchange = topology.deadLetterExchange
-        self.deadLetterQueue = try topology.queue(named: handler.queue).deadLetterQueue
+        let queue = try topology.queue(named: handler.queue)
+        self.deadLetterQueue = queue.deadLetterQueue
+        self.retryPolicy = RetryPolicy(topology: topology, queue: queue)
         self.outbox = Outbox(exchange: topology.eventExchange)
         self.shutdown = shutdown
         self.stats = stats
@@ -124,7 +127,7 @@ final class Lane<Handler: BatchHandler> {
             phaseStart = now
         }
         var items: [Item] = []
-        var deadLetters: [DeadLetter] = []
+        var failures: [FailedMessage] = []
         var seen = Set<String>()
         for delivery in batch {
             do {
@@ -132,7 +135,7 @@ final class Lane<Handler: BatchHandler> {
                 // A copy within the batch is a duplicate: acked, no effect.
                 if seen.insert(handler.id(of: message)).inserted { items.append((delivery, message)) }
             } catch {
-                deadLetters.append(DeadLetter(delivery: delivery, error: "\(error)", errorClass: .invalid))
+                failures.append(FailedMessage(delivery: delivery, error: "\(error)", errorClass: .invalid))
             }
         }
 
@@ -141,20 +144,10 @@ final class Lane<Handler: BatchHandler> {
         // marked inside this batch's transaction (no round trip of its own).
         let confirmed = try collectConfirmed(&session)
         var applied = try apply(items, confirmed: confirmed, session.database)
-        deadLetters += applied.failures
+        failures += applied.failures
         phase("transaction")
 
-        if !deadLetters.isEmpty {
-            // A dead letter must be safely in its queue before its original
-            // is acknowledged.
-            for deadLetter in deadLetters {
-                try session.publishing.publish(exchange: deadLetterExchange, routingKey: deadLetterQueue,
-                                               message: deadLetter.message(originQueue: handler.queue))
-                log.warning("dead-lettered", metadata: ["message_id": "\(deadLetter.delivery.message.properties.messageId ?? "-")",
-                                                         "error": "\(deadLetter.error)"])
-            }
-            try session.publishing.waitForConfirms()
-        }
+        let deadLetters = try route(failures, &session)
         if handler.recordsCommandStatus {
             for deadLetter in deadLetters {
                 if let id = deadLetter.delivery.message.properties.messageId {
@@ -175,6 +168,32 @@ final class Lane<Handler: BatchHandler> {
 
         stats.record(size: batch.count, milliseconds: Double((ContinuousClock.now - started) / .microseconds(1)) / 1000)
         stats.recordDeadLetters(deadLetters.count)
+    }
+
+    /// Sends each failed message to a retry tier or to the dead-letter
+    /// queue (see `RetryPolicy`), and waits for the broker to confirm them:
+    /// a failed message must be safely queued before its original is
+    /// acknowledged. Returns the dead-lettered ones.
+    private func route(_ failures: [FailedMessage], _ session: inout Session) throws -> [FailedMessage] {
+        guard !failures.isEmpty else { return [] }
+        var deadLetters: [FailedMessage] = []
+        for failure in failures {
+            let message = failure.message(originQueue: handler.queue)
+            let metadata: Logger.Metadata = ["message_id": "\(failure.delivery.message.properties.messageId ?? "-")",
+                                             "attempts": "\(failure.attempts)", "error": "\(failure.error)"]
+            switch retryPolicy.decide(failure) {
+            case .retry(let tier):
+                // The tier's queue returns it by this routing key: the origin queue's name.
+                try session.publishing.publish(exchange: tier, routingKey: handler.queue, message: message)
+                log.notice("retrying through \(tier)", metadata: metadata)
+            case .deadLetter:
+                try session.publishing.publish(exchange: deadLetterExchange, routingKey: deadLetterQueue, message: message)
+                log.warning("dead-lettered", metadata: metadata)
+                deadLetters.append(failure)
+            }
+        }
+        try session.publishing.waitForConfirms()
+        return deadLetters
     }
 
     /// The published events the broker has confirmed by now, without
@@ -225,7 +244,7 @@ final class Lane<Handler: BatchHandler> {
     private struct Applied {
         var effects = BatchEffects()
         var entries: [Outbox.Entry] = []
-        var failures: [DeadLetter] = []
+        var failures: [FailedMessage] = []
 
         mutating func merge(_ other: Applied) {
             effects.merge(other.effects)
@@ -237,8 +256,8 @@ final class Lane<Handler: BatchHandler> {
     /// One transaction for the batch. A deadlock or serialization failure
     /// retries it; a lost connection throws (nothing is acked, the broker
     /// redelivers); any other failure splits the batch in halves, down to a
-    /// single message that is dead-lettered alone, so one bad command
-    /// cannot stall its neighbours.
+    /// single message that fails alone (and is retried later through the
+    /// tiers), so one bad command cannot stall its neighbours.
     private func apply(_ items: [Item], confirmed: [Outbox.Entry], _ database: PostgresConnection) throws -> Applied {
         guard !items.isEmpty else {
             try Outbox.markPublished(confirmed, in: database)
@@ -258,7 +277,7 @@ final class Lane<Handler: BatchHandler> {
                 Thread.sleep(forTimeInterval: Double.random(in: 0.001...0.01) * Double(attempt))
             } catch {
                 guard items.count > 1 else {
-                    return Applied(failures: [DeadLetter(delivery: items[0].delivery, error: "\(error)", errorClass: .unexpected)])
+                    return Applied(failures: [FailedMessage(delivery: items[0].delivery, error: "\(error)", errorClass: .unexpected)])
                 }
                 log.notice("batch failed; retrying in halves", metadata: ["size": "\(items.count)", "error": "\(error)"])
                 var applied = try apply(Array(items[..<(items.count / 2)]), confirmed: confirmed, database)

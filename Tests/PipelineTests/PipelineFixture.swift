@@ -29,8 +29,8 @@ class PipelineTestCase: XCTestCase {
         running = []
     }
 
-    func start(_ name: String, lanes: Int = 1, batchSize: Int = 100) throws -> RunningWorker {
-        let worker = try workbench.start(name, lanes: lanes, batchSize: batchSize)
+    func start(_ name: String, lanes: Int = 1, batchSize: Int = 100, environment: [String: String] = [:]) throws -> RunningWorker {
+        let worker = try workbench.start(name, lanes: lanes, batchSize: batchSize, environment: environment)
         running.append(worker)
         return worker
     }

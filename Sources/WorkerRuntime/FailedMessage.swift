@@ -1,11 +1,13 @@
 import AMQPClient
 import Foundation
 
-/// A message that will not be applied, on its way to `<queue>.dlq` with the
-/// reason in its headers. The body and original properties are kept as
-/// they were, so a replay sends exactly what the producer sent.
-struct DeadLetter {
-    /// `invalid` (bad input, never retried), `unexpected` (failed alone).
+/// A message that failed, on its way to a retry tier or to `<queue>.dlq`,
+/// with the reason and the attempt count in its headers. The body and
+/// original properties are kept as they were, so a retry or a replay sends
+/// exactly what the producer sent.
+struct FailedMessage {
+    /// `invalid` (bad input: never retried), `unexpected` (failed alone
+    /// inside its transaction: retried through the tiers).
     enum ErrorClass: String { case invalid, unexpected }
 
     let delivery: AMQPDelivery
@@ -13,6 +15,9 @@ struct DeadLetter {
     let errorClass: ErrorClass
 
     static let worker = "\(ProcessInfo.processInfo.hostName):\(getpid())"
+
+    /// Failures so far, this one included.
+    var attempts: Int { Int(delivery.message.properties.headers["x-attempts"]?.intValue ?? 0) + 1 }
 
     func message(originQueue: String, at time: Date = Date()) -> AMQPMessage {
         var message = delivery.message
@@ -22,7 +27,7 @@ struct DeadLetter {
             "x-error": .string(String(error.prefix(1000))),
             "x-error-class": .string(errorClass.rawValue),
             "x-origin-queue": .string(originQueue),
-            "x-attempts": .int((previous["x-attempts"]?.intValue ?? 0) + 1),
+            "x-attempts": .int(Int64(attempts)),
             "x-first-failed-at": previous["x-first-failed-at"] ?? .string(now),
             "x-last-failed-at": .string(now),
             "x-worker": .string(Self.worker),
