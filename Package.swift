@@ -66,6 +66,9 @@ let package = Package(
         // The producer side: commands checked at the door and published with confirms.
         .target(name: "Submission", dependencies: ["Domain", "AMQPClient", "RedisClient", "Settings", "Topology", "WorkerRuntime"]),
 
+        // Operators' dead-letter tools: list, show, replay, purge (audited).
+        .target(name: "DeadLetters", dependencies: ["AMQPClient", "Audit", "Domain", "PostgresClient", "Settings", "Topology"]),
+
         // Benchmark W1: broker-only rate, pipeline rate, invariants.
         .target(name: "Benchmark", dependencies: [
             "Audit", "Ledger", "Payments", "Submission", "WorkerRuntime", "Settings", "Topology", "AMQPClient", "PostgresClient", "RedisClient",
@@ -73,7 +76,7 @@ let package = Package(
 
         .executableTarget(name: "flexfin", dependencies: [
             "Settings", "Migrations", "Topology", "AMQPClient", "PostgresClient", "RedisClient",
-            "Domain", "Ledger", "Audit", "Submission", "WorkerRuntime", "Benchmark",
+            "Domain", "Ledger", "Audit", "Submission", "WorkerRuntime", "Benchmark", "DeadLetters",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -1,0 +1,76 @@
+import AMQPClient
+import Foundation
+
+/// One message in a dead-letter queue, as an operator sees it.
+public struct DeadLetter: Codable, Sendable {
+    public let id: String
+    public let type: String
+    public let errorClass: String
+    public let error: String
+    public let attempts: Int
+    public let originQueue: String
+    public let firstFailedAt: String?
+    public let lastFailedAt: String?
+    /// Seconds since the last failure (or since publishing, for messages the
+    /// broker dead-lettered itself).
+    public let ageSeconds: Int
+    public let body: String
+    public let headers: [String: String]
+
+    init(_ message: AMQPMessage, queue: String, now: Date = Date()) {
+        let h = message.properties.headers
+        let death = h["x-death"]?.arrayValue?.first?.tableValue
+        id = message.properties.messageId ?? "-"
+        type = message.properties.type ?? "-"
+        // A message the broker dead-lettered (rejected, or over the delivery
+        // limit) carries x-death instead of our x-error headers.
+        errorClass = h["x-error-class"]?.stringValue ?? death?["reason"]?.stringValue.map { "broker:\($0)" } ?? "-"
+        error = h["x-error"]?.stringValue ?? death?["reason"]?.stringValue ?? "-"
+        attempts = Int(h["x-attempts"]?.intValue ?? death?["count"]?.intValue ?? 0)
+        originQueue = h["x-origin-queue"]?.stringValue ?? death?["queue"]?.stringValue ?? queue
+        firstFailedAt = h["x-first-failed-at"]?.stringValue
+        lastFailedAt = h["x-last-failed-at"]?.stringValue
+        let failedAt = lastFailedAt.flatMap { try? Date($0, strategy: .iso8601) }
+            ?? message.properties.timestamp.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        ageSeconds = failedAt.map { max(0, Int(now.timeIntervalSince($0))) } ?? 0
+        body = String(decoding: message.body, as: UTF8.self)
+        headers = h.mapValues(\.description)
+    }
+}
+
+/// Which dead letters an operation applies to; every given condition must hold.
+public struct DeadLetterFilter: Sendable, CustomStringConvertible {
+    public var ids: Set<String> = []
+    public var type: String?
+    public var errorClass: String?
+    public var olderThanSeconds: Int?
+    public var grep: String?
+    /// Everything, when no condition is given and `all` is set.
+    public var all = false
+
+    public init() {}
+
+    public var isEmpty: Bool { ids.isEmpty && type == nil && errorClass == nil && olderThanSeconds == nil && grep == nil }
+
+    public func matches(_ letter: DeadLetter) -> Bool {
+        if all && isEmpty { return true }
+        if isEmpty { return false }
+        if !ids.isEmpty && !ids.contains(letter.id) { return false }
+        if let type, letter.type != type { return false }
+        if let errorClass, letter.errorClass != errorClass { return false }
+        if let olderThanSeconds, letter.ageSeconds < olderThanSeconds { return false }
+        if let grep, !(letter.error.contains(grep) || letter.body.contains(grep)) { return false }
+        return true
+    }
+
+    public var description: String {
+        if all && isEmpty { return "all" }
+        var parts: [String] = []
+        if !ids.isEmpty { parts.append("id in \(ids.sorted().joined(separator: ","))") }
+        if let type { parts.append("type=\(type)") }
+        if let errorClass { parts.append("error-class=\(errorClass)") }
+        if let olderThanSeconds { parts.append("older-than=\(olderThanSeconds)s") }
+        if let grep { parts.append("grep=\(grep)") }
+        return parts.joined(separator: " ")
+    }
+}

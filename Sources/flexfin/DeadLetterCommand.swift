@@ -1,0 +1,127 @@
+import ArgumentParser
+import DeadLetters
+import Foundation
+import Settings
+import Topology
+
+/// The filters every dlq subcommand shares.
+struct DeadLetterSelection: ParsableArguments {
+    @Option(name: .customLong("id"), help: "A message id (repeatable).") var ids: [String] = []
+    @Option(help: "Only this message type.") var type: String?
+    @Option(help: "Only this error class (invalid, unexpected, broker:rejected, broker:delivery_limit, …).") var errorClass: String?
+    @Option(help: "Only dead letters older than this many seconds.") var olderThan: Int?
+    @Option(help: "Only those whose error or body contains this text.") var grep: String?
+
+    func filter(all: Bool = false) -> DeadLetterFilter {
+        var filter = DeadLetterFilter()
+        filter.ids = Set(ids)
+        filter.type = type
+        filter.errorClass = errorClass
+        filter.olderThanSeconds = olderThan
+        filter.grep = grep
+        filter.all = all
+        return filter
+    }
+}
+
+struct ActorOption: ParsableArguments {
+    @Option(help: "Who does this, for the audit log (default: FLEXFIN_ACTOR or USER).") var actor: String?
+
+    var name: String {
+        actor ?? ProcessInfo.processInfo.environment["FLEXFIN_ACTOR"] ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+    }
+}
+
+struct DeadLetterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dlq", abstract: "Inspect, replay and purge dead-letter queues. Replays and purges are audited.",
+        subcommands: [List.self, Show.self, Replay.self, Purge.self])
+
+    static func open(_ queue: String, _ topology: TopologyFileOption) throws -> DeadLetterQueue {
+        try DeadLetterQueue(queue, settings: ServiceSettings.fromEnvironment(), topology: topology.spec())
+    }
+
+    static func line(_ d: DeadLetter) -> String {
+        "\(d.id)  \(d.type)  \(d.errorClass)  attempts \(d.attempts)  age \(d.ageSeconds)s  \(d.error)"
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Dead letters of a queue: id, type, error class, error, attempts, age.")
+        @Argument(help: "A work queue, e.g. commands.payment (or its .dlq).") var queue: String
+        @OptionGroup var selection: DeadLetterSelection
+        @Flag(help: "One JSON array.") var json = false
+        @OptionGroup var topology: TopologyFileOption
+
+        func run() throws {
+            let letters = try DeadLetterCommand.open(queue, topology).list(selection.filter())
+            if json {
+                print(String(decoding: try JSONEncoder().encode(letters), as: UTF8.self))
+            } else {
+                letters.forEach { print(DeadLetterCommand.line($0)) }
+                print("\(letters.count) dead letter(s)")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Headers and body of one dead letter, searched in every dead-letter queue.")
+        @Argument(help: "The message id.") var id: String
+        @OptionGroup var topology: TopologyFileOption
+
+        func run() throws {
+            var selection = DeadLetterFilter()
+            selection.ids = [id]
+            for queue in try topology.spec().queues {
+                guard let letter = try DeadLetterCommand.open(queue.name, topology).list(selection).first(where: { $0.id == id }) else { continue }
+                print("queue: \(queue.deadLetterQueue)")
+                for (key, value) in letter.headers.sorted(by: { $0.key < $1.key }) { print("\(key): \(value)") }
+                print("body: \(letter.body)")
+                return
+            }
+            throw ValidationError("no dead letter with id \(id) in any dead-letter queue")
+        }
+    }
+
+    struct Replay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Publish dead letters back to their queue (confirmed before each is removed).")
+        @Argument(help: "A work queue, e.g. commands.payment.") var queue: String
+        @OptionGroup var selection: DeadLetterSelection
+        @Flag(help: "Every dead letter of the queue.") var all = false
+        @Flag(help: "Say what would be replayed; move nothing.") var dryRun = false
+        @Option(help: "Publish to this queue instead of the origin queue.") var to: String?
+        @OptionGroup var actor: ActorOption
+        @OptionGroup var topology: TopologyFileOption
+
+        func validate() throws {
+            guard all || !selection.filter().isEmpty else { throw ValidationError("say which: --id, a filter, or --all") }
+        }
+
+        func run() throws {
+            let replayed = try DeadLetterCommand.open(queue, topology)
+                .replay(selection.filter(all: all), to: to, dryRun: dryRun, actor: actor.name)
+            replayed.forEach { print((dryRun ? "would replay " : "replayed ") + DeadLetterCommand.line($0)) }
+            print(dryRun ? "dry run: \(replayed.count) would be replayed" : "replayed \(replayed.count)")
+        }
+    }
+
+    struct Purge: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Drop dead letters for good (audited).")
+        @Argument(help: "A work queue, e.g. commands.payment.") var queue: String
+        @OptionGroup var selection: DeadLetterSelection
+        @Flag(help: "Confirm: the messages are gone afterwards.") var yes = false
+        @OptionGroup var actor: ActorOption
+        @OptionGroup var topology: TopologyFileOption
+
+        func validate() throws {
+            guard !selection.filter().isEmpty else { throw ValidationError("say which: --id or a filter") }
+            guard yes else { throw ValidationError("purging deletes messages for good: add --yes") }
+        }
+
+        func run() throws {
+            let purged = try DeadLetterCommand.open(queue, topology).purge(selection.filter(), actor: actor.name)
+            purged.forEach { print("purged " + DeadLetterCommand.line($0)) }
+            print("purged \(purged.count)")
+        }
+    }
+}
