@@ -8,40 +8,11 @@ import XCTest
 /// `flexfin dlq`: list and filter, show, replay (dry run first), purge, all
 /// audited, against dead letters the payments worker really produced.
 final class DeadLetterCommandTests: PipelineTestCase {
-    override func tearDownWithError() throws {
-        try settings.connectDatabase().execute(script: """
-            DROP TRIGGER IF EXISTS refuse_marked_transfers ON transfers;
-            DROP FUNCTION IF EXISTS refuse_marked_transfers();
-            """)
-        try super.tearDownWithError()
-    }
-
-    private func boom(_ id: String) -> SubmittedCommand {
-        SubmittedCommand(payment: .init(commandId: id, payer: "w0001", payee: "w0002",
-                                        amount: .init(minorUnits: 7, currency: .init("USD")!), memo: "boom"))
-    }
-
     func testListShowReplayAndPurgeAreExactAndAudited() throws {
         // A bad deploy refuses some transfers; one attempt, then the DLQ.
-        try settings.connectDatabase().execute(script: """
-            CREATE FUNCTION refuse_marked_transfers() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF NEW.memo = 'boom' THEN RAISE EXCEPTION 'simulated bad deploy'; END IF;
-                RETURN NEW;
-            END $$;
-            CREATE TRIGGER refuse_marked_transfers BEFORE INSERT ON transfers FOR EACH ROW EXECUTE FUNCTION refuse_marked_transfers();
-            """)
-        var spec = topology!
-        spec.queues = spec.queues.map { queue in
-            var queue = queue
-            if queue.name == "commands.payment" { queue.maxAttempts = 1 }
-            return queue
-        }
-        let override = FileManager.default.temporaryDirectory.appendingPathComponent("flexfin-dlq-\(UUID().uuidString).json")
-        try JSONEncoder().encode(spec).write(to: override)
-        defer { try? FileManager.default.removeItem(at: override) }
-        _ = try start("payments-worker", environment: ["FLEXFIN_TOPOLOGY": override.path])
-        try submit([boom("boom-1"), boom("boom-2"), payment("fine-1", "w0003", "w0004", 5), boom("boom-3")])
+        try refuseBoomTransfers(raising: "simulated bad deploy")
+        _ = try start("payments-worker", environment: try paymentAttempts(1))
+        try submit([boomPayment("boom-1"), boomPayment("boom-2"), payment("fine-1", "w0003", "w0004", 5), boomPayment("boom-3")])
         let channel = try settings.connectBroker().openChannel()
         try channel.enableConfirms()
         try channel.publish(exchange: topology.commandExchange, routingKey: "payment",
@@ -69,7 +40,7 @@ final class DeadLetterCommandTests: PipelineTestCase {
         XCTAssertEqual(try readyMessages("commands.payment.dlq"), 4)
 
         // The cause goes away; the replay applies every refused payment once.
-        try settings.connectDatabase().execute(script: "DROP TRIGGER refuse_marked_transfers ON transfers")
+        try stopRefusingTransfers()
         let replayed = try runFlexfin(["dlq", "replay", "commands.payment", "--error-class", "unexpected", "--actor", "ops-test"])
         XCTAssertEqual(replayed.status, 0, replayed.errors)
         XCTAssertTrue(replayed.output.contains("replayed 3"), replayed.output)

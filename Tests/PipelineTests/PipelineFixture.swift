@@ -27,6 +27,51 @@ class PipelineTestCase: XCTestCase {
     override func tearDownWithError() throws {
         for worker in running where worker.isRunning { worker.kill() }
         running = []
+        try settings.connectDatabase().execute(script: """
+            DROP TRIGGER IF EXISTS refuse_marked_transfers ON transfers;
+            DROP FUNCTION IF EXISTS refuse_marked_transfers();
+            """)
+        overrides.forEach { try? FileManager.default.removeItem(at: $0) }
+        overrides = []
+    }
+
+    private var overrides: [URL] = []
+
+    /// A bad deploy: the database refuses every transfer whose memo is
+    /// `boom`, raising `message`. Removed in tearDown.
+    func refuseBoomTransfers(raising message: String) throws {
+        try settings.connectDatabase().execute(script: """
+            CREATE FUNCTION refuse_marked_transfers() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.memo = 'boom' THEN RAISE EXCEPTION '\(message) %', NEW.command_id; END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER refuse_marked_transfers BEFORE INSERT ON transfers FOR EACH ROW EXECUTE FUNCTION refuse_marked_transfers();
+            """)
+    }
+
+    func stopRefusingTransfers() throws {
+        try settings.connectDatabase().execute(script: "DROP TRIGGER refuse_marked_transfers ON transfers")
+    }
+
+    /// The environment for a worker that reads a copy of the topology with
+    /// another `maxAttempts` for commands.payment.
+    func paymentAttempts(_ maxAttempts: Int) throws -> [String: String] {
+        var spec = topology!
+        spec.queues = spec.queues.map { queue in
+            var queue = queue
+            if queue.name == "commands.payment" { queue.maxAttempts = maxAttempts }
+            return queue
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("flexfin-topology-\(UUID().uuidString).json")
+        try JSONEncoder().encode(spec).write(to: file)
+        overrides.append(file)
+        return ["FLEXFIN_TOPOLOGY": file.path]
+    }
+
+    func boomPayment(_ id: String) -> SubmittedCommand {
+        SubmittedCommand(payment: .init(commandId: id, payer: "w0001", payee: "w0002",
+                                        amount: .init(minorUnits: 5, currency: .init("USD")!), memo: "boom"))
     }
 
     func start(_ name: String, lanes: Int = 1, batchSize: Int = 100, environment: [String: String] = [:]) throws -> RunningWorker {

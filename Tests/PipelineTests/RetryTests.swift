@@ -9,39 +9,12 @@ import XCTest
 /// attempts, and reaches the dead-letter queue after the queue's
 /// `maxAttempts`; its neighbours are applied meanwhile.
 final class RetryTests: PipelineTestCase {
-    override func tearDownWithError() throws {
-        try settings.connectDatabase().execute(script: """
-            DROP TRIGGER IF EXISTS refuse_marked_transfers ON transfers;
-            DROP FUNCTION IF EXISTS refuse_marked_transfers();
-            """)
-        try super.tearDownWithError()
-    }
-
     func testAFailingPaymentIsRetriedThroughTheTiersThenDeadLettered() throws {
-        try settings.connectDatabase().execute(script: """
-            CREATE FUNCTION refuse_marked_transfers() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF NEW.memo = 'boom' THEN RAISE EXCEPTION 'simulated bad deploy refuses transfer %', NEW.command_id; END IF;
-                RETURN NEW;
-            END $$;
-            CREATE TRIGGER refuse_marked_transfers BEFORE INSERT ON transfers
-                FOR EACH ROW EXECUTE FUNCTION refuse_marked_transfers();
-            """)
+        try refuseBoomTransfers(raising: "simulated bad deploy refuses transfer")
         // Three attempts: the first two failures go through the 1 s and the
         // 10 s tier, the third to the dead-letter queue.
-        var spec = topology!
-        spec.queues = try spec.queues.map { queue in
-            var queue = queue
-            if queue.name == "commands.payment" { queue.maxAttempts = 3 }
-            return queue
-        }
-        let override = FileManager.default.temporaryDirectory.appendingPathComponent("flexfin-retry-\(UUID().uuidString).json")
-        try JSONEncoder().encode(spec).write(to: override)
-        defer { try? FileManager.default.removeItem(at: override) }
-        _ = try start("payments-worker", environment: ["FLEXFIN_TOPOLOGY": override.path])
-
-        let boom = SubmittedCommand(payment: .init(commandId: "boom-1", payer: "w0001", payee: "w0002",
-                                                   amount: .init(minorUnits: 5, currency: .init("USD")!), memo: "boom"))
+        _ = try start("payments-worker", environment: try paymentAttempts(3))
+        let boom = boomPayment("boom-1")
         let started = Date()
         try submit([payment("ok-1", "w0003", "w0004", 5), boom, payment("ok-2", "w0005", "w0006", 5)])
         try workbench.wait(upTo: .seconds(10), for: "the neighbours") { db in
