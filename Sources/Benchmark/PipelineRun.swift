@@ -1,11 +1,5 @@
-import AMQPClient
 import Foundation
-import Ledger
-import PostgresClient
-import RedisClient
-import Settings
 import Submission
-import Topology
 import WorkerRuntime
 
 /// Drain mode: the command queue is loaded first, then the real worker

@@ -1,5 +1,6 @@
 import AMQPClient
 import Foundation
+import Glibc
 import Ledger
 import PostgresClient
 import RedisClient
@@ -142,5 +143,3 @@ public final class RunningWorker: @unchecked Sendable {
 
     public var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 }
-
-import Glibc

@@ -15,8 +15,9 @@ public enum Seeding {
     /// Wallet `w0001` belongs to user `u0001`, and so on.
     public static func seed(wallets count: Int, balance: Int64, currency: String,
                             in database: PostgresConnection) throws -> Result {
+        guard count > 0 else { return Result(created: 0, existing: 0) }
         let width = max(4, String(count).count)
-        let numbers = (1...max(count, 1)).prefix(count).map { String(repeating: "0", count: width - String($0).count) + String($0) }
+        let numbers = (1...count).map { String(repeating: "0", count: width - String($0).count) + String($0) }
         let wallets = numbers.map { "w" + $0 }
         let users = numbers.map { "u" + $0 }
         return try database.transaction { db in

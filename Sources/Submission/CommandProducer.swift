@@ -40,7 +40,8 @@ public final class CommandProducer {
             try channel.waitForConfirms()
             confirmed += part.count
             do {
-                _ = try cache?.pipeline(part.map { CommandStatus.accepted($0.commandId) })
+                let at = CommandStatus.timestamp()
+                _ = try cache?.pipeline(part.map { CommandStatus.accepted($0.commandId, at: at) })
             } catch {
                 cache = nil  // the cache is optional; the command is safely queued
             }

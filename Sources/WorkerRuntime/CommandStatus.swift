@@ -9,19 +9,22 @@ public enum CommandStatus {
 
     public static func key(_ commandId: String) -> String { "flexfin:command:\(commandId)" }
 
+    /// When a status was recorded; taken once per batch, not per command.
+    public static func timestamp(_ date: Date = Date()) -> String { date.formatted(.iso8601) }
+
     /// `applied`, `rejected` (with reason) or `dead-lettered` (with reason).
-    public static func write(_ commandId: String, status: String, reason: String? = nil) -> RedisCommand {
-        .plain(["SET", key(commandId), json(status, reason), "EX", String(ttlSeconds)])
+    public static func write(_ commandId: String, status: String, reason: String? = nil, at: String) -> RedisCommand {
+        .plain(["SET", key(commandId), json(status, reason, at), "EX", String(ttlSeconds)])
     }
 
     /// `accepted`, written by the producer after the broker's confirm. The
     /// worker may already have recorded the outcome: NX never overwrites it.
-    public static func accepted(_ commandId: String) -> RedisCommand {
-        .plain(["SET", key(commandId), json("accepted", nil), "EX", String(ttlSeconds), "NX"])
+    public static func accepted(_ commandId: String, at: String) -> RedisCommand {
+        .plain(["SET", key(commandId), json("accepted", nil, at), "EX", String(ttlSeconds), "NX"])
     }
 
-    private static func json(_ status: String, _ reason: String?) -> String {
-        var fields: [String: JSONValue] = ["status": .string(status), "at": .string(Date().formatted(.iso8601))]
+    private static func json(_ status: String, _ reason: String?, _ at: String) -> String {
+        var fields: [String: JSONValue] = ["status": .string(status), "at": .string(at)]
         if let reason { fields["reason"] = .string(reason) }
         return JSONValue.object(fields).serialized
     }

@@ -149,9 +149,10 @@ final class Lane<Handler: BatchHandler> {
 
         let deadLetters = try route(failures, &session)
         if handler.recordsCommandStatus {
+            let at = CommandStatus.timestamp()
             for deadLetter in deadLetters {
                 if let id = deadLetter.delivery.message.properties.messageId {
-                    applied.effects.cache.append(CommandStatus.write(id, status: "dead-lettered", reason: deadLetter.error))
+                    applied.effects.cache.append(CommandStatus.write(id, status: "dead-lettered", reason: deadLetter.error, at: at))
                 }
             }
         }
@@ -290,14 +291,15 @@ final class Lane<Handler: BatchHandler> {
     private func applyOnce(_ items: [Item], _ database: PostgresConnection) throws -> Applied {
         let ids = items.map { handler.id(of: $0.message) }
         let fresh = handler.isIdempotentByNaturalKey ? Set(ids) : try Inbox.admit(ids, consumer: handler.name, in: database)
-        let messages = items.map(\.message).filter { fresh.contains(handler.id(of: $0)) }
+        let messages = zip(ids, items).filter { fresh.contains($0.0) }.map(\.1.message)
         var effects = messages.isEmpty ? BatchEffects() : try handler.apply(messages, in: database)
-        let duplicates = items.map(\.message).filter { !fresh.contains(handler.id(of: $0)) }
+        let duplicates = zip(ids, items).filter { !fresh.contains($0.0) }
+        let at = CommandStatus.timestamp()
         if !duplicates.isEmpty {
-            effects.cache += try handler.repairCache(for: duplicates, in: database)
+            effects.cache += try handler.repairCache(for: duplicates.map(\.1.message), in: database)
             if handler.recordsCommandStatus {
-                effects.cache += try Inbox.outcomes(duplicates.map { handler.id(of: $0) }, consumer: handler.name, in: database)
-                    .map { CommandStatus.write($0.id, status: $0.outcome, reason: $0.reason) }
+                effects.cache += try Inbox.outcomes(duplicates.map(\.0), consumer: handler.name, in: database)
+                    .map { CommandStatus.write($0.id, status: $0.outcome, reason: $0.reason, at: at) }
             }
         }
         try Inbox.recordRejections(effects.rejections, consumer: handler.name, in: database)
@@ -306,7 +308,7 @@ final class Lane<Handler: BatchHandler> {
         if handler.recordsCommandStatus {
             for id in fresh {
                 let reason = effects.rejections[id]
-                effects.cache.append(CommandStatus.write(id, status: reason == nil ? "applied" : "rejected", reason: reason))
+                effects.cache.append(CommandStatus.write(id, status: reason == nil ? "applied" : "rejected", reason: reason, at: at))
             }
         }
         return Applied(effects: effects, entries: entries)
