@@ -21,6 +21,8 @@ struct FailedMessage {
 
     func message(originQueue: String, at time: Date = Date()) -> AMQPMessage {
         var message = delivery.message
+        // A retry's delay is set by the retry policy; a dead letter never expires.
+        message.properties.expiration = nil
         let now = time.formatted(.iso8601)
         let previous = message.properties.headers
         message.properties.headers.merge([

@@ -179,14 +179,17 @@ final class Lane<Handler: BatchHandler> {
         guard !failures.isEmpty else { return [] }
         var deadLetters: [FailedMessage] = []
         for failure in failures {
-            let message = failure.message(originQueue: handler.queue)
+            var message = failure.message(originQueue: handler.queue)
             let metadata: Logger.Metadata = ["message_id": "\(failure.delivery.message.properties.messageId ?? "-")",
                                              "attempts": "\(failure.attempts)", "error": "\(failure.error)"]
             switch retryPolicy.decide(failure) {
-            case .retry(let tier):
-                // The tier's queue returns it by this routing key: the origin queue's name.
+            case .retry(let tier, let delay):
+                // The tier's queue returns it by this routing key (the origin
+                // queue's name) when it expires; the broker drops the
+                // expiration on the way back.
+                message.properties.expiration = String(delay)
                 try session.publishing.publish(exchange: tier, routingKey: handler.queue, message: message)
-                log.notice("retrying through \(tier)", metadata: metadata)
+                log.notice("retrying through \(tier) in \(delay) ms", metadata: metadata)
             case .deadLetter:
                 try session.publishing.publish(exchange: deadLetterExchange, routingKey: deadLetterQueue, message: message)
                 log.warning("dead-lettered", metadata: metadata)

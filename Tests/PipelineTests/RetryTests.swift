@@ -21,7 +21,8 @@ final class RetryTests: PipelineTestCase {
             try db.query("SELECT count(*) FROM transfers WHERE command_id LIKE 'ok-%'").int(0, 0) == 2
         }
         try workbench.wait(upTo: .seconds(40), for: "the dead letter") { _ in try readyMessages("commands.payment.dlq") == 1 }
-        XCTAssertGreaterThan(Date().timeIntervalSince(started), 10, "it waited in the 1 s and the 10 s tier")
+        // Jittered delays: at least half of each tier's TTL, at most all of it.
+        XCTAssertGreaterThan(Date().timeIntervalSince(started), 5.5, "it waited in the 1 s and the 10 s tier")
 
         let channel = try settings.connectBroker().openChannel()
         let deadLetter = try XCTUnwrap(channel.get("commands.payment.dlq", autoAck: true)).message
@@ -34,7 +35,7 @@ final class RetryTests: PipelineTestCase {
         XCTAssertEqual(headers["x-origin-queue"], "commands.payment")
         let first = try XCTUnwrap(headers["x-first-failed-at"]?.stringValue)
         let last = try XCTUnwrap(headers["x-last-failed-at"]?.stringValue)
-        XCTAssertLessThan(first, last, "first and last failure are ten seconds apart")
+        XCTAssertLessThan(first, last, "first and last failure are seconds apart")
         XCTAssertEqual(try count("SELECT count(*) FROM transfers WHERE command_id = 'boom-1'"), 0)
         XCTAssertEqual(try count("SELECT count(*) FROM inbox WHERE message_id = 'boom-1'"), 0, "never half-applied")
     }

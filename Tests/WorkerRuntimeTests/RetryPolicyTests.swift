@@ -2,20 +2,57 @@
 import XCTest
 
 final class RetryPolicyTests: XCTestCase {
-    private let policy = RetryPolicy(tiers: ["t1", "t10", "t60"], maxAttempts: 5)
+    private let policy = RetryPolicy(tiers: [.init(name: "t10", ttlMilliseconds: 10_000), .init(name: "t1", ttlMilliseconds: 1000),
+                                             .init(name: "t60", ttlMilliseconds: 60_000)], maxAttempts: 5)
 
-    func testInvalidInputIsNeverRetried() {
-        XCTAssertEqual(policy.decide(errorClass: .invalid, attempts: 1), .deadLetter)
+    /// A seeded generator: the same draws on every run.
+    private struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
     }
 
-    func testFailuresWalkTheTiersThenRepeatTheLongestUntilTheLimit() {
-        let decisions = (1...6).map { policy.decide(errorClass: .unexpected, attempts: $0) }
-        XCTAssertEqual(decisions, [.retry(tier: "t1"), .retry(tier: "t10"), .retry(tier: "t60"), .retry(tier: "t60"),
-                                   .deadLetter, .deadLetter])
+    private func decide(_ errorClass: FailedMessage.ErrorClass, attempts: Int, seed: UInt64 = 1) -> RetryPolicy.Decision {
+        var random = SplitMix(state: seed)
+        return policy.decide(errorClass: errorClass, attempts: attempts, using: &random)
+    }
+
+    private func tier(_ decision: RetryPolicy.Decision) -> String? {
+        if case .retry(let tier, _) = decision { return tier }
+        return nil
+    }
+
+    func testInvalidInputIsNeverRetried() {
+        XCTAssertEqual(decide(.invalid, attempts: 1), .deadLetter)
+    }
+
+    func testFailuresWalkTheTiersShortestFirstThenRepeatTheLongestUntilTheLimit() {
+        let decisions = (1...6).map { decide(.unexpected, attempts: $0) }
+        XCTAssertEqual(decisions.map(tier), ["t1", "t10", "t60", "t60", nil, nil])
+        XCTAssertEqual(decisions[4], .deadLetter)
+    }
+
+    func testDelaysAreJitteredWithinTheUpperHalfOfTheTier() {
+        let delays = (UInt64(0)..<200).compactMap { seed -> Int? in
+            guard case .retry(_, let delay) = decide(.unexpected, attempts: 2, seed: seed) else { return nil }
+            return delay
+        }
+        XCTAssertEqual(delays.count, 200)
+        XCTAssertTrue(delays.allSatisfy { (5000...10_000).contains($0) }, "\(delays.filter { !(5000...10_000).contains($0) })")
+        XCTAssertGreaterThan(Set(delays).count, 150, "spread out, not one value")
+        XCTAssertLessThan(delays.min()!, 6000)
+        XCTAssertGreaterThan(delays.max()!, 9000)
     }
 
     func testNoTiersOrOneAttemptMeansStraightToTheDeadLetterQueue() {
-        XCTAssertEqual(RetryPolicy(tiers: [], maxAttempts: 5).decide(errorClass: .unexpected, attempts: 1), .deadLetter)
-        XCTAssertEqual(RetryPolicy(tiers: ["t1"], maxAttempts: 1).decide(errorClass: .unexpected, attempts: 1), .deadLetter)
+        var random = SplitMix(state: 1)
+        XCTAssertEqual(RetryPolicy(tiers: [], maxAttempts: 5).decide(errorClass: .unexpected, attempts: 1, using: &random), .deadLetter)
+        XCTAssertEqual(RetryPolicy(tiers: [.init(name: "t1", ttlMilliseconds: 1000)], maxAttempts: 1)
+            .decide(errorClass: .unexpected, attempts: 1, using: &random), .deadLetter)
     }
 }
