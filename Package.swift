@@ -85,12 +85,12 @@ let package = Package(
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "Settings", "TestSupport"]),
         .testTarget(name: "SettingsTests", dependencies: ["Settings"]),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
-        .testTarget(name: "WorkerRuntimeTests", dependencies: ["WorkerRuntime"]),
+        .testTarget(name: "WorkerRuntimeTests", dependencies: ["WorkerRuntime", "TestSupport"]),
         .testTarget(name: "OperationsTests", dependencies: [
             "Migrations", "Topology", "Settings", "AMQPClient", "PostgresClient", "TestSupport", "flexfin",
         ]),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Benchmark", "Submission", "Audit", "Ledger", "Domain", "WorkerRuntime", "TestSupport", "Settings", "Topology",
+            "Benchmark", "Submission", "Audit", "Ledger", "Payments", "Domain", "WorkerRuntime", "TestSupport", "Settings", "Topology",
             "AMQPClient", "PostgresClient", "RedisClient",
             "flexfin", "payments-worker", "audit-worker", "notifications-worker", "tax-worker",
         ]),

@@ -48,9 +48,17 @@ public struct PaymentHandler: BatchHandler {
     /// attempt may have applied without caching (version-guarded writes:
     /// never a step back).
     public func repairCache(for duplicates: [PaymentCommand], in database: PostgresConnection) throws -> [RedisCommand] {
-        let rows = try database.execute(prepared: "SELECT id, balance, version FROM accounts WHERE id = ANY($1::text[])",
-                                        [Set(duplicates.flatMap { [$0.payer, $0.payee] }).sorted()])
-        return (0..<rows.count).map { WalletCache.write(rows.string($0, 0)!, balance: rows.int64($0, 1)!, version: rows.int64($0, 2)!) }
+        try cachedBalances(database.execute(prepared: "SELECT id, balance, version FROM accounts WHERE id = ANY($1::text[])",
+                                            [Set(duplicates.flatMap { [$0.payer, $0.payee] }).sorted()]))
+    }
+
+    /// Every account's balance, for a lane that has just (re)connected to Redis.
+    public func cacheSnapshot(in database: PostgresConnection) throws -> [RedisCommand] {
+        try cachedBalances(database.query("SELECT id, balance, version FROM accounts"))
+    }
+
+    private func cachedBalances(_ rows: PostgresRows) -> [RedisCommand] {
+        (0..<rows.count).map { WalletCache.write(rows.string($0, 0)!, balance: rows.int64($0, 1)!, version: rows.int64($0, 2)!) }
     }
 
     private func post(_ payments: [PaymentCommand], _ database: PostgresConnection) throws {

@@ -36,12 +36,19 @@ public protocol BatchHandler: Sendable {
     /// committed without caching: called with redelivered messages the
     /// inbox already holds, inside the transaction (read only).
     func repairCache(for duplicates: [Message], in database: PostgresConnection) throws -> [RedisCommand]
+
+    /// Every cache entry the handler keeps, read from PostgreSQL. Written
+    /// whenever a lane (re)connects to Redis, so whatever was skipped while
+    /// Redis was away, or lost by a Redis restarted from an old snapshot, is
+    /// corrected. The writes must be version-guarded: a stale one never wins.
+    func cacheSnapshot(in database: PostgresConnection) throws -> [RedisCommand]
 }
 
 extension BatchHandler {
     public var recordsCommandStatus: Bool { false }
     public var isIdempotentByNaturalKey: Bool { false }
     public func repairCache(for duplicates: [Message], in database: PostgresConnection) throws -> [RedisCommand] { [] }
+    public func cacheSnapshot(in database: PostgresConnection) throws -> [RedisCommand] { [] }
 }
 
 /// What applying a batch produced, beyond its rows.

@@ -23,6 +23,13 @@ public enum CommandStatus {
         .plain(["SET", key(commandId), json("accepted", nil, at), "EX", String(ttlSeconds), "NX"])
     }
 
+    /// True unless the cached status is `accepted`: a worker records the
+    /// outcome over it, but that write is skipped while Redis is away.
+    public static func isOutcome(_ cached: String) -> Bool {
+        guard case .object(let fields)? = try? JSONValue.parse(Array(cached.utf8)) else { return false }
+        return fields["status"] != .string("accepted")
+    }
+
     private static func json(_ status: String, _ reason: String?, _ at: String) -> String {
         var fields: [String: JSONValue] = ["status": .string(status), "at": .string(at)]
         if let reason { fields["reason"] = .string(reason) }

@@ -62,7 +62,7 @@ final class Lane<Handler: BatchHandler> {
         let publisher: AMQPConnection
         let publishing: AMQPChannel
         let database: PostgresConnection
-        var cache: RedisConnection?
+        let cache: CacheLink
         /// Events published, by sequence number, not yet known to be confirmed.
         var awaitingConfirm: [(sequence: UInt64, entry: Outbox.Entry)] = []
     }
@@ -75,15 +75,23 @@ final class Lane<Handler: BatchHandler> {
         let publisher = try settings.connectBroker()
         let publishing = try publisher.openChannel()
         try publishing.enableConfirms(window: options.confirmWindow)
+        let database = try settings.connectDatabase()
+        let cache = CacheLink(connect: settings.connectCache, snapshot: { [handler] in try handler.cacheSnapshot(in: database) }, log: log)
+        cache.write([])
         var session = Session(consumer: consumer, consuming: consuming, publisher: publisher, publishing: publishing,
-                              database: try settings.connectDatabase(), cache: try? settings.connectCache())
+                              database: database, cache: cache)
         try relayStaleEvents(session)
         let tag = try consuming.consume(handler.queue)
         log.info("consuming \(handler.queue)")
         var lastRelay = ContinuousClock.now
         while !shutdown.isRequested {
             let batch = try collectBatch(from: consumer)
-            if batch.isEmpty { try markConfirmed(&session) } else { try process(batch, &session) }
+            if batch.isEmpty {
+                try markConfirmed(&session)
+                session.cache.write([])  // reconnects, when Redis was away
+            } else {
+                try process(batch, &session)
+            }
             // Under load too: another worker may have died with events unpublished.
             if ContinuousClock.now - lastRelay > .seconds(2) {
                 try relayStaleEvents(session)
@@ -158,7 +166,7 @@ final class Lane<Handler: BatchHandler> {
         }
         // Before the ack: a crash before it means redelivery, and the
         // redelivered duplicates repair the cache (see applyOnce).
-        writeCache(applied.effects.cache, &session)
+        session.cache.write(applied.effects.cache)
         phase("cache")
 
         // The effects and their events are committed (the outbox holds the
@@ -228,19 +236,6 @@ final class Lane<Handler: BatchHandler> {
     /// confirmed in a statement of its own.
     private func markConfirmed(_ session: inout Session) throws {
         try Outbox.markPublished(try collectConfirmed(&session, wait: true), in: session.database)
-    }
-
-    /// Best effort: PostgreSQL is the truth. A failed write drops the cache
-    /// connection; the next batch connects again.
-    private func writeCache(_ commands: [RedisCommand], _ session: inout Session) {
-        guard !commands.isEmpty else { return }
-        do {
-            if session.cache == nil { session.cache = try settings.connectCache() }
-            _ = try session.cache?.pipeline(commands)
-        } catch {
-            log.warning("cache write skipped", metadata: ["error": "\(error)"])
-            session.cache = nil
-        }
     }
 
     // MARK: - The transaction

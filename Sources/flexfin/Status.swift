@@ -11,7 +11,10 @@ struct Status: ParsableCommand {
 
     func run() throws {
         let settings = try ServiceSettings.fromEnvironment()
-        if let cache = try? settings.connectCache(), let cached = try? cache.command(["GET", CommandStatus.key(commandId)]).string {
+        // An outcome in the cache is final; `accepted` may be outdated (see
+        // `CommandStatus.isOutcome`), so PostgreSQL's inbox is asked.
+        let cached = try? settings.connectCache().command(["GET", CommandStatus.key(commandId)]).string
+        if let cached, CommandStatus.isOutcome(cached) {
             print("\(commandId): \(cached) (source: cache)")
             return
         }
@@ -19,6 +22,10 @@ struct Status: ParsableCommand {
             "SELECT outcome, reason, received_at FROM inbox WHERE message_id = $1 AND consumer NOT IN ('audit', 'notifications', 'tax')",
             [commandId])
         guard !rows.isEmpty else {
+            if let cached {
+                print("\(commandId): \(cached) (source: cache; not yet processed)")
+                return
+            }
             print("\(commandId): unknown (not yet processed, dead-lettered before Redis recorded it, or never submitted)")
             throw ExitCode(3)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Settings
 
 /// What integration tests share: the real services' settings and names that
@@ -8,8 +9,32 @@ public enum TestServices {
         do { return try ServiceSettings.fromEnvironment() } catch { fatalError("test settings: \(error)") }
     }()
 
+    /// Stops or starts one real service (`rabbitmq`, `postgresql`, `redis`)
+    /// through `deploy/local/services`, for the fault tests. Spawned and
+    /// awaited directly: Foundation's `Process.waitUntilExit` never returns
+    /// when the child leaves a daemon behind (the started server).
+    public static func control(_ verb: String, _ service: String) throws {
+        let script = repositoryRoot.appendingPathComponent("deploy/local/services").path
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        let arguments: [UnsafeMutablePointer<CChar>?] = [script, verb, service].map { (text: String) in strdup(text) } + [nil]
+        defer { arguments.forEach { free($0) } }
+        var pid: pid_t = 0
+        var status: Int32 = 0
+        guard posix_spawn(&pid, script, &actions, nil, arguments, environ) == 0, waitpid(pid, &status, 0) == pid,
+              status == 0 else {
+            throw ServiceControlError(description: "deploy/local/services \(verb) \(service) failed (wait status \(status))")
+        }
+    }
+
     /// A name unique to this test run, e.g. `test.amqp.1f3a9c`.
     public static func uniqueName(_ prefix: String) -> String {
         "\(prefix).\(UUID().uuidString.prefix(8).lowercased())"
     }
+}
+
+public struct ServiceControlError: Error, CustomStringConvertible {
+    public let description: String
 }

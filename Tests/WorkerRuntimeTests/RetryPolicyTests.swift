@@ -1,3 +1,4 @@
+import TestSupport
 @testable import WorkerRuntime
 import XCTest
 
@@ -5,20 +6,8 @@ final class RetryPolicyTests: XCTestCase {
     private let policy = RetryPolicy(tiers: [.init(name: "t10", ttlMilliseconds: 10_000), .init(name: "t1", ttlMilliseconds: 1000),
                                              .init(name: "t60", ttlMilliseconds: 60_000)], maxAttempts: 5)
 
-    /// A seeded generator: the same draws on every run.
-    private struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     private func decide(_ errorClass: FailedMessage.ErrorClass, attempts: Int, seed: UInt64 = 1) -> RetryPolicy.Decision {
-        var random = SplitMix(state: seed)
+        var random = SeededRandom(seed: seed)
         return policy.decide(errorClass: errorClass, attempts: attempts, using: &random)
     }
 
@@ -50,7 +39,7 @@ final class RetryPolicyTests: XCTestCase {
     }
 
     func testNoTiersOrOneAttemptMeansStraightToTheDeadLetterQueue() {
-        var random = SplitMix(state: 1)
+        var random = SeededRandom(seed: 1)
         XCTAssertEqual(RetryPolicy(tiers: [], maxAttempts: 5).decide(errorClass: .unexpected, attempts: 1, using: &random), .deadLetter)
         XCTAssertEqual(RetryPolicy(tiers: [.init(name: "t1", ttlMilliseconds: 1000)], maxAttempts: 1)
             .decide(errorClass: .unexpected, attempts: 1, using: &random), .deadLetter)

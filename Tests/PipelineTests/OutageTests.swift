@@ -1,0 +1,65 @@
+import Foundation
+import Payments
+import RedisClient
+import TestSupport
+import XCTest
+
+/// A service goes away mid-run and comes back: the workers ride it out by
+/// themselves (never exit), lose nothing and apply nothing twice.
+final class OutageTests: PipelineTestCase {
+    func testPostgresStoppedForSecondsMidRunLosesAndDuplicatesNothing() throws {
+        let workload = try w1(3000)
+        let workers = [try start("payments-worker", lanes: 2, batchSize: 50)] + (try startEventWorkers())
+        try submit(workload.commands)
+        try workbench.wait(upTo: .seconds(60), for: "the run to be under way") { db in
+            try db.query("SELECT count(*) FROM inbox WHERE consumer = 'payments'").int(0, 0)! >= 300
+        }
+        try TestServices.control("stop", "postgresql")
+        Thread.sleep(forTimeInterval: 5)
+        XCTAssertTrue(workers.allSatisfy(\.isRunning), "no worker exits while the database is away")
+        try TestServices.control("start", "postgresql")
+
+        try workbench.waitUntilComplete(workload.expected, workers: workers, upTo: .seconds(120))
+        try workbench.waitUntilOutboxDrained(upTo: .seconds(30))
+        try assertInvariants(workload.expected)
+        XCTAssertTrue(workers[0].logText.contains("reconnecting"), "the payments worker saw the outage: \(workers[0].log.path)")
+    }
+
+    func testRedisStoppedMidRunProcessingGoesOnAndTheCacheIsCorrectedWhenItReturns() throws {
+        let workload = try w1(3000)
+        let first = Array(workload.commands.prefix(1000)), rest = Array(workload.commands.dropFirst(1000))
+        let payments = try start("payments-worker", lanes: 2, batchSize: 50)
+        let events = try startEventWorkers()
+        try submit(first)
+        try waitUntilDecided(Set(first.map(\.commandId)).count)
+
+        // Redis goes away saving what it holds, and comes back with it: by
+        // then those balances are stale.
+        XCTAssertThrowsError(try settings.connectCache().command(["SHUTDOWN", "SAVE"]))
+        try submit(rest)
+        try waitUntilDecided(Set(workload.commands.map(\.commandId)).count)
+        XCTAssertTrue(payments.isRunning)
+        let late = try XCTUnwrap(rest.last?.commandId)
+        let lookup = try runFlexfin(["status", late])
+        XCTAssertEqual(lookup.status, 0, lookup.errors)
+        XCTAssertTrue(lookup.output.contains("source: database"), "status falls back to PostgreSQL: \(lookup.output)")
+
+        try TestServices.control("start", "redis")
+        try workbench.waitUntilComplete(workload.expected, workers: [payments] + events, upTo: .seconds(120))
+        try workbench.wait(upTo: .seconds(15), for: "the lanes to find Redis back") { _ in
+            payments.logText.components(separatedBy: "cache is back").count - 1 >= 2
+        }
+        XCTAssertTrue(payments.logText.contains("cache unavailable"))
+        try assertInvariants(workload.expected)  // includes: no cached balance differs from PostgreSQL's
+        let rows = try settings.connectDatabase().query("SELECT id, balance FROM accounts WHERE kind = 'wallet' ORDER BY id")
+        let cached = try settings.connectCache().pipeline((0..<rows.count).map { .plain(["HGET", WalletCache.key(rows.string($0, 0)!), "balance"]) })
+        XCTAssertEqual((0..<rows.count).filter { cached[$0].string != rows.string($0, 1) }.count, 0,
+                       "every wallet is cached again, at PostgreSQL's balance")
+    }
+
+    private func waitUntilDecided(_ count: Int) throws {
+        try workbench.wait(upTo: .seconds(60), for: "\(count) payments decided") { db in
+            try db.query("SELECT count(*) FROM inbox WHERE consumer = 'payments'").int(0, 0)! >= count
+        }
+    }
+}
