@@ -64,7 +64,9 @@ let package = Package(
         .executableTarget(name: "tax-worker", dependencies: ["Tax", "WorkerRuntime"], path: "Workers/tax-worker"),
 
         // The producer side: commands checked at the door and published with confirms.
-        .target(name: "Submission", dependencies: ["Domain", "AMQPClient", "RedisClient", "Settings", "Topology", "WorkerRuntime"]),
+        .target(name: "Submission", dependencies: [
+            "Domain", "AMQPClient", "RedisClient", "Settings", "Topology", "WorkerRuntime", .product(name: "Logging", package: "swift-log"),
+        ]),
 
         // Operators' dead-letter tools: list, show, replay, purge (audited).
         .target(name: "DeadLetters", dependencies: ["AMQPClient", "Audit", "Domain", "PostgresClient", "Settings", "Topology"]),

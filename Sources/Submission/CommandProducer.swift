@@ -1,5 +1,6 @@
 import AMQPClient
 import Foundation
+import Logging
 import RedisClient
 import Settings
 import Topology
@@ -8,18 +9,37 @@ import WorkerRuntime
 /// Publishes commands to the command exchange with publisher confirms, many
 /// in flight. A command counts as accepted only once the broker confirmed
 /// it; its status becomes `accepted` in the cache (best effort).
+///
+/// A broker that goes away mid-chunk (a restart, a failover) costs a
+/// reconnect and a republish of the unconfirmed chunk: commands may reach
+/// the queue twice, and the workers' inbox applies each once.
 public final class CommandProducer {
-    private let channel: AMQPChannel
-    private let connection: AMQPConnection
-    private let exchange: String
     private let settings: ServiceSettings
+    private let exchange: String
+    private let confirmWindow: Int
+    private let reconnectFor: Duration
+    private var channel: AMQPChannel?
+    private var connection: AMQPConnection?
+    private let log = Logger(label: "flexfin.submit")
+    /// Failed attempts to publish a chunk (each one followed by a reconnect).
+    public private(set) var reconnects = 0
 
-    public init(settings: ServiceSettings, topology: TopologySpec, confirmWindow: Int = 2048) throws {
+    /// `reconnectFor`: how long a lost broker is waited for before giving up.
+    public init(settings: ServiceSettings, topology: TopologySpec, confirmWindow: Int = 2048,
+                reconnectFor: Duration = .seconds(60)) throws {
         self.settings = settings
-        self.connection = try settings.connectBroker()
-        self.channel = try connection.openChannel()
-        try channel.enableConfirms(window: confirmWindow)
         self.exchange = topology.commandExchange
+        self.confirmWindow = confirmWindow
+        self.reconnectFor = reconnectFor
+        try connect()
+    }
+
+    private func connect() throws {
+        connection?.close()
+        let fresh = try settings.connectBroker()
+        let opened = try fresh.openChannel()
+        try opened.enableConfirms(window: confirmWindow)
+        (connection, channel) = (fresh, opened)
     }
 
     /// Publishes in chunks, confirming each chunk before the next, and
@@ -30,14 +50,16 @@ public final class CommandProducer {
         var cache = try? settings.connectCache()
         for start in stride(from: 0, to: commands.count, by: chunk) {
             let part = commands[start..<min(start + chunk, commands.count)]
-            for command in part {
-                try channel.publish(exchange: exchange, routingKey: command.type, message: AMQPMessage(
-                    body: command.body,
-                    properties: AMQPProperties(contentType: "application/json", messageId: command.commandId, type: command.type,
-                                               correlationId: command.commandId, appId: "flexfin", persistent: true,
-                                               timestamp: now, headers: ["x-schema-version": 1])))
+            try withReconnect {
+                for command in part {
+                    try channel!.publish(exchange: exchange, routingKey: command.type, message: AMQPMessage(
+                        body: command.body,
+                        properties: AMQPProperties(contentType: "application/json", messageId: command.commandId, type: command.type,
+                                                   correlationId: command.commandId, appId: "flexfin", persistent: true,
+                                                   timestamp: now, headers: ["x-schema-version": 1])))
+                }
+                try channel!.waitForConfirms()
             }
-            try channel.waitForConfirms()
             confirmed += part.count
             do {
                 let at = CommandStatus.timestamp()
@@ -46,6 +68,27 @@ public final class CommandProducer {
                 cache = nil  // the cache is optional; the command is safely queued
             }
             progress(confirmed)
+        }
+    }
+
+    /// Runs `publishChunk` until the broker confirms it: after a transient
+    /// failure, reconnects with backoff (up to `reconnectFor`) and runs it
+    /// again whole, since which of its messages were queued is unknown.
+    private func withReconnect(_ publishChunk: () throws -> Void) throws {
+        let deadline = ContinuousClock.now + reconnectFor
+        var delay = 0.2
+        while true {
+            do {
+                if channel == nil { try connect() }
+                return try publishChunk()
+            } catch let error as AMQPError where error.isRetryable && ContinuousClock.now < deadline {
+                log.warning("broker unavailable; reconnecting in \(delay)s to publish the unconfirmed chunk again",
+                            metadata: ["error": "\(error)"])
+                channel = nil
+                reconnects += 1
+                Thread.sleep(forTimeInterval: delay)
+                delay = min(delay * 2, 5)
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import Payments
+import Submission
+import Synchronization
 import RedisClient
 import TestSupport
 import XCTest
@@ -55,6 +57,39 @@ final class OutageTests: PipelineTestCase {
         let cached = try settings.connectCache().pipeline((0..<rows.count).map { .plain(["HGET", WalletCache.key(rows.string($0, 0)!), "balance"]) })
         XCTAssertEqual((0..<rows.count).filter { cached[$0].string != rows.string($0, 1) }.count, 0,
                        "every wallet is cached again, at PostgreSQL's balance")
+    }
+
+    func testBrokerRestartedMidSubmissionAndProcessingAppliesEveryConfirmedCommandOnce() throws {
+        let workload = try w1(4000)
+        let workers = [try start("payments-worker", lanes: 2, batchSize: 50)] + (try startEventWorkers())
+        let confirmed = Mutex(0)
+        let submission = DispatchGroup()
+        nonisolated(unsafe) var outcome: Result<Int, any Error> = .success(0)
+        submission.enter()
+        Thread.detachNewThread { [settings, topology] in
+            defer { submission.leave() }
+            outcome = Result {
+                let producer = try CommandProducer(settings: settings, topology: topology!)
+                // Paced, so the restart lands in the middle of it.
+                try producer.publish(workload.commands, chunk: 100) { done in
+                    confirmed.withLock { $0 = done }
+                    Thread.sleep(forTimeInterval: 0.5)
+                }
+                return producer.reconnects
+            }
+        }
+        try workbench.wait(upTo: .seconds(60), for: "the submission to be under way") { _ in confirmed.withLock { $0 } >= 1000 }
+        try TestServices.control("stop", "rabbitmq")
+        XCTAssertLessThan(confirmed.withLock { $0 }, workload.commands.count, "the broker went away mid-submission")
+        try TestServices.control("start", "rabbitmq")
+        submission.wait()
+
+        XCTAssertGreaterThan(try outcome.get(), 0, "the producer lost the broker and published its unconfirmed chunk again")
+        XCTAssertEqual(confirmed.withLock { $0 }, workload.commands.count)
+        try workbench.waitUntilComplete(workload.expected, workers: workers, upTo: .seconds(180))
+        try workbench.waitUntilOutboxDrained(upTo: .seconds(30))
+        try assertInvariants(workload.expected)
+        XCTAssertTrue(workers.allSatisfy { $0.logText.contains("reconnecting") }, "every worker saw the restart and came back")
     }
 
     private func waitUntilDecided(_ count: Int) throws {
