@@ -78,7 +78,7 @@ let package = Package(
 
         .executableTarget(name: "flexfin", dependencies: [
             "Settings", "Migrations", "Topology", "AMQPClient", "PostgresClient", "RedisClient",
-            "Domain", "Ledger", "Audit", "Submission", "WorkerRuntime", "Benchmark", "DeadLetters",
+            "Domain", "Ledger", "Payments", "Audit", "Notifications", "Tax", "Submission", "WorkerRuntime", "Benchmark", "DeadLetters",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

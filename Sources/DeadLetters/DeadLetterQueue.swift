@@ -51,31 +51,55 @@ public final class DeadLetterQueue {
         letters.map(\.letter).filter { filter.all || filter.isEmpty ? true : filter.matches($0) }
     }
 
+    /// The matching dead letters with their messages as received (for a
+    /// dry run to evaluate).
+    public func messages(_ filter: DeadLetterFilter) -> [(letter: DeadLetter, message: AMQPMessage)] {
+        letters.filter { filter.matches($0.letter) }.map { ($0.letter, $0.delivery.message) }
+    }
+
     /// Publishes each matching dead letter to `target` (default: its origin
-    /// queue) with a fresh attempt count, confirmed, then acknowledges it.
-    /// Returns how many moved; `dryRun` moves nothing.
-    public func replay(_ filter: DeadLetterFilter, to target: String? = nil, dryRun: Bool, actor: String) throws -> [DeadLetter] {
+    /// queue) with a fresh attempt count, then acknowledges it once the
+    /// broker confirmed it, in chunks of up to 100. `perSecond` paces it
+    /// (a large replay need not flood the workers); `progress` is told the
+    /// count moved so far. The operator action is audited before anything
+    /// moves, so a replay killed half-way is on the record too; a second
+    /// record says how many moved.
+    public func replay(_ filter: DeadLetterFilter, to target: String? = nil, actor: String, perSecond: Int? = nil,
+                       progress: (Int) -> Void = { _ in }) throws -> [DeadLetter] {
         let chosen = letters.filter { filter.matches($0.letter) }
-        guard !dryRun else { return chosen.map(\.letter) }
-        for item in chosen {
-            var message = item.delivery.message
-            message.properties.headers["x-attempts"] = nil
-            message.properties.headers["x-replayed-at"] = .string(Date().formatted(.iso8601))
-            message.properties.headers["x-replayed-by"] = .string(actor)
-            try publishing.publish(exchange: "", routingKey: target ?? item.letter.originQueue, message: message)
+        let destination: JSONValue = .string(target ?? "origin queue")
+        try record("operator.dlq.replay", actor: actor, filter: filter, count: chosen.count, extra: ["to": destination])
+        let started = Date()
+        let chunk = perSecond.map { min(100, max(1, $0 / 10)) } ?? 100
+        var moved = 0
+        for start in stride(from: 0, to: chosen.count, by: chunk) {
+            let part = chosen[start..<min(start + chunk, chosen.count)]
+            for item in part {
+                var message = item.delivery.message
+                message.properties.headers["x-attempts"] = nil
+                message.properties.headers["x-replayed-at"] = .string(Date().formatted(.iso8601))
+                message.properties.headers["x-replayed-by"] = .string(actor)
+                try publishing.publish(exchange: "", routingKey: target ?? item.letter.originQueue, message: message)
+            }
             try publishing.waitForConfirms()
-            try reading.ack(item.delivery.deliveryTag)
+            for item in part { try reading.ack(item.delivery.deliveryTag) }
+            moved += part.count
+            progress(moved)
+            if let perSecond {
+                Thread.sleep(until: started.addingTimeInterval(Double(moved) / Double(max(perSecond, 1))))
+            }
         }
-        try record("operator.dlq.replay", actor: actor, filter: filter, count: chosen.count, extra: ["to": .string(target ?? "origin queue")])
+        try record("operator.dlq.replay.completed", actor: actor, filter: filter, count: moved, extra: ["to": destination])
         return chosen.map(\.letter)
     }
 
     /// Acknowledges (drops) each matching dead letter.
     public func purge(_ filter: DeadLetterFilter, actor: String) throws -> [DeadLetter] {
         let chosen = letters.filter { filter.matches($0.letter) }
-        for item in chosen { try reading.ack(item.delivery.deliveryTag) }
+        // On the record before anything is dropped.
         try record("operator.dlq.purge", actor: actor, filter: filter, count: chosen.count,
                    extra: ["ids": .array(chosen.map { .string($0.letter.id) })])
+        for item in chosen { try reading.ack(item.delivery.deliveryTag) }
         return chosen.map(\.letter)
     }
 

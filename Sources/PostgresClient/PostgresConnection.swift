@@ -105,6 +105,28 @@ public final class PostgresConnection {
         return value
     }
 
+    /// Runs `body` in a transaction that is always rolled back: what the
+    /// statements would do, with nothing kept.
+    public func rolledBackTransaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try query("BEGIN")
+        defer { if PQtransactionStatus(connection) != PQTRANS_IDLE { _ = try? query("ROLLBACK") } }
+        return try body(self)
+    }
+
+    /// Runs `body` inside the current transaction under a savepoint: kept
+    /// when it returns, undone alone (the transaction goes on) when it throws.
+    public func savepoint<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try query("SAVEPOINT flexfin_savepoint")
+        do {
+            let value = try body(self)
+            try query("RELEASE SAVEPOINT flexfin_savepoint")
+            return value
+        } catch {
+            try query("ROLLBACK TO SAVEPOINT flexfin_savepoint")
+            throw error
+        }
+    }
+
     // MARK: - Status codes to typed errors
 
     private func check(_ result: OpaquePointer?, _ operation: String) throws(PostgresError) -> PostgresRows {

@@ -1,8 +1,10 @@
+import AMQPClient
 import ArgumentParser
 import DeadLetters
 import Foundation
 import Settings
 import Topology
+import WorkerRuntime
 
 /// The filters every dlq subcommand shares.
 struct DeadLetterSelection: ParsableArguments {
@@ -84,24 +86,53 @@ struct DeadLetterCommand: ParsableCommand {
 
     struct Replay: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Publish dead letters back to their queue (confirmed before each is removed).")
+            abstract: "Publish dead letters back to their queue (confirmed before each is removed).",
+            discussion: """
+                --dry-run moves nothing: it applies the chosen messages one after another in a database \
+                transaction that is rolled back and says, for each, whether it would apply, be rejected \
+                (and why), be a no-op duplicate, or fail again.
+                """)
         @Argument(help: "A work queue, e.g. commands.payment.") var queue: String
         @OptionGroup var selection: DeadLetterSelection
         @Flag(help: "Every dead letter of the queue.") var all = false
-        @Flag(help: "Say what would be replayed; move nothing.") var dryRun = false
+        @Flag(help: "Evaluate what a replay would do; move nothing.") var dryRun = false
         @Option(help: "Publish to this queue instead of the origin queue.") var to: String?
+        @Option(help: "At most this many messages per second (default: as fast as the broker confirms).") var rate: Int?
         @OptionGroup var actor: ActorOption
         @OptionGroup var topology: TopologyFileOption
 
         func validate() throws {
             guard all || !selection.filter().isEmpty else { throw ValidationError("say which: --id, a filter, or --all") }
+            if let rate, rate < 1 { throw ValidationError("--rate must be at least 1 message per second") }
         }
 
         func run() throws {
-            let replayed = try DeadLetterCommand.open(queue, topology)
-                .replay(selection.filter(all: all), to: to, dryRun: dryRun, actor: actor.name)
-            replayed.forEach { print((dryRun ? "would replay " : "replayed ") + DeadLetterCommand.line($0)) }
-            print(dryRun ? "dry run: \(replayed.count) would be replayed" : "replayed \(replayed.count)")
+            let deadLetters = try DeadLetterCommand.open(queue, topology)
+            let filter = selection.filter(all: all)
+            guard !dryRun else { return try evaluate(deadLetters.messages(filter), queue: to ?? deadLetters.queue.name) }
+            let replayed = try deadLetters.replay(filter, to: to, actor: actor.name, perSecond: rate) { moved in
+                printError("replayed \(moved)")
+            }
+            replayed.forEach { print("replayed " + DeadLetterCommand.line($0)) }
+            print("replayed \(replayed.count)")
+        }
+
+        private func evaluate(_ chosen: [(letter: DeadLetter, message: AMQPMessage)], queue: String) throws {
+            let verdicts = try WorkerHandlers.evaluate(chosen.map(\.message), forQueue: queue,
+                                                       in: ServiceSettings.fromEnvironment().connectDatabase())
+            for (index, item) in chosen.enumerated() {
+                let verdict = verdicts.map { "  => \($0[index])" } ?? ""
+                print("would replay " + DeadLetterCommand.line(item.letter) + verdict)
+            }
+            var summary = "dry run: \(chosen.count) would be replayed"
+            if let verdicts {
+                let counts = Dictionary(grouping: verdicts, by: \.label).mapValues(\.count)
+                summary += " (" + ReplayEvaluation.Verdict.labels
+                    .map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ") + ")"
+            } else {
+                summary += " (no worker consumes \(queue): not evaluated)"
+            }
+            print(summary)
         }
     }
 

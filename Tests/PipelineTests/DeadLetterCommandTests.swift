@@ -36,11 +36,19 @@ final class DeadLetterCommandTests: PipelineTestCase {
         XCTAssertTrue(shown.output.contains(#""command_id":"boom-2""#), shown.output)
 
         let dry = try runFlexfin(["dlq", "replay", "commands.payment", "--error-class", "unexpected", "--dry-run"])
-        XCTAssertTrue(dry.output.contains("dry run: 3 would be replayed"), dry.output)
+        XCTAssertTrue(dry.output.contains("dry run: 3 would be replayed (0 would apply, 0 would be rejected, 0 already processed, 0 invalid, 3 would fail)"), dry.output)
+        XCTAssertTrue(dry.output.contains("=> would fail: PostgreSQL") && dry.output.contains("simulated bad deploy"), dry.output)
         XCTAssertEqual(try readyMessages("commands.payment.dlq"), 4)
 
-        // The cause goes away; the replay applies every refused payment once.
+        // The cause goes away: now the dry run says they would apply (and
+        // the bad JSON would be dead-lettered again), still moving nothing.
         try stopRefusingTransfers()
+        let again = try runFlexfin(["dlq", "replay", "commands.payment", "--all", "--dry-run"])
+        XCTAssertTrue(again.output.contains("dry run: 4 would be replayed (3 would apply, 0 would be rejected, 0 already processed, 1 invalid, 0 would fail)"), again.output)
+        XCTAssertEqual(try count("SELECT count(*) FROM transfers WHERE command_id LIKE 'boom-%'"), 0, "a dry run keeps nothing")
+        XCTAssertEqual(try readyMessages("commands.payment.dlq"), 4)
+
+        // The replay applies every refused payment once.
         let replayed = try runFlexfin(["dlq", "replay", "commands.payment", "--error-class", "unexpected", "--actor", "ops-test"])
         XCTAssertEqual(replayed.status, 0, replayed.errors)
         XCTAssertTrue(replayed.output.contains("replayed 3"), replayed.output)
@@ -58,7 +66,7 @@ final class DeadLetterCommandTests: PipelineTestCase {
         let actions = try settings.connectDatabase().query(
             "SELECT event_type, body::jsonb->'data'->>'count' FROM audit_log WHERE body::jsonb->'data'->>'actor' = 'ops-test' ORDER BY seq")
         XCTAssertEqual((0..<actions.count).map { "\(actions.string($0, 0)!)=\(actions.string($0, 1)!)" },
-                       ["operator.dlq.replay=3", "operator.dlq.purge=1"])
+                       ["operator.dlq.replay=3", "operator.dlq.replay.completed=3", "operator.dlq.purge=1"])
         XCTAssertEqual(try runFlexfin(["audit", "verify"]).status, 0)
 
         let unknown = try runFlexfin(["dlq", "list", "no.such.queue"])

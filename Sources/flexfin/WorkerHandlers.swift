@@ -1,0 +1,20 @@
+import AMQPClient
+import Audit
+import Notifications
+import Payments
+import PostgresClient
+import Tax
+import WorkerRuntime
+
+/// The handler behind each work queue that has a worker: what a dry-run
+/// replay evaluates dead letters with.
+enum WorkerHandlers {
+    static let all: [any BatchHandler] = [PaymentHandler(), AuditHandler(), NotificationHandler(), TaxHandler()]
+
+    /// Nil when no worker consumes `queue` (nothing to evaluate with).
+    static func evaluate(_ messages: [AMQPMessage], forQueue queue: String,
+                         in database: PostgresConnection) throws -> [ReplayEvaluation.Verdict]? {
+        guard let handler = all.first(where: { $0.queue == queue }) else { return nil }
+        return try ReplayEvaluation.evaluate(messages, with: handler, in: database)
+    }
+}
