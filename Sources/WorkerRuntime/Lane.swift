@@ -71,7 +71,12 @@ final class Lane<Handler: BatchHandler> {
     private func serve() throws {
         let consumer = try settings.connectBroker()
         let consuming = try consumer.openChannel()
-        try consuming.setPrefetch(options.effectivePrefetch)
+        // Probation: one message at a time while the deliveries are ones
+        // a crashed consumer handed back (they come first). A poison message
+        // among them then takes only itself to the delivery limit, not the
+        // neighbours that happened to share its batch.
+        try consuming.setPrefetch(1)
+        var probation = true
         let publisher = try settings.connectBroker()
         let publishing = try publisher.openChannel()
         try publishing.enableConfirms(window: options.confirmWindow)
@@ -81,11 +86,19 @@ final class Lane<Handler: BatchHandler> {
         var session = Session(consumer: consumer, consuming: consuming, publisher: publisher, publishing: publishing,
                               database: database, cache: cache)
         try relayStaleEvents(session)
-        let tag = try consuming.consume(handler.queue)
+        var tag = try consuming.consume(handler.queue)
         log.info("consuming \(handler.queue)")
         var lastRelay = ContinuousClock.now
         while !shutdown.isRequested {
             let batch = try collectBatch(from: consumer)
+            if probation && !batch.allSatisfy(\.redelivered) {
+                // The broker applies a prefetch to consumers started after
+                // it: consume again with the full window.
+                try consuming.setPrefetch(options.effectivePrefetch)
+                try consuming.cancel(consumerTag: tag)
+                tag = try consuming.consume(handler.queue)
+                probation = false
+            }
             if batch.isEmpty {
                 try markConfirmed(&session)
                 session.cache.write([])  // reconnects, when Redis was away

@@ -1,40 +1,51 @@
-import AMQPClient
 import Foundation
+import Submission
 import TestSupport
 import XCTest
 
-/// A message that kills its consumer every time (to the broker: a
-/// connection that closes with the delivery unacknowledged) must not loop
-/// forever: after the queue's `x-delivery-limit` the broker dead-letters it,
-/// and the rest of the queue is processed.
+/// A message that brings its worker down every time must not loop forever,
+/// nor take its neighbours with it: after the queue's `x-delivery-limit`
+/// the broker dead-letters it, and everything else is applied.
 final class CrashLoopTests: PipelineTestCase {
-    func testAPoisonMessageEndsInTheDeadLetterQueueAfterTheDeliveryLimit() throws {
+    override func tearDownWithError() throws {
+        try settings.connectDatabase().execute(script: """
+            DROP TRIGGER IF EXISTS poison_kills_its_session ON transfers;
+            DROP FUNCTION IF EXISTS poison_kills_its_session();
+            """)
+        try super.tearDownWithError()
+    }
+
+    func testAPoisonMessageEndsInTheDeadLetterQueueAfterTheDeliveryLimitAndItsNeighboursAreApplied() throws {
+        // The poison: its transfer makes the database end the worker's
+        // session (as a crash would), so the lane dies with its batch
+        // unacknowledged and the broker hands the batch back, every time.
+        try settings.connectDatabase().execute(script: """
+            CREATE FUNCTION poison_kills_its_session() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.memo = 'poison' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER poison_kills_its_session BEFORE INSERT ON transfers FOR EACH ROW EXECUTE FUNCTION poison_kills_its_session();
+            """)
+        var commands = (0..<40).map { payment("neighbour-\($0)", String(format: "w%04d", $0 + 1), String(format: "w%04d", $0 + 101), 5) }
+        let poison = SubmittedCommand(payment: .init(commandId: "poison-1", payer: "w0001", payee: "w0002",
+                                                     amount: .init(minorUnits: 5, currency: .init("USD")!), memo: "poison"))
+        commands.insert(poison, at: 17)
+        try submit(commands)
+        // One process, one lane, batches of 10: the poison arrives with neighbours.
+        let payments = try start("payments-worker", lanes: 1, batchSize: 10)
+
+        try workbench.wait(upTo: .seconds(90), for: "the poison dead-lettered and its neighbours applied") { db in
+            try readyMessages("commands.payment.dlq") == 1
+                && db.query("SELECT count(*) FROM transfers WHERE command_id LIKE 'neighbour-%'").int(0, 0) == 40
+        }
+        XCTAssertTrue(payments.isRunning, "the worker survives its crash loop")
         let limit = try XCTUnwrap(topology.queues.first { $0.name == "commands.payment" }).deliveryLimit
-        let poison = payment("poison-1", "w0001", "w0002", 5)
-        try submit([poison, payment("after-1", "w0003", "w0004", 5), payment("after-2", "w0005", "w0006", 5)])
-
-        // Consumers that die on the poison message: take it, close without ack.
-        var crashes = 0
-        while try readyMessages("commands.payment.dlq") == 0 && crashes <= limit + 2 {
-            let consumer = try settings.connectBroker()
-            let channel = try consumer.openChannel()
-            try channel.setPrefetch(1)  // it holds only the poison (returned messages come first)
-            try channel.consume("commands.payment")
-            while let delivery = try consumer.nextDelivery(timeout: .seconds(1)) {
-                if delivery.message.properties.messageId == "poison-1" { crashes += 1; break }
-            }
-            consumer.close()  // the "crash": everything unacked goes back
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        XCTAssertGreaterThan(crashes, limit, "the broker delivered it more than the limit before giving up")
-        XCTAssertLessThanOrEqual(crashes, limit + 2)
-
-        _ = try start("payments-worker")
-        try workbench.wait(upTo: .seconds(20), for: "the rest of the queue") { db in
-            try db.query("SELECT count(*) FROM transfers WHERE command_id LIKE 'after-%'").int(0, 0) == 2
-        }
+        let crashes = payments.logText.components(separatedBy: "lane stopped by an error").count - 1
+        XCTAssertGreaterThan(crashes, limit, "the broker handed it back more than the limit before giving up")
         XCTAssertEqual(try count("SELECT count(*) FROM transfers WHERE command_id = 'poison-1'"), 0)
         let listed = try runFlexfin(["dlq", "list", "commands.payment"])
         XCTAssertTrue(listed.output.contains("poison-1") && listed.output.contains("broker:delivery_limit"), listed.output)
+        XCTAssertTrue(listed.output.contains("1 dead letter(s)"), "no neighbour was dead-lettered with it: \(listed.output)")
     }
 }
