@@ -10,7 +10,7 @@ import XCTest
 final class DeadLetterCommandTests: PipelineTestCase {
     func testListShowReplayAndPurgeAreExactAndAudited() throws {
         // A bad deploy refuses some transfers; one attempt, then the DLQ.
-        try refuseBoomTransfers(raising: "simulated bad deploy")
+        try refuseTransfers(raising: "simulated bad deploy")
         _ = try start("payments-worker", environment: try paymentAttempts(1))
         try submit([boomPayment("boom-1"), boomPayment("boom-2"), payment("fine-1", "w0003", "w0004", 5), boomPayment("boom-3")])
         let channel = try settings.connectBroker().openChannel()

@@ -37,13 +37,14 @@ class PipelineTestCase: XCTestCase {
 
     private var overrides: [URL] = []
 
-    /// A bad deploy: the database refuses every transfer whose memo is
-    /// `boom`, raising `message`. Removed in tearDown.
-    func refuseBoomTransfers(raising message: String) throws {
+    /// A bad deploy: the database refuses every transfer for which the SQL
+    /// `condition` holds (by default: memo `boom`), raising `message`.
+    /// Removed in tearDown.
+    func refuseTransfers(when condition: String = "NEW.memo = 'boom'", raising message: String) throws {
         try settings.connectDatabase().execute(script: """
             CREATE FUNCTION refuse_marked_transfers() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                IF NEW.memo = 'boom' THEN RAISE EXCEPTION '\(message) %', NEW.command_id; END IF;
+                IF \(condition) THEN RAISE EXCEPTION '\(message) %', NEW.command_id; END IF;
                 RETURN NEW;
             END $$;
             CREATE TRIGGER refuse_marked_transfers BEFORE INSERT ON transfers FOR EACH ROW EXECUTE FUNCTION refuse_marked_transfers();

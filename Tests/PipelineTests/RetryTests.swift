@@ -10,7 +10,7 @@ import XCTest
 /// `maxAttempts`; its neighbours are applied meanwhile.
 final class RetryTests: PipelineTestCase {
     func testAFailingPaymentIsRetriedThroughTheTiersThenDeadLettered() throws {
-        try refuseBoomTransfers(raising: "simulated bad deploy refuses transfer")
+        try refuseTransfers(raising: "simulated bad deploy refuses transfer")
         // Three attempts: the first two failures go through the 1 s and the
         // 10 s tier, the third to the dead-letter queue.
         _ = try start("payments-worker", environment: try paymentAttempts(3))
