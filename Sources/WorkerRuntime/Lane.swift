@@ -40,16 +40,32 @@ final class Lane<Handler: BatchHandler> {
         self.log = log
     }
 
-    func run() {
+    /// Serves until shutdown, reconnecting with backoff after any failure,
+    /// except one that retrying cannot fix before the lane ever consumed (a
+    /// malformed connection string, a wrong password): that is
+    /// configuration, thrown so the process exits and says so.
+    func run() throws {
         var delay = 0.1
         while !shutdown.isRequested {
             do {
                 try serve()
             } catch {
+                guard hasConsumed || Self.isTransient(error) else { throw error }
                 log.error("lane stopped by an error; reconnecting in \(delay)s", metadata: ["error": "\(error)"])
                 Thread.sleep(forTimeInterval: delay)
                 delay = min(delay * 2, 5)
             }
+        }
+    }
+
+    private var hasConsumed = false
+
+    private static func isTransient(_ error: any Error) -> Bool {
+        switch error {
+        case let error as PostgresError: error.isRetryable
+        case let error as AMQPError: error.isRetryable
+        case let error as RedisError: error.isRetryable
+        default: true
         }
     }
 
@@ -87,6 +103,7 @@ final class Lane<Handler: BatchHandler> {
                               database: database, cache: cache)
         try relayStaleEvents(session)
         var tag = try consuming.consume(handler.queue)
+        hasConsumed = true
         log.info("consuming \(handler.queue)")
         var lastRelay = ContinuousClock.now
         while !shutdown.isRequested {

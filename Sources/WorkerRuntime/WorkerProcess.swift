@@ -1,11 +1,13 @@
 import Foundation
 import Logging
 import Settings
+import Synchronization
 import Topology
 
 /// The whole of a worker executable's `main`: parse the common flags, start
 /// the lanes, wait for SIGTERM/SIGINT, let every lane finish its batch,
-/// print the batch statistics as one JSON line on stderr, exit 0.
+/// print the batch statistics as one JSON line on stderr, exit 0. A
+/// configuration no retry can fix (see `Lane.run`) exits 2 instead.
 public enum WorkerProcess {
     public static func run<Handler: BatchHandler>(_ handler: Handler) -> Never {
         let options: WorkerOptions
@@ -27,6 +29,7 @@ public enum WorkerProcess {
         let shutdown = ShutdownSignal()
         shutdown.install()
         let stats = WorkerStats()
+        let cannotStart = Atomic<Bool>(false)
         let lanes = DispatchGroup()
         for index in 0..<options.lanes {
             lanes.enter()
@@ -38,7 +41,8 @@ public enum WorkerProcess {
                     try Lane(handler: handler, options: options, settings: settings, topology: topology,
                              shutdown: shutdown, stats: stats, log: laneLog).run()
                 } catch {
-                    laneLog.critical("lane cannot start: \(error)")
+                    laneLog.critical("cannot start, and retrying will not help: \(error)")
+                    cannotStart.store(true, ordering: .relaxed)
                     shutdown.request()
                 }
             }
@@ -51,6 +55,7 @@ public enum WorkerProcess {
         encoder.outputFormatting = .sortedKeys
         let summary = (try? encoder.encode(stats.summary(worker: handler.name))).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         FileHandle.standardError.write(Data("flexfin-worker-stats \(summary)\n".utf8))
+        if cannotStart.load(ordering: .relaxed) { exit(2) }
         log.info("\(handler.name) worker stopped")
         exit(0)
     }

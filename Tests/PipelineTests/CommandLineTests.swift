@@ -32,6 +32,42 @@ final class CommandLineTests: PipelineTestCase {
         XCTAssertEqual(try readyMessages("commands.payment"), 2)
     }
 
+    /// Every door: a clear message naming what was wrong, a non-zero exit,
+    /// and nothing published, dead-lettered, audited or applied.
+    func testBadInputAtEveryDoorIsNamedExitsNonZeroAndChangesNothing() throws {
+        let valid = try file([line("door-1")]).path
+        let doors: [(arguments: [String], environment: [String: String], says: String)] = [
+            (["submit", "--file", valid, "--bogus"], [:], "Unknown option '--bogus'"),
+            (["submit", "--file", "/nonexistent/commands.jsonl"], [:], "cannot read /nonexistent/commands.jsonl"),
+            (["dlq", "replay", "commands.payment", "--all", "--bogus"], [:], "Unknown option '--bogus'"),
+            (["dlq", "list", "no.such.queue"], [:], "no dead-letter queue for \"no.such.queue\": the work queues are commands.payment"),
+            (["dlq", "replay", "no.such.queue", "--all"], [:], "no dead-letter queue for \"no.such.queue\""),
+            (["dlq", "purge", "no.such.queue", "--id", "x", "--yes"], [:], "no dead-letter queue for \"no.such.queue\""),
+            (["dlq", "replay", "commands.payment", "--all", "--rate", "0"], [:], "--rate must be at least 1"),
+            (["submit", "--file", valid], ["FLEXFIN_AMQP_URL": "amqp://u:p@127.0.0.1:notaport/v"], "FLEXFIN_AMQP_URL is not usable"),
+            (["ledger", "verify"], ["FLEXFIN_DATABASE_URL": "postgresql://flexfin@127.0.0.1:notaport/x"],
+             #"invalid integer value "notaport" for connection option "port""#),
+            (["status", "door-1"], ["FLEXFIN_REDIS_URL": "redis://127.0.0.1:x"], "FLEXFIN_REDIS_URL is not usable"),
+        ]
+        for door in doors {
+            let run = try runFlexfin(door.arguments, environment: door.environment)
+            XCTAssertNotEqual(run.status, 0, "flexfin \(door.arguments.joined(separator: " ")) must fail")
+            XCTAssertTrue(run.errors.contains(door.says), "flexfin \(door.arguments.joined(separator: " ")) says: \(run.errors)")
+        }
+
+        // A worker with a malformed connection string: configuration, not a
+        // transient fault. It says so and exits 2 instead of retrying forever.
+        let misconfigured = try start("payments-worker", environment: ["FLEXFIN_DATABASE_URL": "nonsense"])
+        try workbench.wait(upTo: .seconds(10), for: "the misconfigured worker to exit") { _ in !misconfigured.isRunning }
+        XCTAssertEqual(misconfigured.process.terminationStatus, 2)
+        XCTAssertTrue(misconfigured.logText.contains("cannot start, and retrying will not help") && misconfigured.logText.contains("nonsense"),
+                      misconfigured.logText)
+
+        XCTAssertEqual(try readyMessages("commands.payment"), 0, "nothing published")
+        XCTAssertEqual(try count("SELECT count(*) FROM audit_log"), 0, "no operator action recorded")
+        XCTAssertEqual(try count("SELECT count(*) FROM inbox"), 0)
+    }
+
     func testASubmittedPaymentIsAppliedAndItsStatusFollows() throws {
         let submitted = try runFlexfin(["submit", "payment", "--from", "w0001", "--to", "w0002", "--amount", "12.34", "--id", "cli-1"])
         XCTAssertEqual(submitted.status, 0, submitted.errors)
