@@ -1,0 +1,34 @@
+import Foundation
+import XCTest
+
+/// SIGTERM is a deploy, not a fault: the worker stops taking work,
+/// finishes and acknowledges the batch in hand, publishes its events,
+/// exits 0 promptly, and hands back what it had not started, untouched.
+final class ShutdownTests: PipelineTestCase {
+    func testSIGTERMMidRunFinishesTheBatchExitsZeroAndHandsTheRestBackUntouched() throws {
+        let workload = try w1(3000)
+        try submit(workload.commands)
+        let events = try startEventWorkers()
+        let payments = try start("payments-worker", lanes: 2, batchSize: 100)
+        try workbench.wait(upTo: .seconds(60), for: "the run to be under way") { db in
+            try db.query("SELECT count(*) FROM inbox WHERE consumer = 'payments'").int(0, 0)! >= 300
+        }
+
+        let asked = ContinuousClock.now
+        let summary = try payments.stop()  // SIGTERM; throws unless it exited 0 with its statistics
+        XCTAssertLessThan(ContinuousClock.now - asked, .seconds(10), "stops within the bound")
+        XCTAssertGreaterThan(summary.batches, 0)
+        XCTAssertLessThan(try count("SELECT count(*) FROM inbox WHERE consumer = 'payments'"), workload.expected.unique,
+                          "stopped mid-run")
+        XCTAssertEqual(try count("SELECT count(*) FROM outbox"), 0, "its events were published and marked before it exited")
+        XCTAssertGreaterThan(try readyMessages("commands.payment"), 0, "the rest is back in the queue")
+        for queue in ["commands.payment.dlq"] + topology.retry.tiers.map(\.name) {
+            XCTAssertEqual(try readyMessages(queue), 0, "\(queue): nothing was marked failed on the way out")
+        }
+
+        let successor = try start("payments-worker", lanes: 2, batchSize: 100)
+        try workbench.waitUntilComplete(workload.expected, workers: [successor] + events, upTo: .seconds(120))
+        try workbench.waitUntilOutboxDrained(upTo: .seconds(30))
+        try assertInvariants(workload.expected)
+    }
+}
