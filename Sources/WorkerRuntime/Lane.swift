@@ -14,7 +14,7 @@ import Topology
 final class Lane<Handler: BatchHandler> {
     typealias Item = (delivery: AMQPDelivery, message: Handler.Message)
 
-    private let handler: Handler
+    let handler: Handler
     private let options: WorkerOptions
     private let settings: ServiceSettings
     private let deadLetterExchange: String
@@ -23,7 +23,7 @@ final class Lane<Handler: BatchHandler> {
     private let outbox: Outbox
     private let shutdown: ShutdownSignal
     private let stats: WorkerStats
-    private let log: Logger
+    let log: Logger
 
     init(handler: Handler, options: WorkerOptions, settings: ServiceSettings, topology: TopologySpec,
          shutdown: ShutdownSignal, stats: WorkerStats, log: Logger) throws {
@@ -47,10 +47,13 @@ final class Lane<Handler: BatchHandler> {
     func run() throws {
         var delay = 0.1
         while !shutdown.isRequested {
+            let began = ContinuousClock.now
             do {
                 try serve()
             } catch {
                 guard hasConsumed || Self.isTransient(error) else { throw error }
+                // A session that lasted was not part of an outage: start the backoff afresh.
+                if ContinuousClock.now - began > .seconds(30) { delay = 0.1 }
                 log.error("lane stopped by an error; reconnecting in \(delay)s", metadata: ["error": "\(error)"])
                 Thread.sleep(forTimeInterval: delay)
                 delay = min(delay * 2, 5)
@@ -266,79 +269,5 @@ final class Lane<Handler: BatchHandler> {
     /// confirmed in a statement of its own.
     private func markConfirmed(_ session: inout Session) throws {
         try Outbox.markPublished(try collectConfirmed(&session, wait: true), in: session.database)
-    }
-
-    // MARK: - The transaction
-
-    private struct Applied {
-        var effects = BatchEffects()
-        var entries: [Outbox.Entry] = []
-        var failures: [FailedMessage] = []
-
-        mutating func merge(_ other: Applied) {
-            effects.merge(other.effects)
-            entries += other.entries
-            failures += other.failures
-        }
-    }
-
-    /// One transaction for the batch. A deadlock or serialization failure
-    /// retries it; a lost connection throws (nothing is acked, the broker
-    /// redelivers); any other failure splits the batch in halves, down to a
-    /// single message that fails alone (and is retried later through the
-    /// tiers), so one bad command cannot stall its neighbours.
-    private func apply(_ items: [Item], confirmed: [Outbox.Entry], _ database: PostgresConnection) throws -> Applied {
-        guard !items.isEmpty else {
-            try Outbox.markPublished(confirmed, in: database)
-            return Applied()
-        }
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                return try database.transaction { db in
-                    try Outbox.markPublished(confirmed, in: db)
-                    return try applyOnce(items, db)
-                }
-            } catch let error as PostgresError where error.isRetryable {
-                guard database.isConnected, error.sqlState.errorClass != "08", attempt < 5 else { throw error }
-                log.notice("transaction retried", metadata: ["sqlstate": "\(error.sqlState)", "attempt": "\(attempt)"])
-                Thread.sleep(forTimeInterval: Double.random(in: 0.001...0.01) * Double(attempt))
-            } catch {
-                guard items.count > 1 else {
-                    return Applied(failures: [FailedMessage(delivery: items[0].delivery, error: "\(error)", errorClass: .unexpected)])
-                }
-                log.notice("batch failed; retrying in halves", metadata: ["size": "\(items.count)", "error": "\(error)"])
-                var applied = try apply(Array(items[..<(items.count / 2)]), confirmed: confirmed, database)
-                applied.merge(try apply(Array(items[(items.count / 2)...]), confirmed: [], database))
-                return applied
-            }
-        }
-    }
-
-    private func applyOnce(_ items: [Item], _ database: PostgresConnection) throws -> Applied {
-        let ids = items.map { handler.id(of: $0.message) }
-        let fresh = handler.isIdempotentByNaturalKey ? Set(ids) : try Inbox.admit(ids, consumer: handler.name, in: database)
-        let messages = zip(ids, items).filter { fresh.contains($0.0) }.map(\.1.message)
-        var effects = messages.isEmpty ? BatchEffects() : try handler.apply(messages, in: database)
-        let duplicates = zip(ids, items).filter { !fresh.contains($0.0) }
-        let at = CommandStatus.timestamp()
-        if !duplicates.isEmpty {
-            effects.cache += try handler.repairCache(for: duplicates.map(\.1.message), in: database)
-            if handler.recordsCommandStatus {
-                effects.cache += try Inbox.outcomes(duplicates.map(\.0), consumer: handler.name, in: database)
-                    .map { CommandStatus.write($0.id, status: $0.outcome, reason: $0.reason, at: at) }
-            }
-        }
-        try Inbox.recordRejections(effects.rejections, consumer: handler.name, in: database)
-        let entries = Outbox.entries(effects.events)
-        try Outbox.insert(entries, in: database)
-        if handler.recordsCommandStatus {
-            for id in fresh {
-                let reason = effects.rejections[id]
-                effects.cache.append(CommandStatus.write(id, status: reason == nil ? "applied" : "rejected", reason: reason, at: at))
-            }
-        }
-        return Applied(effects: effects, entries: entries)
     }
 }
