@@ -56,11 +56,11 @@ public struct Workbench: Sendable {
         try database.query("ANALYZE")
     }
 
-    public func start(_ name: String, lanes: Int = 1, batchSize: Int = 500,
+    public func start(_ name: String, lanes: Int = 1, batchSize: Int = 500, arguments: [String] = [],
                       environment: [String: String] = [:]) throws -> RunningWorker {
         let process = Process()
         process.executableURL = workers.appendingPathComponent(name)
-        process.arguments = ["--lanes", String(lanes), "--batch-size", String(batchSize)]
+        process.arguments = ["--lanes", String(lanes), "--batch-size", String(batchSize)] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("flexfin-\(name)-\(UUID().uuidString.prefix(8)).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)

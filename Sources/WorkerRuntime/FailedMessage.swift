@@ -6,9 +6,11 @@ import Foundation
 /// original properties are kept as they were, so a retry or a replay sends
 /// exactly what the producer sent.
 struct FailedMessage {
-    /// `invalid` (bad input: never retried), `unexpected` (failed alone
-    /// inside its transaction: retried through the tiers).
-    enum ErrorClass: String { case invalid, unexpected }
+    /// `invalid` (bad input: never retried); `transient` (failed alone with
+    /// an error that may pass: a lock wait timed out, a deadlock or
+    /// serialization failure that kept recurring) and `unexpected` (any
+    /// other failure alone inside its transaction) are retried through the tiers.
+    enum ErrorClass: String { case invalid, transient, unexpected }
 
     let delivery: AMQPDelivery
     let error: String

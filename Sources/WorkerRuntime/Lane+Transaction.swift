@@ -17,10 +17,11 @@ extension Lane {
     }
 
     /// One transaction for the batch. A deadlock or serialization failure
-    /// retries it; a lost connection throws (nothing is acked, the broker
-    /// redelivers); any other failure splits the batch in halves, down to a
-    /// single message that fails alone (and is retried later through the
-    /// tiers), so one bad command cannot stall its neighbours.
+    /// retries it (a few times); a lost connection throws (nothing is acked,
+    /// the broker redelivers); any other failure, a lock wait that timed out
+    /// included, splits the batch in halves, down to a single message that
+    /// fails alone (and is retried later through the tiers), so one bad
+    /// command or one stuck wallet cannot stall its neighbours.
     func apply(_ items: [Item], confirmed: [Outbox.Entry], _ database: PostgresConnection) throws -> Applied {
         guard !items.isEmpty else {
             try Outbox.markPublished(confirmed, in: database)
@@ -34,13 +35,15 @@ extension Lane {
                     try Outbox.markPublished(confirmed, in: db)
                     return try applyOnce(items, db)
                 }
-            } catch let error as PostgresError where error.isRetryable {
-                guard database.isConnected, error.sqlState.errorClass != "08", attempt < 5 else { throw error }
+            } catch let error as PostgresError where error.isRetryable && (!database.isConnected || error.sqlState.errorClass == "08") {
+                throw error
+            } catch let error as PostgresError where Self.retriedInPlace.contains(error.sqlState) && attempt < 5 {
                 log.notice("transaction retried", metadata: ["sqlstate": "\(error.sqlState)", "attempt": "\(attempt)"])
                 Thread.sleep(forTimeInterval: Double.random(in: 0.001...0.01) * Double(attempt))
             } catch {
                 guard items.count > 1 else {
-                    return Applied(failures: [FailedMessage(delivery: items[0].delivery, error: "\(error)", errorClass: .unexpected)])
+                    let errorClass: FailedMessage.ErrorClass = (error as? PostgresError)?.isRetryable == true ? .transient : .unexpected
+                    return Applied(failures: [FailedMessage(delivery: items[0].delivery, error: "\(error)", errorClass: errorClass)])
                 }
                 log.notice("batch failed; retrying in halves", metadata: ["size": "\(items.count)", "error": "\(error)"])
                 var applied = try apply(Array(items[..<(items.count / 2)]), confirmed: confirmed, database)
@@ -49,6 +52,9 @@ extension Lane {
             }
         }
     }
+
+    /// Failures that a second try of the same transaction usually avoids.
+    private static var retriedInPlace: Set<PostgresError.SQLState> { [.deadlockDetected, .serializationFailure] }
 
     private func applyOnce(_ items: [Item], _ database: PostgresConnection) throws -> Applied {
         let ids = items.map { handler.id(of: $0.message) }

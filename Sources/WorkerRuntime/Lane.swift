@@ -100,6 +100,7 @@ final class Lane<Handler: BatchHandler> {
         let publishing = try publisher.openChannel()
         try publishing.enableConfirms(window: options.confirmWindow)
         let database = try settings.connectDatabase()
+        try database.query("SET lock_timeout = \(options.lockTimeoutMilliseconds)")
         let cache = CacheLink(connect: settings.connectCache, snapshot: { [handler] in try handler.cacheSnapshot(in: database) }, log: log)
         cache.write([])
         var session = Session(consumer: consumer, consuming: consuming, publisher: publisher, publishing: publishing,
@@ -222,7 +223,8 @@ final class Lane<Handler: BatchHandler> {
         for failure in failures {
             var message = failure.message(originQueue: handler.queue)
             let metadata: Logger.Metadata = ["message_id": "\(failure.delivery.message.properties.messageId ?? "-")",
-                                             "attempts": "\(failure.attempts)", "error": "\(failure.error)"]
+                                             "attempts": "\(failure.attempts)", "error_class": "\(failure.errorClass.rawValue)",
+                                             "error": "\(failure.error)"]
             switch retryPolicy.decide(failure) {
             case .retry(let tier, let delay):
                 // The tier's queue returns it by this routing key (the origin

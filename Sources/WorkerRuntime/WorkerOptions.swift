@@ -12,12 +12,14 @@ public struct WorkerOptions: ParsableArguments, Sendable {
     public var prefetch: Int?
     @Option(help: "Publisher confirms in flight at once.")
     public var confirmWindow = 2048
+    @Option(help: "Longest wait in milliseconds for a row lock (a wallet held by a stuck session) before the batch is split around it.")
+    public var lockTimeoutMilliseconds = 5000
 
     public init() {}
 
     public func validate() throws {
-        guard lanes > 0, batchSize > 0, batchMilliseconds >= 0 else {
-            throw ValidationError("--lanes and --batch-size must be positive, --batch-milliseconds not negative")
+        guard lanes > 0, batchSize > 0, batchMilliseconds >= 0, lockTimeoutMilliseconds > 0 else {
+            throw ValidationError("--lanes, --batch-size and --lock-timeout-milliseconds must be positive, --batch-milliseconds not negative")
         }
         if let prefetch, prefetch < batchSize { throw ValidationError("--prefetch must be at least --batch-size") }
     }

@@ -10,7 +10,7 @@ import WorkerRuntime
 struct DeadLetterSelection: ParsableArguments {
     @Option(name: .customLong("id"), help: "A message id (repeatable).") var ids: [String] = []
     @Option(help: "Only this message type.") var type: String?
-    @Option(help: "Only this error class (invalid, unexpected, broker:rejected, broker:delivery_limit, …).") var errorClass: String?
+    @Option(help: "Only this error class (invalid, transient, unexpected, broker:rejected, broker:delivery_limit, …).") var errorClass: String?
     @Option(help: "Only dead letters older than this many seconds.") var olderThan: Int?
     @Option(help: "Only those whose error or body contains this text.") var grep: String?
 

@@ -75,8 +75,9 @@ class PipelineTestCase: XCTestCase {
                                         amount: .init(minorUnits: 5, currency: .init("USD")!), memo: "boom"))
     }
 
-    func start(_ name: String, lanes: Int = 1, batchSize: Int = 100, environment: [String: String] = [:]) throws -> RunningWorker {
-        let worker = try workbench.start(name, lanes: lanes, batchSize: batchSize, environment: environment)
+    func start(_ name: String, lanes: Int = 1, batchSize: Int = 100, arguments: [String] = [],
+               environment: [String: String] = [:]) throws -> RunningWorker {
+        let worker = try workbench.start(name, lanes: lanes, batchSize: batchSize, arguments: arguments, environment: environment)
         running.append(worker)
         return worker
     }

@@ -39,4 +39,30 @@ final class RetryTests: PipelineTestCase {
         XCTAssertEqual(try count("SELECT count(*) FROM transfers WHERE command_id = 'boom-1'"), 0)
         XCTAssertEqual(try count("SELECT count(*) FROM inbox WHERE message_id = 'boom-1'"), 0, "never half-applied")
     }
+
+    /// A wallet held by a stuck session (here: the test's open transaction)
+    /// times out the lock wait: the batch is split around that payment, its
+    /// neighbours are applied at once, and it goes through the tiers as
+    /// `transient` until the lock is gone, then applies once.
+    func testAPaymentOnALockedWalletIsRetriedAsTransientWhileItsNeighboursApply() throws {
+        let holder = try settings.connectDatabase()
+        try holder.query("BEGIN")
+        try holder.query("SELECT 1 FROM accounts WHERE id = 'w0001' FOR UPDATE")
+        let payments = try start("payments-worker", batchSize: 20, arguments: ["--lock-timeout-milliseconds", "200"])
+        try submit([payment("locked-1", "w0001", "w0002", 5)] + (3...8).map { payment("free-\($0)", String(format: "w%04d", $0), "w0099", 5) })
+        try workbench.wait(upTo: .seconds(20), for: "the neighbours, while the wallet is still locked") { db in
+            try db.query("SELECT count(*) FROM transfers WHERE command_id LIKE 'free-%'").int(0, 0) == 6
+        }
+        try workbench.wait(upTo: .seconds(20), for: "the locked payment in a retry tier") { _ in
+            payments.logText.contains("retrying through flexfin.retry")
+        }
+        XCTAssertTrue(payments.logText.contains("error_class=transient") && payments.logText.contains("55P03"), payments.logText)
+        XCTAssertEqual(try count("SELECT count(*) FROM transfers WHERE command_id = 'locked-1'"), 0)
+
+        try holder.query("ROLLBACK")
+        try workbench.wait(upTo: .seconds(30), for: "the locked payment applied once the lock is gone") { db in
+            try db.query("SELECT count(*) FROM transfers WHERE command_id = 'locked-1'").int(0, 0) == 1
+        }
+        XCTAssertEqual(try readyMessages("commands.payment.dlq"), 0)
+    }
 }

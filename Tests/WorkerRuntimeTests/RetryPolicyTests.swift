@@ -20,6 +20,10 @@ final class RetryPolicyTests: XCTestCase {
         XCTAssertEqual(decide(.invalid, attempts: 1), .deadLetter)
     }
 
+    func testTransientFailuresWalkTheTiersLikeUnexpectedOnes() {
+        XCTAssertEqual((1...5).map { tier(decide(.transient, attempts: $0)) }, ["t1", "t10", "t60", "t60", nil])
+    }
+
     func testFailuresWalkTheTiersShortestFirstThenRepeatTheLongestUntilTheLimit() {
         let decisions = (1...6).map { decide(.unexpected, attempts: $0) }
         XCTAssertEqual(decisions.map(tier), ["t1", "t10", "t60", "t60", nil, nil])
