@@ -79,7 +79,11 @@ final class Lane<Handler: BatchHandler> {
         let consumer: AMQPConnection
         let consuming: AMQPChannel
         let publisher: AMQPConnection
+        /// Events, confirmed without waiting.
         let publishing: AMQPChannel
+        /// Retries and dead letters, confirmed before their originals are
+        /// acked: a channel of their own, so a refused event never fails them.
+        let routing: AMQPChannel
         let database: PostgresConnection
         let cache: CacheLink
         /// Events published, by sequence number, not yet known to be confirmed.
@@ -99,12 +103,14 @@ final class Lane<Handler: BatchHandler> {
         let publisher = try settings.connectBroker()
         let publishing = try publisher.openChannel()
         try publishing.enableConfirms(window: options.confirmWindow)
+        let routing = try publisher.openChannel()
+        try routing.enableConfirms()
         let database = try settings.connectDatabase()
         try database.query("SET lock_timeout = \(options.lockTimeoutMilliseconds)")
         let cache = CacheLink(connect: settings.connectCache, snapshot: { [handler] in try handler.cacheSnapshot(in: database) }, log: log)
         cache.write([])
         var session = Session(consumer: consumer, consuming: consuming, publisher: publisher, publishing: publishing,
-                              database: database, cache: cache)
+                              routing: routing, database: database, cache: cache)
         try relayStaleEvents(session)
         var tag = try consuming.consume(handler.queue)
         hasConsumed = true
@@ -231,15 +237,15 @@ final class Lane<Handler: BatchHandler> {
                 // queue's name) when it expires; the broker drops the
                 // expiration on the way back.
                 message.properties.expiration = String(delay)
-                try session.publishing.publish(exchange: tier, routingKey: handler.queue, message: message)
+                try session.routing.publish(exchange: tier, routingKey: handler.queue, message: message)
                 log.notice("retrying through \(tier) in \(delay) ms", metadata: metadata)
             case .deadLetter:
-                try session.publishing.publish(exchange: deadLetterExchange, routingKey: deadLetterQueue, message: message)
+                try session.routing.publish(exchange: deadLetterExchange, routingKey: deadLetterQueue, message: message)
                 log.warning("dead-lettered", metadata: metadata)
                 deadLetters.append(failure)
             }
         }
-        try session.publishing.waitForConfirms()
+        try session.routing.waitForConfirms()
         return deadLetters
     }
 
