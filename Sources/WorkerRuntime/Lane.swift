@@ -138,9 +138,11 @@ final class Lane<Handler: BatchHandler> {
                 lastRelay = .now
             }
         }
-        // Stop deliveries; anything prefetched but not processed is unacked
-        // and goes back to the queue untouched when the connection closes.
-        try? consuming.cancel(consumerTag: tag)
+        // Stop deliveries, then finish what was already delivered (at most
+        // the prefetch): handed back, each would count one more delivery
+        // toward the queue's x-delivery-limit, deploy after deploy.
+        try consuming.cancel(consumerTag: tag)
+        while case let rest = try collectBatch(from: consumer), !rest.isEmpty { try process(rest, &session) }
         try markConfirmed(&session)
         log.info("stopped consuming \(handler.queue)")
     }

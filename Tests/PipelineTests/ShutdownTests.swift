@@ -2,10 +2,10 @@ import Foundation
 import XCTest
 
 /// SIGTERM is a deploy, not a fault: the worker stops taking work,
-/// finishes and acknowledges the batch in hand, publishes its events,
-/// exits 0 promptly, and hands back what it had not started, untouched.
+/// finishes and acknowledges what it had been delivered, publishes its
+/// events, exits 0 promptly, and leaves the rest in the queue, untouched.
 final class ShutdownTests: PipelineTestCase {
-    func testSIGTERMMidRunFinishesTheBatchExitsZeroAndHandsTheRestBackUntouched() throws {
+    func testSIGTERMMidRunFinishesWhatItWasDeliveredExitsZeroAndLeavesTheRestUntouched() throws {
         let workload = try w1(3000)
         try submit(workload.commands)
         let events = try startEventWorkers()
@@ -21,7 +21,11 @@ final class ShutdownTests: PipelineTestCase {
         XCTAssertLessThan(try count("SELECT count(*) FROM inbox WHERE consumer = 'payments'"), workload.expected.unique,
                           "stopped mid-run")
         XCTAssertEqual(try count("SELECT count(*) FROM outbox"), 0, "its events were published and marked before it exited")
-        XCTAssertGreaterThan(try readyMessages("commands.payment"), 0, "the rest is back in the queue")
+        XCTAssertGreaterThan(try readyMessages("commands.payment"), 0, "the rest is still in the queue")
+        // What it had been delivered it finished: nothing was handed back
+        // (a handed-back message would come first, marked redelivered).
+        let next = try XCTUnwrap(settings.connectBroker().openChannel().get("commands.payment", autoAck: false))
+        XCTAssertFalse(next.redelivered, "no delivery returned with one more count toward the delivery limit")
         for queue in ["commands.payment.dlq"] + topology.retry.tiers.map(\.name) {
             XCTAssertEqual(try readyMessages(queue), 0, "\(queue): nothing was marked failed on the way out")
         }
