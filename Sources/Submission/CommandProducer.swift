@@ -76,18 +76,17 @@ public final class CommandProducer {
     /// again whole, since which of its messages were queued is unknown.
     private func withReconnect(_ publishChunk: () throws -> Void) throws {
         let deadline = ContinuousClock.now + reconnectFor
-        var delay = 0.2
+        var backoff = Backoff(first: 0.2)
         while true {
             do {
                 if channel == nil { try connect() }
                 return try publishChunk()
             } catch let error as AMQPError where error.isRetryable && ContinuousClock.now < deadline {
-                log.warning("broker unavailable; reconnecting in \(delay)s to publish the unconfirmed chunk again",
+                log.warning("broker unavailable; reconnecting in \(backoff.delay)s to publish the unconfirmed chunk again",
                             metadata: ["error": "\(error)"])
                 channel = nil
                 reconnects += 1
-                Thread.sleep(forTimeInterval: delay)
-                delay = min(delay * 2, 5)
+                backoff.pause()
             }
         }
     }

@@ -45,7 +45,7 @@ final class Lane<Handler: BatchHandler> {
     /// malformed connection string, a wrong password): that is
     /// configuration, thrown so the process exits and says so.
     func run() throws {
-        var delay = 0.1
+        var backoff = Backoff()
         while !shutdown.isRequested {
             let began = ContinuousClock.now
             do {
@@ -53,10 +53,9 @@ final class Lane<Handler: BatchHandler> {
             } catch {
                 guard hasConsumed || Self.isTransient(error) else { throw error }
                 // A session that lasted was not part of an outage: start the backoff afresh.
-                if ContinuousClock.now - began > .seconds(30) { delay = 0.1 }
-                log.error("lane stopped by an error; reconnecting in \(delay)s", metadata: ["error": "\(error)"])
-                Thread.sleep(forTimeInterval: delay)
-                delay = min(delay * 2, 5)
+                if ContinuousClock.now - began > .seconds(30) { backoff.reset() }
+                log.error("lane stopped by an error; reconnecting in \(backoff.delay)s", metadata: ["error": "\(error)"])
+                backoff.pause()
             }
         }
     }
