@@ -42,7 +42,7 @@ extension Lane {
                 Thread.sleep(forTimeInterval: Double.random(in: 0.001...0.01) * Double(attempt))
             } catch {
                 guard items.count > 1 else {
-                    let errorClass: FailedMessage.ErrorClass = (error as? PostgresError)?.isRetryable == true ? .transient : .unexpected
+                    let errorClass: FailedMessage.ErrorClass = ServiceError.isRetryable(error) == true ? .transient : .unexpected
                     return Applied(failures: [FailedMessage(delivery: items[0].delivery, error: "\(error)", errorClass: errorClass)])
                 }
                 log.notice("batch failed; retrying in halves", metadata: ["size": "\(items.count)", "error": "\(error)"])

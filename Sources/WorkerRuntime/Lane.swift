@@ -3,7 +3,6 @@ import Domain
 import Foundation
 import Logging
 import PostgresClient
-import RedisClient
 import Settings
 import Topology
 
@@ -51,7 +50,7 @@ final class Lane<Handler: BatchHandler> {
             do {
                 try serve()
             } catch {
-                guard hasConsumed || Self.isTransient(error) else { throw error }
+                guard hasConsumed || ServiceError.isRetryable(error) ?? true else { throw error }
                 // A session that lasted was not part of an outage: start the backoff afresh.
                 if ContinuousClock.now - began > .seconds(30) { backoff.reset() }
                 log.error("lane stopped by an error; reconnecting in \(backoff.delay)s", metadata: ["error": "\(error)"])
@@ -61,15 +60,6 @@ final class Lane<Handler: BatchHandler> {
     }
 
     private var hasConsumed = false
-
-    private static func isTransient(_ error: any Error) -> Bool {
-        switch error {
-        case let error as PostgresError: error.isRetryable
-        case let error as AMQPError: error.isRetryable
-        case let error as RedisError: error.isRetryable
-        default: true
-        }
-    }
 
     // MARK: - Connections
 

@@ -101,13 +101,11 @@ final class ExactlyOnceTests: PipelineTestCase {
         var killedMidWork = 0, decidedBefore = 0
         for round in 0..<20 {
             try submit(Array(workload.commands.dropFirst(round * slice).prefix(slice)))
-            try workbench.wait(upTo: .seconds(30), for: "the restarted worker to decide payments") { db in
-                try db.query("SELECT count(*) FROM inbox WHERE consumer = 'payments'").int(0, 0)! > decidedBefore
-            }
+            try waitUntilDecided(atLeast: decidedBefore + 1, upTo: .seconds(30))  // the restarted worker is deciding
             Thread.sleep(forTimeInterval: Double.random(in: 0...0.15, using: &random))
             payments.kill()
             let submitted = Set(workload.commands.prefix((round + 1) * slice).map(\.commandId)).count
-            decidedBefore = try count("SELECT count(*) FROM inbox WHERE consumer = 'payments'")
+            decidedBefore = try decidedPayments()
             if decidedBefore < submitted { killedMidWork += 1 }
             if round == 10, let audit = events.first {
                 audit.kill()  // the single active audit consumer too, once

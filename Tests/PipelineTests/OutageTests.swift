@@ -13,9 +13,7 @@ final class OutageTests: PipelineTestCase {
         let workload = try w1(3000)
         let workers = [try start("payments-worker", lanes: 2, batchSize: 50)] + (try startEventWorkers())
         try submit(workload.commands)
-        try workbench.wait(upTo: .seconds(60), for: "the run to be under way") { db in
-            try db.query("SELECT count(*) FROM inbox WHERE consumer = 'payments'").int(0, 0)! >= 300
-        }
+        try waitUntilDecided(atLeast: 300)  // the run is under way
         try TestServices.control("stop", "postgresql")
         Thread.sleep(forTimeInterval: 5)
         XCTAssertTrue(workers.allSatisfy(\.isRunning), "no worker exits while the database is away")
@@ -33,13 +31,13 @@ final class OutageTests: PipelineTestCase {
         let payments = try start("payments-worker", lanes: 2, batchSize: 50)
         let events = try startEventWorkers()
         try submit(first)
-        try waitUntilDecided(Set(first.map(\.commandId)).count)
+        try waitUntilDecided(atLeast: Set(first.map(\.commandId)).count)
 
         // Redis goes away saving what it holds, and comes back with it: by
         // then those balances are stale.
         XCTAssertThrowsError(try settings.connectCache().command(["SHUTDOWN", "SAVE"]))
         try submit(rest)
-        try waitUntilDecided(Set(workload.commands.map(\.commandId)).count)
+        try waitUntilDecided(atLeast: Set(workload.commands.map(\.commandId)).count)
         XCTAssertTrue(payments.isRunning)
         let late = try XCTUnwrap(rest.last?.commandId)
         let lookup = try runFlexfin(["status", late])
@@ -65,9 +63,7 @@ final class OutageTests: PipelineTestCase {
         try submit(backlog)
         // One lane of small batches: the backlog is still being worked through when the broker goes.
         let workers = [try start("payments-worker", lanes: 1, batchSize: 10)] + (try startEventWorkers())
-        try workbench.wait(upTo: .seconds(60), for: "processing to be under way") { db in
-            try db.query("SELECT count(*) FROM inbox WHERE consumer = 'payments'").int(0, 0)! >= 200
-        }
+        try waitUntilDecided(atLeast: 200)  // processing is under way
         let confirmed = Mutex(0)
         let brokerDown = DispatchSemaphore(value: 0)
         let submission = DispatchGroup()
@@ -87,7 +83,7 @@ final class OutageTests: PipelineTestCase {
         }
         try workbench.wait(upTo: .seconds(60), for: "the submission to be under way") { _ in confirmed.withLock { $0 } > 0 }
         try TestServices.control("stop", "rabbitmq")
-        let decidedWhileDown = try count("SELECT count(*) FROM inbox WHERE consumer = 'payments'")
+        let decidedWhileDown = try decidedPayments()
         XCTAssertLessThan(decidedWhileDown, Set(backlog.map(\.commandId)).count,
                           "the broker went away mid-processing (\(decidedWhileDown) decided)")
         brokerDown.signal()
@@ -102,11 +98,5 @@ final class OutageTests: PipelineTestCase {
         try workbench.waitUntilOutboxDrained(upTo: .seconds(30))
         try assertInvariants(workload.expected)
         XCTAssertTrue(workers.allSatisfy { $0.logText.contains("reconnecting") }, "every worker saw the restart and came back")
-    }
-
-    private func waitUntilDecided(_ count: Int) throws {
-        try workbench.wait(upTo: .seconds(60), for: "\(count) payments decided") { db in
-            try db.query("SELECT count(*) FROM inbox WHERE consumer = 'payments'").int(0, 0)! >= count
-        }
     }
 }

@@ -100,6 +100,17 @@ class PipelineTestCase: XCTestCase {
         }
     }
 
+    /// Payments decided (applied or rejected) so far: the payments inbox.
+    func decidedPayments() throws -> Int {
+        try count("SELECT count(*) FROM inbox WHERE consumer = 'payments'")
+    }
+
+    func waitUntilDecided(atLeast decided: Int, upTo timeout: Duration = .seconds(60)) throws {
+        try workbench.wait(upTo: timeout, for: "\(decided) payments decided") { db in
+            try db.query("SELECT count(*) FROM inbox WHERE consumer = 'payments'").int(0, 0)! >= decided
+        }
+    }
+
     func count(_ sql: String, _ parameters: [any PostgresBindable] = []) throws -> Int {
         try settings.connectDatabase().query(sql, parameters).int(0, 0) ?? -1
     }

@@ -10,15 +10,13 @@ final class ShutdownTests: PipelineTestCase {
         try submit(workload.commands)
         let events = try startEventWorkers()
         let payments = try start("payments-worker", lanes: 2, batchSize: 100)
-        try workbench.wait(upTo: .seconds(60), for: "the run to be under way") { db in
-            try db.query("SELECT count(*) FROM inbox WHERE consumer = 'payments'").int(0, 0)! >= 300
-        }
+        try waitUntilDecided(atLeast: 300)  // the run is under way
 
         let asked = ContinuousClock.now
         let summary = try payments.stop()  // SIGTERM; throws unless it exited 0 with its statistics
         XCTAssertLessThan(ContinuousClock.now - asked, .seconds(10), "stops within the bound")
         XCTAssertGreaterThan(summary.batches, 0)
-        XCTAssertLessThan(try count("SELECT count(*) FROM inbox WHERE consumer = 'payments'"), workload.expected.unique,
+        XCTAssertLessThan(try decidedPayments(), workload.expected.unique,
                           "stopped mid-run")
         XCTAssertEqual(try count("SELECT count(*) FROM outbox"), 0, "its events were published and marked before it exited")
         XCTAssertGreaterThan(try readyMessages("commands.payment"), 0, "the rest is still in the queue")
