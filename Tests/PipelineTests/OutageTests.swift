@@ -4,6 +4,7 @@ import Submission
 import Synchronization
 import RedisClient
 import TestSupport
+import WorkerRuntime
 import XCTest
 
 /// A service goes away mid-run and comes back: the workers ride it out by
@@ -50,6 +51,13 @@ final class OutageTests: PipelineTestCase {
             payments.logText.components(separatedBy: "cache is back").count - 1 >= 2
         }
         XCTAssertTrue(payments.logText.contains("cache unavailable"))
+        // A status the cache only knows as `accepted` (the outcome's write
+        // was skipped) is answered from PostgreSQL.
+        let cache = try settings.connectCache()
+        try cache.command(["DEL", CommandStatus.key(late)])
+        try cache.pipeline([CommandStatus.accepted(late, at: CommandStatus.timestamp())])
+        let corrected = try runFlexfin(["status", late])
+        XCTAssertTrue(corrected.output.contains("source: database") && !corrected.output.contains("accepted"), corrected.output)
         try assertInvariants(workload.expected)  // includes: no cached balance differs from PostgreSQL's
         let rows = try settings.connectDatabase().query("SELECT id, balance FROM accounts WHERE kind = 'wallet' ORDER BY id")
         let cached = try settings.connectCache().pipeline((0..<rows.count).map { .plain(["HGET", WalletCache.key(rows.string($0, 0)!), "balance"]) })
