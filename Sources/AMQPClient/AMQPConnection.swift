@@ -14,8 +14,13 @@ public final class AMQPConnection {
     private var nextChannelId: UInt16 = 1
     private var closed = false
     /// Channels with publisher confirms, by id: frames read while waiting
-    /// for something else are routed to them.
-    private var confirmingChannels: [UInt16: AMQPChannel] = [:]
+    /// for something else are routed to them. Held weakly: a channel holds
+    /// its connection, and a cycle would keep both (and the socket) alive.
+    private var confirmingChannels: [UInt16: WeakChannel] = [:]
+
+    private struct WeakChannel {
+        weak var channel: AMQPChannel?
+    }
 
     /// Connects to the first endpoint that accepts; each is tried in order.
     /// The error names every host:port that was tried.
@@ -39,8 +44,9 @@ public final class AMQPConnection {
         self.state = try Self.open(endpoint, options)
     }
 
+    /// Frees the connection and its socket without a word to the broker:
+    /// deinit must never block on the network. `close()` first says goodbye.
     deinit {
-        close()
         amqp_destroy_connection(state)
     }
 
@@ -67,9 +73,11 @@ public final class AMQPConnection {
         var rpcTimeout = options.rpcTimeout.timeval
         amqp_set_handshake_timeout(state, &connectTimeout)
         amqp_set_rpc_timeout(state, &rpcTimeout)
+        let arena = CArena()
+        var properties = arena.table(options.name.map { ["connection_name": .string($0)] } ?? [:])
         let reply = flexfin_amqp_login_plain(
             state, endpoint.vhost, 0, Int32(options.frameMax), Int32(options.heartbeat),
-            endpoint.user, endpoint.password)
+            &properties, endpoint.user, endpoint.password)
         if reply.reply_type != AMQP_RESPONSE_NORMAL {
             amqp_destroy_connection(state)
             // RabbitMQ answers bad credentials with connection.close 403, or
@@ -136,17 +144,17 @@ public final class AMQPConnection {
         switch method.id {
         case AMQP_BASIC_ACK_METHOD:
             let ack = method.decoded.assumingMemoryBound(to: amqp_basic_ack_t.self).pointee
-            confirmingChannels[frame.channel]?.confirms.acknowledge(upTo: ack.delivery_tag, multiple: ack.multiple != 0)
+            confirmingChannels[frame.channel]?.channel?.confirms.acknowledge(upTo: ack.delivery_tag, multiple: ack.multiple != 0)
         case AMQP_BASIC_NACK_METHOD:
             let nack = method.decoded.assumingMemoryBound(to: amqp_basic_nack_t.self).pointee
-            confirmingChannels[frame.channel]?.confirms.refuse(upTo: nack.delivery_tag, multiple: nack.multiple != 0)
+            confirmingChannels[frame.channel]?.channel?.confirms.refuse(upTo: nack.delivery_tag, multiple: nack.multiple != 0)
         case AMQP_BASIC_RETURN_METHOD:
             var message = amqp_message_t()
             let reply = amqp_read_message(state, frame.channel, &message, 0)
             try check(reply, "basic.return (read returned message)")
             defer { amqp_destroy_message(&message) }
             let id = AMQPProperties(message.properties).messageId ?? "(no message id)"
-            confirmingChannels[frame.channel]?.confirms.returned(messageId: id)
+            confirmingChannels[frame.channel]?.channel?.confirms.returned(messageId: id)
         case AMQP_CHANNEL_CLOSE_METHOD, AMQP_CONNECTION_CLOSE_METHOD:
             var reply = amqp_rpc_reply_t()
             reply.reply_type = AMQP_RESPONSE_SERVER_EXCEPTION
@@ -161,11 +169,12 @@ public final class AMQPConnection {
         return true
     }
 
-    func registerConfirms(_ channel: AMQPChannel) { confirmingChannels[channel.id] = channel }
+    func registerConfirms(_ channel: AMQPChannel) { confirmingChannels[channel.id] = WeakChannel(channel: channel) }
 
     func forgetChannel(_ id: UInt16) { confirmingChannels[id] = nil }
 
-    /// Closes the connection cleanly; safe to call twice.
+    /// Closes the connection cleanly (one round trip, bounded by the RPC
+    /// timeout; at once when the socket is already gone); safe to call twice.
     public func close() {
         guard !closed else { return }
         closed = true
@@ -199,7 +208,7 @@ public final class AMQPConnection {
             amqp_send_method(state, channel, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok)
             amqp_channel_open(state, channel)
             if amqp_get_rpc_reply(state).reply_type == AMQP_RESPONSE_NORMAL,
-               let confirming = confirmingChannels[channel] {
+               let confirming = confirmingChannels[channel]?.channel {
                 confirming.reenableConfirmsAfterReopen()
             }
         } else if reply.reply.id == AMQP_CONNECTION_CLOSE_METHOD {

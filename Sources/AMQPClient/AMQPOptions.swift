@@ -7,13 +7,17 @@ public struct AMQPOptions: Sendable {
     /// Seconds; 0 disables heartbeats.
     public var heartbeat: Int
     public var frameMax: Int
+    /// Sent as the client property `connection_name`, so operators can tell
+    /// in the management UI whose connection it is.
+    public var name: String?
 
     public init(connectTimeout: Duration = .seconds(5), rpcTimeout: Duration = .seconds(30),
-                heartbeat: Int = 30, frameMax: Int = 131_072) {
+                heartbeat: Int = 30, frameMax: Int = 131_072, name: String? = nil) {
         self.connectTimeout = connectTimeout
         self.rpcTimeout = rpcTimeout
         self.heartbeat = heartbeat
         self.frameMax = frameMax
+        self.name = name
     }
 }
 

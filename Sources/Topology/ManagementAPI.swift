@@ -63,6 +63,15 @@ public struct ManagementAPI: Sendable {
         })
     }
 
+    /// The open connections of this vhost, by the name their client gave
+    /// them (`connection_name`), or the broker's own name (`host:port -> …`)
+    /// for a client that gave none.
+    public func connectionNames() throws -> [String] {
+        try get("/api/vhosts/\(vhostPath)/connections?columns=name,client_properties").compactMap { row in
+            (row["client_properties"] as? [String: Any])?["connection_name"] as? String ?? row["name"] as? String
+        }
+    }
+
     private func get(_ path: String) throws -> [[String: Any]] {
         guard let url = URL(string: baseURL.absoluteString.trimmingCharacters(in: ["/"]) + path) else {
             throw TopologyError("management API: bad URL \(baseURL)\(path)")

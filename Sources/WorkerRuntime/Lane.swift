@@ -14,6 +14,8 @@ final class Lane<Handler: BatchHandler> {
     typealias Item = (delivery: AMQPDelivery, message: Handler.Message)
 
     let handler: Handler
+    /// `lane N`: names its broker connections.
+    private let name: String
     private let options: WorkerOptions
     private let settings: ServiceSettings
     private let deadLetterExchange: String
@@ -24,9 +26,10 @@ final class Lane<Handler: BatchHandler> {
     private let stats: WorkerStats
     let log: Logger
 
-    init(handler: Handler, options: WorkerOptions, settings: ServiceSettings, topology: TopologySpec,
+    init(handler: Handler, name: String, options: WorkerOptions, settings: ServiceSettings, topology: TopologySpec,
          shutdown: ShutdownSignal, stats: WorkerStats, log: Logger) throws {
         self.handler = handler
+        self.name = name
         self.options = options
         self.settings = settings
         self.deadLetterExchange = topology.deadLetterExchange
@@ -53,8 +56,9 @@ final class Lane<Handler: BatchHandler> {
                 guard hasConsumed || ServiceError.isRetryable(error) ?? true else { throw error }
                 // A session that lasted was not part of an outage: start the backoff afresh.
                 if ContinuousClock.now - began > .seconds(30) { backoff.reset() }
-                log.error("lane stopped by an error; reconnecting in \(backoff.delay)s", metadata: ["error": "\(error)"])
-                backoff.pause()
+                let pause = backoff.nextPause()
+                log.error("lane stopped by an error; reconnecting in \(String(format: "%.2f", pause))s", metadata: ["error": "\(error)"])
+                Thread.sleep(forTimeInterval: pause)
             }
         }
     }
@@ -80,16 +84,23 @@ final class Lane<Handler: BatchHandler> {
     }
 
     /// Consumes until shutdown is requested; throws when a connection fails.
+    /// Whatever way it ends, it closes every broker connection it opened (the
+    /// others close when their owners go): a reconnect loop must not leave a
+    /// connection behind per attempt.
     private func serve() throws {
-        let consumer = try settings.connectBroker()
+        var opened: [AMQPConnection] = []
+        defer { opened.forEach { $0.close() } }
+        let consumer = try settings.connectBroker(as: "\(name) consumer")
+        opened.append(consumer)
         let consuming = try consumer.openChannel()
         // Probation: one message at a time while the deliveries are ones
         // a crashed consumer handed back (they come first). A poison message
         // among them then takes only itself to the delivery limit, not the
         // neighbours that happened to share its batch.
         try consuming.setPrefetch(1)
-        var probation = true
-        let publisher = try settings.connectBroker()
+        var window = 1
+        let publisher = try settings.connectBroker(as: "\(name) publisher")
+        opened.append(publisher)
         let publishing = try publisher.openChannel()
         try publishing.enableConfirms(window: options.confirmWindow)
         let routing = try publisher.openChannel()
@@ -107,13 +118,14 @@ final class Lane<Handler: BatchHandler> {
         var lastRelay = ContinuousClock.now
         while !shutdown.isRequested {
             let batch = try collectBatch(from: consumer)
-            if probation && !batch.allSatisfy(\.redelivered) {
+            if window == 1 && !batch.allSatisfy(\.redelivered) {
                 // The broker applies a prefetch to consumers started after
-                // it: consume again with the full window.
+                // it: consume again with the full window. (Safe to cancel:
+                // the one delivery the window allows is in hand, see below.)
+                window = Int(options.effectivePrefetch)
                 try consuming.setPrefetch(options.effectivePrefetch)
                 try consuming.cancel(consumerTag: tag)
                 tag = try consuming.consume(handler.queue)
-                probation = false
             }
             if batch.isEmpty {
                 try markConfirmed(&session)
@@ -127,11 +139,19 @@ final class Lane<Handler: BatchHandler> {
                 lastRelay = .now
             }
         }
-        // Stop deliveries, then finish what was already delivered (at most
-        // the prefetch): handed back, each would count one more delivery
-        // toward the queue's x-delivery-limit, deploy after deploy.
+        // Stop deliveries, then finish what was delivered: handed back, each
+        // would count one more delivery toward the queue's x-delivery-limit,
+        // deploy after deploy. A quorum queue (RabbitMQ 3.10) hands back by
+        // itself what was on its way to a consumer when it was cancelled
+        // (rabbitmq-server#3729), so first take deliveries without acking
+        // until the window is full (the broker may send no more) or none came
+        // for a second (the queue is drained); only then cancel.
+        var held = try collect(from: consumer, upTo: window, quietFor: .seconds(1))
         try consuming.cancel(consumerTag: tag)
-        while case let rest = try collectBatch(from: consumer), !rest.isEmpty { try process(rest, &session) }
+        while case let rest = try collectBatch(from: consumer), !rest.isEmpty { held += rest }
+        for start in stride(from: 0, to: held.count, by: options.batchSize) {
+            try process(Array(held[start..<min(start + options.batchSize, held.count)]), &session)
+        }
         try markConfirmed(&session)
         log.info("stopped consuming \(handler.queue)")
     }
@@ -153,6 +173,13 @@ final class Lane<Handler: BatchHandler> {
             batch.append(next)
         }
         return batch
+    }
+
+    /// Up to `count` deliveries, until none has come for `quiet`.
+    private func collect(from consumer: AMQPConnection, upTo count: Int, quietFor quiet: Duration) throws -> [AMQPDelivery] {
+        var deliveries: [AMQPDelivery] = []
+        while deliveries.count < count, let next = try consumer.nextDelivery(timeout: quiet) { deliveries.append(next) }
+        return deliveries
     }
 
     // MARK: - One batch

@@ -38,7 +38,7 @@ public enum WorkerProcess {
                 var laneLog = log
                 laneLog[metadataKey: "lane"] = "\(index)"
                 do {
-                    try Lane(handler: handler, options: options, settings: settings, topology: topology,
+                    try Lane(handler: handler, name: "lane \(index)", options: options, settings: settings, topology: topology,
                              shutdown: shutdown, stats: stats, log: laneLog).run()
                 } catch {
                     laneLog.critical("cannot start, and retrying will not help: \(error)")
