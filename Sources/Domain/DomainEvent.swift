@@ -38,7 +38,7 @@ public struct DomainEvent: Sendable, Equatable {
         guard case .array(let users)? = fields.values["user_ids"] else { throw InvalidMessage(field: "user_ids", "must be an array") }
         var userIds: [String] = []
         for user in users {
-            guard case .string(let id) = user, (1...MessageFields.maxIdLength).contains(id.count) else {
+            guard case .string(let id) = user, (1...MessageFields.maxIdLength).contains(id.unicodeScalars.count) else {
                 throw InvalidMessage(field: "user_ids", "must hold ids of 1 to \(MessageFields.maxIdLength) characters")
             }
             userIds.append(id)

@@ -10,9 +10,10 @@ public indirect enum JSONValue: Sendable, Equatable {
     case object([String: JSONValue])
 
     /// Parses strict JSON; integers that fit Int64 are `.integer`,
-    /// fractions, exponents and larger values `.number`.
-    public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
-        try JSONReader.parse(bytes)
+    /// fractions, exponents and larger values `.number`. A key twice in one
+    /// object, a byte-order mark or nesting beyond `maxDepth` is refused.
+    public static func parse(_ bytes: [UInt8], maxDepth: Int = 64) throws(JSONSyntaxError) -> JSONValue {
+        try JSONReader.parse(bytes, maxDepth: maxDepth)
     }
 
     /// Compact JSON with sorted keys: the same value always has the same bytes.

@@ -5,10 +5,14 @@ import Foundation
 public struct MessageFields: Sendable {
     public let values: [String: JSONValue]
 
+    /// The deepest nesting the message contract has is 2 (an event's
+    /// `data` and `user_ids`); 4 leaves room for structured event data.
+    public static let maxDepth = 4
+
     public init(body: [UInt8]) throws(InvalidMessage) {
         let parsed: JSONValue
-        do { parsed = try JSONValue.parse(body) } catch {
-            throw InvalidMessage(field: nil, "the body is not valid JSON")
+        do { parsed = try JSONValue.parse(body, maxDepth: Self.maxDepth) } catch {
+            throw InvalidMessage(field: error.field, "\(error.field == nil ? "the body " : "")\(error.problem) (byte \(error.offset))")
         }
         guard case .object(let values) = parsed else {
             throw InvalidMessage(field: nil, "the body must be a JSON object, not \(parsed.kindDescription)")
@@ -30,8 +34,16 @@ public struct MessageFields: Sendable {
         switch values[name] {
         case nil, .null?: return nil
         case .string(let text)?:
-            guard text.count <= maxLength else {
-                throw InvalidMessage(field: name, "is \(text.count) characters long; at most \(maxLength) allowed")
+            // Characters as PostgreSQL's length() counts them (code points),
+            // not Swift's grapheme clusters: "e\u{301}" is two.
+            let length = text.unicodeScalars.count
+            guard length <= maxLength else {
+                throw InvalidMessage(field: name, "is \(length) characters long; at most \(maxLength) allowed")
+            }
+            // PostgreSQL text cannot hold U+0000 (and invalid UTF-8 never
+            // gets this far: the reader refuses it).
+            guard !text.utf8.contains(0) else {
+                throw InvalidMessage(field: name, "contains U+0000 (NUL), which cannot be stored")
             }
             return text
         case let other?: throw InvalidMessage(field: name, "must be a string, not \(other.kindDescription)")

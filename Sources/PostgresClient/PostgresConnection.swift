@@ -49,7 +49,7 @@ public final class PostgresConnection {
     /// Runs one statement with `$1…$n` parameters bound separately.
     @discardableResult
     public func query(_ sql: String, _ parameters: [any PostgresBindable] = []) throws(PostgresError) -> PostgresRows {
-        let texts = parameters.map(\.postgresText)
+        let texts = try parameterTexts(parameters, "query")
         let result = withOptionalCStrings(texts) { values in
             PQexecParams(connection, sql, Int32(texts.count), nil, values, nil, nil, 0)
         }
@@ -61,11 +61,23 @@ public final class PostgresConnection {
     @discardableResult
     public func execute(prepared sql: String, _ parameters: [any PostgresBindable] = []) throws(PostgresError) -> PostgresRows {
         let name = try preparedName(for: sql, parameterCount: parameters.count)
-        let texts = parameters.map(\.postgresText)
+        let texts = try parameterTexts(parameters, "execute prepared")
         let result = withOptionalCStrings(texts) { values in
             PQexecPrepared(connection, name, Int32(texts.count), values, nil, nil, 0)
         }
         return try check(result, "execute prepared")
+    }
+
+    /// The parameters' text forms. libpq takes them as C strings, so a U+0000
+    /// would silently cut a value short (an array literal, mid-element):
+    /// refused instead, as PostgreSQL's text refuses it.
+    private func parameterTexts(_ parameters: [any PostgresBindable], _ operation: String) throws(PostgresError) -> [String?] {
+        let texts = parameters.map(\.postgresText)
+        if let index = texts.firstIndex(where: { $0?.utf8.contains(0) == true }) {
+            throw PostgresError(.characterNotInRepertoire, operation: operation, server: server,
+                                message: "parameter $\(index + 1) contains U+0000, which PostgreSQL text cannot store")
+        }
+        return texts
     }
 
     private func preparedName(for sql: String, parameterCount: Int) throws(PostgresError) -> String {
@@ -122,7 +134,9 @@ public final class PostgresConnection {
             try query("RELEASE SAVEPOINT flexfin_savepoint")
             return value
         } catch {
-            try query("ROLLBACK TO SAVEPOINT flexfin_savepoint")
+            // The body's error is the one that explains what happened; a
+            // failed rollback (a lost connection) surfaces on the next statement.
+            _ = try? query("ROLLBACK TO SAVEPOINT flexfin_savepoint")
             throw error
         }
     }

@@ -37,6 +37,32 @@ final class PaymentCommandTests: XCTestCase {
         assertInvalid(valid.replacingOccurrences(of: "}", with: #","kind":"gift"}"#), field: "kind", mentions: "not one of")
     }
 
+    /// Two parsers of one money message must not be able to disagree.
+    func testAmbiguousJSONIsRefusedWithTheRealReason() {
+        assertInvalid(valid.replacingOccurrences(of: "}", with: #","amount":100}"#), field: "amount",
+                      mentions: "appears more than once")
+        assertInvalid("\u{FEFF}" + valid, field: nil, mentions: "byte-order mark")
+        assertInvalid(valid.replacingOccurrences(of: "}", with: #","memo":[[[["deep"]]]]}"#), field: "memo",
+                      mentions: "nested deeper than the 4 levels")
+        assertInvalid(String(repeating: "[", count: 10_000), field: nil, mentions: "nested deeper")
+        assertInvalid(valid.replacingOccurrences(of: "1234", with: "12x"), field: nil, mentions: "'x' where ',' or '}' was expected")
+    }
+
+    /// PostgreSQL text holds neither U+0000 nor invalid UTF-8: refused at
+    /// validation, naming the field, so it never reaches SQL.
+    func testTextPostgresCannotStoreIsRefusedNamingTheField() {
+        assertInvalid(valid.replacingOccurrences(of: "}", with: #","memo":"a\u0000b"}"#), field: "memo", mentions: "U+0000")
+        assertInvalid(valid.replacingOccurrences(of: "\"c1\"", with: #""c\u0000""#), field: "command_id", mentions: "U+0000")
+        var bytes = Array(valid.replacingOccurrences(of: "}", with: #","memo":"ab"}"#).utf8)
+        bytes.insert(0xC3, at: bytes.count - 3)  // a lead byte with no continuation
+        XCTAssertThrowsError(try PaymentCommand(body: bytes)) { error in
+            XCTAssertEqual((error as? InvalidMessage)?.field, "memo")
+            XCTAssertTrue("\(error)".contains("not valid UTF-8"), "\(error)")
+        }
+        XCTAssertEqual(try PaymentCommand(body: body(valid.replacingOccurrences(of: "}", with: #","memo":"\"{,}\\ 😀"}"#))).memo,
+                       "\"{,}\\ 😀", "quotes, braces, commas, backslashes and emoji are fine")
+    }
+
     func testAmountsTooLargeForInt64AreRejectedNotRounded() {
         assertInvalid(valid.replacingOccurrences(of: "1234", with: "99999999999999999999"), field: "amount", mentions: "whole number")
     }

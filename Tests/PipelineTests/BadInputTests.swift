@@ -9,6 +9,13 @@ import XCTest
 final class BadInputTests: PipelineTestCase {
     private let bad: [(id: String, body: String, mentions: String)] = [
         ("bad-json", "{not json", "not valid JSON"),
+        // Each of these was accepted (or failed only after every retry tier) before.
+        ("bad-nul", #"{"command_id":"bad-nul","type":"payment","payer":"w0001","payee":"w0002","amount":5,"currency":"USD","memo":"a\u0000b"}"#,
+         "field 'memo': contains U+0000"),
+        ("bad-twice", #"{"command_id":"bad-twice","type":"payment","payer":"w0001","payee":"w0002","amount":1,"currency":"USD","amount":100}"#,
+         "field 'amount': appears more than once"),
+        ("bad-bom", "\u{FEFF}" + #"{"command_id":"bad-bom","type":"payment","payer":"w0001","payee":"w0002","amount":5,"currency":"USD"}"#,
+         "byte-order mark"),
         ("bad-missing", #"{"command_id":"bad-missing","type":"payment","payee":"w0002","amount":5,"currency":"USD"}"#, "field 'payer': is required"),
         ("bad-negative", #"{"command_id":"bad-negative","type":"payment","payer":"w0001","payee":"w0002","amount":-5,"currency":"USD"}"#, "field 'amount': must be positive"),
         ("bad-fraction", #"{"command_id":"bad-fraction","type":"payment","payer":"w0001","payee":"w0002","amount":5.5,"currency":"USD"}"#, "whole number of minor units"),
