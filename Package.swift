@@ -39,7 +39,8 @@ let package = Package(
         // Where the services are, from the environment.
         .target(name: "Settings", dependencies: ["AMQPClient", "PostgresClient", "RedisClient"]),
         // Versioned SQL, applied once each under an advisory lock.
-        .target(name: "Migrations", dependencies: ["PostgresClient"], resources: [.copy("SQL")]),
+        .target(name: "Migrations", dependencies: ["PostgresClient", .product(name: "Crypto", package: "swift-crypto")],
+                resources: [.copy("SQL")]),
         // Exchanges, queues and bindings as data (queues/topology.json).
         .target(name: "Topology", dependencies: ["AMQPClient"]),
 

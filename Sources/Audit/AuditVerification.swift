@@ -20,9 +20,9 @@ public enum AuditVerification {
                     WHERE seq > $1 ORDER BY seq LIMIT $2
                     """, [last.seq, chunk])
                 guard !rows.isEmpty else { return Report(rows: checked, firstBreak: nil) }
-                let chain = (0..<rows.count).map {
-                    AuditChain.Row(seq: rows.int64($0, 0)!, eventId: rows.string($0, 1)!, eventType: rows.string($0, 2)!,
-                                   body: rows.string($0, 3)!, prevHash: rows.string($0, 4)!, hash: rows.string($0, 5)!)
+                let chain = try (0..<rows.count).map {
+                    try AuditChain.Row(seq: rows.decode($0, 0, as: Int64.self), eventId: rows.decode($0, 1, as: String.self), eventType: rows.decode($0, 2, as: String.self),
+                                   body: rows.decode($0, 3, as: String.self), prevHash: rows.decode($0, 4, as: String.self), hash: rows.decode($0, 5, as: String.self))
                 }
                 if let broken = AuditChain.verify(chain, after: last) { return Report(rows: checked, firstBreak: broken) }
                 last = (chain.last!.seq, chain.last!.hash)

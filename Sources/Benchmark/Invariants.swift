@@ -55,7 +55,7 @@ public struct Invariants {
         checks.append(Check(name: "no dead letters", ok: deadLetters == 0, detail: "\(deadLetters)"))
 
         let wallets = try db.query("SELECT id, balance FROM accounts WHERE kind = 'wallet' ORDER BY id")
-        let cached = try settings.connectCache().pipeline((0..<wallets.count).map { .plain(["HGET", WalletCache.key(wallets.string($0, 0)!), "balance"]) })
+        let cached = try settings.connectCache().pipeline(try (0..<wallets.count).map { .plain(["HGET", WalletCache.key(try wallets.decode($0, 0, as: String.self)), "balance"]) })
         // A wallet no payment touched is simply not cached (a miss reads
         // PostgreSQL); a cached balance that differs would be a stale one.
         let present = (0..<wallets.count).filter { cached[$0].string != nil }

@@ -38,7 +38,8 @@ public struct Workbench: Sendable {
             try db.query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
             try db.query("""
                 TRUNCATE users, accounts, transfers, ledger_entries, inbox, outbox, audit_log,
-                         notifications, tax_entries, tax_quarters RESTART IDENTITY CASCADE
+                         notifications, tax_entries, tax_quarters, command_conflicts, command_failures
+                RESTART IDENTITY CASCADE
                 """)
             try db.query("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only")
         }
@@ -79,10 +80,10 @@ public struct Workbench: Sendable {
             }
             // The poll must not load the database it measures: the audit
             // log's last seq is an index lookup; the counts come only after.
-            guard try db.execute(prepared: "SELECT coalesce(max(seq), 0) FROM audit_log").int(0, 0)! >= expected.expectedAuditRows
+            guard try db.execute(prepared: "SELECT coalesce(max(seq), 0) FROM audit_log").decode(0, 0, as: Int.self) >= expected.expectedAuditRows
             else { return false }
             let rows = try db.query("SELECT (SELECT count(*) FROM notifications), (SELECT count(*) FROM tax_entries)")
-            return rows.int(0, 0)! >= expected.expectedNotificationRows && rows.int(0, 1)! >= expected.expectedTaxRows
+            return try rows.decode(0, 0, as: Int.self) >= expected.expectedNotificationRows && rows.decode(0, 1, as: Int.self) >= expected.expectedTaxRows
         }
     }
 

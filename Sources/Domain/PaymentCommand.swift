@@ -23,6 +23,21 @@ public struct PaymentCommand: Sendable, Equatable {
         self.reference = reference
     }
 
+    /// The command as JSON with sorted keys and its defaults filled in: the
+    /// same command has the same bytes however its producer wrote it.
+    public var canonicalBody: [UInt8] {
+        var object: [String: JSONValue] = [
+            "command_id": .string(commandId), "type": .string(Self.type), "payer": .string(payer), "payee": .string(payee),
+            "amount": .integer(amount.minorUnits), "currency": .string(amount.currency.code), "kind": .string(kind),
+        ]
+        object["memo"] = memo.map(JSONValue.string)
+        object["reference"] = reference.map(JSONValue.string)
+        return Array(JSONValue.object(object).serialized.utf8)
+    }
+
+    /// What tells a redelivery (same digest) from a reused id (another).
+    public var digest: String { ContentDigest.of(canonicalBody) }
+
     /// Validates a message body against the contract; the error names the
     /// first field at fault.
     public init(body: [UInt8]) throws(InvalidMessage) {

@@ -42,9 +42,9 @@ public enum LedgerStore {
         let rows = try database.execute(prepared: sql, [ids.sorted()])
         var accounts: [String: AccountState] = [:]
         for row in 0..<rows.count {
-            let id = rows.string(row, 0)!
-            accounts[id] = AccountState(id: id, userId: rows.string(row, 1), isWallet: rows.bool(row, 2)!,
-                                         currency: rows.string(row, 3)!, balance: rows.int64(row, 4)!, isOpen: rows.bool(row, 5)!)
+            let id = try rows.decode(row, 0, as: String.self)
+            accounts[id] = try AccountState(id: id, userId: rows.string(row, 1), isWallet: rows.decode(row, 2, as: Bool.self),
+                                         currency: rows.decode(row, 3, as: String.self), balance: rows.decode(row, 4, as: Int64.self), isOpen: rows.decode(row, 5, as: Bool.self))
         }
         return accounts
     }
@@ -77,7 +77,7 @@ public enum LedgerStore {
             WHERE a.id = d.id
             RETURNING a.id, a.balance, a.version
             """, [ids, ids.map { changes[$0]! }])
-        return (0..<rows.count).map { AccountBalance(id: rows.string($0, 0)!, balance: rows.int64($0, 1)!, version: rows.int64($0, 2)!) }
+        return try (0..<rows.count).map { try AccountBalance(id: rows.decode($0, 0, as: String.self), balance: rows.decode($0, 1, as: Int64.self), version: rows.decode($0, 2, as: Int64.self)) }
     }
 }
 

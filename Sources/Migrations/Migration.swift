@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// One versioned SQL file, `NNNN_name.sql`, applied once in a transaction.
@@ -36,6 +37,9 @@ public struct Migration: Sendable, Equatable {
     }
 
     public var label: String { String(format: "%04d_%@", version, name) }
+
+    /// SHA-256 of the SQL text, recorded when applied.
+    public var checksum: String { SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined() }
 }
 
 public struct MigrationError: Error, CustomStringConvertible {

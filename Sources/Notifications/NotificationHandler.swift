@@ -39,7 +39,7 @@ public struct NotificationHandler: BatchHandler {
             ON CONFLICT DO NOTHING RETURNING user_id
             """, [eventIds, users, types, texts])
         var added: [String: Int] = [:]
-        for row in 0..<rows.count { added[rows.string(row, 0)!, default: 0] += 1 }
+        for row in 0..<rows.count { added[try rows.decode(row, 0, as: String.self), default: 0] += 1 }
         return BatchEffects(cache: added.sorted { $0.key < $1.key }.map { .plain(["INCRBY", Self.unreadKey($0.key), String($0.value)]) })
     }
 

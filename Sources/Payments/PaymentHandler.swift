@@ -28,6 +28,8 @@ public struct PaymentHandler: BatchHandler {
 
     public func id(of command: PaymentCommand) -> String { command.commandId }
 
+    public func digest(of command: PaymentCommand) -> String? { command.digest }
+
     public func apply(_ commands: [PaymentCommand], in database: PostgresConnection) throws -> BatchEffects {
         let accounts = try LedgerStore.lockAccounts(Set(commands.flatMap { [$0.payer, $0.payee] }), in: database)
         let plan = PaymentPlan(commands: commands, accounts: accounts)
@@ -57,8 +59,8 @@ public struct PaymentHandler: BatchHandler {
         try cachedBalances(database.query("SELECT id, balance, version FROM accounts"))
     }
 
-    private func cachedBalances(_ rows: PostgresRows) -> [RedisCommand] {
-        (0..<rows.count).map { WalletCache.write(rows.string($0, 0)!, balance: rows.int64($0, 1)!, version: rows.int64($0, 2)!) }
+    private func cachedBalances(_ rows: PostgresRows) throws -> [RedisCommand] {
+        try (0..<rows.count).map { WalletCache.write(try rows.decode($0, 0, as: String.self), balance: try rows.decode($0, 1, as: Int64.self), version: try rows.decode($0, 2, as: Int64.self)) }
     }
 
     private func post(_ payments: [PaymentCommand], _ database: PostgresConnection) throws {

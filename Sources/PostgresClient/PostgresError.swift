@@ -24,6 +24,8 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         public static let cannotConnectNow = SQLState("57P03")
         public static let queryCanceled = SQLState("57014")
         public static let lockNotAvailable = SQLState("55P03")
+        /// A value not of the type expected (also: a row that would not decode).
+        public static let dataException = SQLState("22000")
         /// What PostgreSQL says of a U+0000 in text.
         public static let characterNotInRepertoire = SQLState("22021")
     }

@@ -18,6 +18,36 @@ public final class PostgresRows {
         (0..<Int32(PQnfields(result))).map { String(cString: PQfname(result, $0)) }
     }
 
+    /// The value at (row, column) decoded as `T`. Throws, naming the
+    /// column (never the value), when it is NULL and `T` is not optional,
+    /// when it is not a `T`, or when there is no such row or column: one bad
+    /// row is an error for its batch, not a crash of every lane.
+    public func decode<T: PostgresDecodable>(_ row: Int, _ column: Int, as type: T.Type = T.self) throws(PostgresError) -> T {
+        guard row < count, column < Int(PQnfields(result)) else {
+            throw decodingError("row \(row), column \(column) is out of range (\(count) rows, \(PQnfields(result)) columns)")
+        }
+        let name = String(cString: PQfname(result, Int32(column)))
+        guard let text = string(row, column) else {
+            if let null = T.postgresNull { return null }
+            throw decodingError("column '\(name)' of row \(row) is NULL where \(T.self) was expected")
+        }
+        guard let value = T(postgresText: text) else {
+            throw decodingError("column '\(name)' of row \(row) is not a \(T.self)")
+        }
+        return value
+    }
+
+    /// The same, by column name.
+    public func decode<T: PostgresDecodable>(_ row: Int, _ column: String, as type: T.Type = T.self) throws(PostgresError) -> T {
+        let index = Int(PQfnumber(result, "\"\(column)\""))
+        guard index >= 0 else { throw decodingError("no column '\(column)' in the result (\(columns.joined(separator: ", ")))") }
+        return try decode(row, index, as: type)
+    }
+
+    private func decodingError(_ message: String) -> PostgresError {
+        PostgresError(.dataException, operation: "decode row", server: "-", message: message)
+    }
+
     /// The value at (row, column) as text, nil for NULL.
     public func string(_ row: Int, _ column: Int) -> String? {
         guard row < count, column < Int(PQnfields(result)),
@@ -25,7 +55,9 @@ public final class PostgresRows {
         return String(cString: PQgetvalue(result, Int32(row), Int32(column)))
     }
 
+    // Shorthands for tests and counts: nil for NULL and for a value that is
+    // not of the type alike. Code that relies on a value uses `decode`.
     public func int64(_ row: Int, _ column: Int) -> Int64? { string(row, column).flatMap { Int64($0) } }
     public func int(_ row: Int, _ column: Int) -> Int? { string(row, column).flatMap { Int($0) } }
-    public func bool(_ row: Int, _ column: Int) -> Bool? { string(row, column).map { $0 == "t" } }
+    public func bool(_ row: Int, _ column: Int) -> Bool? { string(row, column).flatMap { Bool(postgresText: $0) } }
 }

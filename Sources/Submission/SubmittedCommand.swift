@@ -7,6 +7,9 @@ public struct SubmittedCommand: Sendable {
     public let commandId: String
     public let type: String
     public let body: [UInt8]
+    /// Of the canonical content: the same id with another digest is a
+    /// different command (a conflict), not a copy.
+    public let digest: String
 
     /// The command types of the contract (queues/schemas/command.*.json).
     public static let types: Set<String> = ["payment", "milestone.complete", "debt.repayment", "risk.recalculate"]
@@ -19,22 +22,21 @@ public struct SubmittedCommand: Sendable {
         guard Self.types.contains(type) else {
             throw InvalidMessage(field: "type", "\"\(type)\" is not a command type (\(Self.types.sorted().joined(separator: ", ")))")
         }
-        self.commandId = type == PaymentCommand.type ? try PaymentCommand(body: body).commandId : try fields.id("command_id")
+        if type == PaymentCommand.type {
+            let payment = try PaymentCommand(body: body)
+            (commandId, digest) = (payment.commandId, payment.digest)
+        } else {
+            (commandId, digest) = (try fields.id("command_id"), ContentDigest.of(Array(JSONValue.object(fields.values).serialized.utf8)))
+        }
         self.type = type
         self.body = body
     }
 
     public init(payment: PaymentCommand) {
-        var object: [String: JSONValue] = [
-            "command_id": .string(payment.commandId), "type": .string(PaymentCommand.type), "payer": .string(payment.payer),
-            "payee": .string(payment.payee), "amount": .integer(payment.amount.minorUnits),
-            "currency": .string(payment.amount.currency.code), "kind": .string(payment.kind),
-        ]
-        object["memo"] = payment.memo.map(JSONValue.string)
-        object["reference"] = payment.reference.map(JSONValue.string)
         self.commandId = payment.commandId
         self.type = PaymentCommand.type
-        self.body = Array(JSONValue.object(object).serialized.utf8)
+        self.body = payment.canonicalBody
+        self.digest = payment.digest
     }
 }
 
@@ -50,14 +52,28 @@ public struct CommandFile: Sendable {
     public private(set) var commands: [SubmittedCommand] = []
     public private(set) var refusals: [Refusal] = []
 
-    /// Blank lines are skipped; every other line must be one command.
+    /// Blank lines are skipped; every other line must be one command. A
+    /// line repeating an earlier line's command is a copy (the inbox absorbs
+    /// it); one reusing an earlier line's id for other content is refused.
     public init(contents: Data) {
         var lineNumber = 0
+        var firstLines: [String: (line: Int, digest: String)] = [:]
         for line in contents.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
             let bytes = Array(line.last == UInt8(ascii: "\r") ? line.dropLast() : line[...])
             guard bytes.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else { continue }
-            do { commands.append(try SubmittedCommand(body: bytes)) } catch {
+            do {
+                let command = try SubmittedCommand(body: bytes)
+                if let first = firstLines[command.commandId], first.digest != command.digest {
+                    refusals.append(Refusal(line: lineNumber, reason: """
+                        field 'command_id': "\(command.commandId)" is also the id of line \(first.line), a different command; \
+                        one id, one command
+                        """))
+                    continue
+                }
+                firstLines[command.commandId] = firstLines[command.commandId] ?? (lineNumber, command.digest)
+                commands.append(command)
+            } catch {
                 refusals.append(Refusal(line: lineNumber, reason: "\(error)"))
             }
         }

@@ -56,8 +56,8 @@ public struct TaxHandler: BatchHandler {
         // in key order so concurrent lanes lock totals in the same order.
         var totals: [[String]: (total: Int64, count: Int)] = [:]
         for row in 0..<inserted.count {
-            let key = (0..<4).map { inserted.string(row, $0)! }
-            totals[key, default: (0, 0)].total += inserted.int64(row, 4)!
+            let key = try (0..<4).map { try inserted.decode(row, $0, as: String.self) }
+            totals[key, default: (0, 0)].total += try inserted.decode(row, 4, as: Int64.self)
             totals[key, default: (0, 0)].count += 1
         }
         let keys = totals.keys.sorted { $0.lexicographicallyPrecedes($1) }
@@ -74,9 +74,9 @@ public struct TaxHandler: BatchHandler {
     /// Read per batch (one small query), so a new rule applies without a restart.
     private func loadRules(_ database: PostgresConnection) throws -> TaxRules {
         let rows = try database.execute(prepared: "SELECT priority, kind, memo_pattern, payee_category, payer_category FROM tax_rules ORDER BY id")
-        return TaxRules((0..<rows.count).map {
-            TaxRule(priority: rows.int($0, 0)!, kind: rows.string($0, 1), memoPattern: rows.string($0, 2),
-                    payeeCategory: rows.string($0, 3)!, payerCategory: rows.string($0, 4)!)
+        return TaxRules(try (0..<rows.count).map {
+            TaxRule(priority: try rows.decode($0, 0, as: Int.self), kind: rows.string($0, 1), memoPattern: rows.string($0, 2),
+                    payeeCategory: try rows.decode($0, 3, as: String.self), payerCategory: try rows.decode($0, 4, as: String.self))
         })
     }
 }

@@ -28,6 +28,11 @@ public protocol BatchHandler: Sendable {
     /// The id the inbox deduplicates on (command id or event id).
     func id(of message: Message) -> String
 
+    /// A digest of the message's canonical content, stored with its inbox
+    /// row: the same id with another digest is a conflict, not a duplicate.
+    /// nil: no such check (events, which only this system writes).
+    func digest(of message: Message) -> String?
+
     /// Applies messages never seen before by this consumer, in order,
     /// within the batch transaction. Throwing rolls the whole batch back.
     func apply(_ messages: [Message], in database: PostgresConnection) throws -> BatchEffects
@@ -47,6 +52,7 @@ public protocol BatchHandler: Sendable {
 extension BatchHandler {
     public var recordsCommandStatus: Bool { false }
     public var isIdempotentByNaturalKey: Bool { false }
+    public func digest(of message: Message) -> String? { nil }
     public func repairCache(for duplicates: [Message], in database: PostgresConnection) throws -> [RedisCommand] { [] }
     public func cacheSnapshot(in database: PostgresConnection) throws -> [RedisCommand] { [] }
 }

@@ -1,17 +1,21 @@
+import Domain
 import PostgresClient
 
 /// Exactly-once per consumer: a message id enters the inbox once, in the
-/// same transaction as its effects.
+/// same transaction as its effects, with the digest of its content.
 enum Inbox {
-    /// Inserts the ids and returns those that were new. Sorted, so two lanes
-    /// inserting overlapping ids take the row locks in the same order.
-    static func admit(_ ids: [String], consumer: String, in database: PostgresConnection) throws -> Set<String> {
+    /// Inserts the ids with their digests and returns the ids that were new.
+    /// Sorted, so two lanes inserting overlapping ids take the row locks in
+    /// the same order.
+    static func admit(_ messages: [(id: String, digest: String?)], consumer: String,
+                      in database: PostgresConnection) throws -> Set<String> {
+        let sorted = messages.sorted { $0.id < $1.id }
         let rows = try database.execute(prepared: """
-            INSERT INTO inbox (consumer, message_id)
-            SELECT $1, id FROM unnest($2::text[]) AS id ORDER BY id
+            INSERT INTO inbox (consumer, message_id, digest)
+            SELECT $1, m.id, m.digest FROM unnest($2::text[], $3::text[]) AS m(id, digest) ORDER BY m.id
             ON CONFLICT DO NOTHING RETURNING message_id
-            """, [consumer, ids.sorted()])
-        return Set((0..<rows.count).compactMap { rows.string($0, 0) })
+            """, [consumer, sorted.map(\.id), sorted.map(\.digest)])
+        return Set(try (0..<rows.count).map { try rows.decode($0, 0, as: String.self) })
     }
 
     static func recordRejections(_ rejections: [String: String], consumer: String, in database: PostgresConnection) throws {
@@ -23,12 +27,34 @@ enum Inbox {
             """, [consumer, Array(rejections.keys), Array(rejections.values)])
     }
 
-    /// The recorded outcome of ids already in the inbox.
-    static func outcomes(_ ids: [String], consumer: String, in database: PostgresConnection) throws
-        -> [(id: String, outcome: String, reason: String?)] {
+    struct Recorded {
+        let id: String
+        let outcome: String
+        let reason: String?
+        /// nil for a row recorded before digests were.
+        let digest: String?
+    }
+
+    /// What the inbox holds of ids already in it.
+    static func recorded(_ ids: [String], consumer: String, in database: PostgresConnection) throws -> [String: Recorded] {
         let rows = try database.execute(prepared: """
-            SELECT message_id, outcome, reason FROM inbox WHERE consumer = $1 AND message_id = ANY($2::text[])
+            SELECT message_id, outcome, reason, digest FROM inbox WHERE consumer = $1 AND message_id = ANY($2::text[])
             """, [consumer, ids])
-        return (0..<rows.count).map { (rows.string($0, 0)!, rows.string($0, 1)!, rows.string($0, 2)) }
+        let recorded = try (0..<rows.count).map { row in
+            Recorded(id: try rows.decode(row, 0), outcome: try rows.decode(row, 1), reason: try rows.decode(row, 2),
+                     digest: try rows.decode(row, 3))
+        }
+        return Dictionary(recorded.map { ($0.id, $0) }) { first, _ in first }
+    }
+
+    /// Keeps each command that reused an id for other content, whole.
+    static func recordConflicts(_ conflicts: [(id: String, digest: String, body: [UInt8])], consumer: String,
+                                in database: PostgresConnection) throws {
+        guard !conflicts.isEmpty else { return }
+        try database.execute(prepared: """
+            INSERT INTO command_conflicts (consumer, message_id, digest, body)
+            SELECT $1, c.id, c.digest, decode(c.body, 'hex') FROM unnest($2::text[], $3::text[], $4::text[]) AS c(id, digest, body)
+            ON CONFLICT DO NOTHING
+            """, [consumer, conflicts.map(\.id), conflicts.map(\.digest), conflicts.map { Hex.encode($0.body) }])
     }
 }

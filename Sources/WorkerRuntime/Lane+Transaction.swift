@@ -58,17 +58,38 @@ extension Lane {
 
     private func applyOnce(_ items: [Item], _ database: PostgresConnection) throws -> Applied {
         let ids = items.map { handler.id(of: $0.message) }
-        let fresh = handler.isIdempotentByNaturalKey ? Set(ids) : try Inbox.admit(ids, consumer: handler.name, in: database)
+        let digests = items.map { handler.digest(of: $0.message) }
+        let fresh = handler.isIdempotentByNaturalKey
+            ? Set(ids) : try Inbox.admit(zip(ids, digests).map { ($0, $1) }, consumer: handler.name, in: database)
         let messages = zip(ids, items).filter { fresh.contains($0.0) }.map(\.1.message)
         var effects = messages.isEmpty ? BatchEffects() : try handler.apply(messages, in: database)
-        let duplicates = zip(ids, items).filter { !fresh.contains($0.0) }
         let at = CommandStatus.timestamp()
-        if !duplicates.isEmpty {
-            effects.cache += try handler.repairCache(for: duplicates.map(\.1.message), in: database)
-            if handler.recordsCommandStatus {
-                effects.cache += try Inbox.outcomes(duplicates.map(\.0), consumer: handler.name, in: database)
-                    .map { CommandStatus.write($0.id, status: $0.outcome, reason: $0.reason, at: at) }
+        let seenBefore = items.indices.filter { !fresh.contains(ids[$0]) }
+        if !seenBefore.isEmpty {
+            // Seen before: a redelivery (same content: no effect) or a
+            // reused id (other content: a conflict, kept and refused).
+            let recorded = try Inbox.recorded(seenBefore.map { ids[$0] }, consumer: handler.name, in: database)
+            var duplicates: [Handler.Message] = []
+            var conflicts: [(id: String, digest: String, body: [UInt8])] = []
+            for index in seenBefore {
+                let id = ids[index]
+                guard let first = recorded[id], let digest = digests[index], let firstDigest = first.digest, digest != firstDigest else {
+                    duplicates.append(items[index].message)
+                    if handler.recordsCommandStatus, let first = recorded[id], let state = CommandStatus.State(rawValue: first.outcome) {
+                        effects.cache.append(CommandStatus(state, at: at, reason: first.reason).write(id))
+                    }
+                    continue
+                }
+                conflicts.append((id, digest, items[index].delivery.message.body))
+                let reason = """
+                    the id was first used for a different command (\(first.outcome)\(first.reason.map { ": \($0)" } ?? ""), \
+                    content \(firstDigest.prefix(12))…); this one (content \(digest.prefix(12))…) was not applied
+                    """
+                log.warning("conflict: a command reused an id", metadata: ["message_id": "\(id)", "reason": "\(reason)"])
+                effects.cache.append(CommandStatus(.conflict, at: at, reason: reason).write(id))
             }
+            effects.cache += try handler.repairCache(for: duplicates, in: database)
+            try Inbox.recordConflicts(conflicts, consumer: handler.name, in: database)
         }
         try Inbox.recordRejections(effects.rejections, consumer: handler.name, in: database)
         let entries = Outbox.entries(effects.events)
@@ -76,7 +97,7 @@ extension Lane {
         if handler.recordsCommandStatus {
             for id in fresh {
                 let reason = effects.rejections[id]
-                effects.cache.append(CommandStatus.write(id, status: reason == nil ? "applied" : "rejected", reason: reason, at: at))
+                effects.cache.append(CommandStatus(reason == nil ? .applied : .rejected, at: at, reason: reason).write(id))
             }
         }
         return Applied(effects: effects, entries: entries)

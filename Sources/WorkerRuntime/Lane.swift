@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import PostgresClient
 import Settings
+import RedisClient
 import Topology
 
 /// One thread of a worker process with its own connections: consume a
@@ -194,12 +195,9 @@ final class Lane<Handler: BatchHandler> {
         }
         var items: [Item] = []
         var failures: [FailedMessage] = []
-        var seen = Set<String>()
         for delivery in batch {
             do {
-                let message = try handler.decode(delivery.message)
-                // A copy within the batch is a duplicate: acked, no effect.
-                if seen.insert(handler.id(of: message)).inserted { items.append((delivery, message)) }
+                items.append((delivery, try handler.decode(delivery.message)))
             } catch {
                 failures.append(FailedMessage(delivery: delivery, error: "\(error)", errorClass: .invalid))
             }
@@ -208,20 +206,19 @@ final class Lane<Handler: BatchHandler> {
         phase("decode")
         // Events published after the previous batch: once confirmed they are
         // marked inside this batch's transaction (no round trip of its own).
-        let confirmed = try collectConfirmed(&session)
-        var applied = try apply(items, confirmed: confirmed, session.database)
+        var confirmed = try collectConfirmed(&session)
+        var applied = Applied()
+        // A later copy of an id within the batch waits for a transaction of
+        // its own, where the inbox tells a duplicate from a conflict.
+        for round in rounds(items) {
+            applied.merge(try apply(round, confirmed: confirmed, session.database))
+            confirmed = []
+        }
         failures += applied.failures
         phase("transaction")
 
-        let deadLetters = try route(failures, &session)
-        if handler.recordsCommandStatus {
-            let at = CommandStatus.timestamp()
-            for deadLetter in deadLetters {
-                if let id = deadLetter.delivery.message.properties.messageId {
-                    applied.effects.cache.append(CommandStatus.write(id, status: "dead-lettered", reason: deadLetter.error, at: at))
-                }
-            }
-        }
+        let routed = try route(failures, &session)
+        applied.effects.cache += routed.cache
         // Before the ack: a crash before it means redelivery, and the
         // redelivered duplicates repair the cache (see applyOnce).
         session.cache.write(applied.effects.cache)
@@ -234,22 +231,51 @@ final class Lane<Handler: BatchHandler> {
         phase("ack, publish")
 
         stats.record(size: batch.count, milliseconds: Double((ContinuousClock.now - started) / .microseconds(1)) / 1000)
-        stats.recordDeadLetters(deadLetters.count)
+        stats.recordDeadLetters(routed.deadLettered)
+    }
+
+    /// The items in rounds in which no id appears twice, in delivery order.
+    private func rounds(_ items: [Item]) -> [[Item]] {
+        var rounds: [[Item]] = []
+        var seen: [Set<String>] = []
+        for item in items {
+            let id = handler.id(of: item.message)
+            let round = seen.firstIndex { !$0.contains(id) } ?? seen.count
+            if round == seen.count { rounds.append([]); seen.append([]) }
+            rounds[round].append(item)
+            seen[round].insert(id)
+        }
+        return rounds
     }
 
     /// Sends each failed message to a retry tier or to the dead-letter
     /// queue (see `RetryPolicy`), and waits for the broker to confirm them:
     /// a failed message must be safely queued before its original is
-    /// acknowledged. Returns the dead-lettered ones.
-    private func route(_ failures: [FailedMessage], _ session: inout Session) throws -> [FailedMessage] {
-        guard !failures.isEmpty else { return [] }
-        var deadLetters: [FailedMessage] = []
-        for failure in failures {
+    /// acknowledged. A command's new status is recorded in PostgreSQL first
+    /// (a crash in between costs a redelivery); returns the cache writes.
+    private func route(_ failures: [FailedMessage], _ session: inout Session) throws
+        -> (cache: [RedisCommand], deadLettered: Int) {
+        guard !failures.isEmpty else { return ([], 0) }
+        let decisions = failures.map { ($0, retryPolicy.decide($0)) }
+        let statuses = decisions.compactMap { failure, decision in
+            failure.delivery.message.properties.messageId.map { id in
+                switch decision {
+                case .retry(let tier, let delay):
+                    CommandFailures.Failure(id: id, state: .retrying, queue: tier, attempts: failure.attempts,
+                                            errorClass: failure.errorClass.rawValue, error: failure.error, delay: delay)
+                case .deadLetter:
+                    CommandFailures.Failure(id: id, state: .deadLettered, queue: deadLetterQueue, attempts: failure.attempts,
+                                            errorClass: failure.errorClass.rawValue, error: failure.error, delay: nil)
+                }
+            }
+        }
+        if handler.recordsCommandStatus { try CommandFailures.record(statuses, consumer: handler.name, in: session.database) }
+        for (failure, decision) in decisions {
             var message = failure.message(originQueue: handler.queue)
             let metadata: Logger.Metadata = ["message_id": "\(failure.delivery.message.properties.messageId ?? "-")",
                                              "attempts": "\(failure.attempts)", "error_class": "\(failure.errorClass.rawValue)",
                                              "error": "\(failure.error)"]
-            switch retryPolicy.decide(failure) {
+            switch decision {
             case .retry(let tier, let delay):
                 // The tier's queue returns it by this routing key (the origin
                 // queue's name) when it expires; the broker drops the
@@ -260,11 +286,17 @@ final class Lane<Handler: BatchHandler> {
             case .deadLetter:
                 try session.routing.publish(exchange: deadLetterExchange, routingKey: deadLetterQueue, message: message)
                 log.warning("dead-lettered", metadata: metadata)
-                deadLetters.append(failure)
             }
         }
         try session.routing.waitForConfirms()
-        return deadLetters
+        let deadLettered = decisions.count { $0.1 == .deadLetter }
+        guard handler.recordsCommandStatus else { return ([], deadLettered) }
+        let now = Date()
+        return (statuses.map { failure in
+            CommandStatus(failure.state, at: CommandStatus.timestamp(now), attempts: failure.attempts,
+                          errorClass: failure.errorClass, error: failure.error, queue: failure.queue,
+                          nextAttemptAt: failure.delay.map { CommandStatus.timestamp(now + Double($0) / 1000) }).write(failure.id)
+        }, deadLettered)
     }
 
     /// The published events the broker has confirmed by now, without

@@ -67,9 +67,9 @@ struct Outbox {
                 WHERE created_at < now() - make_interval(secs => $1)
                 ORDER BY id LIMIT 1000 FOR UPDATE SKIP LOCKED
                 """, [age])
-            let entries = (0..<rows.count).map { row in
-                Entry(eventId: rows.string(row, 0)!, type: rows.string(row, 1)!, commandId: rows.string(row, 2)!,
-                      body: Array(rows.string(row, 3)!.utf8))
+            let entries = try (0..<rows.count).map { row in
+                try Entry(eventId: rows.decode(row, 0, as: String.self), type: rows.decode(row, 1, as: String.self), commandId: rows.decode(row, 2, as: String.self),
+                      body: Array(rows.decode(row, 3, as: String.self).utf8))
             }
             try publish(entries, on: channel)
             try channel.waitForConfirms()

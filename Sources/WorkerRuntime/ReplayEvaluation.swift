@@ -10,6 +10,8 @@ public enum ReplayEvaluation {
         case wouldBeRejected(reason: String)
         /// Its id is in the inbox: a replay is acknowledged with no effect.
         case alreadyProcessed(outcome: String)
+        /// Its id is in the inbox for other content: it would be refused.
+        case conflict(firstOutcome: String)
         case invalid(String)
         case wouldFail(String)
 
@@ -19,6 +21,7 @@ public enum ReplayEvaluation {
             case .wouldApply: "would apply"
             case .wouldBeRejected: "would be rejected"
             case .alreadyProcessed: "already processed"
+            case .conflict: "conflict"
             case .invalid: "invalid"
             case .wouldFail: "would fail"
             }
@@ -29,28 +32,30 @@ public enum ReplayEvaluation {
             case .wouldApply: label
             case .wouldBeRejected(let reason): "\(label): \(reason)"
             case .alreadyProcessed(let outcome): "\(label) (\(outcome)): no effect"
+            case .conflict(let outcome): "\(label): its id was used for another command (\(outcome)); it would be refused"
             case .invalid(let error): "\(label), would be dead-lettered again: \(error)"
             case .wouldFail(let error): "\(label): \(error)"
             }
         }
 
-        public static let labels = ["would apply", "would be rejected", "already processed", "invalid", "would fail"]
+        public static let labels = ["would apply", "would be rejected", "already processed", "conflict", "invalid", "would fail"]
     }
 
     public static func evaluate<Handler: BatchHandler>(_ messages: [AMQPMessage], with handler: Handler,
                                                        in database: PostgresConnection) throws -> [Verdict] {
         try database.rolledBackTransaction { db in
-            try messages.map { message in
+            try messages.map { message -> Verdict in
                 let decoded: Handler.Message
                 do { decoded = try handler.decode(message) } catch { return .invalid("\(error)") }
                 let id = handler.id(of: decoded)
-                if !handler.isIdempotentByNaturalKey,
-                   let earlier = try Inbox.outcomes([id], consumer: handler.name, in: db).first {
+                let digest = handler.digest(of: decoded)
+                if !handler.isIdempotentByNaturalKey, let earlier = try Inbox.recorded([id], consumer: handler.name, in: db)[id] {
+                    if let digest, let first = earlier.digest, digest != first { return .conflict(firstOutcome: earlier.outcome) }
                     return .alreadyProcessed(outcome: earlier.outcome)
                 }
                 do {
                     return try db.savepoint { db in
-                        if !handler.isIdempotentByNaturalKey { _ = try Inbox.admit([id], consumer: handler.name, in: db) }
+                        if !handler.isIdempotentByNaturalKey { _ = try Inbox.admit([(id, digest)], consumer: handler.name, in: db) }
                         let effects = try handler.apply([decoded], in: db)
                         return effects.rejections[id].map { .wouldBeRejected(reason: $0) } ?? .wouldApply
                     }

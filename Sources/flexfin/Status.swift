@@ -1,35 +1,49 @@
 import ArgumentParser
+import Domain
 import Foundation
 import Settings
 import WorkerRuntime
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "A command's status: from the cache (Redis), else from PostgreSQL's inbox.")
+        abstract: "A command's status through its whole life.",
+        discussion: """
+            accepted, retrying (attempt, error, next attempt), applied, rejected (reason), dead-lettered (queue, error) \
+            or conflict (the id was used before for another command). From the cache when it holds a final answer, \
+            else from PostgreSQL. Exit 0 when the command is known, 3 when it is not, 1 on an error.
+            """)
 
     @Argument(help: "The command id.") var commandId: String
+    @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
-        let settings = try ServiceSettings.fromEnvironment()
-        // An outcome in the cache is final; `accepted` may be outdated (see
-        // `CommandStatus.isOutcome`), so PostgreSQL's inbox is asked.
-        let cached = try? settings.connectCache().command(["GET", CommandStatus.key(commandId)]).string
-        if let cached, CommandStatus.isOutcome(cached) {
-            print("\(commandId): \(cached) (source: cache)")
-            return
-        }
-        let rows = try settings.connectDatabase().query(
-            "SELECT outcome, reason, received_at FROM inbox WHERE message_id = $1 AND consumer NOT IN ('audit', 'notifications', 'tax')",
-            [commandId])
-        guard !rows.isEmpty else {
-            if let cached {
-                print("\(commandId): \(cached) (source: cache; not yet processed)")
-                return
+        guard let answer = try CommandStatusLookup.find(commandId, settings: ServiceSettings.fromEnvironment()) else {
+            if json {
+                print(JSONValue.object(["command_id": .string(commandId), "status": .string("unknown")]).serialized)
+            } else {
+                print("\(commandId): unknown (never submitted, or not yet confirmed by the broker)")
             }
-            print("\(commandId): unknown (not yet processed, dead-lettered before Redis recorded it, or never submitted)")
             throw ExitCode(3)
         }
-        let reason = rows.string(0, 1).map { ", reason: \($0)" } ?? ""
-        print("\(commandId): \(rows.string(0, 0)!)\(reason) at \(rows.string(0, 2)!) (source: database)")
+        let status = answer.status
+        if json {
+            guard case .object(var fields) = status.json else { return }
+            fields["command_id"] = .string(commandId)
+            fields["source"] = .string(answer.source)
+            print(JSONValue.object(fields).serialized)
+            return
+        }
+        var line = "\(commandId): \(status.state.rawValue)"
+        switch status.state {
+        case .accepted: line += " at \(status.at), not yet processed"
+        case .applied: line += " at \(status.at)"
+        case .rejected, .conflict: line += " (\(status.reason ?? "-")) at \(status.at)"
+        case .retrying:
+            line += " after attempt \(status.attempts ?? 0) failed (\(status.errorClass ?? "-"): \(status.error ?? "-")) at \(status.at); "
+                + "next attempt from \(status.nextAttemptAt ?? "-") through \(status.queue ?? "-")"
+        case .deadLettered:
+            line += " to \(status.queue ?? "-") after \(status.attempts ?? 0) attempt(s) (\(status.errorClass ?? "-"): \(status.error ?? "-")) at \(status.at)"
+        }
+        print("\(line) (source: \(answer.source))")
     }
 }

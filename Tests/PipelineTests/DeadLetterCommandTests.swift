@@ -36,7 +36,7 @@ final class DeadLetterCommandTests: PipelineTestCase {
         XCTAssertTrue(shown.output.contains(#""command_id":"boom-2""#), shown.output)
 
         let dry = try runFlexfin(["dlq", "replay", "commands.payment", "--error-class", "unexpected", "--dry-run"])
-        XCTAssertTrue(dry.output.contains("dry run: 3 would be replayed (0 would apply, 0 would be rejected, 0 already processed, 0 invalid, 3 would fail)"), dry.output)
+        XCTAssertTrue(dry.output.contains("dry run: 3 would be replayed (0 would apply, 0 would be rejected, 0 already processed, 0 conflict, 0 invalid, 3 would fail)"), dry.output)
         XCTAssertTrue(dry.output.contains("=> would fail: PostgreSQL") && dry.output.contains("simulated bad deploy"), dry.output)
         XCTAssertEqual(try readyMessages("commands.payment.dlq"), 4)
 
@@ -44,7 +44,7 @@ final class DeadLetterCommandTests: PipelineTestCase {
         // the bad JSON would be dead-lettered again), still moving nothing.
         try stopRefusingTransfers()
         let again = try runFlexfin(["dlq", "replay", "commands.payment", "--all", "--dry-run"])
-        XCTAssertTrue(again.output.contains("dry run: 4 would be replayed (3 would apply, 0 would be rejected, 0 already processed, 1 invalid, 0 would fail)"), again.output)
+        XCTAssertTrue(again.output.contains("dry run: 4 would be replayed (3 would apply, 0 would be rejected, 0 already processed, 0 conflict, 1 invalid, 0 would fail)"), again.output)
         XCTAssertEqual(try count("SELECT count(*) FROM transfers WHERE command_id LIKE 'boom-%'"), 0, "a dry run keeps nothing")
         XCTAssertEqual(try readyMessages("commands.payment.dlq"), 4)
 

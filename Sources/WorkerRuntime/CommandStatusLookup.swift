@@ -1,0 +1,74 @@
+import Foundation
+import PostgresClient
+import Settings
+
+/// A command's status as a producer asks for it (`flexfin status`, the HTTP
+/// API): the cache when it holds a final answer, else PostgreSQL, which holds
+/// the durable one: the inbox (applied, rejected), conflicts, and the last
+/// failure (retrying, dead-lettered).
+public enum CommandStatusLookup {
+    public struct Answer: Sendable {
+        public let status: CommandStatus
+        /// `cache` or `database`.
+        public let source: String
+    }
+
+    /// nil when neither store knows the id. Throws only when PostgreSQL is
+    /// needed and cannot be reached and the cache knows nothing.
+    public static func find(_ id: String, settings: ServiceSettings) throws -> Answer? {
+        let cached = (try? settings.connectCache().command(["GET", CommandStatus.key(id)]).string)
+            .flatMap { $0 }.flatMap(CommandStatus.init(cached:))
+        if let cached, cached.isFinal { return Answer(status: cached, source: "cache") }
+        let durable: CommandStatus?
+        do {
+            durable = try find(id, in: settings.connectDatabase())
+        } catch {
+            guard let cached else { throw error }
+            return Answer(status: cached, source: "cache")  // PostgreSQL away: the best there is
+        }
+        if let durable { return Answer(status: durable, source: "database") }
+        return cached.map { Answer(status: $0, source: "cache") }
+    }
+
+    /// Event consumers keep no inbox rows of their own; this excludes old ones.
+    private static let commandConsumers = "consumer NOT IN ('audit', 'notifications', 'tax')"
+
+    static func find(_ id: String, in database: PostgresConnection) throws -> CommandStatus? {
+        let rows = try database.query("""
+            SELECT i.outcome, i.reason, \(iso("i.received_at")) AS received_at,
+                   (SELECT count(*) FROM command_conflicts c WHERE c.message_id = $1 AND c.\(commandConsumers)),
+                   (SELECT \(iso("max(c.refused_at)")) FROM command_conflicts c WHERE c.message_id = $1 AND c.\(commandConsumers)),
+                   f.state, f.queue, f.attempts, f.error_class, f.error,
+                   \(iso("f.next_attempt_at")) AS next_attempt_at, \(iso("f.failed_at")) AS failed_at
+            FROM (SELECT 1) AS one
+            LEFT JOIN inbox i ON i.message_id = $1 AND i.\(commandConsumers)
+            LEFT JOIN command_failures f ON f.message_id = $1 AND f.\(commandConsumers)
+            LIMIT 1
+            """, [id])
+        let outcome = try rows.decode(0, "outcome", as: String?.self)
+        let conflicts = try rows.decode(0, 3, as: Int.self)
+        if conflicts > 0 {
+            let first = try outcome.map { "\($0)\(try rows.decode(0, "reason", as: String?.self).map { ": \($0)" } ?? "")" }
+            return CommandStatus(.conflict, at: try rows.decode(0, 4), reason: """
+                \(conflicts) command(s) with other content reused this id and were refused, nothing of them applied; \
+                the id's first command: \(first ?? "not yet decided")
+                """)
+        }
+        if let outcome, let state = CommandStatus.State(rawValue: outcome) {
+            return CommandStatus(state, at: try rows.decode(0, "received_at"),
+                                 reason: try rows.decode(0, "reason", as: String?.self))
+        }
+        guard let failure = try rows.decode(0, "state", as: String?.self), let state = CommandStatus.State(rawValue: failure) else {
+            return nil
+        }
+        return CommandStatus(state, at: try rows.decode(0, "failed_at"), attempts: try rows.decode(0, "attempts"),
+                             errorClass: try rows.decode(0, "error_class"), error: try rows.decode(0, "error"),
+                             queue: try rows.decode(0, "queue"),
+                             nextAttemptAt: try rows.decode(0, "next_attempt_at"))
+    }
+
+    /// ISO 8601 in UTC, like the cache's timestamps, whatever the session's time zone.
+    private static func iso(_ column: String) -> String {
+        #"to_char(\#(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"#
+    }
+}
