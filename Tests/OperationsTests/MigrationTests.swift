@@ -58,6 +58,26 @@ final class MigrationTests: XCTestCase {
         XCTAssertEqual(try PostgresConnection(url).query("SELECT count(*) FROM schema_migrations").int(0, 0), migrator.migrations.count)
     }
 
+    /// A database that applied a migration keeps its schema: an edit to the
+    /// file afterwards would silently not apply, so migrate refuses.
+    func testAnAppliedMigrationWhoseTextChangedIsRefusedNamingTheFile() throws {
+        var migrations = try Migration.bundled()
+        let connection = try PostgresConnection(databaseURL)
+        try Migrator(migrations: migrations).apply(on: connection)
+        let edited = migrations[4]
+        migrations[4] = Migration(version: edited.version, name: edited.name, sql: edited.sql + "\n-- edited after it shipped\n")
+        XCTAssertThrowsError(try Migrator(migrations: migrations).apply(on: connection)) { error in
+            XCTAssertTrue("\(error)".contains("migration \(edited.label).sql was changed after this database applied it"), "\(error)")
+        }
+        XCTAssertThrowsError(try Migrator(migrations: migrations).pending(on: connection), "a dry run says so too")
+
+        // A database migrated before checksums were recorded adopts them.
+        try connection.query("UPDATE schema_migrations SET checksum = NULL")
+        XCTAssertEqual(try Migrator(migrations: try Migration.bundled()).apply(on: connection), [])
+        XCTAssertEqual(try connection.query("SELECT count(*) FROM schema_migrations WHERE checksum IS NULL").int(0, 0), 0)
+        XCTAssertThrowsError(try Migrator(migrations: migrations).apply(on: connection))
+    }
+
     func testAFailingMigrationRollsBackAndSaysWhich() throws {
         let broken = [Migration(version: 1, name: "good", sql: "CREATE TABLE good (id int)"),
                       Migration(version: 2, name: "broken", sql: "CREATE TABLE half (id int); SELECT no_such_column FROM good")]

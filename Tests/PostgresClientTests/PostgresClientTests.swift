@@ -92,6 +92,54 @@ final class PostgresClientTests: XCTestCase {
         XCTAssertEqual(try connection.query("SELECT sum(amount) FROM \(table) WHERE id = ANY($1)", [["a", "NULL"]]).int64(0, 0), 6)
     }
 
+    /// The array-literal encoder, proven against the server: any text a
+    /// value may hold (quotes, backslashes, braces, commas, the word NULL,
+    /// blanks, emoji) comes back byte for byte, in order. Seeded.
+    func testArrayParametersCarryAnyTextByteForByte() throws {
+        let pieces = ["\"", "\\", "{", "}", ",", " ", "\n", "\t", "NULL", "null", "'", "e\u{301}", "😀", "👩‍👩‍👧", "日本", "\u{1}", ""]
+        var random = SeededRandom(seed: 42)
+        let connection = try PostgresConnection(url)
+        for _ in 0..<20 {
+            let values: [String?] = (0..<50).map { _ in
+                Int.random(in: 0..<10, using: &random) == 0 ? nil
+                    : (0..<Int.random(in: 0...12, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            }
+            let rows = try connection.query("SELECT v FROM unnest($1::text[]) WITH ORDINALITY AS t(v, n) ORDER BY n", [values])
+            XCTAssertEqual(rows.count, values.count)
+            for (index, value) in values.enumerated() {
+                XCTAssertEqual(rows.string(index, 0).map { Array($0.utf8) }, value.map { Array($0.utf8) }, "element \(index)")
+            }
+        }
+    }
+
+    /// libpq takes parameters as C strings: a U+0000 would cut one short.
+    func testAParameterHoldingNULIsRefusedNotCutShort() throws {
+        let connection = try PostgresConnection(url)
+        XCTAssertThrowsError(try connection.query("SELECT $1::text[]", [["ok", "a\u{0}b"]])) { error in
+            XCTAssertEqual((error as? PostgresError)?.sqlState, .characterNotInRepertoire)
+            XCTAssertTrue("\(error)".contains("parameter $1 contains U+0000"), "\(error)")
+        }
+        XCTAssertEqual(try connection.query("SELECT 1").int(0, 0), 1, "the connection goes on")
+    }
+
+    func testRowsDecodeTypedAndABadValueIsAnErrorNamingTheColumn() throws {
+        let connection = try PostgresConnection(url)
+        let rows = try connection.query("SELECT 'w1'::text AS id, 42::bigint AS balance, NULL::text AS memo, 't'::bool AS open")
+        XCTAssertEqual(try rows.decode(0, "id", as: String.self), "w1")
+        XCTAssertEqual(try rows.decode(0, 1, as: Int64.self), 42)
+        XCTAssertEqual(try rows.decode(0, "memo", as: String?.self), nil)
+        XCTAssertEqual(try rows.decode(0, "open", as: Bool.self), true)
+        for (attempt, mentions) in [({ _ = try rows.decode(0, "memo", as: String.self) }, "column 'memo' of row 0 is NULL"),
+                                    ({ _ = try rows.decode(0, "id", as: Int64.self) }, "column 'id' of row 0 is not a Int64"),
+                                    ({ _ = try rows.decode(0, "nope", as: Int64.self) }, "no column 'nope'"),
+                                    ({ _ = try rows.decode(1, 0, as: String.self) }, "out of range")] as [(() throws -> Void, String)] {
+            XCTAssertThrowsError(try attempt()) { error in
+                XCTAssertTrue("\(error)".contains(mentions), "\(error)")
+                XCTAssertFalse("\(error)".contains("w1"), "no value in the error")
+            }
+        }
+    }
+
     func testPreparedStatementsAreReused() throws {
         let connection = try PostgresConnection(url)
         let sql = "INSERT INTO \(table) VALUES ($1, $2)"
