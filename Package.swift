@@ -74,7 +74,8 @@ let package = Package(
 
         // Benchmark W1: broker-only rate, pipeline rate, invariants.
         .target(name: "Benchmark", dependencies: [
-            "Audit", "Ledger", "Payments", "Submission", "WorkerRuntime", "Settings", "Topology", "AMQPClient", "PostgresClient", "RedisClient",
+            "Audit", "Ledger", "Migrations", "Payments", "Submission", "WorkerRuntime", "Settings", "Topology", "AMQPClient",
+            "PostgresClient", "RedisClient",
         ]),
 
         .executableTarget(name: "flexfin", dependencies: [

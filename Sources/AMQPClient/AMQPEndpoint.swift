@@ -46,6 +46,13 @@ public struct AMQPEndpoint: Sendable, Equatable, CustomStringConvertible {
         return endpoints
     }
 
+    /// The URL this endpoint parses from, credentials included: for a child
+    /// process's environment, never for logs.
+    public var url: String {
+        let encode = { (text: String) in text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text }
+        return "amqp://\(encode(user)):\(encode(password))@\(host):\(port)/\(encode(vhost))"
+    }
+
     /// `host:port`: what errors and logs show. Credentials never appear.
     public var description: String { "\(host):\(port)" }
 }

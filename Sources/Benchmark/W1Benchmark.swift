@@ -54,9 +54,11 @@ public struct W1Benchmark {
 
     public func run(progress: (String) -> Void) throws -> Result {
         let workload = try W1Workload.load(n: options.n, seed: options.seed, file: options.file, generator: options.generator)
-        let workbench = Workbench(settings: settings, topology: topology, workers: options.workers)
+        let environment = try DisposableEnvironment("bench", redisDatabase: 15, from: settings)
+        let settings = environment.settings
+        let workbench = Workbench(environment: environment, topology: topology, workers: options.workers)
         let pipeline = PipelineRun(workbench: workbench, lanes: options.lanes, eventLanes: options.eventLanes, batchSize: options.batchSize)
-        progress("resetting database, queues and cache; seeding \(W1Workload.wallets) wallets")
+        progress("recreating database \(environment.databaseName), vhost \(environment.vhost) and Redis database \(settings.redis.database) (the configured ones are not touched); seeding \(W1Workload.wallets) wallets")
         try workbench.reset()
         progress("broker-only run: \(workload.commands.count) commands, the same traffic without database or cache")
         let brokerOnly = try BrokerOnlyRun(settings: settings, lanes: options.lanes, batchSize: options.batchSize,

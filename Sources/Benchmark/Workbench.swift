@@ -8,49 +8,28 @@ import Settings
 import Topology
 import WorkerRuntime
 
-/// Real worker processes against the real services, for the benchmark and
-/// the pipeline tests: wipe and seed, start, stop or kill workers, wait.
+/// Real worker processes against the real services of a disposable
+/// environment, for the benchmark and the pipeline tests: wipe and seed,
+/// start, stop or kill workers, wait.
 public struct Workbench: Sendable {
-    public let settings: ServiceSettings
+    public let environment: DisposableEnvironment
     public let topology: TopologySpec
     /// Where the worker executables are.
     public let workers: URL
 
-    public init(settings: ServiceSettings, topology: TopologySpec, workers: URL) {
-        self.settings = settings
+    public var settings: ServiceSettings { environment.settings }
+
+    public init(environment: DisposableEnvironment, topology: TopologySpec, workers: URL) {
+        self.environment = environment
         self.topology = topology
         self.workers = workers
     }
 
-    /// Wipes the database, the topology's queues and the cache, then seeds
-    /// `wallets` funded wallets. Refuses while any worker is consuming.
+    /// Wipes the environment (see `DisposableEnvironment.recreate`), then
+    /// seeds `wallets` funded wallets. Refuses while any worker is consuming.
     public func reset(wallets: Int = W1Workload.wallets, balance: Int64 = W1Workload.funding) throws {
-        let channel = try settings.connectBroker().openChannel()
-        let plan = BrokerPlan(topology)
-        for queue in plan.queues where try channel.inspectQueue(queue.name).consumerCount > 0 {
-            throw BenchmarkError("\(queue.name) has consumers: stop the running workers first")
-        }
-        for queue in plan.queues { try channel.purgeQueue(queue.name) }
+        try environment.recreate(topology: topology)
         let database = try settings.connectDatabase()
-        try database.transaction { db in
-            // The audit log refuses TRUNCATE to everyone but its owner, who
-            // must say so explicitly.
-            try db.query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
-            try db.query("""
-                TRUNCATE users, accounts, transfers, ledger_entries, inbox, outbox, audit_log,
-                         notifications, tax_entries, tax_quarters, command_conflicts, command_failures
-                RESTART IDENTITY CASCADE
-                """)
-            try db.query("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only")
-        }
-        let cache = try settings.connectCache()
-        var cursor = "0"
-        repeat {
-            let reply = try cache.command(["SCAN", cursor, "MATCH", "flexfin:*", "COUNT", 1000]).array ?? []
-            cursor = reply.first?.string ?? "0"
-            let keys = reply.last?.array?.compactMap(\.string) ?? []
-            if !keys.isEmpty { try cache.command(["DEL"] + keys) }
-        } while cursor != "0"
         _ = try Seeding.seed(wallets: wallets, balance: balance, currency: "USD", in: database)
         // Plans made on empty tables scan whole tables on every foreign-key
         // check; statistics from real rows avoid that.
@@ -62,7 +41,7 @@ public struct Workbench: Sendable {
         let process = Process()
         process.executableURL = workers.appendingPathComponent(name)
         process.arguments = ["--lanes", String(lanes), "--batch-size", String(batchSize)] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(settings.environment) { $1 }.merging(environment) { $1 }
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("flexfin-\(name)-\(UUID().uuidString.prefix(8)).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: log)

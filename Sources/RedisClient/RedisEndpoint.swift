@@ -28,6 +28,13 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
                   password: parts.password.flatMap { $0.isEmpty ? nil : $0 })
     }
 
+    /// The URL this endpoint parses from, password included: for a child
+    /// process's environment, never for logs.
+    public var url: String {
+        let secret = password.map { ":\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)@" } ?? ""
+        return "redis://\(secret)\(host):\(port)/\(database)"
+    }
+
     /// `host:port`; the password never appears.
     public var description: String { "\(host):\(port)" }
 }

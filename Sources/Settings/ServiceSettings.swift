@@ -51,6 +51,19 @@ public struct ServiceSettings: Sendable {
     }
 }
 
+extension ServiceSettings {
+    /// The variables that make a child process (a worker, `flexfin`) use
+    /// these settings.
+    public var environment: [String: String] {
+        [
+            "FLEXFIN_AMQP_URL": amqpEndpoints.map(\.url).joined(separator: ","),
+            "FLEXFIN_AMQP_MANAGEMENT_URL": amqpManagementURL?.absoluteString ?? "none",
+            "FLEXFIN_DATABASE_URL": databaseURL,
+            "FLEXFIN_REDIS_URL": redis.url,
+        ]
+    }
+}
+
 public struct SettingsError: Error, CustomStringConvertible {
     public let variable: String
     public let problem: String

@@ -18,9 +18,7 @@ public struct ManagementAPI: Sendable {
         self.timeout = timeout
     }
 
-    private var vhostPath: String {
-        endpoint.vhost.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? endpoint.vhost
-    }
+    private var vhostPath: String { Self.encoded(endpoint.vhost) }
 
     /// Queue statistics by queue name.
     public func queues() throws -> [String: QueueDepth] {
@@ -72,11 +70,47 @@ public struct ManagementAPI: Sendable {
         }
     }
 
+    /// A vhost's description, or nil when there is no such vhost.
+    public func vhostDescription(_ vhost: String) throws -> String?? {
+        guard let data = try send("GET", "/api/vhosts/\(Self.encoded(vhost))", allowing: [404]) else { return nil }
+        return .some((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["description"] as? String)
+    }
+
+    /// Creates a vhost (or updates its description) and gives the API's
+    /// user every permission on it.
+    public func createVhost(_ vhost: String, description: String) throws {
+        let body = try JSONSerialization.data(withJSONObject: ["description": description])
+        _ = try send("PUT", "/api/vhosts/\(Self.encoded(vhost))", body: body)
+        let permissions = try JSONSerialization.data(withJSONObject: ["configure": ".*", "write": ".*", "read": ".*"])
+        _ = try send("PUT", "/api/permissions/\(Self.encoded(vhost))/\(Self.encoded(endpoint.user))", body: permissions)
+    }
+
+    public func deleteVhost(_ vhost: String) throws {
+        _ = try send("DELETE", "/api/vhosts/\(Self.encoded(vhost))", allowing: [404])
+    }
+
+    private static func encoded(_ segment: String) -> String {
+        segment.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? segment
+    }
+
     private func get(_ path: String) throws -> [[String: Any]] {
+        guard let data = try send("GET", path),
+              let rows = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+            throw TopologyError("management API at \(baseURL) sent something other than a list for \(path)")
+        }
+        return rows
+    }
+
+    /// The answer's body; nil for a status in `allowing` (e.g. 404 when
+    /// asking whether something exists).
+    private func send(_ method: String, _ path: String, body: Data? = nil, allowing: Set<Int> = []) throws -> Data? {
         guard let url = URL(string: baseURL.absoluteString.trimmingCharacters(in: ["/"]) + path) else {
             throw TopologyError("management API: bad URL \(baseURL)\(path)")
         }
         var request = URLRequest(url: url, timeoutInterval: timeout)
+        request.httpMethod = method
+        request.httpBody = body
+        if body != nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
         let credentials = Data("\(endpoint.user):\(endpoint.password)".utf8).base64EncodedString()
         request.setValue("Basic \(credentials)", forHTTPHeaderField: "Authorization")
         let response = HTTPResponse()
@@ -86,13 +120,11 @@ public struct ManagementAPI: Sendable {
         let (data, status, error) = response.wait()
         let target = "\(url.host ?? "?"):\(url.port ?? 80)"
         if let error { throw TopologyError("management API at \(target) is unavailable: \(error.localizedDescription)") }
-        guard status == 200, let data else {
-            throw TopologyError("management API at \(target) answered HTTP \(status ?? 0) for \(path)")
+        if let status, allowing.contains(status) { return nil }
+        guard let status, (200..<300).contains(status) else {
+            throw TopologyError("management API at \(target) answered HTTP \(status ?? 0) to \(method) \(path)")
         }
-        guard let rows = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
-            throw TopologyError("management API at \(target) sent something other than a list for \(path)")
-        }
-        return rows
+        return data ?? Data()
     }
 }
 

@@ -12,7 +12,8 @@ struct Bench: ParsableCommand {
             commandName: "w1",
             abstract: "Benchmark W1 (payments) end to end, drain mode, with the broker-only rate of the same run.",
             discussion: """
-                WIPES the database, the topology's queues and the cache it points at, seeds 1000 wallets, \
+                Works on resources of its own, created (or wiped) by every run on the configured servers: database \
+                flexfin_bench, vhost flexfin-bench, Redis database 15; the configured ones are never touched. Seeds 1000 wallets, \
                 runs the broker-only traffic, preloads the commands, starts the worker executables (found beside \
                 this one), and stops the clock when the last audit, notification and tax row is written. \
                 Exits 1 if any invariant fails.

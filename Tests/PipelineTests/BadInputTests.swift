@@ -88,7 +88,7 @@ final class BadInputTests: PipelineTestCase {
     }
 
     private func runFlexfinStatus(_ id: String) throws -> String {
-        try TestSupport.runFlexfin(["status", id]).output
+        try runFlexfin(["status", id]).output
     }
 }
 

@@ -1,13 +1,26 @@
 import Foundation
+import PostgresClient
 import TestSupport
+import Topology
 import XCTest
 
 /// `flexfin bench w1 --json` runs the real pipeline and reports its figures
 /// and invariants. Speed is not asserted here (the machine is shared); the
-/// shape and the invariants are.
+/// shape and the invariants are, and that the benchmark works only on
+/// resources of its own.
 final class BenchCommandTests: PipelineTestCase {
-    func testASmallW1RunReportsItsFiguresAndHoldsEveryInvariant() throws {
-        let run = try runFlexfin(["bench", "w1", "--n", "1000", "--batch-size", "100", "--json"])
+    func testASmallW1RunReportsItsFiguresHoldsEveryInvariantAndLeavesTheConfiguredDatabaseAlone() throws {
+        // The configured database (not the tests' own) holds a ledger.
+        let configured = TestServices.settings
+        let seeded = try TestSupport.runFlexfin(["seed", "--wallets", "3", "--balance", "500"])
+        XCTAssertEqual(seeded.status, 0, seeded.errors)
+        let before = try snapshot(configured.connectDatabase())
+        XCTAssertNotEqual(before.first, "accounts: 0", "the configured database has rows to lose")
+        // From nothing: the benchmark creates its vhost (and database) itself.
+        let management = ManagementAPI(baseURL: try XCTUnwrap(configured.amqpManagementURL), endpoint: configured.amqpEndpoints[0])
+        try management.deleteVhost("flexfin-bench")
+
+        let run = try TestSupport.runFlexfin(["bench", "w1", "--n", "1000", "--batch-size", "100", "--json"])
         XCTAssertEqual(run.status, 0, run.errors)
         let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any], run.output)
         XCTAssertEqual(result["invariants_ok"] as? Bool, true, run.output)
@@ -19,5 +32,18 @@ final class BenchCommandTests: PipelineTestCase {
         XCTAssertGreaterThanOrEqual(invariants.count, 10)
         XCTAssertEqual((result["workers"] as? [[String: Any]])?.compactMap { $0["worker"] as? String }.sorted(),
                        ["audit", "notifications", "payments", "tax"])
+
+        XCTAssertEqual(try snapshot(configured.connectDatabase()), before, "the configured database is as it was")
+        XCTAssertEqual(try management.vhostDescription("flexfin-bench")??.contains("disposable"), true)
+        let bench = try configured.connectDatabase().query("SELECT count(*) FROM pg_database WHERE datname = 'flexfin_bench'")
+        XCTAssertEqual(bench.int(0, 0), 1, "the run had a database of its own")
+    }
+
+    /// Every money and audit table: row counts and a digest of their content.
+    private func snapshot(_ database: PostgresConnection) throws -> [String] {
+        try ["accounts", "transfers", "ledger_entries", "inbox", "outbox", "audit_log", "notifications", "tax_entries"].flatMap { table in
+            let rows = try database.query("SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM \(table) t")
+            return ["\(table): \(rows.string(0, 0) ?? "-")", rows.string(0, 1) ?? "-"]
+        }
     }
 }

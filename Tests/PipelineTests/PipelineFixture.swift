@@ -9,7 +9,9 @@ import Topology
 import XCTest
 
 /// The real worker executables (built beside the test bundle) against the
-/// real services; every test starts from a wiped, seeded state.
+/// real services, in a disposable environment of the tests' own (database
+/// flexfin_test, vhost flexfin-test, Redis 14): every test starts from a
+/// wiped, seeded state, and the configured database is never touched.
 class PipelineTestCase: XCTestCase {
     var workbench: Workbench!
     var topology: TopologySpec!
@@ -20,7 +22,8 @@ class PipelineTestCase: XCTestCase {
     override func setUpWithError() throws {
         topology = try TopologySpec.load(from: repositoryRoot.appendingPathComponent("queues/topology.json"))
         let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        workbench = Workbench(settings: TestServices.settings, topology: topology, workers: binaries)
+        let environment = try DisposableEnvironment("test", redisDatabase: 14, from: TestServices.settings)
+        workbench = Workbench(environment: environment, topology: topology, workers: binaries)
         try workbench.reset()
     }
 
@@ -73,6 +76,11 @@ class PipelineTestCase: XCTestCase {
     func boomPayment(_ id: String) -> SubmittedCommand {
         SubmittedCommand(payment: .init(commandId: id, payer: "w0001", payee: "w0002",
                                         amount: .init(minorUnits: 5, currency: .init("USD")!), memo: "boom"))
+    }
+
+    /// The real `flexfin`, pointed at the tests' environment.
+    func runFlexfin(_ arguments: [String], environment: [String: String] = [:]) throws -> FlexfinRun {
+        try TestSupport.runFlexfin(arguments, environment: settings.environment.merging(environment) { $1 })
     }
 
     func start(_ name: String, lanes: Int = 1, batchSize: Int = 100, arguments: [String] = [],

@@ -1,0 +1,100 @@
+import AMQPClient
+import Foundation
+import Migrations
+import PostgresClient
+import RedisClient
+import Settings
+import Topology
+
+/// A database, a vhost and a Redis database of their own, on the configured
+/// servers, for the benchmark and the pipeline tests: `flexfin_bench`,
+/// `flexfin-bench`, Redis 15 (and `…test`, Redis 14). Each run creates what
+/// is missing and wipes the rest; the configured database, vhost and Redis
+/// database are never touched. Each is marked when created, and one that
+/// exists without the mark (somebody else's) is refused, not wiped.
+public struct DisposableEnvironment: Sendable {
+    /// `bench` or `test`.
+    public let name: String
+    /// The environment's own settings.
+    public let settings: ServiceSettings
+    private let configured: ServiceSettings
+
+    public var databaseName: String { "flexfin_\(name)" }
+    public var vhost: String { "flexfin-\(name)" }
+    private var mark: String { "flexfin disposable environment \(name): wiped by every benchmark or test run" }
+    private static let redisMarkKey = "flexfin-disposable"
+
+    public init(_ name: String, redisDatabase: Int, from configured: ServiceSettings) throws {
+        guard var database = URLComponents(string: configured.databaseURL), database.scheme?.hasPrefix("postgres") == true else {
+            throw BenchmarkError("FLEXFIN_DATABASE_URL must be a postgresql:// URI for the \(name) environment to derive its database from")
+        }
+        database.path = "/flexfin_\(name)"
+        guard let databaseURL = database.string else { throw BenchmarkError("cannot derive the \(name) database URL") }
+        var settings = configured
+        settings.databaseURL = databaseURL
+        settings.amqpEndpoints = configured.amqpEndpoints.map { var endpoint = $0; endpoint.vhost = "flexfin-\(name)"; return endpoint }
+        settings.redis.database = redisDatabase
+        guard settings.redis.database != configured.redis.database else {
+            throw BenchmarkError("the \(name) environment's Redis database \(redisDatabase) is the configured one; choose another")
+        }
+        self.name = name
+        self.settings = settings
+        self.configured = configured
+    }
+
+    /// Creates what is missing and empties what exists: the database is
+    /// dropped and created again and migrated, the topology declared in the
+    /// vhost and its queues purged, the Redis database flushed.
+    public func recreate(topology: TopologySpec) throws {
+        try recreateDatabase()
+        try prepareVhost(topology: topology)
+        try flushCache()
+    }
+
+    private func recreateDatabase() throws {
+        let server = try configured.connectDatabase()
+        let found = try server.query("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1", [databaseName])
+        if !found.isEmpty {
+            guard try found.decode(0, 0, as: String?.self) == mark else {
+                throw BenchmarkError("database \(databaseName) exists and was not created by flexfin; refusing to drop it")
+            }
+            try server.query("DROP DATABASE \(databaseName) WITH (FORCE)")
+        }
+        // Byte-order collation, as deploy/local/services creates the real one.
+        try server.query("CREATE DATABASE \(databaseName) TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'")
+        try server.query("COMMENT ON DATABASE \(databaseName) IS '\(mark)'")
+        try Migrator(migrations: Migration.bundled()).apply(on: settings.connectDatabase())
+    }
+
+    private func prepareVhost(topology: TopologySpec) throws {
+        guard let url = configured.amqpManagementURL else {
+            throw BenchmarkError("the \(name) environment creates its own vhost through the management API: set FLEXFIN_AMQP_MANAGEMENT_URL")
+        }
+        let management = ManagementAPI(baseURL: url, endpoint: configured.amqpEndpoints[0])
+        switch try management.vhostDescription(vhost) {
+        case nil: try management.createVhost(vhost, description: mark)
+        case let description?? where description == mark: break
+        default: throw BenchmarkError("vhost \(vhost) exists and was not created by flexfin; refusing to purge it")
+        }
+        let broker = try settings.connectBroker()
+        defer { broker.close() }
+        let plan = BrokerPlan(topology)
+        try TopologyDeclarer(plan: plan).apply(on: broker)
+        let channel = try broker.openChannel()
+        for queue in plan.queues where try channel.inspectQueue(queue.name).consumerCount > 0 {
+            throw BenchmarkError("\(queue.name) in \(vhost) has consumers: stop the running workers first")
+        }
+        for queue in plan.queues { try channel.purgeQueue(queue.name) }
+    }
+
+    private func flushCache() throws {
+        let cache = try settings.connectCache()
+        let marked = try cache.command(["GET", Self.redisMarkKey]).string == mark
+        let empty = try cache.command(["DBSIZE"]).integer == 0
+        guard marked || empty else {
+            throw BenchmarkError("Redis database \(settings.redis.database) holds keys and was not marked by flexfin; refusing to flush it")
+        }
+        try cache.command(["FLUSHDB"])
+        try cache.command(["SET", Self.redisMarkKey, mark])
+    }
+}
