@@ -13,6 +13,7 @@ struct BrokerOnlyRun {
     let settings: ServiceSettings
     let lanes: Int
     let batchSize: Int
+    let batchMilliseconds: Int
     let eventBodySize: Int
 
     private let prefix = "bench.broker-only.\(getpid())"
@@ -77,7 +78,7 @@ struct BrokerOnlyRun {
         while !seen.isComplete(unique) {
             guard let first = try consumer.nextDelivery(timeout: .milliseconds(200)) else { continue }
             var batch = [first]
-            let deadline = ContinuousClock.now + .milliseconds(20)
+            let deadline = ContinuousClock.now + .milliseconds(batchMilliseconds)
             while batch.count < batchSize, let next = try consumer.nextDelivery(timeout: max(deadline - .now, .zero)) {
                 batch.append(next)
             }

@@ -10,6 +10,7 @@ struct PipelineRun {
     let lanes: Int
     let eventLanes: Int
     let batchSize: Int
+    let batchMilliseconds: Int
 
     struct Outcome {
         let seconds: Double
@@ -19,11 +20,12 @@ struct PipelineRun {
     func run(_ workload: W1Workload) throws -> Outcome {
         try CommandProducer(settings: workbench.settings, topology: workbench.topology).publish(workload.commands)
         let started = ContinuousClock.now
+        let wait = ["--batch-milliseconds", String(batchMilliseconds)]
         let processes = try [
-            workbench.start("payments-worker", lanes: lanes, batchSize: batchSize),
-            workbench.start("audit-worker", lanes: 1, batchSize: batchSize),  // single active consumer: more lanes would idle
-            workbench.start("notifications-worker", lanes: eventLanes, batchSize: batchSize),
-            workbench.start("tax-worker", lanes: eventLanes, batchSize: batchSize),
+            workbench.start("payments-worker", lanes: lanes, batchSize: batchSize, arguments: wait),
+            workbench.start("audit-worker", lanes: 1, batchSize: batchSize, arguments: wait),  // single active consumer: more lanes would idle
+            workbench.start("notifications-worker", lanes: eventLanes, batchSize: batchSize, arguments: wait),
+            workbench.start("tax-worker", lanes: eventLanes, batchSize: batchSize, arguments: wait),
         ]
         try workbench.waitUntilComplete(workload.expected, workers: processes, upTo: .seconds(600))
         let seconds = Double((ContinuousClock.now - started) / .milliseconds(1)) / 1000

@@ -13,6 +13,7 @@ public struct W1Benchmark {
         public var lanes = 2
         public var eventLanes = 1
         public var batchSize = 500
+        public var batchMilliseconds = WorkerOptions.defaultBatchMilliseconds
         public var workers: URL
         public var generator: URL
 
@@ -57,12 +58,13 @@ public struct W1Benchmark {
         let environment = try DisposableEnvironment("bench", redisDatabase: 15, from: settings)
         let settings = environment.settings
         let workbench = Workbench(environment: environment, topology: topology, workers: options.workers)
-        let pipeline = PipelineRun(workbench: workbench, lanes: options.lanes, eventLanes: options.eventLanes, batchSize: options.batchSize)
+        let pipeline = PipelineRun(workbench: workbench, lanes: options.lanes, eventLanes: options.eventLanes,
+                                   batchSize: options.batchSize, batchMilliseconds: options.batchMilliseconds)
         progress("recreating database \(environment.databaseName), vhost \(environment.vhost) and Redis database \(settings.redis.database) (the configured ones are not touched); seeding \(W1Workload.wallets) wallets")
         try workbench.reset()
         progress("broker-only run: \(workload.commands.count) commands, the same traffic without database or cache")
         let brokerOnly = try BrokerOnlyRun(settings: settings, lanes: options.lanes, batchSize: options.batchSize,
-                                           eventBodySize: 420).run(workload.commands)
+                                           batchMilliseconds: options.batchMilliseconds, eventBodySize: 420).run(workload.commands)
         progress("pipeline run: \(workload.commands.count) commands preloaded, workers starting")
         let outcome = try pipeline.run(workload)
         progress("checking invariants")

@@ -7,13 +7,17 @@ public struct WorkerOptions: ParsableArguments, Sendable {
     @Option(help: "Most messages in one batch (one transaction).")
     public var batchSize = 500
     @Option(help: "Longest wait in milliseconds to fill a batch.")
-    public var batchMilliseconds = 50
+    public var batchMilliseconds = Self.defaultBatchMilliseconds
     @Option(help: "Unacknowledged deliveries per lane (basic.qos); at least the batch size.")
     public var prefetch: Int?
     @Option(help: "Publisher confirms in flight at once.")
     public var confirmWindow = 2048
     @Option(help: "Longest wait in milliseconds for a row lock (a wallet held by a stuck session) before the batch is split around it.")
     public var lockTimeoutMilliseconds = 5000
+
+    /// The one default, for the workers and for the benchmark's broker-only
+    /// baseline, so the two batch alike.
+    public static let defaultBatchMilliseconds = 50
 
     public init() {}
 

@@ -3,6 +3,7 @@ import Benchmark
 import Foundation
 import Settings
 import Topology
+import WorkerRuntime
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Benchmarks.", subcommands: [W1.self])
@@ -25,6 +26,8 @@ struct Bench: ParsableCommand {
         @Option(help: "Lanes of the payments worker.") var lanes = 2
         @Option(help: "Lanes of the notifications and tax workers.") var eventLanes = 1
         @Option(help: "Batch size of every worker.") var batchSize = 500
+        @Option(help: "Longest wait in milliseconds to fill a batch, for the workers and the broker-only baseline alike.")
+        var batchMilliseconds = WorkerOptions.defaultBatchMilliseconds
         @Flag(help: "Print one JSON object.") var json = false
         @OptionGroup var topologyFile: TopologyFileOption
 
@@ -39,6 +42,7 @@ struct Bench: ParsableCommand {
             options.lanes = lanes
             options.eventLanes = eventLanes
             options.batchSize = batchSize
+            options.batchMilliseconds = batchMilliseconds
             let benchmark = W1Benchmark(options: options, settings: try ServiceSettings.fromEnvironment(), topology: try topologyFile.spec())
             let result = try benchmark.run { printError("bench: \($0)") }
             if json {
