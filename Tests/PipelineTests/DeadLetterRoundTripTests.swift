@@ -78,6 +78,7 @@ final class DeadLetterRoundTripTests: PipelineTestCase {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("flexfin")
         process.arguments = ["dlq", "replay", "commands.payment", "--all", "--rate", "400", "--actor", "roundtrip-operator"]
+        process.environment = ProcessInfo.processInfo.environment.merging(settings.environment) { $1 }
         let progress = Pipe()
         process.standardError = progress
         process.standardOutput = FileHandle.nullDevice

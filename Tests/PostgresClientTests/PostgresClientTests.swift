@@ -140,6 +140,20 @@ final class PostgresClientTests: XCTestCase {
         }
     }
 
+    /// The body's error explains what happened; a rollback that fails after
+    /// it (here: the body already ended the transaction) must not replace it.
+    func testASavepointRethrowsTheBodysErrorNotTheRollbacks() throws {
+        struct BodyFailed: Error {}
+        let connection = try PostgresConnection(url)
+        try connection.query("BEGIN")
+        XCTAssertThrowsError(try connection.savepoint { db in
+            try db.query("ROLLBACK")
+            throw BodyFailed()
+        }) { error in
+            XCTAssertTrue(error is BodyFailed, "\(error)")
+        }
+    }
+
     func testPreparedStatementsAreReused() throws {
         let connection = try PostgresConnection(url)
         let sql = "INSERT INTO \(table) VALUES ($1, $2)"
