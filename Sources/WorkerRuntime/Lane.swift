@@ -19,9 +19,9 @@ final class Lane<Handler: BatchHandler> {
     private let name: String
     private let options: WorkerOptions
     private let settings: ServiceSettings
-    private let deadLetterExchange: String
-    private let deadLetterQueue: String
-    private let retryPolicy: RetryPolicy
+    let deadLetterExchange: String
+    let deadLetterQueue: String
+    let retryPolicy: RetryPolicy
     private let outbox: Outbox
     private let shutdown: ShutdownSignal
     private let stats: WorkerStats
@@ -69,7 +69,7 @@ final class Lane<Handler: BatchHandler> {
     // MARK: - Connections
 
     /// The connections of one session, dropped together on failure.
-    private struct Session {
+    struct Session {
         let consumer: AMQPConnection
         let consuming: AMQPChannel
         let publisher: AMQPConnection
@@ -246,57 +246,6 @@ final class Lane<Handler: BatchHandler> {
             seen[round].insert(id)
         }
         return rounds
-    }
-
-    /// Sends each failed message to a retry tier or to the dead-letter
-    /// queue (see `RetryPolicy`), and waits for the broker to confirm them:
-    /// a failed message must be safely queued before its original is
-    /// acknowledged. A command's new status is recorded in PostgreSQL first
-    /// (a crash in between costs a redelivery); returns the cache writes.
-    private func route(_ failures: [FailedMessage], _ session: inout Session) throws
-        -> (cache: [RedisCommand], deadLettered: Int) {
-        guard !failures.isEmpty else { return ([], 0) }
-        let decisions = failures.map { ($0, retryPolicy.decide($0)) }
-        let statuses = decisions.compactMap { failure, decision in
-            failure.delivery.message.properties.messageId.map { id in
-                switch decision {
-                case .retry(let tier, let delay):
-                    CommandFailures.Failure(id: id, state: .retrying, queue: tier, attempts: failure.attempts,
-                                            errorClass: failure.errorClass.rawValue, error: failure.error, delay: delay)
-                case .deadLetter:
-                    CommandFailures.Failure(id: id, state: .deadLettered, queue: deadLetterQueue, attempts: failure.attempts,
-                                            errorClass: failure.errorClass.rawValue, error: failure.error, delay: nil)
-                }
-            }
-        }
-        if handler.recordsCommandStatus { try CommandFailures.record(statuses, consumer: handler.name, in: session.database) }
-        for (failure, decision) in decisions {
-            var message = failure.message(originQueue: handler.queue)
-            let metadata: Logger.Metadata = ["message_id": "\(failure.delivery.message.properties.messageId ?? "-")",
-                                             "attempts": "\(failure.attempts)", "error_class": "\(failure.errorClass.rawValue)",
-                                             "error": "\(failure.error)"]
-            switch decision {
-            case .retry(let tier, let delay):
-                // The tier's queue returns it by this routing key (the origin
-                // queue's name) when it expires; the broker drops the
-                // expiration on the way back.
-                message.properties.expiration = String(delay)
-                try session.routing.publish(exchange: tier, routingKey: handler.queue, message: message)
-                log.notice("retrying through \(tier) in \(delay) ms", metadata: metadata)
-            case .deadLetter:
-                try session.routing.publish(exchange: deadLetterExchange, routingKey: deadLetterQueue, message: message)
-                log.warning("dead-lettered", metadata: metadata)
-            }
-        }
-        try session.routing.waitForConfirms()
-        let deadLettered = decisions.count { $0.1 == .deadLetter }
-        guard handler.recordsCommandStatus else { return ([], deadLettered) }
-        let now = Date()
-        return (statuses.map { failure in
-            CommandStatus(failure.state, at: CommandStatus.timestamp(now), attempts: failure.attempts,
-                          errorClass: failure.errorClass, error: failure.error, queue: failure.queue,
-                          nextAttemptAt: failure.delay.map { CommandStatus.timestamp(now + Double($0) / 1000) }).write(failure.id)
-        }, deadLettered)
     }
 
     /// The published events the broker has confirmed by now, without
