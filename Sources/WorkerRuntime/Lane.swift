@@ -146,8 +146,9 @@ final class Lane<Handler: BatchHandler> {
         // itself what was on its way to a consumer when it was cancelled
         // (rabbitmq-server#3729), so first take deliveries without acking
         // until the window is full (the broker may send no more) or none came
-        // for a second (the queue is drained); only then cancel.
-        var held = try collect(from: consumer, upTo: window, quietFor: .seconds(1))
+        // for a second (the queue is drained); only then cancel. A trickle
+        // that does neither is cut off after 5 s: shutdown stays bounded.
+        var held = try collect(from: consumer, upTo: window, quietFor: .seconds(1), within: .seconds(5))
         try consuming.cancel(consumerTag: tag)
         while case let rest = try collectBatch(from: consumer), !rest.isEmpty { held += rest }
         for start in stride(from: 0, to: held.count, by: options.batchSize) {
@@ -176,10 +177,15 @@ final class Lane<Handler: BatchHandler> {
         return batch
     }
 
-    /// Up to `count` deliveries, until none has come for `quiet`.
-    private func collect(from consumer: AMQPConnection, upTo count: Int, quietFor quiet: Duration) throws -> [AMQPDelivery] {
+    /// Up to `count` deliveries, until none has come for `quiet`, for at most `limit`.
+    private func collect(from consumer: AMQPConnection, upTo count: Int, quietFor quiet: Duration,
+                         within limit: Duration) throws -> [AMQPDelivery] {
+        let deadline = ContinuousClock.now + limit
         var deliveries: [AMQPDelivery] = []
-        while deliveries.count < count, let next = try consumer.nextDelivery(timeout: quiet) { deliveries.append(next) }
+        while deliveries.count < count, ContinuousClock.now < deadline,
+              let next = try consumer.nextDelivery(timeout: min(quiet, max(deadline - .now, .zero))) {
+            deliveries.append(next)
+        }
         return deliveries
     }
 
