@@ -58,7 +58,15 @@ public struct DisposableEnvironment: Sendable {
             guard try found.decode(0, 0, as: String?.self) == mark else {
                 throw BenchmarkError("database \(databaseName) exists and was not created by flexfin; refusing to drop it")
             }
-            try server.query("DROP DATABASE \(databaseName) WITH (FORCE)")
+            // Not WITH (FORCE): it refuses outright when an autovacuum worker
+            // is in the database (a process of no role this one may signal).
+            // Our own sessions (a killed worker's may linger) are ended here;
+            // DROP DATABASE itself stops autovacuum and waits up to 5 s.
+            try server.query("""
+                SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                WHERE datname = $1 AND usename = current_user AND pid <> pg_backend_pid()
+                """, [databaseName])
+            try server.query("DROP DATABASE \(databaseName)")
         }
         // Byte-order collation, as deploy/local/services creates the real one.
         try server.query("CREATE DATABASE \(databaseName) TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'")
