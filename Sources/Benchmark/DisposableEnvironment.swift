@@ -19,8 +19,8 @@ public struct DisposableEnvironment: Sendable {
     public let settings: ServiceSettings
     private let configured: ServiceSettings
 
-    public var databaseName: String { "flexfin_\(name)" }
-    public var vhost: String { "flexfin-\(name)" }
+    public let databaseName: String
+    public let vhost: String
     private var mark: String { "flexfin disposable environment \(name): wiped by every benchmark or test run" }
     private static let redisMarkKey = "flexfin-disposable"
 
@@ -28,16 +28,17 @@ public struct DisposableEnvironment: Sendable {
         guard var database = URLComponents(string: configured.databaseURL), database.scheme?.hasPrefix("postgres") == true else {
             throw BenchmarkError("FLEXFIN_DATABASE_URL must be a postgresql:// URI for the \(name) environment to derive its database from")
         }
-        database.path = "/flexfin_\(name)"
+        let (databaseName, vhost) = ("flexfin_\(name)", "flexfin-\(name)")
+        database.path = "/" + databaseName
         guard let databaseURL = database.string else { throw BenchmarkError("cannot derive the \(name) database URL") }
         var settings = configured
         settings.databaseURL = databaseURL
-        settings.amqpEndpoints = configured.amqpEndpoints.map { var endpoint = $0; endpoint.vhost = "flexfin-\(name)"; return endpoint }
+        settings.amqpEndpoints = configured.amqpEndpoints.map { var endpoint = $0; endpoint.vhost = vhost; return endpoint }
         settings.redis.database = redisDatabase
         guard settings.redis.database != configured.redis.database else {
             throw BenchmarkError("the \(name) environment's Redis database \(redisDatabase) is the configured one; choose another")
         }
-        self.name = name
+        (self.name, self.databaseName, self.vhost) = (name, databaseName, vhost)
         self.settings = settings
         self.configured = configured
     }
