@@ -14,6 +14,8 @@ let package = Package(
         .executable(name: "audit-worker", targets: ["audit-worker"]),
         .executable(name: "notifications-worker", targets: ["notifications-worker"]),
         .executable(name: "tax-worker", targets: ["tax-worker"]),
+        .executable(name: "milestones-worker", targets: ["milestones-worker"]),
+        .executable(name: "repayments-worker", targets: ["repayments-worker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -54,8 +56,11 @@ let package = Package(
 
         // One handler per concern; each worker executable only wires it in.
         // The ledger's set-based writes and its verification.
-        .target(name: "Ledger", dependencies: ["Domain", "PostgresClient"]),
-        .target(name: "Payments", dependencies: ["Domain", "Ledger", "WorkerRuntime", "AMQPClient", "PostgresClient", "RedisClient"]),
+        .target(name: "Ledger", dependencies: ["Domain", "PostgresClient", "RedisClient"]),
+        .target(name: "Milestones", dependencies: ["Domain", "Ledger", "WorkerRuntime", "AMQPClient", "PostgresClient", "RedisClient"]),
+        .target(name: "Repayments", dependencies: ["Domain", "Ledger", "WorkerRuntime", "AMQPClient", "PostgresClient", "RedisClient"]),
+        // Escrow funding is a payment that follows a milestone's rules.
+        .target(name: "Payments", dependencies: ["Domain", "Ledger", "Milestones", "WorkerRuntime", "AMQPClient", "PostgresClient", "RedisClient"]),
         .target(name: "Audit", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient"]),
         .target(name: "Notifications", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient"]),
         .target(name: "Tax", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient"]),
@@ -63,6 +68,8 @@ let package = Package(
         .executableTarget(name: "audit-worker", dependencies: ["Audit", "WorkerRuntime"], path: "Workers/audit-worker"),
         .executableTarget(name: "notifications-worker", dependencies: ["Notifications", "WorkerRuntime"], path: "Workers/notifications-worker"),
         .executableTarget(name: "tax-worker", dependencies: ["Tax", "WorkerRuntime"], path: "Workers/tax-worker"),
+        .executableTarget(name: "milestones-worker", dependencies: ["Milestones", "WorkerRuntime"], path: "Workers/milestones-worker"),
+        .executableTarget(name: "repayments-worker", dependencies: ["Repayments", "WorkerRuntime"], path: "Workers/repayments-worker"),
 
         // The producer side: commands checked at the door and published with confirms.
         .target(name: "Submission", dependencies: [
@@ -80,7 +87,8 @@ let package = Package(
 
         .executableTarget(name: "flexfin", dependencies: [
             "Settings", "Migrations", "Topology", "AMQPClient", "PostgresClient", "RedisClient",
-            "Domain", "Ledger", "Payments", "Audit", "Notifications", "Tax", "Submission", "WorkerRuntime", "Benchmark", "DeadLetters",
+            "Domain", "Ledger", "Payments", "Milestones", "Repayments", "Audit", "Notifications", "Tax", "Submission", "WorkerRuntime",
+            "Benchmark", "DeadLetters",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -92,11 +100,12 @@ let package = Package(
         .testTarget(name: "WorkerRuntimeTests", dependencies: ["WorkerRuntime", "TestSupport"]),
         .testTarget(name: "OperationsTests", dependencies: [
             "Migrations", "Topology", "Settings", "AMQPClient", "PostgresClient", "TestSupport", "flexfin",
+            "Domain", "Submission", "Payments", "Milestones", "Repayments", "Audit", "Notifications", "Tax", "WorkerRuntime",
         ]),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Benchmark", "Submission", "Audit", "Ledger", "Payments", "Domain", "WorkerRuntime", "TestSupport", "Settings", "Topology",
+            "Benchmark", "Submission", "Audit", "Ledger", "Payments", "Milestones", "Repayments", "Domain", "WorkerRuntime", "TestSupport", "Settings", "Topology",
             "AMQPClient", "PostgresClient", "RedisClient",
-            "flexfin", "payments-worker", "audit-worker", "notifications-worker", "tax-worker",
+            "flexfin", "payments-worker", "audit-worker", "notifications-worker", "tax-worker", "milestones-worker", "repayments-worker",
         ]),
         .target(name: "TestSupport", dependencies: ["Settings"], path: "Tests/TestSupport"),
     ]

@@ -6,14 +6,14 @@ import WorkerRuntime
 /// Appends every event to the hash-chained audit log, a batch at a time.
 /// The queue has a single active consumer; a transaction-scoped advisory
 /// lock keeps the chain linear even if two audit workers ever overlap.
-public struct AuditHandler: BatchHandler {
+public struct AuditHandler: EventSubscriber {
     public struct Record: Sendable {
         let eventId: String
         let type: String
         let body: String
     }
 
-    public let name = "audit"
+    public let consumer = Consumer.audit
     public let queue = "events.audit"
     /// `audit_log.event_id` is unique: an event already chained is skipped.
     public var isIdempotentByNaturalKey: Bool { true }
@@ -23,7 +23,15 @@ public struct AuditHandler: BatchHandler {
 
     public func decode(_ message: AMQPMessage) throws(InvalidMessage) -> Record {
         let event = try DomainEvent(body: message.body)
-        return Record(eventId: event.eventId, type: event.type, body: String(decoding: message.body, as: UTF8.self))
+        return Record(eventId: event.eventId, type: event.type.rawValue, body: String(decoding: message.body, as: UTF8.self))
+    }
+
+    /// Every event is on the record.
+    public static func subscribes(to type: EventType) -> Bool {
+        switch type {
+        case .paymentCompleted, .paymentRejected, .milestoneCompleted, .milestoneRejected, .debtRepaid, .debtPaidOff,
+             .debtRepaymentRejected, .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged: true
+        }
     }
 
     public func id(of record: Record) -> String { record.eventId }

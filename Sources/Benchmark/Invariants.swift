@@ -1,7 +1,6 @@
 import Audit
 import Foundation
 import Ledger
-import Payments
 import PostgresClient
 import RedisClient
 import Settings

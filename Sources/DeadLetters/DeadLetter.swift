@@ -1,4 +1,5 @@
 import AMQPClient
+import Domain
 import Foundation
 
 /// One message in a dead-letter queue, as an operator sees it.
@@ -19,17 +20,17 @@ public struct DeadLetter: Codable, Sendable {
 
     init(_ message: AMQPMessage, queue: String, now: Date = Date()) {
         let h = message.properties.headers
-        let death = h["x-death"]?.arrayValue?.first?.tableValue
+        let death = h[MessageHeader.death]?.arrayValue?.first?.tableValue
         id = message.properties.messageId ?? "-"
         type = message.properties.type ?? "-"
         // A message the broker dead-lettered (rejected, or over the delivery
         // limit) carries x-death instead of our x-error headers.
-        errorClass = h["x-error-class"]?.stringValue ?? death?["reason"]?.stringValue.map { "broker:\($0)" } ?? "-"
-        error = h["x-error"]?.stringValue ?? death?["reason"]?.stringValue ?? "-"
-        attempts = Int(h["x-attempts"]?.intValue ?? death?["count"]?.intValue ?? 0)
-        originQueue = h["x-origin-queue"]?.stringValue ?? death?["queue"]?.stringValue ?? queue
-        firstFailedAt = h["x-first-failed-at"]?.stringValue
-        lastFailedAt = h["x-last-failed-at"]?.stringValue
+        errorClass = h[MessageHeader.errorClass]?.stringValue ?? death?["reason"]?.stringValue.map { "broker:\($0)" } ?? "-"
+        error = h[MessageHeader.error]?.stringValue ?? death?["reason"]?.stringValue ?? "-"
+        attempts = Int(h[MessageHeader.attempts]?.intValue ?? death?["count"]?.intValue ?? 0)
+        originQueue = h[MessageHeader.originQueue]?.stringValue ?? death?["queue"]?.stringValue ?? queue
+        firstFailedAt = h[MessageHeader.firstFailedAt]?.stringValue
+        lastFailedAt = h[MessageHeader.lastFailedAt]?.stringValue
         let failedAt = lastFailedAt.flatMap { try? Date($0, strategy: .iso8601) }
             ?? message.properties.timestamp.map { Date(timeIntervalSince1970: TimeInterval($0)) }
         ageSeconds = failedAt.map { max(0, Int(now.timeIntervalSince($0))) } ?? 0

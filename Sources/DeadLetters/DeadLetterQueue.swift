@@ -67,8 +67,8 @@ public final class DeadLetterQueue {
     public func replay(_ filter: DeadLetterFilter, to target: String? = nil, actor: String, perSecond: Int? = nil,
                        progress: (Int) -> Void = { _ in }) throws -> [DeadLetter] {
         let chosen = letters.filter { filter.matches($0.letter) }
-        let destination: JSONValue = .string(target ?? "origin queue")
-        try record("operator.dlq.replay", actor: actor, filter: filter, count: chosen.count, extra: ["to": destination])
+        let destination = target ?? "origin queue"
+        try record(.deadLettersReplayed(action(actor, filter, count: chosen.count, to: destination)))
         let started = Date()
         let chunk = perSecond.map { min(100, max(1, $0 / 10)) } ?? 100
         var moved = 0
@@ -76,9 +76,9 @@ public final class DeadLetterQueue {
             let part = chosen[start..<min(start + chunk, chosen.count)]
             for item in part {
                 var message = item.delivery.message
-                message.properties.headers["x-attempts"] = nil
-                message.properties.headers["x-replayed-at"] = .string(Date().formatted(.iso8601))
-                message.properties.headers["x-replayed-by"] = .string(actor)
+                message.properties.headers[MessageHeader.attempts] = nil
+                message.properties.headers[MessageHeader.replayedAt] = .string(Date().formatted(.iso8601))
+                message.properties.headers[MessageHeader.replayedBy] = .string(actor)
                 try publishing.publish(exchange: "", routingKey: target ?? item.letter.originQueue, message: message)
             }
             try publishing.waitForConfirms()
@@ -89,7 +89,7 @@ public final class DeadLetterQueue {
                 Thread.sleep(until: started.addingTimeInterval(Double(moved) / Double(max(perSecond, 1))))
             }
         }
-        try record("operator.dlq.replay.completed", actor: actor, filter: filter, count: moved, extra: ["to": destination])
+        try record(.deadLettersReplayCompleted(action(actor, filter, count: moved, to: destination)))
         return chosen.map(\.letter)
     }
 
@@ -97,19 +97,19 @@ public final class DeadLetterQueue {
     public func purge(_ filter: DeadLetterFilter, actor: String) throws -> [DeadLetter] {
         let chosen = letters.filter { filter.matches($0.letter) }
         // On the record before anything is dropped.
-        try record("operator.dlq.purge", actor: actor, filter: filter, count: chosen.count,
-                   extra: ["ids": .array(chosen.map { .string($0.letter.id) })])
+        try record(.deadLettersPurged(action(actor, filter, count: chosen.count, ids: chosen.map(\.letter.id))))
         for item in chosen { try reading.ack(item.delivery.deliveryTag) }
         return chosen.map(\.letter)
     }
 
+    private func action(_ actor: String, _ filter: DeadLetterFilter, count: Int, to: String? = nil, ids: [String]? = nil) -> DeadLetterAction {
+        DeadLetterAction(actor: actor, queue: queue.deadLetterQueue, filter: filter.description, count: count, to: to, ids: ids)
+    }
+
     /// Every replay and purge enters the hash-chained audit log, through the
     /// audit worker's own append.
-    private func record(_ type: String, actor: String, filter: DeadLetterFilter, count: Int, extra: [String: JSONValue]) throws {
-        let event = DomainEvent(type: type, occurredAt: Date(), commandId: "operator-\(UUID().uuidString.lowercased().prefix(8))",
-                                userIds: [], data: ["actor": .string(actor), "queue": .string(queue.deadLetterQueue),
-                                                    "filter": .string(filter.description), "count": .integer(Int64(count))]
-                                    .merging(extra) { $1 })
+    private func record(_ action: EventPayload) throws {
+        let event = DomainEvent(action, occurredAt: Date(), commandId: "operator-\(UUID().uuidString.lowercased().prefix(8))")
         let audit = AuditHandler()
         let record = try audit.decode(AMQPMessage(body: event.encoded()))
         _ = try settings.connectDatabase().transaction { try audit.apply([record], in: $0) }

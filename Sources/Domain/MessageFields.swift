@@ -4,6 +4,9 @@ import Foundation
 /// names the field and the problem.
 public struct MessageFields: Sendable {
     public let values: [String: JSONValue]
+    /// Where these fields sit in the body (`data` for an event's payload):
+    /// errors name `data.amount`, not a bare `amount`.
+    private let path: String?
 
     /// The deepest nesting the message contract has is 2 (an event's
     /// `data` and `user_ids`); 4 leaves room for structured event data.
@@ -18,14 +21,28 @@ public struct MessageFields: Sendable {
             throw InvalidMessage(field: nil, "the body must be a JSON object, not \(parsed.kindDescription)")
         }
         self.values = values
+        self.path = nil
     }
+
+    /// The fields of a nested object, e.g. an event's `data`.
+    public init(object name: String, of parent: MessageFields) throws(InvalidMessage) {
+        guard case .object(let values)? = parent.values[name] else {
+            throw parent.fault(name, "must be an object")
+        }
+        self.values = values
+        self.path = parent.qualified(name)
+    }
+
+    private func qualified(_ name: String) -> String { path.map { "\($0).\(name)" } ?? name }
+
+    public func fault(_ name: String, _ problem: String) -> InvalidMessage { InvalidMessage(field: qualified(name), problem) }
 
     /// Identifiers are opaque strings of 1 to 64 characters.
     public static let maxIdLength = 64
 
     public func string(_ name: String, maxLength: Int = 500) throws(InvalidMessage) -> String {
         guard let value = try optionalString(name, maxLength: maxLength) else {
-            throw InvalidMessage(field: name, "is required")
+            throw fault(name, "is required")
         }
         return value
     }
@@ -38,42 +55,70 @@ public struct MessageFields: Sendable {
             // not Swift's grapheme clusters: "e\u{301}" is two.
             let length = text.unicodeScalars.count
             guard length <= maxLength else {
-                throw InvalidMessage(field: name, "is \(length) characters long; at most \(maxLength) allowed")
+                throw fault(name, "is \(length) characters long; at most \(maxLength) allowed")
             }
             // PostgreSQL text cannot hold U+0000 (and invalid UTF-8 never
             // gets this far: the reader refuses it).
             guard !text.utf8.contains(0) else {
-                throw InvalidMessage(field: name, "contains U+0000 (NUL), which cannot be stored")
+                throw fault(name, "contains U+0000 (NUL), which cannot be stored")
             }
             return text
-        case let other?: throw InvalidMessage(field: name, "must be a string, not \(other.kindDescription)")
+        case let other?: throw fault(name, "must be a string, not \(other.kindDescription)")
         }
     }
 
     public func id(_ name: String) throws(InvalidMessage) -> String {
         let value = try string(name, maxLength: Self.maxIdLength)
-        guard !value.isEmpty else { throw InvalidMessage(field: name, "must not be empty") }
+        guard !value.isEmpty else { throw fault(name, "must not be empty") }
         return value
     }
 
     /// A positive whole number of minor units (cents), never a fraction.
     public func amount(_ name: String) throws(InvalidMessage) -> Int64 {
         switch values[name] {
-        case nil, .null?: throw InvalidMessage(field: name, "is required")
+        case nil, .null?: throw fault(name, "is required")
         case .integer(let value)?:
-            guard value > 0 else { throw InvalidMessage(field: name, "must be positive, got \(value)") }
+            guard value > 0 else { throw fault(name, "must be positive, got \(value)") }
             return value
         case .number(let value)?:
-            throw InvalidMessage(field: name, "must be a whole number of minor units, got \(value)")
+            throw fault(name, "must be a whole number of minor units, got \(value)")
         case let other?:
-            throw InvalidMessage(field: name, "must be an integer number of minor units, not \(other.kindDescription)")
+            throw fault(name, "must be an integer number of minor units, not \(other.kindDescription)")
         }
+    }
+
+    /// A whole number of minor units that may be zero (an interest part, a
+    /// fee, what remains of a debt).
+    public func nonNegativeAmount(_ name: String) throws(InvalidMessage) -> Int64 {
+        guard case .integer(let value)? = values[name] else {
+            throw fault(name, values[name] == nil ? "is required" : "must be an integer number of minor units")
+        }
+        guard value >= 0 else { throw fault(name, "must not be negative, got \(value)") }
+        return value
+    }
+
+    public func bool(_ name: String) throws(InvalidMessage) -> Bool {
+        guard case .bool(let value)? = values[name] else { throw fault(name, values[name] == nil ? "is required" : "must be true or false") }
+        return value
+    }
+
+    /// An array of ids, e.g. `user_ids`.
+    public func ids(_ name: String, maxLength: Int = maxIdLength) throws(InvalidMessage) -> [String] {
+        guard case .array(let items)? = values[name] else { throw fault(name, "must be an array") }
+        var ids: [String] = []
+        for item in items {
+            guard case .string(let id) = item, (1...maxLength).contains(id.unicodeScalars.count), !id.utf8.contains(0) else {
+                throw fault(name, "must hold ids of 1 to \(maxLength) characters")
+            }
+            ids.append(id)
+        }
+        return ids
     }
 
     public func currency(_ name: String) throws(InvalidMessage) -> Currency {
         let code = try string(name, maxLength: 16)
         guard let currency = Currency(code) else {
-            throw InvalidMessage(field: name, "\"\(code)\" is not an ISO 4217 currency code")
+            throw fault(name, "\"\(code)\" is not an ISO 4217 currency code")
         }
         return currency
     }
@@ -81,14 +126,14 @@ public struct MessageFields: Sendable {
     /// The body's `type` must be the one this queue carries.
     public func expectType(_ type: String) throws(InvalidMessage) {
         let actual = try string("type", maxLength: 64)
-        guard actual == type else { throw InvalidMessage(field: "type", "is \"\(actual)\", this queue takes \"\(type)\"") }
+        guard actual == type else { throw fault("type", "is \"\(actual)\", this queue takes \"\(type)\"") }
     }
 
     /// The contract has `additionalProperties: false`: a misspelt optional
     /// field must not be silently ignored.
     public func rejectUnknown(allowed: Set<String>) throws(InvalidMessage) {
         if let unknown = values.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw InvalidMessage(field: unknown, "is not part of the message contract")
+            throw fault(unknown, "is not part of the message contract")
         }
     }
 }

@@ -25,6 +25,31 @@ public struct TransferPosting: Sendable {
     }
 }
 
+/// A posting of more than two legs: one account pays `amount`, several are
+/// credited (a milestone release: the freelancer the net, the fee account
+/// the fee). Legs of zero are left out; the credits sum to `amount`.
+public struct SplitPosting: Sendable {
+    public let commandId: String
+    public let kind: String
+    public let debitAccount: String
+    public let amount: Int64
+    public let currency: String
+    /// The first is the main beneficiary (`transfers.credit_account`).
+    public let credits: [(account: String, amount: Int64)]
+    public let reference: String?
+
+    public init(commandId: String, kind: String, debitAccount: String, currency: String,
+                credits: [(account: String, amount: Int64)], reference: String? = nil) {
+        self.commandId = commandId
+        self.kind = kind
+        self.debitAccount = debitAccount
+        self.currency = currency
+        self.credits = credits.filter { $0.amount != 0 }
+        self.amount = self.credits.reduce(0) { $0 + $1.amount }
+        self.reference = reference
+    }
+}
+
 /// The ledger's writes, set-based: whatever the batch size, a fixed number
 /// of statements. Callers run them inside their transaction.
 public enum LedgerStore {
@@ -64,6 +89,26 @@ public enum LedgerStore {
             SELECT id, credit_account, amount, currency FROM t
             """, [postings.map(\.commandId), postings.map(\.kind), postings.map(\.debitAccount), postings.map(\.creditAccount),
                   postings.map(\.amount), postings.map(\.currency), postings.map(\.memo), postings.map(\.reference)])
+    }
+
+    /// A transfer row and its entries per split posting (one debit, the
+    /// credits), in one statement.
+    public static func post(splits: [SplitPosting], in database: PostgresConnection) throws {
+        guard !splits.isEmpty else { return }
+        let legs = splits.flatMap { split in split.credits.map { (split.commandId, $0.account, $0.amount) } }
+        try database.execute(prepared: """
+            WITH t AS (
+                INSERT INTO transfers (command_id, kind, debit_account, credit_account, amount, currency, reference, legs)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::int[])
+                RETURNING id, command_id, debit_account, amount, currency)
+            INSERT INTO ledger_entries (transfer_id, account_id, amount, currency)
+            SELECT id, debit_account, -amount, currency FROM t
+            UNION ALL
+            SELECT t.id, l.account, l.amount, t.currency
+            FROM unnest($9::text[], $10::text[], $11::bigint[]) AS l(command_id, account, amount) JOIN t USING (command_id)
+            """, [splits.map(\.commandId), splits.map(\.kind), splits.map(\.debitAccount), splits.map { $0.credits[0].account },
+                  splits.map(\.amount), splits.map(\.currency), splits.map(\.reference), splits.map { $0.credits.count + 1 },
+                  legs.map(\.0), legs.map(\.1), legs.map(\.2)])
     }
 
     /// Adds each net change to its account once and bumps its version.

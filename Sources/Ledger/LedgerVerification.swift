@@ -21,15 +21,16 @@ public enum LedgerVerification {
             try first("""
                 SELECT t.id, t.command_id, coalesce(sum(e.amount), 0), count(e.id)
                 FROM transfers t LEFT JOIN ledger_entries e ON e.transfer_id = t.id
-                GROUP BY t.id HAVING coalesce(sum(e.amount), 0) <> 0 OR count(e.id) <> 2
+                GROUP BY t.id HAVING coalesce(sum(e.amount), 0) <> 0 OR count(e.id) <> t.legs
+                    OR count(e.id) FILTER (WHERE e.amount < 0) <> 1
                 ORDER BY t.id LIMIT 1
-                """) { try "transfer \($0.decode(0, 0, as: String.self)) (command \($0.decode(0, 1, as: String.self))): \($0.decode(0, 3, as: String.self)) entries summing to \($0.decode(0, 2, as: String.self)), expected 2 summing to 0" }
+                """) { try "transfer \($0.decode(0, 0, as: String.self)) (command \($0.decode(0, 1, as: String.self))): \($0.decode(0, 3, as: String.self)) entries summing to \($0.decode(0, 2, as: String.self)), expected its legs, one debit, summing to 0" }
             try first("""
                 SELECT e.id, e.transfer_id, e.account_id, e.amount
                 FROM ledger_entries e LEFT JOIN transfers t ON t.id = e.transfer_id
                 WHERE t.id IS NULL
-                   OR NOT ((e.amount < 0 AND e.account_id = t.debit_account AND -e.amount = t.amount)
-                        OR (e.amount > 0 AND e.account_id = t.credit_account AND e.amount = t.amount))
+                   OR (e.amount < 0 AND NOT (e.account_id = t.debit_account AND -e.amount = t.amount))
+                   OR (e.amount > 0 AND t.legs = 2 AND NOT (e.account_id = t.credit_account AND e.amount = t.amount))
                 ORDER BY e.id LIMIT 1
                 """) { try "ledger entry \($0.decode(0, 0, as: String.self)) (transfer \($0.decode(0, 1, as: String.self)), account \($0.decode(0, 2, as: String.self)), \($0.decode(0, 3, as: String.self))) does not match a debit or credit of its transfer" }
             try first("""
@@ -45,6 +46,18 @@ public enum LedgerVerification {
                 SELECT e.id, e.account_id, e.currency, a.currency FROM ledger_entries e JOIN accounts a ON a.id = e.account_id
                 WHERE e.currency <> a.currency ORDER BY e.id LIMIT 1
                 """) { try "ledger entry \($0.decode(0, 0, as: String.self)) on \($0.decode(0, 1, as: String.self)) is in \($0.decode(0, 2, as: String.self)), the account holds \($0.decode(0, 3, as: String.self))" }
+            try first("""
+                SELECT m.id, m.status, m.amount, a.balance FROM milestones m JOIN accounts a ON a.id = m.escrow_account
+                WHERE a.balance < 0 OR a.balance > m.amount OR (m.status = 'completed') <> (a.balance = 0 AND m.completed_at IS NOT NULL)
+                   OR (m.status = 'funded') <> (a.balance = m.amount AND m.status <> 'completed')
+                ORDER BY m.id LIMIT 1
+                """) { try "milestone \($0.decode(0, 0, as: String.self)) is \($0.decode(0, 1, as: String.self)) for \($0.decode(0, 2, as: String.self)) but its escrow holds \($0.decode(0, 3, as: String.self))" }
+            try first("""
+                SELECT d.id, d.principal, d.original_principal - coalesce(sum(r.principal), 0)
+                FROM debts d LEFT JOIN debt_repayments r ON r.debt_id = d.id
+                GROUP BY d.id HAVING d.principal <> d.original_principal - coalesce(sum(r.principal), 0)
+                ORDER BY d.id LIMIT 1
+                """) { try "debt \($0.decode(0, 0, as: String.self)): outstanding \($0.decode(0, 1, as: String.self)) but the original less the principal repaid is \($0.decode(0, 2, as: String.self))" }
             let counts = try db.query("SELECT (SELECT count(*) FROM transfers), (SELECT count(*) FROM ledger_entries), (SELECT count(*) FROM accounts)")
             return try Report(transfers: counts.decode(0, 0, as: Int.self), entries: counts.decode(0, 1, as: Int.self), accounts: counts.decode(0, 2, as: Int.self), problems: problems)
         }

@@ -5,8 +5,8 @@ import WorkerRuntime
 
 /// One notification per affected user per event (the event's `user_ids`),
 /// deduplicated by (event, user); the unread counter per user lives in Redis.
-public struct NotificationHandler: BatchHandler {
-    public let name = "notifications"
+public struct NotificationHandler: EventSubscriber {
+    public let consumer = Consumer.notifications
     public let queue = "events.notifications"
     /// Keyed by (event, user), inserted ON CONFLICT DO NOTHING; counters
     /// count only the rows inserted.
@@ -22,14 +22,23 @@ public struct NotificationHandler: BatchHandler {
 
     public func id(of event: DomainEvent) -> String { event.eventId }
 
+    /// What users are told of; operators' actions are not.
+    public static func subscribes(to type: EventType) -> Bool {
+        switch type {
+        case .paymentCompleted, .paymentRejected, .milestoneCompleted, .milestoneRejected, .debtRepaid, .debtPaidOff,
+             .debtRepaymentRejected: true
+        case .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged: false
+        }
+    }
+
     public func apply(_ events: [DomainEvent], in database: PostgresConnection) throws -> BatchEffects {
         var eventIds: [String] = [], users: [String] = [], types: [String] = [], texts: [String] = []
-        for event in events {
+        for event in events where Self.subscribes(to: event.type) {
             for user in Set(event.userIds).sorted() {
                 eventIds.append(event.eventId)
                 users.append(user)
-                types.append(event.type)
-                texts.append(Self.text(of: event, for: user))
+                types.append(event.type.rawValue)
+                texts.append(Self.text(of: event.payload, for: user))
             }
         }
         guard !eventIds.isEmpty else { return BatchEffects() }
@@ -44,24 +53,27 @@ public struct NotificationHandler: BatchHandler {
     }
 
     /// What the user reads. Amounts stay in minor units with their currency.
-    static func text(of event: DomainEvent, for user: String) -> String {
-        func field(_ name: String) -> String {
-            switch event.data[name] {
-            case .string(let s)?: s
-            case .integer(let i)?: String(i)
-            default: "?"
-            }
-        }
-        let amount = "\(field("amount")) \(field("currency")) minor units"
-        switch event.type {
-        case "payment.completed":
-            return event.data["payee_user"] == .string(user)
-                ? "You received \(amount) from \(field("payer"))."
-                : "You paid \(amount) to \(field("payee"))."
-        case "payment.rejected":
-            return "Your payment of \(amount) to \(field("payee")) was rejected: \(field("reason"))."
-        default:
-            return "\(event.type) (\(event.commandId))"
+    static func text(of payload: EventPayload, for user: String) -> String {
+        switch payload {
+        case .paymentCompleted(let p):
+            return p.payeeUser == user ? "You received \(p.amount) from \(p.payer)." : "You paid \(p.amount) to \(p.payee)."
+        case .paymentRejected(let r):
+            return "Your payment of \(r.payment.amount) to \(r.payment.payee) was rejected: \(r.reason)."
+        case .milestoneCompleted(let m):
+            let split = m.release
+            return user == m.freelancer
+                ? "Milestone \(m.milestoneId) of project \(m.projectId) is complete: \(split.net) \(split.gross.currency) minor units paid to \(m.wallet) (\(split.gross.minorUnits) less a fee of \(split.fee))."
+                : "You completed milestone \(m.milestoneId) of project \(m.projectId): its escrow of \(split.gross) was released to the freelancer."
+        case .milestoneRejected(let m):
+            return "Completing milestone \(m.milestoneId) of project \(m.projectId) was refused: \(m.reason) (\(m.detail))."
+        case .debtRepaid(let d):
+            return "Your repayment of \(d.split.amount) on debt \(d.debtId) paid \(d.split.interest) of interest and \(d.split.principal) of principal; \(d.split.remainingPrincipal) of principal remains."
+        case .debtPaidOff(let d):
+            return "Your debt \(d.debtId) is paid off."
+        case .debtRepaymentRejected(let d):
+            return "Your repayment of \(d.amount) on debt \(d.debtId) was rejected: \(d.reason) (\(d.detail))."
+        case .deadLettersReplayed(let a), .deadLettersReplayCompleted(let a), .deadLettersPurged(let a):
+            return "\(a.actor): \(payload.type.rawValue) of \(a.count) from \(a.queue)"
         }
     }
 }

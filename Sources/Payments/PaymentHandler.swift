@@ -2,6 +2,7 @@ import AMQPClient
 import Domain
 import Foundation
 import Ledger
+import Milestones
 import PostgresClient
 import RedisClient
 import WorkerRuntime
@@ -10,19 +11,17 @@ import WorkerRuntime
 /// with its reason. The whole batch takes set-based statements: one to lock
 /// the wallets (in id order: no deadlocks between lanes), one for transfers
 /// and their ledger entries, one for the balances (once per wallet per
-/// batch, however hot the wallet).
+/// batch, however hot the wallet). An `escrow_fund` payment credits a
+/// milestone's escrow account, within the milestone's rules (`PaymentPlan`).
 public struct PaymentHandler: BatchHandler {
-    public let name = "payments"
+    public let consumer = Consumer.payments
     public let queue = "commands.payment"
-    public var recordsCommandStatus: Bool { true }
 
     public init() {}
 
     public func decode(_ message: AMQPMessage) throws(InvalidMessage) -> PaymentCommand {
         let command = try PaymentCommand(body: message.body)
-        if let messageId = message.properties.messageId, messageId != command.commandId {
-            throw InvalidMessage(field: "command_id", "\"\(command.commandId)\" differs from the AMQP message_id \"\(messageId)\"")
-        }
+        try CommandEnvelope.check(command, against: message)
         return command
     }
 
@@ -31,10 +30,13 @@ public struct PaymentHandler: BatchHandler {
     public func digest(of command: PaymentCommand) -> String? { command.digest }
 
     public func apply(_ commands: [PaymentCommand], in database: PostgresConnection) throws -> BatchEffects {
+        // Milestones before accounts: the milestones worker's lock order too.
+        let escrows = try MilestoneStore.lockEscrowTargets(Set(commands.compactMap(\.escrowMilestone)), in: database)
         let accounts = try LedgerStore.lockAccounts(Set(commands.flatMap { [$0.payer, $0.payee] }), in: database)
-        let plan = PaymentPlan(commands: commands, accounts: accounts)
+        let plan = PaymentPlan(commands: commands, accounts: accounts, escrows: escrows)
         try post(plan.completed, database)
         let balances = try LedgerStore.applyBalanceChanges(plan.balanceChanges, in: database)
+        try MilestoneStore.markFunded(plan.fundedMilestones, in: database)
 
         let now = Date()
         let users = accounts.compactMapValues(\.userId)
@@ -42,25 +44,16 @@ public struct PaymentHandler: BatchHandler {
         for case .rejected(let command, let reason, _) in plan.outcomes {
             effects.rejections[command.commandId] = reason.rawValue
         }
-        effects.cache = balances.map { WalletCache.write($0.id, balance: $0.balance, version: $0.version) }
+        effects.cache = WalletCache.writes(balances)
         return effects
     }
 
-    /// The wallets' current balances and versions, for commands a crashed
-    /// attempt may have applied without caching (version-guarded writes:
-    /// never a step back).
     public func repairCache(for duplicates: [PaymentCommand], in database: PostgresConnection) throws -> [RedisCommand] {
-        try cachedBalances(database.execute(prepared: "SELECT id, balance, version FROM accounts WHERE id = ANY($1::text[])",
-                                            [Set(duplicates.flatMap { [$0.payer, $0.payee] }).sorted()]))
+        try WalletCache.current(Set(duplicates.flatMap { [$0.payer, $0.payee] }), in: database)
     }
 
-    /// Every account's balance, for a lane that has just (re)connected to Redis.
     public func cacheSnapshot(in database: PostgresConnection) throws -> [RedisCommand] {
-        try cachedBalances(database.query("SELECT id, balance, version FROM accounts"))
-    }
-
-    private func cachedBalances(_ rows: PostgresRows) throws -> [RedisCommand] {
-        try (0..<rows.count).map { WalletCache.write(try rows.decode($0, 0, as: String.self), balance: try rows.decode($0, 1, as: Int64.self), version: try rows.decode($0, 2, as: Int64.self)) }
+        try WalletCache.current(nil, in: database)
     }
 
     private func post(_ payments: [PaymentCommand], _ database: PostgresConnection) throws {

@@ -45,3 +45,8 @@ extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
 
     public static var postgresNull: Self? { .some(.none) }
 }
+
+/// A string enum decodes from its raw value: `extension Status: PostgresDecodable {}`.
+extension PostgresDecodable where Self: RawRepresentable, RawValue == String {
+    public init?(postgresText: String) { self.init(rawValue: postgresText) }
+}

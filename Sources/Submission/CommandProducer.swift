@@ -1,3 +1,4 @@
+import Domain
 import AMQPClient
 import Foundation
 import Logging
@@ -56,7 +57,7 @@ public final class CommandProducer {
                         body: command.body,
                         properties: AMQPProperties(contentType: "application/json", messageId: command.commandId, type: command.type,
                                                    correlationId: command.commandId, appId: "flexfin", persistent: true,
-                                                   timestamp: now, headers: ["x-schema-version": 1])))
+                                                   timestamp: now, headers: [MessageHeader.schemaVersion: 1])))
                 }
                 try channel!.waitForConfirms()
             }

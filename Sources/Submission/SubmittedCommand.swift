@@ -11,32 +11,35 @@ public struct SubmittedCommand: Sendable {
     /// different command (a conflict), not a copy.
     public let digest: String
 
-    /// The command types of the contract (queues/schemas/command.*.json).
-    public static let types: Set<String> = ["payment", "milestone.complete", "debt.repayment", "risk.recalculate"]
-
-    /// Payments are validated in full, as the payments worker will; the
-    /// other types for their envelope (id and type) until their workers exist.
+    /// Checked exactly as the worker that consumes the type will check it;
+    /// a type no worker consumes yet is refused, never left to wait forever.
     public init(body: [UInt8]) throws(InvalidMessage) {
         let fields = try MessageFields(body: body)
-        let type = try fields.string("type", maxLength: 64)
-        guard Self.types.contains(type) else {
-            throw InvalidMessage(field: "type", "\"\(type)\" is not a command type (\(Self.types.sorted().joined(separator: ", ")))")
+        let name = try fields.string("type", maxLength: 64)
+        guard let type = CommandType(rawValue: name) else {
+            throw fields.fault("type", "\"\(name)\" is not a command type (\(CommandType.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
-        if type == PaymentCommand.type {
-            let payment = try PaymentCommand(body: body)
-            (commandId, digest) = (payment.commandId, payment.digest)
-        } else {
-            (commandId, digest) = (try fields.id("command_id"), ContentDigest.of(Array(JSONValue.object(fields.values).serialized.utf8)))
+        let command: any DomainCommand
+        switch type {
+        case .payment: command = try PaymentCommand(body: body)
+        case .milestoneComplete: command = try MilestoneCompletion(body: body)
+        case .debtRepayment: command = try DebtRepayment(body: body)
+        case .riskRecalculate:
+            throw fields.fault("type", "no worker consumes \(name) yet; refused so it cannot wait in a queue forever")
         }
-        self.type = type
-        self.body = body
+        self.init(command, body: body)
     }
 
-    public init(payment: PaymentCommand) {
-        self.commandId = payment.commandId
-        self.type = PaymentCommand.type
-        self.body = payment.canonicalBody
-        self.digest = payment.digest
+    /// A command built here, published in its canonical form.
+    public init(_ command: some DomainCommand) {
+        self.init(command, body: command.canonicalBody)
+    }
+
+    private init(_ command: any DomainCommand, body: [UInt8]) {
+        self.commandId = command.commandId
+        self.type = Swift.type(of: command).type.rawValue
+        self.digest = command.digest
+        self.body = body
     }
 }
 

@@ -3,12 +3,13 @@ import Domain
 import PostgresClient
 import WorkerRuntime
 
-/// Categorizes completed payments by the rules in `tax_rules` (payee
-/// income, payer expense by default) and keeps per-user quarterly totals.
-public struct TaxHandler: BatchHandler {
-    public let name = "tax"
+/// Categorizes what every money-moving event means for each user's tax
+/// (payments by `tax_rules`, other events by `tax_categories`) and keeps
+/// per-user quarterly totals.
+public struct TaxHandler: EventSubscriber {
+    public let consumer = Consumer.tax
     public let queue = "events.tax"
-    /// Keyed by (event, user), inserted ON CONFLICT DO NOTHING; totals add
+    /// Keyed by (event, user, category), inserted ON CONFLICT DO NOTHING; totals add
     /// only the rows inserted.
     public var isIdempotentByNaturalKey: Bool { true }
 
@@ -20,6 +21,15 @@ public struct TaxHandler: BatchHandler {
 
     public func id(of event: DomainEvent) -> String { event.eventId }
 
+    /// The events that move a user's money.
+    public static func subscribes(to type: EventType) -> Bool {
+        switch type {
+        case .paymentCompleted, .milestoneCompleted, .debtRepaid: true
+        case .paymentRejected, .milestoneRejected, .debtPaidOff, .debtRepaymentRejected,
+             .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged: false
+        }
+    }
+
     private struct Entry {
         let eventId: String
         let user: String
@@ -30,18 +40,14 @@ public struct TaxHandler: BatchHandler {
     }
 
     public func apply(_ events: [DomainEvent], in database: PostgresConnection) throws -> BatchEffects {
-        let rules = try loadRules(database)
+        let categories = try loadCategories(database)
         var entries: [Entry] = []
-        for event in events where event.type == "payment.completed" {
-            guard case .integer(let amount)? = event.data["amount"], case .string(let currency)? = event.data["currency"],
-                  case .string(let kind)? = event.data["kind"], let quarter = TaxRules.quarter(ofISO8601: event.occurredAt),
-                  let categories = rules.categorize(kind: kind, memo: event.data["memo"].flatMap { if case .string(let m) = $0 { m } else { nil } })
-            else { continue }
-            if case .string(let payee)? = event.data["payee_user"] {
-                entries.append(Entry(eventId: event.eventId, user: payee, category: categories.payee, amount: amount, currency: currency, quarter: quarter))
-            }
-            if case .string(let payer)? = event.data["payer_user"] {
-                entries.append(Entry(eventId: event.eventId, user: payer, category: categories.payer, amount: amount, currency: currency, quarter: quarter))
+        for event in events where Self.subscribes(to: event.type) {
+            guard let quarter = TaxRules.quarter(ofISO8601: event.occurredAt) else { continue }
+            for amount in event.payload.taxableAmounts {
+                guard let category = categories.category(of: amount, in: event.payload) else { continue }
+                entries.append(Entry(eventId: event.eventId, user: amount.user, category: category, amount: amount.amount.minorUnits,
+                                     currency: amount.amount.currency.code, quarter: quarter))
             }
         }
         guard !entries.isEmpty else { return BatchEffects() }
@@ -71,12 +77,17 @@ public struct TaxHandler: BatchHandler {
         return BatchEffects()
     }
 
-    /// Read per batch (one small query), so a new rule applies without a restart.
-    private func loadRules(_ database: PostgresConnection) throws -> TaxRules {
-        let rows = try database.execute(prepared: "SELECT priority, kind, memo_pattern, payee_category, payer_category FROM tax_rules ORDER BY id")
-        return TaxRules(try (0..<rows.count).map {
-            TaxRule(priority: try rows.decode($0, 0, as: Int.self), kind: rows.string($0, 1), memoPattern: rows.string($0, 2),
-                    payeeCategory: try rows.decode($0, 3, as: String.self), payerCategory: try rows.decode($0, 4, as: String.self))
-        })
+    /// Read per batch (two small queries), so a new rule applies without a restart.
+    private func loadCategories(_ database: PostgresConnection) throws -> TaxCategories {
+        let rules = try database.execute(prepared: "SELECT priority, kind, memo_pattern, payee_category, payer_category FROM tax_rules ORDER BY id")
+        let parts = try database.execute(prepared: "SELECT part, category FROM tax_categories")
+        var byPart: [TaxableAmount.Part: String?] = [:]
+        for row in 0..<parts.count {
+            if let part = TaxableAmount.Part(rawValue: try parts.decode(row, 0, as: String.self)) { byPart[part] = parts.string(row, 1) }
+        }
+        return TaxCategories(paymentRules: TaxRules(try (0..<rules.count).map {
+            TaxRule(priority: try rules.decode($0, 0, as: Int.self), kind: rules.string($0, 1), memoPattern: rules.string($0, 2),
+                    payeeCategory: rules.string($0, 3), payerCategory: rules.string($0, 4))
+        }), parts: byPart)
     }
 }

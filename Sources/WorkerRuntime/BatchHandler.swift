@@ -9,11 +9,9 @@ import RedisClient
 public protocol BatchHandler: Sendable {
     associatedtype Message: Sendable
 
-    /// The inbox consumer name (exactly-once is per consumer) and log label.
-    var name: String { get }
+    /// Names its inbox rows (exactly-once is per consumer) and its logs.
+    var consumer: Consumer { get }
     var queue: String { get }
-    /// Commands have a status users can look up; events do not.
-    var recordsCommandStatus: Bool { get }
     /// True when the handler's own rows carry a natural key that makes
     /// `apply` idempotent (inserts `ON CONFLICT DO NOTHING`, counting only
     /// what was inserted): the runtime's inbox row per message is then
@@ -49,8 +47,17 @@ public protocol BatchHandler: Sendable {
     func cacheSnapshot(in database: PostgresConnection) throws -> [RedisCommand]
 }
 
+/// A handler of events decides, for every event type, whether it acts on
+/// it: exhaustive over `EventType`, so a new type stops the build here, and
+/// the topology test holds the queue's bindings to the answer.
+public protocol EventSubscriber: BatchHandler {
+    static func subscribes(to type: EventType) -> Bool
+}
+
 extension BatchHandler {
-    public var recordsCommandStatus: Bool { false }
+    public var name: String { consumer.rawValue }
+    /// Commands have a status users can look up; events do not.
+    public var recordsCommandStatus: Bool { consumer.consumesCommands }
     public var isIdempotentByNaturalKey: Bool { false }
     public func digest(of message: Message) -> String? { nil }
     public func repairCache(for duplicates: [Message], in database: PostgresConnection) throws -> [RedisCommand] { [] }

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import PostgresClient
 import Settings
@@ -31,7 +32,8 @@ public enum CommandStatusLookup {
     }
 
     /// Event consumers keep no inbox rows of their own; this excludes old ones.
-    private static let commandConsumers = "consumer NOT IN ('audit', 'notifications', 'tax')"
+    private static let commandConsumers =
+        "consumer NOT IN (\(Consumer.allCases.filter { !$0.consumesCommands }.map { "'\($0.rawValue)'" }.joined(separator: ", ")))"
 
     static func find(_ id: String, in database: PostgresConnection) throws -> CommandStatus? {
         let rows = try database.query("""

@@ -1,3 +1,4 @@
+import Domain
 import AMQPClient
 import Foundation
 
@@ -19,7 +20,7 @@ struct FailedMessage {
     static let worker = "\(ProcessInfo.processInfo.hostName):\(getpid())"
 
     /// Failures so far, this one included.
-    var attempts: Int { Int(delivery.message.properties.headers["x-attempts"]?.intValue ?? 0) + 1 }
+    var attempts: Int { Int(delivery.message.properties.headers[MessageHeader.attempts]?.intValue ?? 0) + 1 }
 
     func message(originQueue: String, at time: Date = Date()) -> AMQPMessage {
         var message = delivery.message
@@ -28,13 +29,13 @@ struct FailedMessage {
         let now = time.formatted(.iso8601)
         let previous = message.properties.headers
         message.properties.headers.merge([
-            "x-error": .string(String(error.prefix(1000))),
-            "x-error-class": .string(errorClass.rawValue),
-            "x-origin-queue": .string(originQueue),
-            "x-attempts": .int(Int64(attempts)),
-            "x-first-failed-at": previous["x-first-failed-at"] ?? .string(now),
-            "x-last-failed-at": .string(now),
-            "x-worker": .string(Self.worker),
+            MessageHeader.error: .string(String(error.prefix(1000))),
+            MessageHeader.errorClass: .string(errorClass.rawValue),
+            MessageHeader.originQueue: .string(originQueue),
+            MessageHeader.attempts: .int(Int64(attempts)),
+            MessageHeader.firstFailedAt: previous[MessageHeader.firstFailedAt] ?? .string(now),
+            MessageHeader.lastFailedAt: .string(now),
+            MessageHeader.worker: .string(Self.worker),
         ]) { $1 }
         return message
     }

@@ -19,7 +19,7 @@ struct Outbox {
     let exchange: String
 
     static func entries(_ events: [DomainEvent]) -> [Entry] {
-        events.map { Entry(eventId: $0.eventId, type: $0.type, commandId: $0.commandId, body: $0.encoded()) }
+        events.map { Entry(eventId: $0.eventId, type: $0.type.rawValue, commandId: $0.commandId, body: $0.encoded()) }
     }
 
     /// Inside the batch transaction.
@@ -42,7 +42,7 @@ struct Outbox {
             let properties = AMQPProperties(
                 contentType: "application/json", messageId: entry.eventId, type: entry.type,
                 correlationId: entry.commandId, persistent: true, timestamp: now,
-                headers: ["x-schema-version": 1])
+                headers: [MessageHeader.schemaVersion: 1])
             let sequence = try channel.publish(exchange: exchange, routingKey: entry.type,
                                                message: AMQPMessage(body: entry.body, properties: properties))
             published.append((sequence ?? 0, entry))

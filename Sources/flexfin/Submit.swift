@@ -66,7 +66,7 @@ struct SubmitPayment: ParsableCommand {
         let command = PaymentCommand(commandId: id ?? UUID().uuidString.lowercased(), payer: from, payee: to,
                                      amount: money, kind: kind, memo: memo)
         // The same check the worker makes, before anything is published.
-        let submitted = SubmittedCommand(payment: command)
+        let submitted = SubmittedCommand(command)
         do { _ = try SubmittedCommand(body: submitted.body) } catch { throw ValidationError("\(error)") }
         try CommandProducer(settings: ServiceSettings.fromEnvironment(), topology: topologyFile.spec()).publish([submitted])
         print(command.commandId)

@@ -1,7 +1,9 @@
 import AMQPClient
 import Audit
 import Notifications
+import Milestones
 import Payments
+import Repayments
 import PostgresClient
 import Tax
 import WorkerRuntime
@@ -9,7 +11,9 @@ import WorkerRuntime
 /// The handler behind each work queue that has a worker: what a dry-run
 /// replay evaluates dead letters with.
 enum WorkerHandlers {
-    static let all: [any BatchHandler] = [PaymentHandler(), AuditHandler(), NotificationHandler(), TaxHandler()]
+    static let all: [any BatchHandler] = [
+        PaymentHandler(), MilestoneHandler(), RepaymentHandler(), AuditHandler(), NotificationHandler(), TaxHandler(),
+    ]
 
     /// Nil when no worker consumes `queue` (nothing to evaluate with).
     static func evaluate(_ messages: [AMQPMessage], forQueue queue: String,

@@ -124,11 +124,12 @@ final class PaymentPlanTests: XCTestCase {
         let users = ["a": "u-a", "b": "u-b"]
         let completed = plan.outcomes[0].event(at: Date(timeIntervalSince1970: 0), users: users)
         let rejected = plan.outcomes[1].event(at: Date(timeIntervalSince1970: 0), users: users)
-        XCTAssertEqual(completed.type, "payment.completed")
+        XCTAssertEqual(completed.type, .paymentCompleted)
         XCTAssertEqual(completed.userIds, ["u-a", "u-b"])
-        XCTAssertEqual(rejected.type, "payment.rejected")
+        XCTAssertEqual(rejected.type, .paymentRejected)
         XCTAssertEqual(rejected.userIds, ["u-a"])
-        XCTAssertEqual(rejected.data["reason"], .string("insufficient_funds"))
+        guard case .paymentRejected(let rejection) = rejected.payload else { return XCTFail("\(rejected.payload)") }
+        XCTAssertEqual(rejection.reason, "insufficient_funds")
         // What goes out reads back the same.
         XCTAssertEqual(try DomainEvent(body: completed.encoded()), completed)
     }

@@ -13,8 +13,9 @@ final class AuditTamperTests: PipelineTestCase {
     private func appendEvents(_ count: Int) throws {
         let handler = AuditHandler()
         let records = try (1...count).map { index in
-            let event = DomainEvent(type: "payment.completed", occurredAt: Date(), commandId: "c\(index)", userIds: ["u0001"],
-                                    data: ["amount": .integer(Int64(index))])
+            let payment = PaymentCommand(commandId: "c\(index)", payer: "w0001", payee: "w0002",
+                                         amount: Money(minorUnits: Int64(index), currency: Currency("USD")!))
+            let event = PaymentOutcome.completed(payment).event(at: Date(), users: ["w0001": "u0001"])
             return try handler.decode(AMQPMessage(body: event.encoded()))
         }
         let database = try settings.connectDatabase()

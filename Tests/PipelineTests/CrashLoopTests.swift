@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Submission
 import TestSupport
@@ -28,7 +29,7 @@ final class CrashLoopTests: PipelineTestCase {
             CREATE TRIGGER poison_kills_its_session BEFORE INSERT ON transfers FOR EACH ROW EXECUTE FUNCTION poison_kills_its_session();
             """)
         var commands = (0..<40).map { payment("neighbour-\($0)", String(format: "w%04d", $0 + 1), String(format: "w%04d", $0 + 101), 5) }
-        let poison = SubmittedCommand(payment: .init(commandId: "poison-1", payer: "w0001", payee: "w0002",
+        let poison = SubmittedCommand(PaymentCommand(commandId: "poison-1", payer: "w0001", payee: "w0002",
                                                      amount: .init(minorUnits: 5, currency: .init("USD")!), memo: "poison"))
         commands.insert(poison, at: 17)
         try submit(commands)

@@ -1,5 +1,5 @@
 import Foundation
-import Payments
+import Ledger
 import Submission
 import Synchronization
 import RedisClient

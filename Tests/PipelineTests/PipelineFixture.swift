@@ -1,5 +1,6 @@
 import AMQPClient
 import Benchmark
+import Domain
 import Foundation
 import PostgresClient
 import Settings
@@ -74,7 +75,7 @@ class PipelineTestCase: XCTestCase {
     }
 
     func boomPayment(_ id: String) -> SubmittedCommand {
-        SubmittedCommand(payment: .init(commandId: id, payer: "w0001", payee: "w0002",
+        SubmittedCommand(PaymentCommand(commandId: id, payer: "w0001", payee: "w0002",
                                         amount: .init(minorUnits: 5, currency: .init("USD")!), memo: "boom"))
     }
 
@@ -128,6 +129,6 @@ class PipelineTestCase: XCTestCase {
     }
 
     func payment(_ id: String, _ from: String, _ to: String, _ amount: Int64) -> SubmittedCommand {
-        SubmittedCommand(payment: .init(commandId: id, payer: from, payee: to, amount: .init(minorUnits: amount, currency: .init("USD")!)))
+        SubmittedCommand(PaymentCommand(commandId: id, payer: from, payee: to, amount: .init(minorUnits: amount, currency: .init("USD")!)))
     }
 }

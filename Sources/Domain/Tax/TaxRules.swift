@@ -1,12 +1,12 @@
-/// A row of `tax_rules`: which categories a payment falls into.
+/// A row of `tax_rules`: which categories a payment falls into (nil: not taxable).
 public struct TaxRule: Sendable, Equatable {
     public let priority: Int
     public let kind: String?
     public let memoPattern: String?
-    public let payeeCategory: String
-    public let payerCategory: String
+    public let payeeCategory: String?
+    public let payerCategory: String?
 
-    public init(priority: Int, kind: String?, memoPattern: String?, payeeCategory: String, payerCategory: String) {
+    public init(priority: Int, kind: String?, memoPattern: String?, payeeCategory: String?, payerCategory: String?) {
         self.priority = priority
         self.kind = kind
         self.memoPattern = memoPattern
@@ -31,7 +31,7 @@ public struct TaxRules: Sendable {
         self.rules = rules.enumerated().sorted { ($0.element.priority, -$0.offset) > ($1.element.priority, -$1.offset) }.map(\.element)
     }
 
-    public func categorize(kind: String, memo: String?) -> (payee: String, payer: String)? {
+    public func categorize(kind: String, memo: String?) -> (payee: String?, payer: String?)? {
         rules.first { $0.matches(kind: kind, memo: memo) }.map { ($0.payeeCategory, $0.payerCategory) }
     }
 

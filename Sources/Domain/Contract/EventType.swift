@@ -1,0 +1,97 @@
+/// Every event of the message contract, by its `type`, which is also its
+/// routing key on the event exchange (queues/schemas/event.*.json).
+///
+/// Adding a case here makes the compiler stop at every consumer that has to
+/// decide what to do with it: `EventPayload` (its typed data), the audit,
+/// notifications and tax handlers (`subscribes(to:)` and what they write).
+public enum EventType: String, CaseIterable, Sendable {
+    case paymentCompleted = "payment.completed"
+    case paymentRejected = "payment.rejected"
+    case milestoneCompleted = "milestone.completed"
+    case milestoneRejected = "milestone.rejected"
+    case debtRepaid = "debt.repaid"
+    case debtPaidOff = "debt.paid_off"
+    case debtRepaymentRejected = "debt.repayment_rejected"
+    /// Operators' dead-letter actions: written to the audit log directly,
+    /// never published.
+    case deadLettersReplayed = "operator.dlq.replay"
+    case deadLettersReplayCompleted = "operator.dlq.replay.completed"
+    case deadLettersPurged = "operator.dlq.purge"
+
+    /// Published on the event exchange (from a worker's outbox).
+    public var isPublished: Bool {
+        switch self {
+        case .paymentCompleted, .paymentRejected, .milestoneCompleted, .milestoneRejected,
+             .debtRepaid, .debtPaidOff, .debtRepaymentRejected: true
+        case .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged: false
+        }
+    }
+}
+
+/// What an event's `data` holds, read and written by one type per event.
+public protocol EventData: Sendable, Equatable {
+    /// Reads `data`; the error names the field at fault (`data.amount`).
+    init(_ data: MessageFields) throws(InvalidMessage)
+    /// The `data` object as published.
+    var fields: [String: JSONValue] { get }
+    /// The users the event concerns: the event's `user_ids`.
+    var users: [String] { get }
+}
+
+/// An event's typed data. Consumers switch over it without a `default`, so
+/// a new event is a compile error in each of them until it is decided.
+public enum EventPayload: Sendable, Equatable {
+    case paymentCompleted(PaymentFacts)
+    case paymentRejected(PaymentRejected)
+    case milestoneCompleted(MilestoneCompleted)
+    case milestoneRejected(MilestoneRejected)
+    case debtRepaid(DebtRepaid)
+    case debtPaidOff(DebtPaidOff)
+    case debtRepaymentRejected(DebtRepaymentRejected)
+    case deadLettersReplayed(DeadLetterAction)
+    case deadLettersReplayCompleted(DeadLetterAction)
+    case deadLettersPurged(DeadLetterAction)
+
+    public var type: EventType {
+        switch self {
+        case .paymentCompleted: .paymentCompleted
+        case .paymentRejected: .paymentRejected
+        case .milestoneCompleted: .milestoneCompleted
+        case .milestoneRejected: .milestoneRejected
+        case .debtRepaid: .debtRepaid
+        case .debtPaidOff: .debtPaidOff
+        case .debtRepaymentRejected: .debtRepaymentRejected
+        case .deadLettersReplayed: .deadLettersReplayed
+        case .deadLettersReplayCompleted: .deadLettersReplayCompleted
+        case .deadLettersPurged: .deadLettersPurged
+        }
+    }
+
+    public var data: any EventData {
+        switch self {
+        case .paymentCompleted(let data): data
+        case .paymentRejected(let data): data
+        case .milestoneCompleted(let data): data
+        case .milestoneRejected(let data): data
+        case .debtRepaid(let data): data
+        case .debtPaidOff(let data): data
+        case .debtRepaymentRejected(let data): data
+        case .deadLettersReplayed(let data), .deadLettersReplayCompleted(let data), .deadLettersPurged(let data): data
+        }
+    }
+
+    public init(type: EventType, data: MessageFields) throws(InvalidMessage) {
+        switch type {
+        case .paymentCompleted: self = .paymentCompleted(try PaymentFacts(data))
+        case .paymentRejected: self = .paymentRejected(try PaymentRejected(data))
+        case .milestoneCompleted: self = .milestoneCompleted(try MilestoneCompleted(data))
+        case .milestoneRejected: self = .milestoneRejected(try MilestoneRejected(data))
+        case .debtRepaid: self = .debtRepaid(try DebtRepaid(data))
+        case .debtPaidOff: self = .debtPaidOff(try DebtPaidOff(data))
+        case .debtRepaymentRejected: self = .debtRepaymentRejected(try DebtRepaymentRejected(data))
+        case .deadLettersReplayed: self = .deadLettersReplayed(try DeadLetterAction(data))
+        case .deadLettersReplayCompleted: self = .deadLettersReplayCompleted(try DeadLetterAction(data))
+        case .deadLettersPurged: self = .deadLettersPurged(try DeadLetterAction(data))
+        }
+    }
+}

@@ -1,0 +1,25 @@
+/// The AMQP header names of the contract. The runtime writes the failure
+/// headers when it sends a message to a retry tier or its dead-letter queue;
+/// operators' tools read them back.
+public enum MessageHeader {
+    /// On every command and event: the version of its JSON Schema.
+    public static let schemaVersion = "x-schema-version"
+
+    /// Why the last attempt failed, its class (`invalid`, `transient`,
+    /// `unexpected`), the queue it came from, failures so far, and when.
+    public static let error = "x-error"
+    public static let errorClass = "x-error-class"
+    public static let originQueue = "x-origin-queue"
+    public static let attempts = "x-attempts"
+    public static let firstFailedAt = "x-first-failed-at"
+    public static let lastFailedAt = "x-last-failed-at"
+    /// host:pid of the worker that failed it.
+    public static let worker = "x-worker"
+
+    /// Set by `flexfin dlq replay`.
+    public static let replayedAt = "x-replayed-at"
+    public static let replayedBy = "x-replayed-by"
+
+    /// RabbitMQ's own record of dead-lettering (a crash loop past the delivery limit).
+    public static let death = "x-death"
+}

@@ -1,0 +1,78 @@
+/// `milestone.completed`: the escrow released, split into the fee and what
+/// the freelancer received, and the wallet credited.
+public struct MilestoneCompleted: EventData {
+    public let projectId: String
+    public let milestoneId: String
+    public let client: String
+    public let freelancer: String
+    public let wallet: String
+    public let release: FeeSplit
+
+    public init(projectId: String, milestoneId: String, client: String, freelancer: String, wallet: String, release: FeeSplit) {
+        (self.projectId, self.milestoneId, self.client, self.freelancer, self.wallet, self.release) =
+            (projectId, milestoneId, client, freelancer, wallet, release)
+    }
+
+    public init(_ data: MessageFields) throws(InvalidMessage) {
+        projectId = try data.id("project_id")
+        milestoneId = try data.id("milestone_id")
+        client = try data.id("client")
+        freelancer = try data.id("freelancer")
+        wallet = try data.id("wallet")
+        let currency = try data.currency("currency")
+        let gross = Money(minorUnits: try data.amount("gross"), currency: currency)
+        let basisPoints = try data.nonNegativeAmount("fee_basis_points")
+        release = FeeSplit(gross: gross, basisPoints: basisPoints)
+        guard release.fee == (try data.nonNegativeAmount("fee")), release.net == (try data.nonNegativeAmount("net")) else {
+            throw data.fault("fee", "fee and net do not split gross \(gross.minorUnits) at \(basisPoints) basis points")
+        }
+    }
+
+    public var fields: [String: JSONValue] {
+        ["project_id": .string(projectId), "milestone_id": .string(milestoneId), "client": .string(client),
+         "freelancer": .string(freelancer), "wallet": .string(wallet), "currency": .string(release.gross.currency.code),
+         "gross": .integer(release.gross.minorUnits), "fee": .integer(release.fee), "net": .integer(release.net),
+         "fee_basis_points": .integer(release.basisPoints)]
+    }
+
+    public var users: [String] { client == freelancer ? [client] : [client, freelancer] }
+}
+
+/// `milestone.rejected`: a completion refused, with the rule; both parties
+/// of the project are told when the project is known.
+public struct MilestoneRejected: EventData {
+    public let projectId: String
+    public let milestoneId: String
+    public let completedBy: String
+    public let client: String?
+    public let freelancer: String?
+    public let reason: String
+    public let detail: String
+
+    public init(projectId: String, milestoneId: String, completedBy: String, client: String?, freelancer: String?,
+                reason: String, detail: String) {
+        (self.projectId, self.milestoneId, self.completedBy) = (projectId, milestoneId, completedBy)
+        (self.client, self.freelancer, self.reason, self.detail) = (client, freelancer, reason, detail)
+    }
+
+    public init(_ data: MessageFields) throws(InvalidMessage) {
+        projectId = try data.id("project_id")
+        milestoneId = try data.id("milestone_id")
+        completedBy = try data.id("completed_by")
+        client = try data.optionalString("client", maxLength: MessageFields.maxIdLength)
+        freelancer = try data.optionalString("freelancer", maxLength: MessageFields.maxIdLength)
+        reason = try data.string("reason", maxLength: 64)
+        detail = try data.string("detail")
+    }
+
+    public var fields: [String: JSONValue] {
+        ["project_id": .string(projectId), "milestone_id": .string(milestoneId), "completed_by": .string(completedBy),
+         "client": .optional(client), "freelancer": .optional(freelancer), "reason": .string(reason), "detail": .string(detail)]
+    }
+
+    public var users: [String] {
+        var users: [String] = []
+        for user in [client, freelancer].compactMap({ $0 }) where !users.contains(user) { users.append(user) }
+        return users
+    }
+}

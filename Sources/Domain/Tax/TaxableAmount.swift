@@ -1,0 +1,69 @@
+/// An amount an event moved for one user that tax may count: which part of
+/// the event it is decides its category (`TaxCategories`).
+public struct TaxableAmount: Sendable, Equatable {
+    public enum Part: String, Sendable, CaseIterable {
+        /// A payment, by its kind and memo (`tax_rules`).
+        case paymentReceived = "payee", paymentSent = "payer"
+        /// A milestone release: the freelancer's gross and fee, the client's gross.
+        case freelancerGross = "freelancer_gross", freelancerFee = "freelancer_fee", clientGross = "client_gross"
+        /// A repayment's parts; interest by whether the debt is a business one.
+        case businessInterest = "business_interest", personalInterest = "personal_interest", principal
+    }
+
+    public let user: String
+    public let part: Part
+    public let amount: Money
+
+    public init(user: String, part: Part, amount: Money) {
+        (self.user, self.part, self.amount) = (user, part, amount)
+    }
+}
+
+extension EventPayload {
+    /// What tax may count of this event: every event that moves a user's
+    /// money says which amounts to whom. A milestone release is not also a
+    /// `payment.completed`, so its money is counted once, here.
+    public var taxableAmounts: [TaxableAmount] {
+        switch self {
+        case .paymentCompleted(let p):
+            return [p.payeeUser.map { TaxableAmount(user: $0, part: .paymentReceived, amount: p.amount) },
+                    p.payerUser.map { TaxableAmount(user: $0, part: .paymentSent, amount: p.amount) }].compactMap { $0 }
+        case .milestoneCompleted(let m):
+            let currency = m.release.gross.currency
+            return [TaxableAmount(user: m.freelancer, part: .freelancerGross, amount: m.release.gross),
+                    TaxableAmount(user: m.freelancer, part: .freelancerFee, amount: Money(minorUnits: m.release.fee, currency: currency)),
+                    TaxableAmount(user: m.client, part: .clientGross, amount: m.release.gross)]
+                .filter { $0.amount.minorUnits > 0 }
+        case .debtRepaid(let d):
+            let currency = d.split.amount.currency
+            return [TaxableAmount(user: d.borrower, part: d.business ? .businessInterest : .personalInterest,
+                                  amount: Money(minorUnits: d.split.interest, currency: currency)),
+                    TaxableAmount(user: d.borrower, part: .principal, amount: Money(minorUnits: d.split.principal, currency: currency))]
+                .filter { $0.amount.minorUnits > 0 }
+        case .paymentRejected, .milestoneRejected, .debtPaidOff, .debtRepaymentRejected,
+             .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
+            return []
+        }
+    }
+}
+
+/// Categories are data: payments by `tax_rules` (kind and memo), every other
+/// part by `tax_categories`. nil: not taxable (no entry).
+public struct TaxCategories: Sendable {
+    public let paymentRules: TaxRules
+    public let parts: [TaxableAmount.Part: String?]
+
+    public init(paymentRules: TaxRules, parts: [TaxableAmount.Part: String?]) {
+        (self.paymentRules, self.parts) = (paymentRules, parts)
+    }
+
+    public func category(of amount: TaxableAmount, in payload: EventPayload) -> String? {
+        switch amount.part {
+        case .paymentReceived, .paymentSent:
+            guard case .paymentCompleted(let p) = payload, let found = paymentRules.categorize(kind: p.kind, memo: p.memo) else { return nil }
+            return amount.part == .paymentReceived ? found.payee : found.payer
+        case .freelancerGross, .freelancerFee, .clientGross, .businessInterest, .personalInterest, .principal:
+            return parts[amount.part] ?? nil
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import AMQPClient
+import Domain
+import Foundation
+import Ledger
+import PostgresClient
+import RedisClient
+import WorkerRuntime
+
+/// Applies `milestone.complete`: releases a funded milestone's whole escrow
+/// to the freelancer less the platform fee, as one balanced posting of three
+/// legs, or rejects it with its reason.
+///
+/// The fee account is one row every release credits. Locked with the other
+/// accounts at the start, it would serialize every lane and process for the
+/// whole batch; instead the batch's fees are summed and added in the last
+/// statement before commit, so the row is held only for that statement and
+/// the commit.
+public struct MilestoneHandler: BatchHandler {
+    public let consumer = Consumer.milestones
+    public let queue = "commands.milestone"
+
+    public init() {}
+
+    public func decode(_ message: AMQPMessage) throws(InvalidMessage) -> MilestoneCompletion {
+        let command = try MilestoneCompletion(body: message.body)
+        try CommandEnvelope.check(command, against: message)
+        return command
+    }
+
+    public func id(of command: MilestoneCompletion) -> String { command.commandId }
+
+    public func digest(of command: MilestoneCompletion) -> String? { command.digest }
+
+    public func apply(_ commands: [MilestoneCompletion], in database: PostgresConnection) throws -> BatchEffects {
+        let milestones = try MilestoneStore.lockForRelease(Set(commands.map(\.milestoneId)), in: database)
+        let projects = try MilestoneStore.projects(Set(commands.map(\.projectId)), in: database)
+        let plan = MilestonePlan(commands: commands, milestones: milestones, projects: projects)
+
+        var releases: [(command: MilestoneCompletion, release: MilestoneCompleted)] = []
+        var effects = BatchEffects()
+        let now = Date()
+        for outcome in plan.outcomes {
+            effects.events.append(DomainEvent(outcome.event, occurredAt: now, commandId: outcome.command.commandId))
+            switch outcome {
+            case .completed(let command, let release): releases.append((command, release))
+            case .rejected(let command, let reason, _): effects.rejections[command.commandId] = reason.rawValue
+            }
+        }
+        try LedgerStore.post(splits: releases.map { command, release in
+            let split = release.release
+            return SplitPosting(commandId: command.commandId, kind: "milestone_release", debitAccount: milestones[release.milestoneId]!.escrowAccount,
+                                currency: split.gross.currency.code,
+                                credits: [(release.wallet, split.net), (MilestonePlan.feeAccount(split.gross.currency.code), split.fee)],
+                                reference: release.milestoneId)
+        }, in: database)
+        try MilestoneStore.recordReleases(releases, in: database)
+        let balances = try LedgerStore.applyBalanceChanges(plan.balanceChanges, in: database)
+        // Last: the hot fee account, held from here to the commit only.
+        try LedgerStore.applyBalanceChanges(plan.fees, in: database)
+        effects.cache = WalletCache.writes(balances)
+        return effects
+    }
+
+    public func repairCache(for duplicates: [MilestoneCompletion], in database: PostgresConnection) throws -> [RedisCommand] {
+        let rows = try database.execute(prepared: "SELECT paid_to FROM milestones WHERE id = ANY($1::text[]) AND paid_to IS NOT NULL",
+                                        [duplicates.map(\.milestoneId)])
+        return try WalletCache.current(Set(try (0..<rows.count).map { try rows.decode($0, 0, as: String.self) }), in: database)
+    }
+
+    public func cacheSnapshot(in database: PostgresConnection) throws -> [RedisCommand] {
+        try WalletCache.current(nil, in: database)
+    }
+}

@@ -1,0 +1,66 @@
+import Domain
+import Ledger
+import PostgresClient
+
+/// Debts and their repayments, read and written set-based inside a batch's
+/// transaction. Debt rows are locked before accounts, in id order.
+public enum DebtStore {
+    static let columns = """
+        id, borrower_id, lender_account, currency, principal, interest_carried, to_char(interest_from, 'YYYY-MM-DD'),
+        annual_rate_bps, monthly_payment, due_day, business, status
+        """
+
+    public static func lock(_ ids: Set<String>, in database: PostgresConnection) throws -> [String: Debt] {
+        try debts(database.execute(prepared: "SELECT \(columns) FROM debts WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE",
+                                   [ids.sorted()]))
+    }
+
+    /// Without locks, for reading (`flexfin debt`).
+    public static func find(_ ids: [String]?, borrower: String? = nil, status: Debt.Status? = nil,
+                            in database: PostgresConnection) throws -> [Debt] {
+        let rows = try database.query("""
+            SELECT \(columns) FROM debts
+            WHERE ($1::text[] IS NULL OR id = ANY($1::text[])) AND ($2::text IS NULL OR borrower_id = $2)
+              AND ($3::text IS NULL OR status = $3)
+            ORDER BY id
+            """, [ids, borrower, status?.rawValue])
+        return try debts(rows).values.sorted { $0.id < $1.id }
+    }
+
+    private static func debts(_ rows: PostgresRows) throws -> [String: Debt] {
+        var debts: [String: Debt] = [:]
+        for row in 0..<rows.count {
+            let id = try rows.decode(row, 0, as: String.self)
+            let currency = try rows.decode(row, 3, as: String.self)
+            let from = try rows.decode(row, 6, as: String.self)
+            guard let code = Currency(currency), let interestFrom = CalendarDay(iso: from) else {
+                throw PostgresError(.dataException, operation: "decode", server: "-", message: "debt \(id): currency \(currency) or date \(from) unreadable")
+            }
+            debts[id] = Debt(id: id, borrower: try rows.decode(row, 1), lenderAccount: try rows.decode(row, 2), currency: code,
+                             principal: try rows.decode(row, 4), interestCarried: try rows.decode(row, 5), interestFrom: interestFrom,
+                             annualRateBasisPoints: try rows.decode(row, 7), monthlyPayment: try rows.decode(row, 8),
+                             dueDay: try rows.decode(row, 9), business: try rows.decode(row, 10), status: try rows.decode(row, 11))
+        }
+        return debts
+    }
+
+    /// The repayments' splits, and each debt as it stands after the batch.
+    public static func record(_ repayments: [DebtRepaid], commands: [String], debts: [Debt], in database: PostgresConnection) throws {
+        guard !repayments.isEmpty else { return }
+        try database.execute(prepared: """
+            INSERT INTO debt_repayments (command_id, debt_id, wallet, amount, interest, principal, remaining_principal, accrued_to)
+            SELECT c, d, w, a, i, p, r, t::date FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[],
+                                                              $7::bigint[], $8::text[]) AS x(c, d, w, a, i, p, r, t)
+            """, [commands, repayments.map(\.debtId), repayments.map(\.wallet), repayments.map(\.split.amount.minorUnits),
+                  repayments.map(\.split.interest), repayments.map(\.split.principal), repayments.map(\.split.remainingPrincipal),
+                  repayments.map(\.accruedTo.iso)])
+        try database.execute(prepared: """
+            UPDATE debts d SET principal = x.p, interest_carried = x.c, interest_from = x.f::date, status = x.s,
+                   paid_off_at = CASE WHEN x.s = 'paid_off' THEN now() END
+            FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[]) AS x(id, p, c, f, s)
+            WHERE d.id = x.id
+            """, [debts.map(\.id), debts.map(\.principal), debts.map(\.interestCarried), debts.map(\.interestFrom.iso), debts.map(\.status.rawValue)])
+    }
+}
+
+extension Debt.Status: PostgresDecodable {}

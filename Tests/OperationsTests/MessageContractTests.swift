@@ -1,0 +1,114 @@
+import Audit
+import Domain
+import Foundation
+import Milestones
+import Notifications
+import Payments
+import Repayments
+import Submission
+import Tax
+import TestSupport
+import Topology
+import WorkerRuntime
+import XCTest
+
+/// The message contract in one place, held to the topology (which queue gets
+/// what) and to the JSON Schemas in queues/schemas. No I/O beyond files.
+final class MessageContractTests: XCTestCase {
+    private let spec = try! TopologySpec.load(from: repositoryRoot.appendingPathComponent("queues/topology.json"))
+    private let subscribers: [(queue: String, subscribes: (EventType) -> Bool)] = [
+        (AuditHandler().queue, AuditHandler.subscribes), (NotificationHandler().queue, NotificationHandler.subscribes),
+        (TaxHandler().queue, TaxHandler.subscribes),
+    ]
+
+    /// Each event consumer gets exactly the published events it decided to
+    /// act on, and no queue gets events nobody consumes.
+    func testEveryPublishedEventReachesExactlyTheConsumersThatSubscribe() {
+        for type in EventType.allCases where type.isPublished {
+            let receiving = Set(spec.queues(receiving: type.rawValue, from: spec.eventExchange))
+            let wanted = Set(subscribers.filter { $0.subscribes(type) }.map(\.queue))
+            XCTAssertEqual(receiving, wanted, "\(type.rawValue): the topology routes it to \(receiving.sorted()), the consumers want \(wanted.sorted())")
+        }
+    }
+
+    /// A command type either has its worker and its queue, or is refused at the door.
+    func testEveryCommandTypeHasItsWorkerOrIsRefusedAtTheDoor() {
+        let handlers: [Consumer: String] = [.payments: PaymentHandler().queue, .milestones: MilestoneHandler().queue,
+                                            .repayments: RepaymentHandler().queue]
+        for type in CommandType.allCases {
+            let queues = spec.queues(receiving: type.rawValue, from: spec.commandExchange)
+            if let consumer = type.consumer {
+                XCTAssertEqual(queues, [handlers[consumer]!], type.rawValue)
+            } else {
+                XCTAssertThrowsError(try SubmittedCommand(body: Array(#"{"command_id":"c1","type":"\#(type.rawValue)","user_id":"u1","reason":"manual"}"#.utf8)),
+                                     type.rawValue) { XCTAssertTrue("\($0)".contains("no worker consumes"), "\($0)") }
+            }
+        }
+    }
+
+    /// One of each event with every optional field set: what the workers
+    /// write. Exhaustive, so a new event needs a sample here too.
+    private func sample(_ type: EventType) -> EventPayload {
+        let usd = Currency("USD")!
+        let payment = PaymentFacts(PaymentCommand(commandId: "c1", payer: "w1", payee: "w2", amount: Money(minorUnits: 5, currency: usd),
+                                                  memo: "m", reference: "r"), users: ["w1": "u1", "w2": "u2"])
+        let split = RepaymentSplit(amount: Money(minorUnits: 10, currency: usd), interest: 3, principal: 7, interestLeft: 0, remainingPrincipal: 93)
+        let repaid = DebtRepaid(debtId: "d1", borrower: "u1", wallet: "w1", lender: "lender.bank.USD", split: split,
+                                accruedTo: CalendarDay(iso: "2026-11-22")!, business: true)
+        let action = DeadLetterAction(actor: "ops", queue: "commands.payment.dlq", filter: "all", count: 2, to: "commands.payment", ids: ["a"])
+        switch type {
+        case .paymentCompleted: return .paymentCompleted(payment)
+        case .paymentRejected: return .paymentRejected(PaymentRejected(payment: payment, reason: "insufficient_funds", detail: "d"))
+        case .milestoneCompleted:
+            return .milestoneCompleted(MilestoneCompleted(projectId: "p1", milestoneId: "m1", client: "u1", freelancer: "u2", wallet: "w2",
+                                                          release: FeeSplit(gross: Money(minorUnits: 999, currency: usd), basisPoints: 250)))
+        case .milestoneRejected:
+            return .milestoneRejected(MilestoneRejected(projectId: "p1", milestoneId: "m1", completedBy: "u3", client: "u1", freelancer: "u2",
+                                                        reason: "not_project_client", detail: "d"))
+        case .debtRepaid: return .debtRepaid(repaid)
+        case .debtPaidOff: return .debtPaidOff(DebtPaidOff(debtId: "d1", borrower: "u1", currency: usd))
+        case .debtRepaymentRejected:
+            return .debtRepaymentRejected(DebtRepaymentRejected(debtId: "d1", wallet: "w1", amount: split.amount, borrower: "u1",
+                                                                reason: "above_payoff", detail: "d"))
+        case .deadLettersReplayed: return .deadLettersReplayed(action)
+        case .deadLettersReplayCompleted: return .deadLettersReplayCompleted(action)
+        case .deadLettersPurged: return .deadLettersPurged(action)
+        }
+    }
+
+    func testEveryEventReadsBackAsWritten() throws {
+        for type in EventType.allCases {
+            let event = DomainEvent(sample(type), occurredAt: Date(), commandId: "c1")
+            XCTAssertEqual(try DomainEvent(body: event.encoded()), event, type.rawValue)
+        }
+    }
+
+    /// The schema of each published event names every field a worker writes,
+    /// with its JSON type, and requires nothing a worker may leave out.
+    func testEveryPublishedEventMatchesItsSchema() throws {
+        for type in EventType.allCases where type.isPublished {
+            let file = repositoryRoot.appendingPathComponent("queues/schemas/event.\(type.rawValue).json")
+            let schema = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any], type.rawValue)
+            let data = try XCTUnwrap((schema["properties"] as? [String: Any])?["data"] as? [String: Any], type.rawValue)
+            let properties = try XCTUnwrap(data["properties"] as? [String: [String: Any]], type.rawValue)
+            let fields = sample(type).data.fields
+            XCTAssertEqual(Set(properties.keys), Set(fields.keys), "\(type.rawValue): schema fields vs what workers write")
+            for (name, value) in fields {
+                let allowed = Set((properties[name]?["type"] as? String).map { [$0] } ?? (properties[name]?["type"] as? [String]) ?? [])
+                let actual = switch value {
+                case .string: "string"
+                case .integer: "integer"
+                case .bool: "boolean"
+                case .null: "null"
+                case .array: "array"
+                default: "other"
+                }
+                XCTAssertTrue(allowed.contains(actual), "\(type.rawValue).data.\(name): schema allows \(allowed.sorted()), workers write \(actual)")
+                if actual != "null", allowed.contains("string") || allowed.contains("integer") {
+                    XCTAssertTrue(((data["required"] as? [String]) ?? []).contains(name) || allowed.contains("null"),
+                                  "\(type.rawValue).data.\(name) is always written, so the schema must require it or allow null")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,4 @@
+import Milestones
+import WorkerRuntime
+
+WorkerProcess.run(MilestoneHandler())

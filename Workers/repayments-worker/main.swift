@@ -1,0 +1,4 @@
+import Repayments
+import WorkerRuntime
+
+WorkerProcess.run(RepaymentHandler())
