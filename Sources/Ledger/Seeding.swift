@@ -12,14 +12,21 @@ public enum Seeding {
 
     public static func clearingAccount(_ currency: String) -> String { "clearing.\(currency)" }
 
+    /// `0001` for 1 of up to 9,999; wider when there are more.
+    public static func number(_ index: Int, of count: Int) -> String {
+        let width = max(4, String(count).count)
+        return String(repeating: "0", count: max(0, width - String(index).count)) + String(index)
+    }
+
+    public static func wallet(_ index: Int, of count: Int) -> String { "w" + number(index, of: count) }
+    public static func user(_ index: Int, of count: Int) -> String { "u" + number(index, of: count) }
+
     /// Wallet `w0001` belongs to user `u0001`, and so on.
     public static func seed(wallets count: Int, balance: Int64, currency: String,
                             in database: PostgresConnection) throws -> Result {
         guard count > 0 else { return Result(created: 0, existing: 0) }
-        let width = max(4, String(count).count)
-        let numbers = (1...count).map { String(repeating: "0", count: width - String($0).count) + String($0) }
-        let wallets = numbers.map { "w" + $0 }
-        let users = numbers.map { "u" + $0 }
+        let wallets = (1...count).map { wallet($0, of: count) }
+        let users = (1...count).map { user($0, of: count) }
         return try database.transaction { db in
             try db.query("""
                 INSERT INTO accounts (id, kind, currency)

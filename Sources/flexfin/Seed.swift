@@ -1,18 +1,29 @@
 import ArgumentParser
 import Domain
 import Ledger
+import Milestones
+import Repayments
 import Settings
 
 struct Seed: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create users with one funded wallet each (w0001 of u0001, …) and the system accounts. Rerunnable.")
+        abstract: "Create users with one funded wallet each (w0001 of u0001, …), the system accounts, projects and debts. Rerunnable.",
+        discussion: """
+            Projects (p0001, …) run from client u(i) to freelancer u(i+1), each with four milestones, the first three funded \
+            through escrow_fund postings from the client's wallet; every second project pays into a portfolio wallet. \
+            Debts (d0001, …) are user i's to lender.bank.<currency>.
+            """)
 
     @Option(help: "How many wallets.") var wallets = 1000
     @Option(help: "Opening balance of each new wallet, in minor units.") var balance: Int64 = 1_000_000
     @Option(help: "ISO 4217 currency code.") var currency = "USD"
+    @Option(help: "How many projects.") var projects = 0
+    @Option(help: "How many debts.") var debts = 0
 
     func validate() throws {
         guard wallets > 0, balance >= 0 else { throw ValidationError("--wallets must be positive and --balance not negative") }
+        guard projects >= 0, debts >= 0 else { throw ValidationError("--projects and --debts must not be negative") }
+        guard projects == 0 || wallets >= 2 else { throw ValidationError("projects need at least two wallets") }
         guard Currency(currency) != nil else { throw ValidationError("--currency \(currency) is not an ISO 4217 code") }
     }
 
@@ -20,5 +31,13 @@ struct Seed: ParsableCommand {
         let database = try ServiceSettings.fromEnvironment().connectDatabase()
         let result = try Seeding.seed(wallets: wallets, balance: balance, currency: currency, in: database)
         print("seeded: \(result.created) wallets created and funded with \(balance) \(currency) minor units, \(result.existing) already there")
+        if projects > 0 {
+            let created = try ProjectSeeding.seed(projects: projects, wallets: wallets, currency: currency, in: database)
+            print("seeded: \(created) projects created with \(ProjectSeeding.milestoneAmounts.count) milestones each, \(projects - created) already there")
+        }
+        if debts > 0 {
+            let created = try DebtSeeding.seed(debts: debts, wallets: wallets, currency: currency, in: database)
+            print("seeded: \(created) debts created to \(DebtSeeding.lender(currency)), \(debts - created) already there")
+        }
     }
 }

@@ -7,12 +7,12 @@ import Topology
 
 struct Submit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Publish commands: one payment, or a JSON-lines file.",
+        abstract: "Publish commands: one payment, milestone completion or repayment, or a JSON-lines file of any mix.",
         discussion: """
             With --file every line is checked first; if any is refused, nothing is published (exit 1) \
             unless --skip-invalid publishes the others. A command is accepted once the broker confirmed it.
             """,
-        subcommands: [SubmitFile.self, SubmitPayment.self], defaultSubcommand: SubmitFile.self)
+        subcommands: [SubmitFile.self, SubmitPayment.self, SubmitMilestoneCompletion.self, SubmitRepayment.self], defaultSubcommand: SubmitFile.self)
 }
 
 struct SubmitFile: ParsableCommand {
@@ -54,23 +54,67 @@ struct SubmitPayment: ParsableCommand {
     @Option(help: "Amount as a decimal, e.g. 12.34 (never floating point: read as text).") var amount: String
     @Option(help: "ISO 4217 currency code.") var currency = "USD"
     @Option(help: "Command id (idempotency key); a new UUID when absent.") var id: String?
-    @Option(help: "transfer, invoice, tip, refund, payout or fee.") var kind = "transfer"
+    @Option(help: "transfer, invoice, tip, refund, payout, fee or escrow_fund (with --reference <milestone>).") var kind = "transfer"
     @Option(help: "Free text.") var memo: String?
+    @Option(help: "escrow_fund: the milestone funded.") var reference: String?
     @OptionGroup var topologyFile: TopologyFileOption
 
     func run() throws {
-        guard let code = Currency(currency) else { throw ValidationError("--currency \(currency) is not an ISO 4217 code") }
-        guard let money = Money.parse(amount, currency: code), money.minorUnits > 0 else {
-            throw ValidationError("--amount \(amount) is not a positive amount with at most 2 decimals")
-        }
-        let command = PaymentCommand(commandId: id ?? UUID().uuidString.lowercased(), payer: from, payee: to,
-                                     amount: money, kind: kind, memo: memo)
-        // The same check the worker makes, before anything is published.
-        let submitted = SubmittedCommand(command)
-        do { _ = try SubmittedCommand(body: submitted.body) } catch { throw ValidationError("\(error)") }
-        try CommandProducer(settings: ServiceSettings.fromEnvironment(), topology: topologyFile.spec()).publish([submitted])
-        print(command.commandId)
+        let command = PaymentCommand(commandId: id ?? newCommandId(), payer: from, payee: to,
+                                     amount: try parseAmount(amount, currency), kind: kind, memo: memo, reference: reference)
+        try publishOne(command, topologyFile)
     }
+}
+
+struct SubmitMilestoneCompletion: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "milestone-complete",
+                                                    abstract: "Complete a funded milestone (releases its escrow); prints its command id.")
+
+    @Option(help: "The project.") var project: String
+    @Option(help: "The milestone.") var milestone: String
+    @Option(help: "The user completing it: the project's client.") var by: String
+    @Option(help: "Command id (idempotency key); a new UUID when absent.") var id: String?
+    @OptionGroup var topologyFile: TopologyFileOption
+
+    func run() throws {
+        try publishOne(MilestoneCompletion(commandId: id ?? newCommandId(), projectId: project, milestoneId: milestone, completedBy: by),
+                       topologyFile)
+    }
+}
+
+struct SubmitRepayment: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "repayment", abstract: "Repay a debt from a wallet; prints its command id.")
+
+    @Option(help: "The debt.") var debt: String
+    @Option(help: "The paying wallet: the borrower's.") var wallet: String
+    @Option(help: "Amount as a decimal, e.g. 12.34 (read as text, never floating point).") var amount: String
+    @Option(help: "ISO 4217 currency code.") var currency = "USD"
+    @Option(help: "Command id (idempotency key); a new UUID when absent.") var id: String?
+    @OptionGroup var topologyFile: TopologyFileOption
+
+    func run() throws {
+        try publishOne(DebtRepayment(commandId: id ?? newCommandId(), debtId: debt, wallet: wallet,
+                                     amount: try parseAmount(amount, currency), acceptedOn: CalendarDay(Date())), topologyFile)
+    }
+}
+
+private func newCommandId() -> String { UUID().uuidString.lowercased() }
+
+private func parseAmount(_ amount: String, _ currency: String) throws -> Money {
+    guard let code = Currency(currency) else { throw ValidationError("--currency \(currency) is not an ISO 4217 code") }
+    guard let money = Money.parse(amount, currency: code), money.minorUnits > 0 else {
+        throw ValidationError("--amount \(amount) is not a positive amount with at most 2 decimals")
+    }
+    return money
+}
+
+/// Checks the command exactly as its worker will, publishes it with a
+/// confirm and prints its id.
+private func publishOne(_ command: some DomainCommand, _ topologyFile: TopologyFileOption) throws {
+    let submitted = SubmittedCommand(command)
+    do { _ = try SubmittedCommand(body: submitted.body) } catch { throw ValidationError("\(error)") }
+    try CommandProducer(settings: ServiceSettings.fromEnvironment(), topology: topologyFile.spec()).publish([submitted])
+    print(command.commandId)
 }
 
 func printError(_ text: String, terminator: String = "\n") {

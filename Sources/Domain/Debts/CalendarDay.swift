@@ -33,6 +33,8 @@ public struct CalendarDay: Sendable, Hashable, Comparable, CustomStringConvertib
     /// Days from this day to `later` (negative when `later` is earlier).
     public func days(to later: CalendarDay) -> Int { later.dayNumber - dayNumber }
 
+    public func adding(days: Int) -> CalendarDay { CalendarDay(dayNumber: dayNumber + days) }
+
     /// The same day of month `months` later, on the month's last day when it
     /// is shorter (a due day of 31 in February is the 28th or 29th).
     public func addingMonths(_ months: Int, day wanted: Int? = nil) -> CalendarDay {

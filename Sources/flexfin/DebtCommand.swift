@@ -1,0 +1,94 @@
+import ArgumentParser
+import Domain
+import Foundation
+import PostgresClient
+import Repayments
+import Settings
+
+struct DebtCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "debt", abstract: "Debts: list, terms and payoff, amortization schedule.",
+                                                    subcommands: [List.self, Show.self, Schedule.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Debts, by borrower and status.")
+        @Option(help: "Only this borrower's.") var user: String?
+        @Option(help: "active or paid_off.") var status: String?
+        @Flag(help: "Print JSON lines.") var json = false
+
+        func run() throws {
+            var wanted: Debt.Status?
+            if let status {
+                guard let parsed = Debt.Status(rawValue: status) else { throw ValidationError("--status must be active or paid_off, not \(status)") }
+                wanted = parsed
+            }
+            let today = CalendarDay(Date())
+            for debt in try DebtStore.find(nil, borrower: user, status: wanted, in: ServiceSettings.fromEnvironment().connectDatabase()) {
+                if json { print(DebtCommand.json(debt, today: today).serialized) } else {
+                    print("\(debt.id): \(debt.borrower), \(debt.status.rawValue), outstanding \(debt.principal) \(debt.currency), payoff today \(debt.payoff(on: today))")
+                }
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A debt's terms, outstanding principal, interest accrued to today and payoff.")
+        @Argument(help: "The debt id.") var debtId: String
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() throws {
+            let debt = try DebtCommand.find(debtId)
+            let today = CalendarDay(Date())
+            if json { return print(DebtCommand.json(debt, today: today).serialized) }
+            print("""
+                debt \(debt.id): \(debt.status.rawValue), borrower \(debt.borrower), lender \(debt.lenderAccount)\(debt.business ? ", business" : "")
+                  terms: \(debt.annualRateBasisPoints) bps a year (actual/365, half-even), \(debt.monthlyPayment) a month due on day \(debt.dueDay)
+                  outstanding principal \(debt.principal) \(debt.currency); interest accrued to \(today) \(debt.interest(on: today)); payoff \(debt.payoff(on: today))
+                """)
+        }
+    }
+
+    struct Schedule: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The amortization schedule from today at the monthly payment; the last line pays it off exactly.")
+        @Argument(help: "The debt id.") var debtId: String
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() throws {
+            let debt = try DebtCommand.find(debtId)
+            let schedule: AmortizationSchedule
+            do { schedule = try AmortizationSchedule(debt, from: CalendarDay(Date())) } catch {
+                printError("debt \(debtId): \(error)")
+                throw ExitCode.failure
+            }
+            if json {
+                return print(JSONValue.object(["debt_id": .string(debt.id), "currency": .string(debt.currency.code), "lines": .array(schedule.lines.map {
+                    .object(["date": .string($0.day.iso), "payment": .integer($0.payment), "interest": .integer($0.interest),
+                             "principal": .integer($0.principal), "remaining": .integer($0.remaining)])
+                })]).serialized)
+            }
+            print("date        payment   interest  principal  remaining  (\(debt.currency) minor units)")
+            for line in schedule.lines {
+                print([line.day.iso, String(line.payment), String(line.interest), String(line.principal), String(line.remaining)]
+                    .enumerated().map { $0.offset == 0 ? $0.element : String(repeating: " ", count: max(1, 10 - $0.element.count)) + $0.element }
+                    .joined(separator: " "))
+            }
+        }
+    }
+
+    static func find(_ id: String) throws -> Debt {
+        guard let debt = try DebtStore.find([id], in: ServiceSettings.fromEnvironment().connectDatabase()).first else {
+            printError("no debt \(id)")
+            throw ExitCode(3)
+        }
+        return debt
+    }
+
+    static func json(_ debt: Debt, today: CalendarDay) -> JSONValue {
+        .object(["debt_id": .string(debt.id), "borrower": .string(debt.borrower), "lender": .string(debt.lenderAccount),
+                 "currency": .string(debt.currency.code), "status": .string(debt.status.rawValue), "business": .bool(debt.business),
+                 "annual_rate_bps": .integer(debt.annualRateBasisPoints), "monthly_payment": .integer(debt.monthlyPayment),
+                 "due_day": .integer(Int64(debt.dueDay)), "outstanding_principal": .integer(debt.principal),
+                 "accrued_interest": .integer(debt.interest(on: today)), "payoff": .integer(debt.payoff(on: today)),
+                 "as_of": .string(today.iso)])
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Domain
+import PostgresClient
+import Settings
+
+struct ProjectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "project", abstract: "Projects and their milestones.",
+                                                    subcommands: [Show.self])
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A project's parties and its milestones with their status and escrow.")
+
+        @Argument(help: "The project id.") var projectId: String
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() throws {
+            let database = try ServiceSettings.fromEnvironment().connectDatabase()
+            let project = try database.query("""
+                SELECT p.client_id, p.freelancer_id, p.currency, p.portfolio_wallet,
+                       coalesce(p.fee_basis_points, (SELECT value FROM platform_settings WHERE name = 'milestone_fee_basis_points'))
+                FROM projects p WHERE p.id = $1
+                """, [projectId])
+            guard !project.isEmpty else {
+                printError("no project \(projectId)")
+                throw ExitCode(3)
+            }
+            let rows = try database.query("""
+                SELECT m.id, m.title, m.amount, m.status, a.balance, m.fee, m.net, m.paid_to,
+                       to_char(m.completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                FROM milestones m JOIN accounts a ON a.id = m.escrow_account WHERE m.project_id = $1 ORDER BY m.id
+                """, [projectId])
+            let milestones: [JSONValue] = try (0..<rows.count).map { row in
+                var fields: [String: JSONValue] = [
+                    "milestone_id": .string(try rows.decode(row, 0)), "title": .string(try rows.decode(row, 1)),
+                    "amount": .integer(try rows.decode(row, 2)), "status": .string(try rows.decode(row, 3)),
+                    "escrow": .integer(try rows.decode(row, 4)),
+                ]
+                if let fee = try rows.decode(row, 5, as: Int64?.self) {
+                    fields["fee"] = .integer(fee)
+                    fields["net"] = .integer(try rows.decode(row, 6))
+                    fields["paid_to"] = .string(try rows.decode(row, 7))
+                    fields["completed_at"] = .string(try rows.decode(row, 8))
+                }
+                return .object(fields)
+            }
+            let client = try project.decode(0, 0, as: String.self), freelancer = try project.decode(0, 1, as: String.self)
+            let currency = try project.decode(0, 2, as: String.self), portfolio = try project.decode(0, 3, as: String?.self)
+            let bps = try project.decode(0, 4, as: Int64.self)
+            if json {
+                print(JSONValue.object(["project_id": .string(projectId), "client": .string(client), "freelancer": .string(freelancer),
+                                        "currency": .string(currency), "portfolio_wallet": portfolio.map(JSONValue.string) ?? .null,
+                                        "fee_basis_points": .integer(bps), "milestones": .array(milestones)]).serialized)
+                return
+            }
+            print("project \(projectId): client \(client), freelancer \(freelancer), \(currency), fee \(bps) bps, pays to \(portfolio ?? "the freelancer's wallet")")
+            for case .object(let m) in milestones {
+                func text(_ key: String) -> String {
+                    switch m[key] { case .string(let s)?: s; case .integer(let i)?: String(i); default: "-" }
+                }
+                var line = "  \(text("milestone_id")): \(text("status")), amount \(text("amount")), escrow \(text("escrow"))"
+                if m["fee"] != nil { line += "; released: fee \(text("fee")), net \(text("net")) to \(text("paid_to")) at \(text("completed_at"))" }
+                print(line)
+            }
+        }
+    }
+}
