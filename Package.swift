@@ -81,7 +81,7 @@ let package = Package(
 
         // Benchmark W1: broker-only rate, pipeline rate, invariants.
         .target(name: "Benchmark", dependencies: [
-            "Audit", "Ledger", "Migrations", "Payments", "Submission", "WorkerRuntime", "Settings", "Topology", "AMQPClient",
+            "Audit", "Domain", "Ledger", "Migrations", "Milestones", "Repayments", "Submission", "WorkerRuntime", "Settings", "Topology", "AMQPClient",
             "PostgresClient", "RedisClient",
         ]),
 
@@ -93,11 +93,11 @@ let package = Package(
         ]),
 
         .testTarget(name: "AMQPClientTests", dependencies: ["AMQPClient", "Settings", "TestSupport"]),
-        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "Settings", "TestSupport"]),
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "Settings", "TestSupport", "Domain"]),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "Settings", "TestSupport"]),
         .testTarget(name: "SettingsTests", dependencies: ["Settings"]),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
-        .testTarget(name: "WorkerRuntimeTests", dependencies: ["WorkerRuntime", "TestSupport"]),
+        .testTarget(name: "WorkerRuntimeTests", dependencies: ["WorkerRuntime", "TestSupport", "Domain"]),
         .testTarget(name: "OperationsTests", dependencies: [
             "Migrations", "Topology", "Settings", "AMQPClient", "PostgresClient", "TestSupport", "flexfin",
             "Domain", "Submission", "Payments", "Milestones", "Repayments", "Audit", "Notifications", "Tax", "WorkerRuntime",

@@ -4,20 +4,21 @@ import Settings
 import Submission
 
 /// The same message traffic as the pipeline with no database or cache
-/// work: commands consumed in the same batches by the same number of lanes,
-/// one event per unique command published with confirms to a fanout
-/// exchange and consumed from three quorum queues. Its rate is what the
+/// work: commands on a quorum queue per command type, consumed in the same
+/// batches by the same number of lanes per type, one event per unique
+/// command published with confirms to a fanout exchange and consumed from
+/// three quorum queues. Its rate is what the
 /// broker allows on this machine right now; the pipeline is quoted as a
 /// ratio of it.
 struct BrokerOnlyRun {
     let settings: ServiceSettings
-    let lanes: Int
-    let batchSize: Int
-    let batchMilliseconds: Int
+    let options: PipelineOptions
     let eventBodySize: Int
+    private var lanes: Int { options.lanes }
+    private var batchSize: Int { options.batchSize }
 
     private let prefix = "bench.broker-only.\(getpid())"
-    private var commandQueue: String { "\(prefix).commands" }
+    private func commandQueue(_ type: String) -> String { "\(prefix).commands.\(type)" }
     private var eventExchange: String { "\(prefix).events" }
     private var eventQueues: [String] { ["audit", "notifications", "tax"].map { "\(prefix).\($0)" } }
 
@@ -25,28 +26,33 @@ struct BrokerOnlyRun {
     func run(_ commands: [SubmittedCommand]) throws -> Double {
         let setup = try settings.connectBroker()
         let channel = try setup.openChannel()
+        let types = Set(commands.map(\.type)).sorted()
+        let queues = types.map(commandQueue) + eventQueues
         defer {
-            for queue in [commandQueue] + eventQueues { _ = try? channel.deleteQueue(queue) }
+            for queue in queues { _ = try? channel.deleteQueue(queue) }
             try? channel.deleteExchange(eventExchange)
         }
-        for queue in [commandQueue] + eventQueues { try channel.declareQueue(queue, arguments: ["x-queue-type": "quorum"]) }
+        for queue in queues { try channel.declareQueue(queue, arguments: ["x-queue-type": "quorum"]) }
         try channel.declareExchange(eventExchange, type: "fanout", durable: true)
         for queue in eventQueues { try channel.bindQueue(queue, exchange: eventExchange, routingKey: "") }
         try channel.enableConfirms(window: 2048)
         for command in commands {
-            try channel.publish(exchange: "", routingKey: commandQueue, message: AMQPMessage(
+            try channel.publish(exchange: "", routingKey: commandQueue(command.type), message: AMQPMessage(
                 body: command.body, properties: AMQPProperties(contentType: "application/json", messageId: command.commandId, type: command.type)))
         }
         try channel.waitForConfirms(timeout: .seconds(120))
 
         let unique = Set(commands.map(\.commandId)).count
-        let seen = SeenIds()
         let eventBody = [UInt8](repeating: UInt8(ascii: "x"), count: eventBodySize)
         let started = ContinuousClock.now
         let group = DispatchGroup()
         let failures = Failures()
-        for _ in 0..<lanes {
-            spawn(group, failures) { try relayCommands(seen: seen, unique: unique, eventBody: eventBody) }
+        for type in types {
+            let seen = SeenIds()
+            let ofType = Set(commands.filter { $0.type == type }.map(\.commandId)).count
+            for _ in 0..<lanes {
+                spawn(group, failures) { try relayCommands(from: commandQueue(type), seen: seen, unique: ofType, eventBody: eventBody) }
+            }
         }
         for queue in eventQueues {
             spawn(group, failures) { try drainEvents(queue, expected: unique) }
@@ -65,20 +71,20 @@ struct BrokerOnlyRun {
         }
     }
 
-    /// A payments lane without the payments: batch, publish one event per
-    /// new command with confirms, ack the batch.
-    private func relayCommands(seen: SeenIds, unique: Int, eventBody: [UInt8]) throws {
+    /// A worker's lane without its work: batch, publish one event per new
+    /// command with confirms, ack the batch.
+    private func relayCommands(from queue: String, seen: SeenIds, unique: Int, eventBody: [UInt8]) throws {
         let consumer = try settings.connectBroker()
         let consuming = try consumer.openChannel()
         try consuming.setPrefetch(UInt16(clamping: batchSize * 2))
-        try consuming.consume(commandQueue)
+        try consuming.consume(queue)
         let publisher = try settings.connectBroker()
         let publishing = try publisher.openChannel()
         try publishing.enableConfirms(window: 2048)
         while !seen.isComplete(unique) {
             guard let first = try consumer.nextDelivery(timeout: .milliseconds(200)) else { continue }
             var batch = [first]
-            let deadline = ContinuousClock.now + .milliseconds(batchMilliseconds)
+            let deadline = ContinuousClock.now + .milliseconds(options.batchMilliseconds)
             while batch.count < batchSize, let next = try consumer.nextDelivery(timeout: max(deadline - .now, .zero)) {
                 batch.append(next)
             }

@@ -44,14 +44,7 @@ public struct Invariants {
         let digest = totals.string(0, 1) ?? ""
         checks.append(Check(name: "every wallet's final balance (SHA-256)", ok: digest == expected.finalBalancesSha256, detail: digest))
 
-        let ledger = try LedgerVerification.run(on: db)
-        checks.append(Check(name: "ledger verify", ok: ledger.problems.isEmpty, detail: ledger.problems.first ?? "\(ledger.transfers) transfers"))
-        let audit = try AuditVerification.run(on: db)
-        checks.append(Check(name: "audit verify", ok: audit.firstBreak == nil, detail: audit.firstBreak.map { "\($0)" } ?? "\(audit.rows) rows"))
-
-        let channel = try settings.connectBroker().openChannel()
-        let deadLetters = try topology.queues.reduce(0) { $0 + (try channel.inspectQueue($1.deadLetterQueue).messageCount) }
-        checks.append(Check(name: "no dead letters", ok: deadLetters == 0, detail: "\(deadLetters)"))
+        checks += try verifications(db, settings: settings, topology: topology)
 
         let wallets = try db.query("SELECT id, balance FROM accounts WHERE kind = 'wallet' ORDER BY id")
         let cached = try settings.connectCache().pipeline(try (0..<wallets.count).map { .plain(["HGET", WalletCache.key(try wallets.decode($0, 0, as: String.self)), "balance"]) })
@@ -61,6 +54,18 @@ public struct Invariants {
         let stale = present.filter { cached[$0].string != wallets.string($0, 1) }.count
         checks.append(Check(name: "no stale cached balance", ok: stale == 0, detail: "\(stale) of \(present.count) cached differ"))
         return checks
+    }
+
+    /// What holds after any run: the ledger's and the audit log's own
+    /// checks, and no dead letters.
+    static func verifications(_ db: PostgresConnection, settings: ServiceSettings, topology: TopologySpec) throws -> [Check] {
+        let ledger = try LedgerVerification.run(on: db)
+        let audit = try AuditVerification.run(on: db)
+        let channel = try settings.connectBroker().openChannel()
+        let deadLetters = try topology.queues.reduce(0) { $0 + (try channel.inspectQueue($1.deadLetterQueue).messageCount) }
+        return [Check(name: "ledger verify", ok: ledger.problems.isEmpty, detail: ledger.problems.first ?? "\(ledger.transfers) transfers"),
+                Check(name: "audit verify", ok: audit.firstBreak == nil, detail: audit.firstBreak.map { "\($0)" } ?? "\(audit.rows) rows"),
+                Check(name: "no dead letters", ok: deadLetters == 0, detail: "\(deadLetters)")]
     }
 
     /// Milliseconds from an event's effect (`occurred_at`, set in the

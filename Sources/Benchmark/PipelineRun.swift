@@ -7,28 +7,39 @@ import WorkerRuntime
 /// last follow-up row (audit, notification, tax) is written.
 struct PipelineRun {
     let workbench: Workbench
-    let lanes: Int
-    let eventLanes: Int
-    let batchSize: Int
-    let batchMilliseconds: Int
+    let options: PipelineOptions
 
     struct Outcome {
         let seconds: Double
         let workerStats: [WorkerStats.Summary]
     }
 
-    func run(_ workload: W1Workload) throws -> Outcome {
-        try CommandProducer(settings: workbench.settings, topology: workbench.topology).publish(workload.commands)
+    /// `commandWorkers`: the workers of the command types in the stream.
+    func run(_ commands: [SubmittedCommand], commandWorkers: [String], until expected: FollowUpCounts) throws -> Outcome {
+        try CommandProducer(settings: workbench.settings, topology: workbench.topology).publish(commands)
         let started = ContinuousClock.now
-        let wait = ["--batch-milliseconds", String(batchMilliseconds)]
-        let processes = try [
-            workbench.start("payments-worker", lanes: lanes, batchSize: batchSize, arguments: wait),
-            workbench.start("audit-worker", lanes: 1, batchSize: batchSize, arguments: wait),  // single active consumer: more lanes would idle
-            workbench.start("notifications-worker", lanes: eventLanes, batchSize: batchSize, arguments: wait),
-            workbench.start("tax-worker", lanes: eventLanes, batchSize: batchSize, arguments: wait),
+        let (batch, wait) = (options.batchSize, ["--batch-milliseconds", String(options.batchMilliseconds)])
+        let processes = try commandWorkers.map { try workbench.start($0, lanes: options.lanes, batchSize: batch, arguments: wait) } + [
+            workbench.start("audit-worker", lanes: 1, batchSize: batch, arguments: wait),  // single active consumer: more lanes would idle
+            workbench.start("notifications-worker", lanes: options.eventLanes, batchSize: batch, arguments: wait),
+            workbench.start("tax-worker", lanes: options.eventLanes, batchSize: batch, arguments: wait),
         ]
-        try workbench.waitUntilComplete(workload.expected, workers: processes, upTo: .seconds(600))
+        try workbench.waitUntilComplete(expected, workers: processes, upTo: .seconds(600))
         let seconds = Double((ContinuousClock.now - started) / .milliseconds(1)) / 1000
         return Outcome(seconds: seconds, workerStats: try processes.map { try $0.stop() })
     }
+}
+
+/// How the benchmarks run the workers, and the broker-only baseline alike.
+public struct PipelineOptions: Sendable {
+    /// Lanes of each command worker (and relays per command type in the baseline).
+    public var lanes = 2
+    /// Lanes of the notifications and tax workers.
+    public var eventLanes = 1
+    public var batchSize = 500
+    public var batchMilliseconds = WorkerOptions.defaultBatchMilliseconds
+    /// Where the worker executables are.
+    public var workers: URL
+
+    public init(workers: URL) { self.workers = workers }
 }

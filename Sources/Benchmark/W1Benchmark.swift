@@ -10,15 +10,11 @@ public struct W1Benchmark {
         public var n = 20_000
         public var seed = 42
         public var file: String?
-        public var lanes = 2
-        public var eventLanes = 1
-        public var batchSize = 500
-        public var batchMilliseconds = WorkerOptions.defaultBatchMilliseconds
-        public var workers: URL
+        public var pipeline: PipelineOptions
         public var generator: URL
 
-        public init(workers: URL, generator: URL) {
-            self.workers = workers
+        public init(pipeline: PipelineOptions, generator: URL) {
+            self.pipeline = pipeline
             self.generator = generator
         }
     }
@@ -57,16 +53,14 @@ public struct W1Benchmark {
         let workload = try W1Workload.load(n: options.n, seed: options.seed, file: options.file, generator: options.generator)
         let environment = try DisposableEnvironment("bench", redisDatabase: 15, from: settings)
         let settings = environment.settings
-        let workbench = Workbench(environment: environment, topology: topology, workers: options.workers)
-        let pipeline = PipelineRun(workbench: workbench, lanes: options.lanes, eventLanes: options.eventLanes,
-                                   batchSize: options.batchSize, batchMilliseconds: options.batchMilliseconds)
+        let workbench = Workbench(environment: environment, topology: topology, workers: options.pipeline.workers)
+        let pipeline = PipelineRun(workbench: workbench, options: options.pipeline)
         progress("recreating database \(environment.databaseName), vhost \(environment.vhost) and Redis database \(settings.redis.database) (the configured ones are not touched); seeding \(W1Workload.wallets) wallets")
         try workbench.reset()
         progress("broker-only run: \(workload.commands.count) commands, the same traffic without database or cache")
-        let brokerOnly = try BrokerOnlyRun(settings: settings, lanes: options.lanes, batchSize: options.batchSize,
-                                           batchMilliseconds: options.batchMilliseconds, eventBodySize: 420).run(workload.commands)
+        let brokerOnly = try BrokerOnlyRun(settings: settings, options: options.pipeline, eventBodySize: 420).run(workload.commands)
         progress("pipeline run: \(workload.commands.count) commands preloaded, workers starting")
-        let outcome = try pipeline.run(workload)
+        let outcome = try pipeline.run(workload.commands, commandWorkers: ["payments-worker"], until: workload.expected.followUps)
         progress("checking invariants")
         let checks = try Invariants.check(workload.expected, settings: settings, topology: topology)
         let latency = try Invariants.effectToAuditLatency(settings: settings)

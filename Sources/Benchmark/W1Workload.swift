@@ -18,6 +18,10 @@ public struct W1Workload: Sendable {
         /// The generator leaves this out of its summary (see README); it is 2 × completed.
         public var expectedTaxRows: Int { 2 * completed }
 
+        public var followUps: FollowUpCounts {
+            FollowUpCounts(audit: expectedAuditRows, notifications: expectedNotificationRows, tax: expectedTaxRows)
+        }
+
         enum CodingKeys: String, CodingKey {
             case lines, unique, completed, rejected
             case expectedAuditRows = "expected_audit_rows", expectedNotificationRows = "expected_notification_rows"

@@ -26,11 +26,14 @@ public struct Workbench: Sendable {
     }
 
     /// Wipes the environment (see `DisposableEnvironment.recreate`), then
-    /// seeds `wallets` funded wallets. Refuses while any worker is consuming.
-    public func reset(wallets: Int = W1Workload.wallets, balance: Int64 = W1Workload.funding) throws {
+    /// seeds `wallets` funded wallets, and whatever `more` seeds. Refuses
+    /// while any worker is consuming.
+    public func reset(wallets: Int = W1Workload.wallets, balance: Int64 = W1Workload.funding,
+                      more: (PostgresConnection) throws -> Void = { _ in }) throws {
         try environment.recreate(topology: topology)
         let database = try settings.connectDatabase()
         _ = try Seeding.seed(wallets: wallets, balance: balance, currency: "USD", in: database)
+        try more(database)
         // Plans made on empty tables scan whole tables on every foreign-key
         // check; statistics from real rows avoid that.
         try database.query("ANALYZE")
@@ -50,19 +53,19 @@ public struct Workbench: Sendable {
         return RunningWorker(name: name, process: process, log: log)
     }
 
-    /// Waits until every audit, notification and tax row of a W1 workload
-    /// is written, failing early if one of `workers` dies.
-    public func waitUntilComplete(_ expected: W1Workload.Expected, workers: [RunningWorker] = [], upTo timeout: Duration) throws {
+    /// Waits until every audit, notification and tax row of a workload is
+    /// written, failing early if one of `workers` dies.
+    public func waitUntilComplete(_ expected: FollowUpCounts, workers: [RunningWorker] = [], upTo timeout: Duration) throws {
         try wait(upTo: timeout, for: "every follow-up row of the workload") { db in
             if let dead = workers.first(where: { !$0.isRunning }) {
                 throw BenchmarkError("\(dead.name) exited early; its log: \(dead.log.path)")
             }
             // The poll must not load the database it measures: the audit
             // log's last seq is an index lookup; the counts come only after.
-            guard try db.execute(prepared: "SELECT coalesce(max(seq), 0) FROM audit_log").decode(0, 0, as: Int.self) >= expected.expectedAuditRows
+            guard try db.execute(prepared: "SELECT coalesce(max(seq), 0) FROM audit_log").decode(0, 0, as: Int.self) >= expected.audit
             else { return false }
             let rows = try db.query("SELECT (SELECT count(*) FROM notifications), (SELECT count(*) FROM tax_entries)")
-            return try rows.decode(0, 0, as: Int.self) >= expected.expectedNotificationRows && rows.decode(0, 1, as: Int.self) >= expected.expectedTaxRows
+            return try rows.decode(0, 0, as: Int.self) >= expected.notifications && rows.decode(0, 1, as: Int.self) >= expected.tax
         }
     }
 

@@ -6,7 +6,46 @@ import Topology
 import WorkerRuntime
 
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks.", subcommands: [W1.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks.", subcommands: [W1.self, Mixed.self])
+
+    /// How the workers (and the broker-only baseline) run, for every benchmark.
+    struct PipelineFlags: ParsableArguments {
+        @Option(help: "Lanes of each command worker.") var lanes = 2
+        @Option(help: "Lanes of the notifications and tax workers.") var eventLanes = 1
+        @Option(help: "Batch size of every worker.") var batchSize = 500
+        @Option(help: "Longest wait in milliseconds to fill a batch, for the workers and the broker-only baseline alike.")
+        var batchMilliseconds = WorkerOptions.defaultBatchMilliseconds
+
+        /// The workers are the executables beside this one.
+        var options: PipelineOptions {
+            var options = PipelineOptions(workers: URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent())
+            (options.lanes, options.eventLanes, options.batchSize, options.batchMilliseconds) = (lanes, eventLanes, batchSize, batchMilliseconds)
+            return options
+        }
+    }
+
+    static func printResult(_ result: some Encodable, json: Bool, report: () -> String) throws {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        } else {
+            print(report())
+        }
+    }
+
+    static func f(_ x: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", x) }
+
+    static func workerLines(_ workers: [WorkerStats.Summary]) -> [String] {
+        workers.flatMap { w in [
+            "\(w.worker.padding(toLength: 14, withPad: " ", startingAt: 0)) \(w.batches) batches, size p50 \(w.batchSizeP50) p99 \(w.batchSizeP99), batch p50 \(f(w.batchMillisecondsP50, 1)) ms p99 \(f(w.batchMillisecondsP99, 1)) ms",
+            "               phases p50: " + w.phaseMillisecondsP50.sorted { $0.key < $1.key }.map { "\($0.key) \(f($0.value, 1)) ms" }.joined(separator: ", "),
+        ] }
+    }
+
+    static func invariantLines(_ checks: [Invariants.Check]) -> [String] {
+        ["invariants:"] + checks.map { "  \($0.ok ? "ok  " : "FAIL") \($0.name): \($0.detail)" }
+    }
 
     struct W1: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -23,54 +62,69 @@ struct Bench: ParsableCommand {
         @Option(help: "Commands in the stream.") var n = 20_000
         @Option(help: "Generator seed.") var seed = 42
         @Option(help: "Use this JSON-lines stream instead of running the generator (must be the --n/--seed stream).") var file: String?
-        @Option(help: "Lanes of the payments worker.") var lanes = 2
-        @Option(help: "Lanes of the notifications and tax workers.") var eventLanes = 1
-        @Option(help: "Batch size of every worker.") var batchSize = 500
-        @Option(help: "Longest wait in milliseconds to fill a batch, for the workers and the broker-only baseline alike.")
-        var batchMilliseconds = WorkerOptions.defaultBatchMilliseconds
+        @OptionGroup var pipeline: PipelineFlags
         @Flag(help: "Print one JSON object.") var json = false
         @OptionGroup var topologyFile: TopologyFileOption
 
         func run() throws {
-            let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
             let topologyURL = try topologyFile.path.map { URL(fileURLWithPath: $0) } ?? TopologySpec.locate()
             let repository = topologyURL.deletingLastPathComponent().deletingLastPathComponent()
-            var options = W1Benchmark.Options(workers: here, generator: W1Workload.locateGenerator(repository: repository))
-            options.n = n
-            options.seed = seed
-            options.file = file
-            options.lanes = lanes
-            options.eventLanes = eventLanes
-            options.batchSize = batchSize
-            options.batchMilliseconds = batchMilliseconds
+            var options = W1Benchmark.Options(pipeline: pipeline.options, generator: W1Workload.locateGenerator(repository: repository))
+            (options.n, options.seed, options.file) = (n, seed, file)
             let benchmark = W1Benchmark(options: options, settings: try ServiceSettings.fromEnvironment(), topology: try topologyFile.spec())
             let result = try benchmark.run { printError("bench: \($0)") }
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(result), as: UTF8.self))
-            } else {
-                print(Self.report(result))
-            }
+            try Bench.printResult(result, json: json) { Self.report(result) }
             if !result.invariantsOk { throw ExitCode.failure }
         }
 
         static func report(_ r: W1Benchmark.Result) -> String {
-            func f(_ x: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", x) }
-            var lines = [
-                "W1: \(r.uniqueCommands) unique commands in \(f(r.seconds, 2)) s",
-                "pipeline     \(f(r.commandsPerSecond)) commands/s end to end",
-                "broker only  \(f(r.brokerOnlyPerSecond)) commands/s (same traffic, no database or cache)",
-                "ratio        \(f(r.ratio, 2))",
-                "effect -> audit latency  p50 \(f(r.p50Ms, 1)) ms  p99 \(f(r.p99Ms, 1)) ms",
-            ]
-            for w in r.workers {
-                lines.append("\(w.worker.padding(toLength: 14, withPad: " ", startingAt: 0)) \(w.batches) batches, size p50 \(w.batchSizeP50) p99 \(w.batchSizeP99), batch p50 \(f(w.batchMillisecondsP50, 1)) ms p99 \(f(w.batchMillisecondsP99, 1)) ms")
-                lines.append("               phases p50: " + w.phaseMillisecondsP50.sorted { $0.key < $1.key }.map { "\($0.key) \(f($0.value, 1)) ms" }.joined(separator: ", "))
-            }
-            lines.append("invariants:")
-            for check in r.invariants { lines.append("  \(check.ok ? "ok  " : "FAIL") \(check.name): \(check.detail)") }
+            let lines = [
+                "W1: \(r.uniqueCommands) unique commands in \(Bench.f(r.seconds, 2)) s",
+                "pipeline     \(Bench.f(r.commandsPerSecond)) commands/s end to end",
+                "broker only  \(Bench.f(r.brokerOnlyPerSecond)) commands/s (same traffic, no database or cache)",
+                "ratio        \(Bench.f(r.ratio, 2))",
+                "effect -> audit latency  p50 \(Bench.f(r.p50Ms, 1)) ms  p99 \(Bench.f(r.p99Ms, 1)) ms",
+            ] + Bench.workerLines(r.workers) + Bench.invariantLines(r.invariants)
             return lines.joined(separator: "\n")
+        }
+    }
+
+    struct Mixed: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The mixed workload end to end (payments, escrow funding, milestone completions, repayments), drain mode, with the broker-only rate of the same traffic.",
+            discussion: """
+                Works on the same resources of its own as w1 (database flexfin_bench, vhost flexfin-bench, Redis database 15). \
+                Seeds 1000 wallets, projects with funded and unfunded milestones, and debts; every command's outcome is fixed by \
+                construction (see MixedWorkload), so the end state is checked exactly. Exits 1 if any invariant fails.
+                """)
+
+        @Option(help: "Commands in the stream.") var n = 20_000
+        @Option(help: "Seed of the mix.") var seed: UInt64 = 42
+        @OptionGroup var pipeline: PipelineFlags
+        @Flag(help: "Print one JSON object.") var json = false
+        @OptionGroup var topologyFile: TopologyFileOption
+
+        func run() throws {
+            let benchmark = MixedBenchmark(n: n, seed: seed, options: pipeline.options, settings: try ServiceSettings.fromEnvironment(),
+                                           topology: try topologyFile.spec())
+            let result = try benchmark.run { printError("bench: \($0)") }
+            try Bench.printResult(result, json: json) { Self.report(result) }
+            if !result.invariantsOk { throw ExitCode.failure }
+        }
+
+        static func report(_ r: MixedBenchmark.Result) -> String {
+            let types = r.perType.keys.sorted().map { type in
+                let t = r.perType[type]!
+                return "  \(type.padding(toLength: 20, withPad: " ", startingAt: 0)) \(t.commands) commands (\(t.rejected) rejected), \(Bench.f(t.commandsPerSecond))/s"
+            }
+            let head: [String] = [
+                "mixed: \(r.uniqueCommands) unique commands in \(Bench.f(r.seconds, 2)) s",
+                "pipeline     \(Bench.f(r.commandsPerSecond)) commands/s end to end",
+                "broker only  \(Bench.f(r.brokerOnlyPerSecond)) commands/s (same traffic, no database or cache)",
+                "ratio        \(Bench.f(r.ratio, 2))",
+                "per type (each type's commands until its last was decided):",
+            ]
+            return (head + types + Bench.workerLines(r.workers) + Bench.invariantLines(r.invariants)).joined(separator: "\n")
         }
     }
 }

@@ -20,7 +20,7 @@ final class OutageTests: PipelineTestCase {
         XCTAssertTrue(workers.allSatisfy(\.isRunning), "no worker exits while the database is away")
         try TestServices.control("start", "postgresql")
 
-        try workbench.waitUntilComplete(workload.expected, workers: workers, upTo: .seconds(120))
+        try workbench.waitUntilComplete(workload.expected.followUps, workers: workers, upTo: .seconds(120))
         try workbench.waitUntilOutboxDrained(upTo: .seconds(30))
         try assertInvariants(workload.expected)
         XCTAssertTrue(workers[0].logText.contains("reconnecting"), "the payments worker saw the outage: \(workers[0].log.path)")
@@ -46,7 +46,7 @@ final class OutageTests: PipelineTestCase {
         XCTAssertTrue(lookup.output.contains("source: database"), "status falls back to PostgreSQL: \(lookup.output)")
 
         try TestServices.control("start", "redis")
-        try workbench.waitUntilComplete(workload.expected, workers: [payments] + events, upTo: .seconds(120))
+        try workbench.waitUntilComplete(workload.expected.followUps, workers: [payments] + events, upTo: .seconds(120))
         try workbench.wait(upTo: .seconds(15), for: "the lanes to find Redis back") { _ in
             payments.logText.components(separatedBy: "cache is back").count - 1 >= 2
         }
@@ -102,7 +102,7 @@ final class OutageTests: PipelineTestCase {
 
         XCTAssertGreaterThan(try outcome.get(), 0, "the producer lost the broker and published its unconfirmed chunk again")
         XCTAssertEqual(confirmed.withLock { $0 }, stream.count)
-        try workbench.waitUntilComplete(workload.expected, workers: workers, upTo: .seconds(180))
+        try workbench.waitUntilComplete(workload.expected.followUps, workers: workers, upTo: .seconds(180))
         try workbench.waitUntilOutboxDrained(upTo: .seconds(30))
         try assertInvariants(workload.expected)
         XCTAssertTrue(workers.allSatisfy { $0.logText.contains("reconnecting") }, "every worker saw the restart and came back")

@@ -1,3 +1,4 @@
+import Domain
 import PostgresClient
 import TestSupport
 import XCTest

@@ -1,3 +1,4 @@
+import Domain
 import TestSupport
 import WorkerRuntime
 import XCTest

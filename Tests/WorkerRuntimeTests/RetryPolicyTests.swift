@@ -1,5 +1,6 @@
-import TestSupport
 @testable import WorkerRuntime
+import Domain
+import TestSupport
 import XCTest
 
 final class RetryPolicyTests: XCTestCase {

@@ -1,5 +1,5 @@
-/// SplitMix64: a seeded generator, so a test's random choices (kill points,
-/// jitter draws) are the same on every run.
+/// SplitMix64: a seeded generator, so a workload's or a test's random
+/// choices (commands, kill points, jitter draws) are the same on every run.
 public struct SeededRandom: RandomNumberGenerator {
     private var state: UInt64
 

@@ -1,0 +1,91 @@
+import Domain
+import Foundation
+import Ledger
+import Milestones
+import Repayments
+import Settings
+import Topology
+import WorkerRuntime
+
+/// The mixed benchmark: the broker-only rate of the same traffic first, then
+/// the whole pipeline (payments, milestones and repayments workers and the
+/// event workers) on a seeded mix, drain mode, then the invariants.
+public struct MixedBenchmark {
+    public struct PerType: Codable, Sendable {
+        public let commands: Int
+        public let rejected: Int
+        /// This type's commands over the time until its last was decided.
+        public let commandsPerSecond: Double
+
+        enum CodingKeys: String, CodingKey { case commands, rejected, commandsPerSecond = "commands_per_second" }
+    }
+
+    public struct Result: Codable, Sendable {
+        public let uniqueCommands: Int
+        public let seconds: Double
+        public let commandsPerSecond: Double
+        public let brokerOnlyPerSecond: Double
+        public let ratio: Double
+        public let perType: [String: PerType]
+        public let invariantsOk: Bool
+        public let invariants: [Invariants.Check]
+        public let workers: [WorkerStats.Summary]
+
+        enum CodingKeys: String, CodingKey {
+            case uniqueCommands = "unique_commands", seconds, commandsPerSecond = "commands_per_second"
+            case brokerOnlyPerSecond = "broker_only_per_second", ratio, perType = "per_type"
+            case invariantsOk = "invariants_ok", invariants, workers
+        }
+    }
+
+    let n: Int
+    let seed: UInt64
+    let options: PipelineOptions
+    let settings: ServiceSettings
+    let topology: TopologySpec
+
+    public init(n: Int, seed: UInt64, options: PipelineOptions, settings: ServiceSettings, topology: TopologySpec) {
+        (self.n, self.seed, self.options, self.settings, self.topology) = (n, seed, options, settings, topology)
+    }
+
+    public func run(progress: (String) -> Void) throws -> Result {
+        let workload = MixedWorkload(n: n, seed: seed)
+        let environment = try DisposableEnvironment("bench", redisDatabase: 15, from: settings)
+        let settings = environment.settings
+        let workbench = Workbench(environment: environment, topology: topology, workers: options.workers)
+        progress("recreating database \(environment.databaseName), vhost \(environment.vhost) and Redis database \(settings.redis.database); seeding \(MixedWorkload.wallets) wallets, \(workload.projects) projects, \(workload.debts) debts")
+        try workbench.reset(wallets: MixedWorkload.wallets, balance: MixedWorkload.funding) { database in
+            _ = try ProjectSeeding.seed(projects: workload.projects, wallets: MixedWorkload.wallets, currency: "USD", in: database)
+            _ = try DebtSeeding.seed(debts: workload.debts, wallets: MixedWorkload.wallets, principal: MixedWorkload.debtPrincipal,
+                                     currency: "USD", in: database)
+        }
+        progress("broker-only run: \(workload.commands.count) commands, the same traffic without database or cache")
+        let brokerOnly = try BrokerOnlyRun(settings: settings, options: options, eventBodySize: 420).run(workload.commands)
+        progress("pipeline run: \(workload.commands.count) commands preloaded, workers starting")
+        let started = Date()
+        let outcome = try PipelineRun(workbench: workbench, options: options)
+            .run(workload.commands, commandWorkers: ["payments-worker", "milestones-worker", "repayments-worker"], until: workload.expected.followUps)
+        progress("checking invariants")
+        let checks = try MixedInvariants.check(workload.expected, settings: settings, topology: topology)
+        let unique = workload.expected.unique.values.reduce(0, +)
+        let rate = Double(unique) / outcome.seconds
+        return Result(uniqueCommands: unique, seconds: outcome.seconds, commandsPerSecond: rate, brokerOnlyPerSecond: brokerOnly,
+                      ratio: rate / brokerOnly, perType: try perType(workload.expected, since: started, settings: settings),
+                      invariantsOk: checks.allSatisfy(\.ok), invariants: checks, workers: outcome.workerStats)
+    }
+
+    private func perType(_ expected: MixedWorkload.Expected, since started: Date, settings: ServiceSettings) throws -> [String: PerType] {
+        let rows = try settings.connectDatabase().query("""
+            SELECT consumer, count(*), extract(epoch FROM max(received_at))::float8 FROM inbox WHERE consumer = ANY($1) GROUP BY consumer
+            """, [["payments", "milestones", "repayments"]])
+        var last: [String: Double] = [:]
+        for row in 0..<rows.count { last[try rows.decode(row, 0)] = Double(try rows.decode(row, 2, as: String.self)) }
+        var result: [String: PerType] = [:]
+        for (type, count) in expected.unique {
+            guard let consumer = CommandType(rawValue: type)?.consumer?.rawValue, let end = last[consumer] else { continue }
+            result[type] = PerType(commands: count, rejected: expected.rejected[type] ?? 0,
+                                   commandsPerSecond: Double(count) / max(0.001, end - started.timeIntervalSince1970))
+        }
+        return result
+    }
+}

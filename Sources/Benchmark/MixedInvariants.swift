@@ -1,0 +1,42 @@
+import Domain
+import PostgresClient
+import Settings
+import Topology
+
+/// The end state of a mixed run against what the workload fixed by
+/// construction, and the rules that hold whatever the workload.
+public enum MixedInvariants {
+    public static func check(_ expected: MixedWorkload.Expected, settings: ServiceSettings, topology: TopologySpec) throws -> [Invariants.Check] {
+        let db = try settings.connectDatabase()
+        var checks: [Invariants.Check] = []
+        func count(_ name: String, _ sql: String, _ want: Int, _ parameters: [any PostgresBindable] = []) throws {
+            let got = try db.query(sql, parameters).int(0, 0) ?? -1
+            checks.append(Invariants.Check(name: name, ok: got == want, detail: "\(got), expected \(want)"))
+        }
+        for type in expected.unique.keys.sorted() {
+            guard let consumer = CommandType(rawValue: type)?.consumer?.rawValue else { continue }
+            try count("\(type): every command decided once", "SELECT count(*) FROM inbox WHERE consumer = $1", expected.unique[type]!, [consumer])
+            try count("\(type): rejections", "SELECT count(*) FROM inbox WHERE consumer = $1 AND outcome = 'rejected'",
+                      expected.rejected[type] ?? 0, [consumer])
+        }
+        try count("debts paid off", "SELECT count(*) FROM debts WHERE status = 'paid_off'", expected.paidOff)
+        try count("escrow holds what was funded and not released", """
+            SELECT count(*) FROM milestones m JOIN accounts a ON a.id = m.escrow_account
+            WHERE a.balance <> (SELECT coalesce(sum(amount), 0) FROM transfers WHERE kind = 'escrow_fund' AND credit_account = m.escrow_account)
+                             - (SELECT coalesce(sum(amount), 0) FROM transfers WHERE kind = 'milestone_release' AND debit_account = m.escrow_account)
+            """, 0)
+        try count("a debt's outstanding is its principal less the principal repaid", """
+            SELECT count(*) FROM debts d
+            WHERE d.principal <> d.original_principal - (SELECT coalesce(sum(principal), 0) FROM debt_repayments r WHERE r.debt_id = d.id)
+            """, 0)
+        try count("money is neither made nor lost (all balances sum to zero)", "SELECT sum(balance)::bigint FROM accounts", 0)
+        try count("every event published (outbox drained)", "SELECT count(*) FROM outbox", 0)
+        try count("audit rows, one per event", "SELECT count(*) FROM audit_log", expected.auditRows)
+        try count("no event audited twice", "SELECT count(*) - count(DISTINCT event_id) FROM audit_log", 0)
+        try count("notification rows", "SELECT count(*) FROM notifications", expected.notificationRows)
+        try count("tax rows", "SELECT count(*) FROM tax_entries", expected.taxRows)
+
+        checks += try Invariants.verifications(db, settings: settings, topology: topology)
+        return checks
+    }
+}

@@ -1,0 +1,158 @@
+import Domain
+import Foundation
+import Ledger
+import Milestones
+import Repayments
+import Submission
+
+/// The mixed workload: payments as in W1, escrow funding, milestone
+/// completions (duplicates and invalid ones included) and repayments
+/// (overpayments and payoffs included), seeded and shuffled. Every command's
+/// outcome is fixed by construction whatever order the workers decide in,
+/// so the expected end state is exact:
+/// - a funding target (a project's unfunded fourth milestone, 15,000) gets
+///   four fundings of 5,000 from its client: three fit, one overfunds;
+/// - a funded milestone is completed once by its client, sometimes again
+///   under a second id (`already_completed`); some completions come from the
+///   freelancer (`not_project_client`) or name a milestone nobody funds
+///   (`not_funded`);
+/// - a debt gets either its exact payoff (`paid_off`), or three partial
+///   repayments and an overpayment (`above_payoff`), or one partial and one
+///   from someone else's wallet (`not_borrowers_wallet`);
+/// - amounts are small against the balances, so no funds run out.
+/// Interest accrues to the day the commands are accepted: a run that
+/// crosses midnight UTC would see different payoffs (not guarded).
+public struct MixedWorkload: Sendable {
+    public struct Expected: Codable, Sendable {
+        public var unique: [String: Int] = [:]
+        public var rejected: [String: Int] = [:]
+        public var paidOff = 0
+        public var auditRows = 0
+        public var notificationRows = 0
+        public var taxRows = 0
+
+        public var followUps: FollowUpCounts { FollowUpCounts(audit: auditRows, notifications: notificationRows, tax: taxRows) }
+    }
+
+    public static let wallets = 1000
+    public static let funding: Int64 = 1_000_000
+    public static let debtPrincipal: Int64 = 100_000
+    public let projects: Int
+    public let debts: Int
+    public let commands: [SubmittedCommand]
+    public let expected: Expected
+
+    public init(n: Int, seed: UInt64, today: CalendarDay = CalendarDay(Date())) {
+        var random = SeededRandom(seed: seed)
+        let usd = Currency("USD")!
+        func money(_ amount: Int64) -> Money { Money(minorUnits: amount, currency: usd) }
+        func wallet(_ index: Int) -> String { Seeding.wallet((index - 1) % Self.wallets + 1, of: Self.wallets) }
+        var expected = Expected()
+        var commands: [SubmittedCommand] = []
+        func add(_ command: some DomainCommand, rejected: Bool, events: Int = 1, notified: Int, taxed: Int) {
+            let type = Swift.type(of: command).type.rawValue
+            commands.append(SubmittedCommand(command))
+            expected.unique[type, default: 0] += 1
+            if rejected { expected.rejected[type, default: 0] += 1 }
+            expected.auditRows += events
+            expected.notificationRows += notified
+            expected.taxRows += taxed
+        }
+
+        // Completions: a fifth of the stream, three funded milestones a project.
+        let completionBudget = n / 5
+        let projects = completionBudget / 3 + completionBudget / 25 + 1
+        let fundingTargets = n / 40  // four fundings each: a tenth of the stream
+        var completions = 0
+        func project(_ index: Int) -> String { "p" + Seeding.number(index, of: projects) }
+        func client(_ index: Int) -> Int { (index - 1) % Self.wallets + 1 }
+        for index in 1...projects where completions < completionBudget {
+            let (p, client) = (project(index), client(index))
+            for m in 1...ProjectSeeding.fundedPerProject where completions < completionBudget {
+                let milestone = "\(p)-m\(m)"
+                add(MilestoneCompletion(commandId: "mc-\(milestone)", projectId: p, milestoneId: milestone,
+                                        completedBy: Seeding.user(client, of: Self.wallets)), rejected: false, notified: 2, taxed: 3)
+                completions += 1
+                if completions % 10 == 0 {  // the same milestone under a second id
+                    add(MilestoneCompletion(commandId: "mc2-\(milestone)", projectId: p, milestoneId: milestone,
+                                            completedBy: Seeding.user(client, of: Self.wallets)), rejected: true, notified: 2, taxed: 0)
+                    completions += 1
+                }
+                if completions % 25 == 0 {  // by the freelancer, not the client
+                    add(MilestoneCompletion(commandId: "mcx-\(milestone)", projectId: p, milestoneId: milestone,
+                                            completedBy: Seeding.user(client % Self.wallets + 1, of: Self.wallets)), rejected: true, notified: 2, taxed: 0)
+                    completions += 1
+                }
+            }
+            if index > fundingTargets && index % 7 == 0 {  // a milestone nobody funds
+                add(MilestoneCompletion(commandId: "mcu-\(p)", projectId: p, milestoneId: "\(p)-m4",
+                                        completedBy: Seeding.user(client, of: Self.wallets)), rejected: true, notified: 2, taxed: 0)
+            }
+        }
+        for index in 1...max(1, min(fundingTargets, projects)) where fundingTargets > 0 {
+            let milestone = "\(project(index))-m4"
+            for part in 1...4 {
+                add(PaymentCommand(commandId: "ef-\(milestone)-\(part)", payer: wallet(client(index)), payee: MilestoneStore.escrowAccount(milestone),
+                                   amount: money(5_000), kind: PaymentCommand.escrowFund, reference: milestone),
+                    rejected: part == 4, notified: 1, taxed: 0)
+            }
+        }
+
+        // Repayments: about a seventh of the stream, in groups of three debts.
+        let debts = max(3, n / 7 * 3 / 7)
+        for index in 1...debts {
+            let debt = DebtSeeding.debt(index, of: debts, wallets: Self.wallets, principal: Self.debtPrincipal, today: today)
+            let id = debt.id, own = wallet(index)
+            let taxedInterest = debt.business ? 1 : 0
+            switch index % 3 {
+            case 0:
+                add(DebtRepayment(commandId: "rp-\(id)", debtId: id, wallet: own, amount: money(debt.payoff(on: today)), acceptedOn: today),
+                    rejected: false, events: 2, notified: 2, taxed: taxedInterest)
+                expected.paidOff += 1
+            case 1:
+                for part in 1...3 {
+                    add(DebtRepayment(commandId: "rp-\(id)-\(part)", debtId: id, wallet: own, amount: money(2_000), acceptedOn: today),
+                        rejected: false, notified: 1, taxed: part == 1 ? taxedInterest : 0)  // one of them pays the interest
+                }
+                add(DebtRepayment(commandId: "rp-\(id)-over", debtId: id, wallet: own, amount: money(10_000_000), acceptedOn: today),
+                    rejected: true, notified: 1, taxed: 0)
+            default:
+                add(DebtRepayment(commandId: "rp-\(id)", debtId: id, wallet: own, amount: money(2_000), acceptedOn: today),
+                    rejected: false, notified: 1, taxed: taxedInterest)
+                add(DebtRepayment(commandId: "rp-\(id)-other", debtId: id, wallet: wallet(index + 1), amount: money(2_000), acceptedOn: today),
+                    rejected: true, notified: 1, taxed: 0)
+            }
+        }
+
+        // Payments fill the rest, as in W1: 1 % too large to be covered.
+        var index = 0
+        while commands.count < n * 99 / 100 {
+            index += 1
+            let payer = Int.random(in: 1...Self.wallets, using: &random)
+            var payee = Int.random(in: 1..<Self.wallets, using: &random)
+            if payee >= payer { payee += 1 }
+            let oversized = index % 100 == 0
+            add(PaymentCommand(commandId: "pay-\(index)", payer: wallet(payer), payee: wallet(payee),
+                               amount: money(oversized ? 2_000_000_000 : Int64.random(in: 1...5_000, using: &random))),
+                rejected: oversized, notified: oversized ? 1 : 2, taxed: oversized ? 0 : 2)
+        }
+        commands.shuffle(using: &random)
+        // 1 % exact copies, re-sent later: absorbed by the inbox, no effect.
+        let copies = (0..<(n - commands.count)).map { _ in commands[Int.random(in: 0..<commands.count / 2, using: &random)] }
+        self.commands = commands + copies
+        self.projects = projects
+        self.debts = debts
+        self.expected = expected
+    }
+}
+
+/// The follow-up rows a workload must end with.
+public struct FollowUpCounts: Sendable {
+    public let audit: Int
+    public let notifications: Int
+    public let tax: Int
+
+    public init(audit: Int, notifications: Int, tax: Int) {
+        (self.audit, self.notifications, self.tax) = (audit, notifications, tax)
+    }
+}
