@@ -71,6 +71,12 @@ public final class AMQPChannel {
         }
     }
 
+    public func unbindQueue(_ queue: String, exchange: String, routingKey: String) throws(AMQPError) {
+        _ = try rpc("queue.unbind \(queue) <- \(exchange) [\(routingKey)]") {
+            amqp_queue_unbind(state, id, $0.bytes(queue), $0.bytes(exchange), $0.bytes(routingKey), amqp_empty_table)
+        }
+    }
+
     @discardableResult
     public func deleteQueue(_ name: String) throws(AMQPError) -> Int {
         let ok = try rpc("queue.delete \(name)") { amqp_queue_delete(state, id, $0.bytes(name), 0, 0) }
@@ -124,7 +130,8 @@ public final class AMQPChannel {
     /// basic.get: one message, or nil when the queue is empty.
     public func get(_ queue: String, autoAck: Bool = false) throws(AMQPError) -> AMQPDelivery? {
         let arena = CArena()
-        let reply = amqp_basic_get(state, id, arena.bytes(queue), autoAck ? 1 : 0)
+        // Kept alive to the end of the C call, not just to its last Swift use.
+        let reply = withExtendedLifetime(arena) { amqp_basic_get(state, id, arena.bytes(queue), autoAck ? 1 : 0) }
         try connection.check(reply, "basic.get \(queue)", channel: id)
         guard reply.reply.id == AMQP_BASIC_GET_OK_METHOD else { return nil }
         let ok = reply.reply.decoded.assumingMemoryBound(to: amqp_basic_get_ok_t.self).pointee
@@ -168,8 +175,10 @@ public final class AMQPChannel {
         }
         let arena = CArena()
         var properties = arena.properties(message.properties)
-        let code = amqp_basic_publish(state, id, arena.bytes(exchange), arena.bytes(routingKey),
-                                      mandatory ? 1 : 0, 0, &properties, arena.bytes(message.body))
+        let code = withExtendedLifetime(arena) {
+            amqp_basic_publish(state, id, arena.bytes(exchange), arena.bytes(routingKey), mandatory ? 1 : 0, 0, &properties,
+                               arena.bytes(message.body))
+        }
         try status(code, "basic.publish \(exchange) [\(routingKey)]")
         return confirmWindow > 0 ? confirms.published() : nil
     }

@@ -75,14 +75,17 @@ public final class AMQPConnection {
         amqp_set_rpc_timeout(state, &rpcTimeout)
         let arena = CArena()
         var properties = arena.table(options.name.map { ["connection_name": .string($0)] } ?? [:])
-        let reply = flexfin_amqp_login_plain(
-            state, endpoint.vhost, 0, Int32(options.frameMax), Int32(options.heartbeat),
-            &properties, endpoint.user, endpoint.password)
+        let reply = withExtendedLifetime(arena) {
+            flexfin_amqp_login_plain(state, endpoint.vhost, 0, Int32(options.frameMax), Int32(options.heartbeat),
+                                     &properties, endpoint.user, endpoint.password)
+        }
         if reply.reply_type != AMQP_RESPONSE_NORMAL {
+            // Read the reply before the connection is destroyed: its decoded
+            // method lives in the connection's memory pool.
+            let error = replyError(reply, operation: "login", endpoint: endpoint.description)
             amqp_destroy_connection(state)
             // RabbitMQ answers bad credentials with connection.close 403, or
             // by closing the socket during the handshake.
-            let error = replyError(reply, operation: "login", endpoint: endpoint.description)
             if error.replyCode == 403 || error.code == .connectionLost {
                 throw fail(.authenticationFailed, "user \"\(endpoint.user)\" was refused for vhost \"\(endpoint.vhost)\": \(error.detail)")
             }

@@ -88,7 +88,7 @@ public struct DisposableEnvironment: Sendable {
         let broker = try settings.connectBroker()
         defer { broker.close() }
         let plan = BrokerPlan(topology)
-        try TopologyDeclarer(plan: plan).apply(on: broker)
+        try TopologyDeclarer(plan: plan).apply(on: broker, management: ManagementAPI(baseURL: url, endpoint: settings.amqpEndpoints[0]))
         let channel = try broker.openChannel()
         for queue in plan.queues where try channel.inspectQueue(queue.name).consumerCount > 0 {
             throw BenchmarkError("\(queue.name) in \(vhost) has consumers: stop the running workers first")

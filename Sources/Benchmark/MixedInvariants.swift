@@ -21,9 +21,11 @@ public enum MixedInvariants {
         }
         try count("debts paid off", "SELECT count(*) FROM debts WHERE status = 'paid_off'", expected.paidOff)
         try count("escrow holds what was funded and not released", """
+            WITH funded AS (SELECT credit_account AS id, sum(amount) AS total FROM transfers WHERE kind = 'escrow_fund' GROUP BY 1),
+                 released AS (SELECT debit_account AS id, sum(amount) AS total FROM transfers WHERE kind = 'milestone_release' GROUP BY 1)
             SELECT count(*) FROM milestones m JOIN accounts a ON a.id = m.escrow_account
-            WHERE a.balance <> (SELECT coalesce(sum(amount), 0) FROM transfers WHERE kind = 'escrow_fund' AND credit_account = m.escrow_account)
-                             - (SELECT coalesce(sum(amount), 0) FROM transfers WHERE kind = 'milestone_release' AND debit_account = m.escrow_account)
+            LEFT JOIN funded f ON f.id = m.escrow_account LEFT JOIN released r ON r.id = m.escrow_account
+            WHERE a.balance <> coalesce(f.total, 0) - coalesce(r.total, 0)
             """, 0)
         try count("a debt's outstanding is its principal less the principal repaid", """
             SELECT count(*) FROM debts d

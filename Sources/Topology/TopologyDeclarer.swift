@@ -7,8 +7,12 @@ public struct TopologyDeclarer {
     public init(plan: BrokerPlan) { self.plan = plan }
 
     /// Declares everything; idempotent. A queue that exists with other
-    /// arguments fails with the broker's "inequivalent arg" text.
-    public func apply(on connection: AMQPConnection) throws(AMQPError) {
+    /// arguments fails with the broker's "inequivalent arg" text. With the
+    /// management API it also removes the bindings the data no longer has
+    /// (see `unexpected`), so events stop reaching a queue nobody consumes
+    /// them from. Returns the bindings removed.
+    @discardableResult
+    public func apply(on connection: AMQPConnection, management: ManagementAPI?) throws -> [BrokerPlan.Binding] {
         let channel = try connection.openChannel()
         defer { channel.close() }
         for exchange in plan.exchanges { try channel.declareExchange(exchange.name, type: exchange.type) }
@@ -16,6 +20,18 @@ public struct TopologyDeclarer {
         for binding in plan.bindings {
             try channel.bindQueue(binding.queue, exchange: binding.exchange, routingKey: binding.routingKey)
         }
+        guard let management else { return [] }
+        let stale = unexpected(in: try management.bindings())
+        for binding in stale { try channel.unbindQueue(binding.queue, exchange: binding.exchange, routingKey: binding.routingKey) }
+        return stale
+    }
+
+    /// Bindings from one of the plan's exchanges to one of its queues that
+    /// the plan does not have: left from an earlier topology.
+    func unexpected(in present: Set<BrokerPlan.Binding>) -> [BrokerPlan.Binding] {
+        let exchanges = Set(plan.exchanges.map(\.name)), queues = Set(plan.queues.map(\.name)), planned = Set(plan.bindings)
+        return present.filter { exchanges.contains($0.exchange) && queues.contains($0.queue) && !planned.contains($0) }
+            .sorted { ($0.queue, $0.exchange, $0.routingKey) < ($1.queue, $1.exchange, $1.routingKey) }
     }
 
     /// What differs between the broker and the plan; empty when they agree.
@@ -47,6 +63,9 @@ public struct TopologyDeclarer {
             let present = try management.bindings()
             for binding in plan.bindings where !present.contains(binding) {
                 found.append("binding \(binding.exchange) -> \(binding.queue) [\(binding.routingKey)] is missing")
+            }
+            for binding in unexpected(in: present) {
+                found.append("binding \(binding.exchange) -> \(binding.queue) [\(binding.routingKey)] is not in the topology (apply removes it)")
             }
         }
         return found

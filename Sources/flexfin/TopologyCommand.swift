@@ -27,13 +27,15 @@ struct TopologyCommand: ParsableCommand {
         subcommands: [Apply.self, Check.self])
 
     struct Apply: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Declare every exchange, queue and binding (idempotent).")
+        static let configuration = CommandConfiguration(
+            abstract: "Declare every exchange, queue and binding (idempotent); remove bindings the topology no longer has.")
         @OptionGroup var file: TopologyFileOption
 
         func run() throws {
             let plan = try file.plan()
-            let broker = try ServiceSettings.fromEnvironment().connectBroker()
-            try TopologyDeclarer(plan: plan).apply(on: broker)
+            let settings = try ServiceSettings.fromEnvironment()
+            let removed = try TopologyDeclarer(plan: plan).apply(on: settings.connectBroker(), management: settings.managementAPI)
+            for binding in removed { print("removed binding \(binding.exchange) -> \(binding.queue) [\(binding.routingKey)]: not in the topology") }
             print("topology applied: \(plan.exchanges.count) exchanges, \(plan.queues.count) queues, \(plan.bindings.count) bindings")
         }
     }

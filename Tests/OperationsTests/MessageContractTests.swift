@@ -46,6 +46,31 @@ final class MessageContractTests: XCTestCase {
         }
     }
 
+    /// A JSON-lines file may mix every command type; each line is checked
+    /// exactly as its worker will check it, naming the field at fault.
+    func testAFileMixingCommandTypesIsCheckedLineByLineAsTheWorkersWill() {
+        let file = CommandFile(contents: Data("""
+            {"command_id":"p1","type":"payment","payer":"w0001","payee":"w0002","amount":100,"currency":"USD"}
+            {"command_id":"f1","type":"payment","payer":"w0001","payee":"escrow.p0001-m4","amount":100,"currency":"USD","kind":"escrow_fund","reference":"p0001-m4"}
+            {"command_id":"m1","type":"milestone.complete","project_id":"p0001","milestone_id":"p0001-m1","completed_by":"u0001"}
+            {"command_id":"r1","type":"debt.repayment","debt_id":"d0001","wallet":"w0001","amount":500,"currency":"USD"}
+            {"command_id":"f2","type":"payment","payer":"w0001","payee":"escrow.p0001-m4","amount":100,"currency":"USD","kind":"escrow_fund"}
+            {"command_id":"m2","type":"milestone.complete","project_id":"p0001","milestone_id":"p0001-m1"}
+            {"command_id":"r2","type":"debt.repayment","debt_id":"d0001","wallet":"w0001","amount":5.5,"currency":"USD"}
+            {"command_id":"k1","type":"risk.recalculate","user_id":"u0001","reason":"manual"}
+            {"command_id":"x1","type":"milestone.completed","project_id":"p0001"}
+            """.utf8))
+        XCTAssertEqual(file.commands.map(\.commandId), ["p1", "f1", "m1", "r1"])
+        XCTAssertEqual(file.commands.map(\.type), ["payment", "payment", "milestone.complete", "debt.repayment"])
+        XCTAssertEqual(file.refusals.map(\.line), [5, 6, 7, 8, 9])
+        let reasons = file.refusals.map(\.reason)
+        XCTAssertTrue(reasons[0].contains("field 'reference': is required for kind escrow_fund"), reasons[0])
+        XCTAssertTrue(reasons[1].contains("field 'completed_by': is required"), reasons[1])
+        XCTAssertTrue(reasons[2].contains("field 'amount': must be a whole number of minor units"), reasons[2])
+        XCTAssertTrue(reasons[3].contains("no worker consumes risk.recalculate"), reasons[3])
+        XCTAssertTrue(reasons[4].contains("\"milestone.completed\" is not a command type"), reasons[4])
+    }
+
     /// One of each event with every optional field set: what the workers
     /// write. Exhaustive, so a new event needs a sample here too.
     private func sample(_ type: EventType) -> EventPayload {

@@ -91,6 +91,21 @@ final class TopologyCommandTests: XCTestCase {
         XCTAssertEqual(try runFlexfin(["topology", "check", "--topology", file.path]).status, 0)
     }
 
+    /// A binding the data no longer has (events routed to a queue nobody
+    /// consumes them from) is named by check and removed by apply.
+    func testABindingLeftFromAnEarlierTopologyIsNamedAndRemoved() throws {
+        XCTAssertEqual(try runFlexfin(["topology", "apply", "--topology", file.path]).status, 0)
+        let (queue, exchange) = (plan.queues[0].name, plan.exchanges.first { $0.type == "topic" }!.name)
+        try TestServices.settings.connectBroker().openChannel().bindQueue(queue, exchange: exchange, routingKey: "debt.repaid")
+        let check = try runFlexfin(["topology", "check", "--topology", file.path])
+        XCTAssertNotEqual(check.status, 0)
+        XCTAssertTrue(check.output.contains("binding \(exchange) -> \(queue) [debt.repaid] is not in the topology"), check.output)
+
+        let apply = try runFlexfin(["topology", "apply", "--topology", file.path])
+        XCTAssertTrue(apply.output.contains("removed binding \(exchange) -> \(queue) [debt.repaid]"), apply.output + apply.errors)
+        XCTAssertEqual(try runFlexfin(["topology", "check", "--topology", file.path]).status, 0)
+    }
+
     func testCheckNamesAQueueOfTheWrongType() throws {
         XCTAssertEqual(try runFlexfin(["topology", "apply", "--topology", file.path]).status, 0)
         let victim = plan.queues[0].name

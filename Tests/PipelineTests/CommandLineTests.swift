@@ -17,6 +17,32 @@ final class CommandLineTests: PipelineTestCase {
         #"{"command_id":"\#(id)","type":"payment","payer":"w0001","payee":"w0002","amount":\#(amount),"currency":"USD"}"#
     }
 
+    /// Seeding projects and debts is rerunnable; `project show` and `debt`
+    /// read them back, and an unknown id exits 3.
+    func testSeedingProjectsAndDebtsTwiceAndReadingThemBack() throws {
+        for round in 0..<2 {
+            let seed = try runFlexfin(["seed", "--wallets", "1000", "--projects", "3", "--debts", "3"])
+            XCTAssertEqual(seed.status, 0, seed.errors)
+            XCTAssertTrue(seed.output.contains(round == 0 ? "3 projects created" : "0 projects created with 4 milestones each, 3 already there"), seed.output)
+            XCTAssertTrue(seed.output.contains(round == 0 ? "3 debts created" : "0 debts created to lender.bank.USD, 3 already there"), seed.output)
+        }
+        let project = try runFlexfin(["project", "show", "p0002", "--json"])
+        XCTAssertEqual(project.status, 0, project.errors)
+        for expected in [#""portfolio_wallet":"pw0003""#, #""escrow":25000,"milestone_id":"p0002-m2","status":"funded""#,
+                         #""escrow":0,"milestone_id":"p0002-m4","status":"pending""#] {
+            XCTAssertTrue(project.output.contains(expected), project.output)
+        }
+        XCTAssertEqual(try runFlexfin(["project", "show", "p0009"]).status, 3)
+        let debts = try runFlexfin(["debt", "list", "--user", "u0002", "--json"])
+        XCTAssertEqual(debts.output.split(separator: "\n").count, 1, debts.output)
+        XCTAssertTrue(debts.output.contains(#""debt_id":"d0002""#) && debts.output.contains(#""outstanding_principal":500000"#), debts.output)
+        XCTAssertEqual(try runFlexfin(["debt", "show", "d0009"]).status, 3)
+        let badStatus = try runFlexfin(["debt", "list", "--status", "open"])
+        XCTAssertNotEqual(badStatus.status, 0)
+        XCTAssertTrue(badStatus.errors.contains("--status must be active or paid_off"), badStatus.errors)
+        XCTAssertEqual(try runFlexfin(["ledger", "verify"]).status, 0)
+    }
+
     func testAMalformedLineIsNamedAndNothingIsPublished() throws {
         let commands = try file([line("f1"), "{oops", line("f3", amount: "-4"), "", line("f5")])
         let refused = try runFlexfin(["submit", "--file", commands.path])
