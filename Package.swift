@@ -55,7 +55,7 @@ let package = Package(
         ]),
 
         // One handler per concern; each worker executable only wires it in.
-        // The ledger's set-based writes and its verification.
+        // The ledger's set-based writes, its verification and the balance cache.
         .target(name: "Ledger", dependencies: ["Domain", "PostgresClient", "RedisClient"]),
         .target(name: "Milestones", dependencies: ["Domain", "Ledger", "WorkerRuntime", "AMQPClient", "PostgresClient", "RedisClient"]),
         .target(name: "Repayments", dependencies: ["Domain", "Ledger", "WorkerRuntime", "AMQPClient", "PostgresClient", "RedisClient"]),
@@ -79,7 +79,7 @@ let package = Package(
         // Operators' dead-letter tools: list, show, replay, purge (audited).
         .target(name: "DeadLetters", dependencies: ["AMQPClient", "Audit", "Domain", "PostgresClient", "Settings", "Topology"]),
 
-        // Benchmark W1: broker-only rate, pipeline rate, invariants.
+        // Benchmarks W1 and mixed: broker-only rate, pipeline rate, invariants.
         .target(name: "Benchmark", dependencies: [
             "Audit", "Domain", "Ledger", "Migrations", "Milestones", "Repayments", "Submission", "WorkerRuntime", "Settings", "Topology", "AMQPClient",
             "PostgresClient", "RedisClient",
