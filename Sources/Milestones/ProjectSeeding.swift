@@ -4,16 +4,19 @@ import PostgresClient
 
 /// Seeds projects between the seeded users, each with four milestones: the
 /// first three funded through real `escrow_fund` postings from the client's
-/// wallet, the fourth not funded. Every second project pays into a portfolio
-/// wallet of its freelancer. Rerunnable: only what is created now is funded.
+/// wallet (when it can cover them), the fourth not funded. Every second
+/// project pays into a portfolio wallet of its freelancer. Rerunnable: only
+/// what is created now is funded.
 public enum ProjectSeeding {
     public static let milestoneAmounts: [Int64] = [10_000, 25_000, 40_000, 15_000]
     public static let fundedPerProject = 3
 
     /// Project i (`p0001`…) has client u(i) and freelancer u(i+1) of the
     /// `wallets` seeded users.
-    public static func seed(projects count: Int, wallets: Int, currency: String, in database: PostgresConnection) throws -> Int {
-        guard count > 0 else { return 0 }
+    /// Returns the projects created now and how many of their milestones were funded.
+    public static func seed(projects count: Int, wallets: Int, currency: String,
+                            in database: PostgresConnection) throws -> (created: Int, fundedMilestones: Int) {
+        guard count > 0 else { return (0, 0) }
         precondition(wallets >= 2, "projects need at least two users")
         let indices = Array(1...count)
         let ids = indices.map { "p" + Seeding.number($0, of: count) }
@@ -34,10 +37,18 @@ public enum ProjectSeeding {
                       Array(repeating: currency, count: count), portfolios])
             let clientWallets = Dictionary(uniqueKeysWithValues: zip(ids, clients.map { Seeding.wallet($0, of: wallets) }))
             let fresh = try (0..<created.count).map { try created.decode($0, 0, as: String.self) }
-            guard !fresh.isEmpty else { return 0 }
-            let milestones = fresh.flatMap { project in
-                milestoneAmounts.enumerated().map { (id: "\(project)-m\($0.offset + 1)", project: project, payer: clientWallets[project]!,
-                                                     amount: $0.element, funded: $0.offset < fundedPerProject) }
+            guard !fresh.isEmpty else { return (0, 0) }
+            // A client wallet that cannot cover a milestone (a wallet of an
+            // earlier seed, since spent) leaves it pending rather than fail.
+            var balances = try LedgerStore.lockAccounts(Set(clientWallets.values), in: db).mapValues(\.balance)
+            var milestones: [(id: String, project: String, payer: String, amount: Int64, funded: Bool)] = []
+            for project in fresh {
+                let payer = clientWallets[project]!
+                for (offset, amount) in milestoneAmounts.enumerated() {
+                    let funded = offset < fundedPerProject && (balances[payer] ?? 0) >= amount
+                    if funded { balances[payer]! -= amount }
+                    milestones.append(("\(project)-m\(offset + 1)", project, payer, amount, funded))
+                }
             }
             try db.query("""
                 INSERT INTO accounts (id, kind, currency) SELECT 'escrow.' || m, 'escrow', $2 FROM unnest($1::text[]) AS m
@@ -58,7 +69,7 @@ public enum ProjectSeeding {
                 changes[MilestoneStore.escrowAccount(milestone.id)] = milestone.amount
             }
             try LedgerStore.applyBalanceChanges(changes, in: db)
-            return fresh.count
+            return (fresh.count, funded.count)
         }
     }
 }

@@ -23,7 +23,9 @@ final class CommandLineTests: PipelineTestCase {
         for round in 0..<2 {
             let seed = try runFlexfin(["seed", "--wallets", "1000", "--projects", "3", "--debts", "3"])
             XCTAssertEqual(seed.status, 0, seed.errors)
-            XCTAssertTrue(seed.output.contains(round == 0 ? "3 projects created" : "0 projects created with 4 milestones each, 3 already there"), seed.output)
+            XCTAssertTrue(seed.output.contains(round == 0 ? "3 projects created with 4 milestones each (9 funded from the clients' wallets)"
+                                                          : "0 projects created with 4 milestones each (0 funded from the clients' wallets), 3 already there"),
+                          seed.output)
             XCTAssertTrue(seed.output.contains(round == 0 ? "3 debts created" : "0 debts created to lender.bank.USD, 3 already there"), seed.output)
         }
         let project = try runFlexfin(["project", "show", "p0002", "--json"])
@@ -40,6 +42,18 @@ final class CommandLineTests: PipelineTestCase {
         let badStatus = try runFlexfin(["debt", "list", "--status", "open"])
         XCTAssertNotEqual(badStatus.status, 0)
         XCTAssertTrue(badStatus.errors.contains("--status must be active or paid_off"), badStatus.errors)
+        XCTAssertEqual(try runFlexfin(["ledger", "verify"]).status, 0)
+    }
+
+    /// Clients whose wallets cannot cover a milestone leave it pending: the
+    /// seed neither fails nor overdraws.
+    func testSeedingProjectsFundsOnlyWhatTheClientsCanCover() throws {
+        try workbench.reset(wallets: 3, balance: 20_000)
+        let seed = try runFlexfin(["seed", "--wallets", "3", "--projects", "2"])
+        XCTAssertEqual(seed.status, 0, seed.errors)
+        XCTAssertTrue(seed.output.contains("2 projects created with 4 milestones each (2 funded from the clients' wallets)"), seed.output)
+        XCTAssertEqual(try count("SELECT count(*) FROM milestones WHERE status = 'funded'"), 2)
+        XCTAssertEqual(try count("SELECT balance::int FROM accounts WHERE id = 'w0001'"), 10_000)
         XCTAssertEqual(try runFlexfin(["ledger", "verify"]).status, 0)
     }
 
