@@ -92,7 +92,7 @@ public struct MixedWorkload: Sendable {
         for index in 1...max(1, min(fundingTargets, projects)) where fundingTargets > 0 {
             let milestone = "\(project(index))-m4"
             for part in 1...4 {
-                add(PaymentCommand(commandId: "ef-\(milestone)-\(part)", payer: wallet(client(index)), payee: MilestoneStore.escrowAccount(milestone),
+                add(PaymentCommand(commandId: "ef-\(milestone)-\(part)", payer: wallet(client(index)), payee: SystemAccount.escrow(milestone: milestone),
                                    amount: money(5_000), kind: PaymentCommand.escrowFund, reference: milestone),
                     rejected: part == 4, notified: 1, taxed: 0)
             }

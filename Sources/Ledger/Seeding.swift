@@ -1,3 +1,4 @@
+import Domain
 import PostgresClient
 
 /// Creates users with one funded wallet each, and the system accounts.
@@ -9,8 +10,6 @@ public enum Seeding {
         public let created: Int
         public let existing: Int
     }
-
-    public static func clearingAccount(_ currency: String) -> String { "clearing.\(currency)" }
 
     /// `0001` for 1 of up to 9,999; wider when there are more.
     public static func number(_ index: Int, of count: Int) -> String {
@@ -29,10 +28,8 @@ public enum Seeding {
         let users = (1...count).map { user($0, of: count) }
         return try database.transaction { db in
             try db.query("""
-                INSERT INTO accounts (id, kind, currency)
-                SELECT kind || '.' || $1, kind, $1 FROM unnest(ARRAY['clearing', 'escrow', 'fees']) AS kind
-                ON CONFLICT DO NOTHING
-                """, [currency])
+                INSERT INTO accounts (id, kind, currency) VALUES ($1, 'clearing', $3), ($2, 'fees', $3) ON CONFLICT DO NOTHING
+                """, [SystemAccount.clearing(currency), SystemAccount.fees(currency), currency])
             try db.query("INSERT INTO users (id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", [users])
             let created = try db.query("""
                 INSERT INTO accounts (id, kind, user_id, currency)
@@ -41,7 +38,7 @@ public enum Seeding {
                 """, [wallets, users, currency])
             let fresh = (0..<created.count).compactMap { created.string($0, 0) }
             if balance > 0 && !fresh.isEmpty {
-                let clearing = clearingAccount(currency)
+                let clearing = SystemAccount.clearing(currency)
                 try LedgerStore.post(fresh.map {
                     TransferPosting(commandId: "funding:\($0)", kind: "funding", debitAccount: clearing,
                                     creditAccount: $0, amount: balance, currency: currency)

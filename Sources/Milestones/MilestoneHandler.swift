@@ -50,7 +50,7 @@ public struct MilestoneHandler: BatchHandler {
             let split = release.release
             return SplitPosting(commandId: command.commandId, kind: "milestone_release", debitAccount: milestones[release.milestoneId]!.escrowAccount,
                                 currency: split.gross.currency.code,
-                                credits: [(release.wallet, split.net), (MilestonePlan.feeAccount(split.gross.currency.code), split.fee)],
+                                credits: [(release.wallet, split.net), (SystemAccount.fees(split.gross.currency.code), split.fee)],
                                 reference: release.milestoneId)
         }, in: database)
         try MilestoneStore.recordReleases(releases, in: database)

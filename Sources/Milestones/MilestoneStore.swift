@@ -7,8 +7,6 @@ import PostgresClient
 /// both the payments worker (funding) and the milestones worker (release):
 /// one lock order, no deadlocks.
 public enum MilestoneStore {
-    public static func escrowAccount(_ milestoneId: String) -> String { "escrow.\(milestoneId)" }
-
     /// The milestones `escrow_fund` payments name, locked.
     public static func lockEscrowTargets(_ ids: Set<String>, in database: PostgresConnection) throws -> [String: EscrowTarget] {
         guard !ids.isEmpty else { return [:] }

@@ -51,22 +51,23 @@ public enum ProjectSeeding {
                 }
             }
             try db.query("""
-                INSERT INTO accounts (id, kind, currency) SELECT 'escrow.' || m, 'escrow', $2 FROM unnest($1::text[]) AS m
-                """, [milestones.map(\.id), currency])
+                INSERT INTO accounts (id, kind, currency) SELECT e, 'escrow', $2 FROM unnest($1::text[]) AS e
+                """, [milestones.map { SystemAccount.escrow(milestone: $0.id) }, currency])
             try db.query("""
                 INSERT INTO milestones (id, project_id, title, amount, escrow_account, status)
-                SELECT id, p, 'milestone ' || right(id, 1), a, 'escrow.' || id, CASE WHEN f THEN 'funded' ELSE 'pending' END
-                FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bool[]) AS x(id, p, a, f)
-                """, [milestones.map(\.id), milestones.map(\.project), milestones.map(\.amount), milestones.map(\.funded)])
+                SELECT id, p, 'milestone ' || right(id, 1), a, e, CASE WHEN f THEN 'funded' ELSE 'pending' END
+                FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bool[], $5::text[]) AS x(id, p, a, f, e)
+                """, [milestones.map(\.id), milestones.map(\.project), milestones.map(\.amount), milestones.map(\.funded),
+                      milestones.map { SystemAccount.escrow(milestone: $0.id) }])
             let funded = milestones.filter(\.funded)
             try LedgerStore.post(funded.map {
                 TransferPosting(commandId: "seed-escrow:\($0.id)", kind: PaymentCommand.escrowFund, debitAccount: $0.payer,
-                                creditAccount: MilestoneStore.escrowAccount($0.id), amount: $0.amount, currency: currency, reference: $0.id)
+                                creditAccount: SystemAccount.escrow(milestone: $0.id), amount: $0.amount, currency: currency, reference: $0.id)
             }, in: db)
             var changes: [String: Int64] = [:]
             for milestone in funded {
                 changes[milestone.payer, default: 0] -= milestone.amount
-                changes[MilestoneStore.escrowAccount(milestone.id)] = milestone.amount
+                changes[SystemAccount.escrow(milestone: milestone.id)] = milestone.amount
             }
             try LedgerStore.applyBalanceChanges(changes, in: db)
             return (fresh.count, funded.count)

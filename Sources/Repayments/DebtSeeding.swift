@@ -10,7 +10,7 @@ import PostgresClient
 public enum DebtSeeding {
     public static let principal: Int64 = 500_000
 
-    public static func lender(_ currency: String) -> String { "lender.bank.\(currency)" }
+    public static func lender(_ currency: String) -> String { SystemAccount.lender("bank", currency) }
 
     /// The terms of debt `index` of `count`, as `seed` writes them.
     public static func debt(_ index: Int, of count: Int, wallets: Int, principal: Int64 = principal, currency: Currency = Currency("USD")!,

@@ -16,7 +16,7 @@ final class MilestoneTests: PipelineTestCase {
     }
 
     private func fund(_ id: String, _ milestone: String, from wallet: String, _ amount: Int64) -> SubmittedCommand {
-        SubmittedCommand(PaymentCommand(commandId: id, payer: wallet, payee: MilestoneStore.escrowAccount(milestone),
+        SubmittedCommand(PaymentCommand(commandId: id, payer: wallet, payee: SystemAccount.escrow(milestone: milestone),
                                         amount: Money(minorUnits: amount, currency: usd), kind: PaymentCommand.escrowFund, reference: milestone))
     }
 

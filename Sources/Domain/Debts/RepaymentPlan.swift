@@ -44,23 +44,24 @@ public struct RepaymentPlan: Sendable {
         var current = known
         var balances = wallets.mapValues(\.balance)
         for command in commands {
-            let outcome = Self.decide(command, current[command.debtId], wallets[command.wallet], balances[command.wallet] ?? 0)
-            if case .repaid = outcome, let debt = current[command.debtId] {
-                let (_, after) = debt.repaying(command.amount.minorUnits, on: command.acceptedOn)
-                current[debt.id] = after
-                debts[debt.id] = after
+            let (outcome, after) = Self.decide(command, current[command.debtId], wallets[command.wallet], balances[command.wallet] ?? 0)
+            if let after {
+                current[after.id] = after
+                debts[after.id] = after
                 balances[command.wallet]! -= command.amount.minorUnits
                 balanceChanges[command.wallet, default: 0] -= command.amount.minorUnits
-                lenderCredits[debt.lenderAccount, default: 0] += command.amount.minorUnits
+                lenderCredits[after.lenderAccount, default: 0] += command.amount.minorUnits
             }
             outcomes.append(outcome)
         }
     }
 
-    private static func decide(_ command: DebtRepayment, _ debt: Debt?, _ wallet: AccountState?, _ balance: Int64) -> RepaymentOutcome {
-        func reject(_ reason: RepaymentRejection, _ detail: String) -> RepaymentOutcome {
-            .rejected(command, reason, DebtRepaymentRejected(debtId: command.debtId, wallet: command.wallet, amount: command.amount,
-                                                             borrower: debt?.borrower, reason: reason.rawValue, detail: detail))
+    /// The outcome, and the debt after it when it was repaid.
+    private static func decide(_ command: DebtRepayment, _ debt: Debt?, _ wallet: AccountState?,
+                               _ balance: Int64) -> (RepaymentOutcome, Debt?) {
+        func reject(_ reason: RepaymentRejection, _ detail: String) -> (RepaymentOutcome, Debt?) {
+            (.rejected(command, reason, DebtRepaymentRejected(debtId: command.debtId, wallet: command.wallet, amount: command.amount,
+                                                              borrower: debt?.borrower, reason: reason.rawValue, detail: detail)), nil)
         }
         guard let debt else { return reject(.unknownDebt, "no debt \(command.debtId)") }
         guard let wallet, wallet.isWallet, wallet.userId == debt.borrower else {
@@ -77,9 +78,9 @@ public struct RepaymentPlan: Sendable {
         guard wallet.isOpen, balance >= command.amount.minorUnits else {
             return reject(.insufficientFunds, "wallet \(command.wallet) holds \(balance), the repayment needs \(command.amount.minorUnits)")
         }
-        let (split, _) = debt.repaying(command.amount.minorUnits, on: command.acceptedOn)
+        let (split, after) = debt.repaying(command.amount.minorUnits, on: command.acceptedOn)
         let repaid = DebtRepaid(debtId: debt.id, borrower: debt.borrower, wallet: command.wallet, lender: debt.lenderAccount,
-                                split: split, accruedTo: max(debt.interestFrom, command.acceptedOn), business: debt.business)
-        return .repaid(command, repaid, paidOff: split.remainingPrincipal == 0)
+                                split: split, accruedTo: after.interestFrom, business: debt.business)
+        return (.repaid(command, repaid, paidOff: after.status == .paidOff), after)
     }
 }

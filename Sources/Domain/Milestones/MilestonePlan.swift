@@ -63,8 +63,6 @@ public struct MilestonePlan: Sendable {
     /// Fees per fee account: the hot rows, written last in the transaction.
     public private(set) var fees: [String: Int64] = [:]
 
-    public static func feeAccount(_ currency: String) -> String { "fees.\(currency)" }
-
     public init(commands: [MilestoneCompletion], milestones: [String: MilestoneState], projects: [String: (client: String, freelancer: String)]) {
         var completed: Set<String> = []
         for command in commands {
@@ -74,7 +72,7 @@ public struct MilestonePlan: Sendable {
                 let split = release.release
                 balanceChanges[milestones[command.milestoneId]!.escrowAccount, default: 0] -= split.gross.minorUnits
                 if split.net > 0 { balanceChanges[release.wallet, default: 0] += split.net }
-                if split.fee > 0 { fees[Self.feeAccount(split.gross.currency.code), default: 0] += split.fee }
+                if split.fee > 0 { fees[SystemAccount.fees(split.gross.currency.code), default: 0] += split.fee }
             }
             outcomes.append(outcome)
         }
