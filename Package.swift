@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "tax-worker", targets: ["tax-worker"]),
         .executable(name: "milestones-worker", targets: ["milestones-worker"]),
         .executable(name: "repayments-worker", targets: ["repayments-worker"]),
+        .executable(name: "risk-worker", targets: ["risk-worker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -61,6 +62,8 @@ let package = Package(
         .target(name: "Repayments", dependencies: ["Domain", "Ledger", "WorkerRuntime", "AMQPClient", "PostgresClient", "RedisClient"]),
         // Escrow funding is a payment that follows a milestone's rules.
         .target(name: "Payments", dependencies: ["Domain", "Ledger", "Milestones", "WorkerRuntime", "AMQPClient", "PostgresClient", "RedisClient"]),
+        // Risk scores from the ledger, for commands and triggering events alike.
+        .target(name: "Risk", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient", "RedisClient"]),
         .target(name: "Audit", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient"]),
         .target(name: "Notifications", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient"]),
         .target(name: "Tax", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient"]),
@@ -70,6 +73,7 @@ let package = Package(
         .executableTarget(name: "tax-worker", dependencies: ["Tax", "WorkerRuntime"], path: "Workers/tax-worker"),
         .executableTarget(name: "milestones-worker", dependencies: ["Milestones", "WorkerRuntime"], path: "Workers/milestones-worker"),
         .executableTarget(name: "repayments-worker", dependencies: ["Repayments", "WorkerRuntime"], path: "Workers/repayments-worker"),
+        .executableTarget(name: "risk-worker", dependencies: ["Risk", "WorkerRuntime"], path: "Workers/risk-worker"),
 
         // The producer side: commands checked at the door and published with confirms.
         .target(name: "Submission", dependencies: [
@@ -81,13 +85,13 @@ let package = Package(
 
         // Benchmarks W1 and mixed: broker-only rate, pipeline rate, invariants.
         .target(name: "Benchmark", dependencies: [
-            "Audit", "Domain", "Ledger", "Migrations", "Milestones", "Repayments", "Submission", "WorkerRuntime", "Settings", "Topology", "AMQPClient",
+            "Audit", "Domain", "Ledger", "Migrations", "Milestones", "Repayments", "Risk", "Submission", "WorkerRuntime", "Settings", "Topology", "AMQPClient",
             "PostgresClient", "RedisClient",
         ]),
 
         .executableTarget(name: "flexfin", dependencies: [
             "Settings", "Migrations", "Topology", "AMQPClient", "PostgresClient", "RedisClient",
-            "Domain", "Ledger", "Payments", "Milestones", "Repayments", "Audit", "Notifications", "Tax", "Submission", "WorkerRuntime",
+            "Domain", "Ledger", "Payments", "Milestones", "Repayments", "Risk", "Audit", "Notifications", "Tax", "Submission", "WorkerRuntime",
             "Benchmark", "DeadLetters",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -100,12 +104,13 @@ let package = Package(
         .testTarget(name: "WorkerRuntimeTests", dependencies: ["WorkerRuntime", "TestSupport", "Domain"]),
         .testTarget(name: "OperationsTests", dependencies: [
             "Migrations", "Topology", "Settings", "AMQPClient", "PostgresClient", "TestSupport", "flexfin",
-            "Domain", "Submission", "Payments", "Milestones", "Repayments", "Audit", "Notifications", "Tax", "WorkerRuntime",
+            "Domain", "Submission", "Payments", "Milestones", "Repayments", "Risk", "Audit", "Notifications", "Tax", "WorkerRuntime",
         ]),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Benchmark", "Submission", "Audit", "Ledger", "Payments", "Milestones", "Repayments", "Domain", "WorkerRuntime", "TestSupport", "Settings", "Topology",
+            "Benchmark", "Submission", "Audit", "Ledger", "Payments", "Milestones", "Repayments", "Risk", "Domain", "WorkerRuntime", "TestSupport", "Settings", "Topology",
             "AMQPClient", "PostgresClient", "RedisClient",
             "flexfin", "payments-worker", "audit-worker", "notifications-worker", "tax-worker", "milestones-worker", "repayments-worker",
+            "risk-worker",
         ]),
         .target(name: "TestSupport", dependencies: ["Settings"], path: "Tests/TestSupport"),
     ]

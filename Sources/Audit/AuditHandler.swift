@@ -30,7 +30,8 @@ public struct AuditHandler: EventSubscriber {
     public static func subscribes(to type: EventType) -> Bool {
         switch type {
         case .paymentCompleted, .paymentRejected, .milestoneCompleted, .milestoneRejected, .debtRepaid, .debtPaidOff,
-             .debtRepaymentRejected, .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged: true
+             .debtRepaymentRejected, .riskRecalculated, .riskChanged, .deadLettersReplayed, .deadLettersReplayCompleted,
+             .deadLettersPurged: true
         }
     }
 

@@ -82,7 +82,7 @@ public struct MixedBenchmark {
         for row in 0..<rows.count { last[try rows.decode(row, 0)] = Double(try rows.decode(row, 2, as: String.self)) }
         var result: [String: PerType] = [:]
         for (type, count) in expected.unique {
-            guard let consumer = CommandType(rawValue: type)?.consumer?.rawValue, let end = last[consumer] else { continue }
+            guard let consumer = CommandType(rawValue: type)?.consumer.rawValue, let end = last[consumer] else { continue }
             result[type] = PerType(commands: count, rejected: expected.rejected[type] ?? 0,
                                    commandsPerSecond: Double(count) / max(0.001, end - started.timeIntervalSince1970))
         }

@@ -14,7 +14,7 @@ public enum MixedInvariants {
             checks.append(Invariants.Check(name: name, ok: got == want, detail: "\(got), expected \(want)"))
         }
         for type in expected.unique.keys.sorted() {
-            guard let consumer = CommandType(rawValue: type)?.consumer?.rawValue else { continue }
+            guard let consumer = CommandType(rawValue: type)?.consumer.rawValue else { continue }
             try count("\(type): every command decided once", "SELECT count(*) FROM inbox WHERE consumer = $1", expected.unique[type]!, [consumer])
             try count("\(type): rejections", "SELECT count(*) FROM inbox WHERE consumer = $1 AND outcome = 'rejected'",
                       expected.rejected[type] ?? 0, [consumer])

@@ -26,8 +26,8 @@ public struct NotificationHandler: EventSubscriber {
     public static func subscribes(to type: EventType) -> Bool {
         switch type {
         case .paymentCompleted, .paymentRejected, .milestoneCompleted, .milestoneRejected, .debtRepaid, .debtPaidOff,
-             .debtRepaymentRejected: true
-        case .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged: false
+             .debtRepaymentRejected, .riskChanged: true
+        case .riskRecalculated, .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged: false
         }
     }
 
@@ -72,6 +72,10 @@ public struct NotificationHandler: EventSubscriber {
             return "Your debt \(d.debtId) is paid off."
         case .debtRepaymentRejected(let d):
             return "Your repayment of \(d.amount) on debt \(d.debtId) was rejected: \(d.reason) (\(d.detail))."
+        case .riskChanged(let r):
+            return "Your risk band changed from \(r.fromBand.rawValue) to \(r.toBand.rawValue) (score \(r.score) of 100)."
+        case .riskRecalculated(let r):
+            return "Your risk score is \(r.score) of 100 (\(r.band.rawValue))."
         case .deadLettersReplayed(let a), .deadLettersReplayCompleted(let a), .deadLettersPurged(let a):
             return "\(a.actor): \(payload.type.rawValue) of \(a.count) from \(a.queue)"
         }

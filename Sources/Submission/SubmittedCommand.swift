@@ -11,8 +11,7 @@ public struct SubmittedCommand: Sendable {
     /// different command (a conflict), not a copy.
     public let digest: String
 
-    /// Checked exactly as the worker that consumes the type will check it;
-    /// a type no worker consumes yet is refused, never left to wait forever.
+    /// Checked exactly as the worker that consumes the type will check it.
     public init(body: [UInt8]) throws(InvalidMessage) {
         let fields = try MessageFields(body: body)
         let name = try fields.string("type", maxLength: 64)
@@ -24,8 +23,7 @@ public struct SubmittedCommand: Sendable {
         case .payment: command = try PaymentCommand(body: body)
         case .milestoneComplete: command = try MilestoneCompletion(body: body)
         case .debtRepayment: command = try DebtRepayment(body: body)
-        case .riskRecalculate:
-            throw fields.fault("type", "no worker consumes \(name) yet; refused so it cannot wait in a queue forever")
+        case .riskRecalculate: command = try RiskRecalculation(body: body)
         }
         self.init(command, body: body)
     }

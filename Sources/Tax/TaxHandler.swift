@@ -25,7 +25,7 @@ public struct TaxHandler: EventSubscriber {
     public static func subscribes(to type: EventType) -> Bool {
         switch type {
         case .paymentCompleted, .milestoneCompleted, .debtRepaid: true
-        case .paymentRejected, .milestoneRejected, .debtPaidOff, .debtRepaymentRejected,
+        case .paymentRejected, .milestoneRejected, .debtPaidOff, .debtRepaymentRejected, .riskRecalculated, .riskChanged,
              .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged: false
         }
     }

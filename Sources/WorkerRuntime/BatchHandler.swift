@@ -56,8 +56,10 @@ public protocol EventSubscriber: BatchHandler {
 
 extension BatchHandler {
     public var name: String { consumer.rawValue }
-    /// Commands have a status users can look up; events do not.
-    public var recordsCommandStatus: Bool { consumer.consumesCommands }
+    /// Commands have a status users can look up; events do not. A queue of
+    /// one kind answers by its consumer; the risk queue, which takes both,
+    /// tells them apart by the AMQP `type`.
+    public func hasStatus(_ message: AMQPMessage) -> Bool { consumer.consumesCommands }
     public var isIdempotentByNaturalKey: Bool { false }
     public func digest(of message: Message) -> String? { nil }
     public func repairCache(for duplicates: [Message], in database: PostgresConnection) throws -> [RedisCommand] { [] }

@@ -13,7 +13,7 @@ extension Lane {
         -> (cache: [RedisCommand], deadLettered: Int) {
         guard !failures.isEmpty else { return ([], 0) }
         let decisions = failures.map { ($0, retryPolicy.decide($0)) }
-        let statuses = decisions.compactMap { failure, decision in
+        let statuses = decisions.filter { handler.hasStatus($0.0.delivery.message) }.compactMap { failure, decision in
             failure.delivery.message.properties.messageId.map { id in
                 switch decision {
                 case .retry(let tier, let delay):
@@ -25,7 +25,7 @@ extension Lane {
                 }
             }
         }
-        if handler.recordsCommandStatus { try CommandFailures.record(statuses, consumer: handler.name, in: session.database) }
+        try CommandFailures.record(statuses, consumer: handler.name, in: session.database)
         for (failure, decision) in decisions {
             var message = failure.message(originQueue: handler.queue)
             let metadata: Logger.Metadata = ["message_id": "\(failure.delivery.message.properties.messageId ?? "-")",
@@ -46,7 +46,6 @@ extension Lane {
         }
         try session.routing.waitForConfirms()
         let deadLettered = decisions.count { $0.1 == .deadLetter }
-        guard handler.recordsCommandStatus else { return ([], deadLettered) }
         let now = Date()
         return (statuses.map { failure in
             CommandStatus(failure.state, at: CommandStatus.timestamp(now), attempts: failure.attempts,

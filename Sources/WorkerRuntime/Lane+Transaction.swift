@@ -75,7 +75,7 @@ extension Lane {
                 let id = ids[index]
                 guard let first = recorded[id], let digest = digests[index], let firstDigest = first.digest, digest != firstDigest else {
                     duplicates.append(items[index].message)
-                    if handler.recordsCommandStatus, let first = recorded[id], let state = CommandStatus.State(rawValue: first.outcome) {
+                    if handler.hasStatus(items[index].delivery.message), let first = recorded[id], let state = CommandStatus.State(rawValue: first.outcome) {
                         effects.cache.append(CommandStatus(state, at: at, reason: first.reason).write(id))
                     }
                     continue
@@ -94,11 +94,9 @@ extension Lane {
         try Inbox.recordRejections(effects.rejections, consumer: handler.name, in: database)
         let entries = Outbox.entries(effects.events)
         try Outbox.insert(entries, in: database)
-        if handler.recordsCommandStatus {
-            for id in fresh {
-                let reason = effects.rejections[id]
-                effects.cache.append(CommandStatus(reason == nil ? .applied : .rejected, at: at, reason: reason).write(id))
-            }
+        for (id, item) in zip(ids, items) where fresh.contains(id) && handler.hasStatus(item.delivery.message) {
+            let reason = effects.rejections[id]
+            effects.cache.append(CommandStatus(reason == nil ? .applied : .rejected, at: at, reason: reason).write(id))
         }
         return Applied(effects: effects, entries: entries)
     }

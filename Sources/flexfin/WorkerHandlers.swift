@@ -4,6 +4,7 @@ import Notifications
 import Milestones
 import Payments
 import Repayments
+import Risk
 import PostgresClient
 import Tax
 import WorkerRuntime
@@ -12,7 +13,7 @@ import WorkerRuntime
 /// replay evaluates dead letters with.
 enum WorkerHandlers {
     static let all: [any BatchHandler] = [
-        PaymentHandler(), MilestoneHandler(), RepaymentHandler(), AuditHandler(), NotificationHandler(), TaxHandler(),
+        PaymentHandler(), MilestoneHandler(), RepaymentHandler(), RiskHandler(), AuditHandler(), NotificationHandler(), TaxHandler(),
     ]
 
     /// Nil when no worker consumes `queue` (nothing to evaluate with).

@@ -6,14 +6,13 @@ public enum CommandType: String, CaseIterable, Sendable {
     case debtRepayment = "debt.repayment"
     case riskRecalculate = "risk.recalculate"
 
-    /// The consumer that applies this command; nil while no worker does, and
-    /// then the door refuses it rather than let it wait forever.
-    public var consumer: Consumer? {
+    /// The consumer that applies this command.
+    public var consumer: Consumer {
         switch self {
         case .payment: .payments
         case .milestoneComplete: .milestones
         case .debtRepayment: .repayments
-        case .riskRecalculate: nil
+        case .riskRecalculate: .risk
         }
     }
 }
@@ -21,14 +20,14 @@ public enum CommandType: String, CaseIterable, Sendable {
 /// Who consumes messages, by the name its inbox rows and logs carry
 /// (exactly-once holds per consumer).
 public enum Consumer: String, CaseIterable, Sendable {
-    case payments, milestones, repayments
+    case payments, milestones, repayments, risk
     case audit, notifications, tax
 
     /// Command consumers record each command's outcome (`flexfin status`);
     /// event consumers are idempotent by their own rows' keys.
     public var consumesCommands: Bool {
         switch self {
-        case .payments, .milestones, .repayments: true
+        case .payments, .milestones, .repayments, .risk: true
         case .audit, .notifications, .tax: false
         }
     }

@@ -3,7 +3,7 @@
 ///
 /// Adding a case here makes the compiler stop at every consumer that has to
 /// decide what to do with it: `EventPayload` (its typed data), the audit,
-/// notifications and tax handlers (`subscribes(to:)` and what they write).
+/// notifications, tax and risk handlers (`subscribes(to:)` and what they write).
 public enum EventType: String, CaseIterable, Sendable {
     case paymentCompleted = "payment.completed"
     case paymentRejected = "payment.rejected"
@@ -12,6 +12,8 @@ public enum EventType: String, CaseIterable, Sendable {
     case debtRepaid = "debt.repaid"
     case debtPaidOff = "debt.paid_off"
     case debtRepaymentRejected = "debt.repayment_rejected"
+    case riskRecalculated = "risk.recalculated"
+    case riskChanged = "risk.changed"
     /// Operators' dead-letter actions: written to the audit log directly,
     /// never published.
     case deadLettersReplayed = "operator.dlq.replay"
@@ -22,7 +24,7 @@ public enum EventType: String, CaseIterable, Sendable {
     public var isPublished: Bool {
         switch self {
         case .paymentCompleted, .paymentRejected, .milestoneCompleted, .milestoneRejected,
-             .debtRepaid, .debtPaidOff, .debtRepaymentRejected: true
+             .debtRepaid, .debtPaidOff, .debtRepaymentRejected, .riskRecalculated, .riskChanged: true
         case .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged: false
         }
     }
@@ -48,6 +50,8 @@ public enum EventPayload: Sendable, Equatable {
     case debtRepaid(DebtRepaid)
     case debtPaidOff(DebtPaidOff)
     case debtRepaymentRejected(DebtRepaymentRejected)
+    case riskRecalculated(RiskRecalculated)
+    case riskChanged(RiskChanged)
     case deadLettersReplayed(DeadLetterAction)
     case deadLettersReplayCompleted(DeadLetterAction)
     case deadLettersPurged(DeadLetterAction)
@@ -61,6 +65,8 @@ public enum EventPayload: Sendable, Equatable {
         case .debtRepaid: .debtRepaid
         case .debtPaidOff: .debtPaidOff
         case .debtRepaymentRejected: .debtRepaymentRejected
+        case .riskRecalculated: .riskRecalculated
+        case .riskChanged: .riskChanged
         case .deadLettersReplayed: .deadLettersReplayed
         case .deadLettersReplayCompleted: .deadLettersReplayCompleted
         case .deadLettersPurged: .deadLettersPurged
@@ -76,6 +82,8 @@ public enum EventPayload: Sendable, Equatable {
         case .debtRepaid(let data): data
         case .debtPaidOff(let data): data
         case .debtRepaymentRejected(let data): data
+        case .riskRecalculated(let data): data
+        case .riskChanged(let data): data
         case .deadLettersReplayed(let data), .deadLettersReplayCompleted(let data), .deadLettersPurged(let data): data
         }
     }
@@ -89,6 +97,8 @@ public enum EventPayload: Sendable, Equatable {
         case .debtRepaid: self = .debtRepaid(try DebtRepaid(data))
         case .debtPaidOff: self = .debtPaidOff(try DebtPaidOff(data))
         case .debtRepaymentRejected: self = .debtRepaymentRejected(try DebtRepaymentRejected(data))
+        case .riskRecalculated: self = .riskRecalculated(try RiskRecalculated(data))
+        case .riskChanged: self = .riskChanged(try RiskChanged(data))
         case .deadLettersReplayed: self = .deadLettersReplayed(try DeadLetterAction(data))
         case .deadLettersReplayCompleted: self = .deadLettersReplayCompleted(try DeadLetterAction(data))
         case .deadLettersPurged: self = .deadLettersPurged(try DeadLetterAction(data))

@@ -4,6 +4,8 @@ public struct TaxableAmount: Sendable, Equatable {
     public enum Part: String, Sendable, CaseIterable {
         /// A payment, by its kind and memo (`tax_rules`).
         case paymentReceived = "payee", paymentSent = "payer"
+        /// A payment between two wallets of one user: recorded, not taxable.
+        case ownTransfer = "own_transfer"
         /// A milestone release: the freelancer's gross and fee, the client's gross.
         case freelancerGross = "freelancer_gross", freelancerFee = "freelancer_fee", clientGross = "client_gross"
         /// A repayment's parts; interest by whether the debt is a business one.
@@ -26,6 +28,7 @@ extension EventPayload {
     public var taxableAmounts: [TaxableAmount] {
         switch self {
         case .paymentCompleted(let p):
+            if let user = p.payerUser, user == p.payeeUser { return [TaxableAmount(user: user, part: .ownTransfer, amount: p.amount)] }
             return [p.payeeUser.map { TaxableAmount(user: $0, part: .paymentReceived, amount: p.amount) },
                     p.payerUser.map { TaxableAmount(user: $0, part: .paymentSent, amount: p.amount) }].compactMap { $0 }
         case .milestoneCompleted(let m):
@@ -40,7 +43,7 @@ extension EventPayload {
                                   amount: Money(minorUnits: d.split.interest, currency: currency)),
                     TaxableAmount(user: d.borrower, part: .principal, amount: Money(minorUnits: d.split.principal, currency: currency))]
                 .filter { $0.amount.minorUnits > 0 }
-        case .paymentRejected, .milestoneRejected, .debtPaidOff, .debtRepaymentRejected,
+        case .paymentRejected, .milestoneRejected, .debtPaidOff, .debtRepaymentRejected, .riskRecalculated, .riskChanged,
              .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
             return []
         }
@@ -62,7 +65,7 @@ public struct TaxCategories: Sendable {
         case .paymentReceived, .paymentSent:
             guard case .paymentCompleted(let p) = payload, let found = paymentRules.categorize(kind: p.kind, memo: p.memo) else { return nil }
             return amount.part == .paymentReceived ? found.payee : found.payer
-        case .freelancerGross, .freelancerFee, .clientGross, .businessInterest, .personalInterest, .principal:
+        case .ownTransfer, .freelancerGross, .freelancerFee, .clientGross, .businessInterest, .personalInterest, .principal:
             return parts[amount.part] ?? nil
         }
     }

@@ -1,0 +1,79 @@
+import AMQPClient
+import Domain
+import Foundation
+import PostgresClient
+import RedisClient
+import WorkerRuntime
+
+/// Recalculates risk scores, for `risk.recalculate` commands and for the
+/// events bound to the same queue as triggers. Coalesced: every user a
+/// batch asks about is scored once, after all of the batch's requests, so a
+/// burst of repayments is one recalculation that reflects all of them.
+public struct RiskHandler: EventSubscriber {
+    public let consumer = Consumer.risk
+    /// Commands and triggers share the queue, so one batch coalesces both.
+    public let queue = "commands.risk"
+
+    public init() {}
+
+    public static func key(_ userId: String) -> String { "flexfin:risk:\(userId)" }
+
+    public func decode(_ message: AMQPMessage) throws(InvalidMessage) -> RiskRequest {
+        let fields = try MessageFields(body: message.body)
+        if EventType(rawValue: try fields.string("type", maxLength: 64)) != nil {
+            return .trigger(try DomainEvent(body: message.body))
+        }
+        let command = try RiskRecalculation(body: message.body)
+        try CommandEnvelope.check(command, against: message)
+        return .command(command)
+    }
+
+    public func id(of request: RiskRequest) -> String { request.id }
+
+    public func digest(of request: RiskRequest) -> String? {
+        guard case .command(let command) = request else { return nil }
+        return command.digest
+    }
+
+    /// Events come with their AMQP type set by the outbox; everything else
+    /// on this queue is a command.
+    public func hasStatus(_ message: AMQPMessage) -> Bool {
+        message.properties.type.flatMap(EventType.init(rawValue:)) == nil
+    }
+
+    /// The events that may move a user's risk (which of them do: `riskSubjects`).
+    public static func subscribes(to type: EventType) -> Bool {
+        switch type {
+        case .paymentCompleted, .milestoneCompleted, .debtRepaid, .debtPaidOff: true
+        case .paymentRejected, .milestoneRejected, .debtRepaymentRejected, .riskRecalculated, .riskChanged,
+             .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged: false
+        }
+    }
+
+    public func apply(_ requests: [RiskRequest], in database: PostgresConnection) throws -> BatchEffects {
+        let largePayment = try Self.largePayment(in: database)
+        var asked: [String: (requests: Int, commandId: String)] = [:]
+        for request in requests {
+            for user in Set(request.subjects(largePayment: largePayment)) {
+                asked[user] = ((asked[user]?.requests ?? 0) + 1, request.commandId)
+            }
+        }
+        guard !asked.isEmpty else { return BatchEffects() }
+        let scored = try RiskScoring.recalculate(asked, in: database)
+        return BatchEffects(events: scored.events, cache: scored.cache)
+    }
+
+    /// A payment at or above this triggers a recalculation (platform_settings).
+    static func largePayment(in database: PostgresConnection) throws -> Int64 {
+        let rows = try database.execute(prepared: "SELECT value FROM platform_settings WHERE name = 'risk_trigger_payment_minor_units'")
+        return rows.count == 1 ? try rows.decode(0, 0) : Int64.max
+    }
+
+    public func repairCache(for duplicates: [RiskRequest], in database: PostgresConnection) throws -> [RedisCommand] {
+        try RiskCache.current(Set(duplicates.flatMap { $0.subjects(largePayment: 0) }), in: database)
+    }
+
+    public func cacheSnapshot(in database: PostgresConnection) throws -> [RedisCommand] {
+        try RiskCache.current(nil, in: database)
+    }
+}

@@ -1,0 +1,121 @@
+import Domain
+import Foundation
+import PostgresClient
+
+/// Reads what a score is computed from (the model, a user's ledger) and
+/// keeps the scores. One reader serves the worker, `flexfin risk show` and
+/// the benchmark's recomputation, so they cannot compute differently.
+public enum RiskStore {
+    /// The newest model version.
+    public static func model(in database: PostgresConnection) throws -> RiskModel {
+        let model = try database.execute(prepared: """
+            SELECT version, currency, band_medium, band_high, band_critical FROM risk_models ORDER BY version DESC LIMIT 1
+            """)
+        guard model.count == 1, let currency = Currency(try model.decode(0, 1, as: String.self)) else {
+            throw RiskModelMissing()
+        }
+        let version = try model.decode(0, 0, as: Int64.self)
+        let factors = try database.execute(prepared: """
+            SELECT factor, weight, good, bad FROM risk_model_factors WHERE model_version = $1 ORDER BY factor
+            """, [version])
+        let rules = try (0..<factors.count).compactMap { row in
+            try RiskFactor(rawValue: factors.decode(row, 0)).map {
+                RiskModel.Rule($0, weight: try factors.decode(row, 1), good: try factors.decode(row, 2), bad: try factors.decode(row, 3))
+            }
+        }
+        return RiskModel(version: version, currency: currency, rules: rules,
+                         bands: .init(medium: try model.decode(0, 2), high: try model.decode(0, 3), critical: try model.decode(0, 4)))
+    }
+
+    struct RiskModelMissing: Error, CustomStringConvertible {
+        var description: String { "no risk model: risk_models is empty (migration 0010 seeds version 1)" }
+    }
+
+    /// A moment as text (exact when passed back) and as a date: `at`, or the
+    /// database clock now (the clock ledger rows are stamped by).
+    public static func moment(_ at: String? = nil, in database: PostgresConnection) throws -> (text: String, date: Date) {
+        let rows = try database.execute(prepared: """
+            SELECT t::text, (extract(epoch FROM t) * 1000000)::bigint FROM (SELECT coalesce($1::timestamptz, clock_timestamp()) AS t) AS moment
+            """, [at])
+        return (try rows.decode(0, 0), try date(rows.decode(0, 1)))
+    }
+
+    /// Each user's score as of a moment: what the worker records, and what
+    /// a recomputation checks it against.
+    public static func score(_ users: [String], asOf: (text: String, date: Date), model: RiskModel,
+                             in database: PostgresConnection) throws -> [String: RiskScore] {
+        try evidence(for: users, asOf: asOf.text, currency: model.currency, in: database).mapValues { model.score($0.values(asOf: asOf.date)) }
+    }
+
+    static func date(_ microseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(microseconds) / 1_000_000) }
+
+    /// Each user's evidence for the 90 days ending at `asOf` (a timestamptz
+    /// text), in the model's currency. Movements newer than `asOf` are left
+    /// out, so a recomputation at the same `asOf` reads the same rows.
+    public static func evidence(for users: [String], asOf: String, currency: Currency,
+                                in database: PostgresConnection) throws -> [String: RiskEvidence] {
+        // Money in comes from the debit account's owner; a milestone release
+        // comes from an escrow account, whose payer is the project's client.
+        let lines = try database.execute(prepared: """
+            SELECT a.user_id, le.amount, (extract(epoch FROM le.created_at) * 1000000)::bigint, t.kind,
+                   CASE WHEN le.amount > 0 THEN coalesce(da.user_id, p.client_id, t.debit_account)
+                        ELSE coalesce(ca.user_id, t.credit_account) END,
+                   coalesce(da.user_id = ca.user_id, false)
+            FROM accounts a
+            JOIN ledger_entries le ON le.account_id = a.id
+                 AND le.created_at > $2::timestamptz - interval '90 days' AND le.created_at <= $2::timestamptz
+            JOIN transfers t ON t.id = le.transfer_id
+            JOIN accounts da ON da.id = t.debit_account
+            JOIN accounts ca ON ca.id = t.credit_account
+            LEFT JOIN milestones m ON m.escrow_account = t.debit_account
+            LEFT JOIN projects p ON p.id = m.project_id
+            WHERE a.user_id = ANY($1::text[]) AND a.kind = 'wallet' AND a.currency = $3
+            ORDER BY le.id
+            """, [users, asOf, currency.code])
+        var movements: [String: [RiskEvidence.Movement]] = [:]
+        for row in 0..<lines.count {
+            movements[try lines.decode(row, 0), default: []].append(RiskEvidence.Movement(
+                amount: try lines.decode(row, 1), at: date(try lines.decode(row, 2)), kind: try lines.decode(row, 3),
+                counterparty: try lines.decode(row, 4), ownTransfer: try lines.decode(row, 5)))
+        }
+        let balances = try database.execute(prepared: """
+            SELECT user_id, sum(balance)::bigint FROM accounts
+            WHERE kind = 'wallet' AND user_id = ANY($1::text[]) AND currency = $2 GROUP BY user_id
+            """, [users, currency.code])
+        var balance: [String: Int64] = [:]
+        for row in 0..<balances.count { balance[try balances.decode(row, 0)] = try balances.decode(row, 1) }
+        let debts = try debtStandings(of: users, asOf: asOf, currency: currency, in: database)
+        return Dictionary(uniqueKeysWithValues: users.map {
+            ($0, RiskEvidence(movements: movements[$0] ?? [], balance: balance[$0] ?? 0, debts: debts[$0] ?? []))
+        })
+    }
+
+    /// Active debts with their repayments up to `asOf` over the last three
+    /// months (what the last two due dates look at).
+    private static func debtStandings(of users: [String], asOf: String, currency: Currency,
+                                      in database: PostgresConnection) throws -> [String: [RiskEvidence.DebtStanding]] {
+        let debts = try database.execute(prepared: """
+            SELECT borrower_id, id, monthly_payment, due_day, start_date::text FROM debts
+            WHERE borrower_id = ANY($1::text[]) AND status = 'active' AND currency = $2 ORDER BY id
+            """, [users, currency.code])
+        let ids = try (0..<debts.count).map { try debts.decode($0, 1, as: String.self) }
+        let repaid = try database.execute(prepared: """
+            SELECT debt_id, accrued_to::text, amount FROM debt_repayments
+            WHERE debt_id = ANY($1::text[]) AND created_at <= $2::timestamptz AND accrued_to > $2::timestamptz::date - 100
+            ORDER BY accrued_to, command_id
+            """, [ids, asOf])
+        var repayments: [String: [(day: CalendarDay, amount: Int64)]] = [:]
+        for row in 0..<repaid.count {
+            guard let day = CalendarDay(iso: try repaid.decode(row, 1)) else { continue }
+            repayments[try repaid.decode(row, 0), default: []].append((day, try repaid.decode(row, 2)))
+        }
+        var standings: [String: [RiskEvidence.DebtStanding]] = [:]
+        for row in 0..<debts.count {
+            guard let start = CalendarDay(iso: try debts.decode(row, 4)) else { continue }
+            standings[try debts.decode(row, 0), default: []].append(RiskEvidence.DebtStanding(
+                monthlyPayment: try debts.decode(row, 2), dueDay: try debts.decode(row, 3), startDate: start,
+                repayments: repayments[ids[row]] ?? []))
+        }
+        return standings
+    }
+}

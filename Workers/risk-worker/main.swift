@@ -1,0 +1,4 @@
+import Risk
+import WorkerRuntime
+
+WorkerProcess.run(RiskHandler())
