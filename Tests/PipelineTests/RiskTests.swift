@@ -1,0 +1,117 @@
+import Domain
+import Foundation
+import Repayments
+import Risk
+import Submission
+import TestSupport
+import XCTest
+
+/// Risk recalculation with the real workers and services: coalescing,
+/// triggers, band changes and their notification.
+final class RiskTests: PipelineTestCase {
+    private let usd = Currency("USD")!
+
+    private func recalculate(_ id: String, _ user: String) -> SubmittedCommand {
+        SubmittedCommand(RiskRecalculation(commandId: id, userId: user, reason: "test"))
+    }
+
+    /// Waits until the risk worker took `count` requests (commands and triggers) and their events left the outbox.
+    private func riskRequestsDecided(_ count: Int) throws {
+        try workbench.wait(upTo: .seconds(60), for: "\(count) risk requests decided") { db in
+            try db.query("SELECT count(*) FROM inbox WHERE consumer = 'risk'").int(0, 0) == count
+                && db.query("SELECT count(*) FROM outbox").int(0, 0) == 0
+        }
+    }
+
+    private func latest(_ user: String) throws -> RecordedScore {
+        try XCTUnwrap(RecordedScore.history(of: user, limit: 1, in: settings.connectDatabase()).first, "no score for \(user)")
+    }
+
+    func testABurstOfOneHundredRepaymentsIsFarFewerRecalculationsReflectingAllOfThem() throws {
+        try workbench.reset(wallets: 4, balance: 2_000_000)
+        _ = try DebtSeeding.seed(debts: 2, wallets: 4, currency: "USD", in: settings.connectDatabase())
+        _ = try [start("repayments-worker"), start("risk-worker")]
+        // d0002 is u0002's debt, repaid from w0002.
+        try submit((1...100).map {
+            SubmittedCommand(DebtRepayment(commandId: "r\($0)", debtId: "d0002", wallet: "w0002", amount: Money(minorUnits: 100, currency: usd),
+                                           acceptedOn: CalendarDay(Date())))
+        })
+        try riskRequestsDecided(100)
+
+        let recalculations = try count("SELECT count(*) FROM risk_scores WHERE user_id = 'u0002'")
+        XCTAssertGreaterThanOrEqual(recalculations, 1)
+        XCTAssertLessThanOrEqual(recalculations, 20, "a burst is coalesced per batch")
+        XCTAssertEqual(try count("SELECT sum(requests)::int FROM risk_scores WHERE user_id = 'u0002'"), 100, "every trigger answered once")
+        XCTAssertEqual(try count("SELECT count(*) FROM (SELECT batch_id FROM risk_scores GROUP BY batch_id, user_id HAVING count(*) > 1) x"), 0)
+        let last = try latest("u0002")
+        // All 100 repayments (10,000) over the 2,000,000 of income: 50 basis points.
+        XCTAssertEqual(factor(last, "debt_to_income"), 50, "\(last.factors)")
+
+        // A fresh recalculation, asked for explicitly, gives the same score and breakdown.
+        try submit([recalculate("fresh", "u0002")])
+        try riskRequestsDecided(101)
+        let fresh = try latest("u0002")
+        XCTAssertEqual(fresh.version, last.version + 1)
+        XCTAssertEqual(fresh.score, last.score)
+        XCTAssertEqual(fresh.factors, last.factors)
+        XCTAssertEqual(fresh.commandId, "fresh")
+        XCTAssertEqual(try runFlexfin(["status", "fresh"]).output.contains("applied"), true)
+    }
+
+    func testOnlyPaymentsAtOrAboveTheConfiguredAmountTriggerARecalculation() throws {
+        try workbench.reset(wallets: 3, balance: 1_000_000)
+        try settings.connectDatabase().query("UPDATE platform_settings SET value = 50000 WHERE name = 'risk_trigger_payment_minor_units'")
+        _ = try [start("payments-worker"), start("risk-worker")]
+        try submit([payment("small", "w0001", "w0002", 49_999), payment("large", "w0001", "w0003", 50_000)])
+        try riskRequestsDecided(2)
+        let scored = try settings.connectDatabase().query("SELECT string_agg(user_id, ',' ORDER BY user_id) FROM risk_scores")
+        XCTAssertEqual(scored.string(0, 0), "u0001,u0003")
+    }
+
+    func testABandChangeIsOneRiskChangedAndOneNotification() throws {
+        try workbench.reset(wallets: 2, balance: 100_000)
+        _ = try [start("risk-worker"), start("notifications-worker")]
+        try submit([recalculate("k1", "u0001")])
+        try riskRequestsDecided(1)
+        let first = try latest("u0001")
+        XCTAssertLessThan(first.score, 97)
+        // Model 2: the same factors, band limits just above the score, so the same evidence is `low`.
+        let database = try settings.connectDatabase()
+        try database.query("""
+            INSERT INTO risk_models (version, currency, band_medium, band_high, band_critical) VALUES (2, 'USD', $1, $2, $3)
+            """, [first.score + 1, first.score + 2, first.score + 3])
+        try database.query("INSERT INTO risk_model_factors SELECT 2, factor, weight, good, bad FROM risk_model_factors WHERE model_version = 1")
+        try submit([recalculate("k2", "u0001")])
+        try riskRequestsDecided(2)
+        try submit([recalculate("k3", "u0001")])
+        try riskRequestsDecided(3)
+
+        let bands = try database.query("SELECT string_agg(band || '@' || model_version, ',' ORDER BY version) FROM risk_scores WHERE user_id = 'u0001'")
+        XCTAssertEqual(bands.string(0, 0), "\(first.band)@1,low@2,low@2")
+        try workbench.wait(upTo: .seconds(30), for: "the band change's notification") { db in
+            try db.query("SELECT count(*) FROM notifications WHERE event_type = 'risk.changed'").int(0, 0)! >= 1
+                && self.readyMessages("events.notifications") == 0
+        }
+        XCTAssertEqual(try count("SELECT count(*) FROM notifications WHERE event_type = 'risk.changed' AND user_id = 'u0001'"), 1)
+        XCTAssertEqual(try count("SELECT count(*) FROM notifications"), 1, "risk.recalculated is not a notification")
+        let cached = try settings.connectCache().command(["HGET", RiskHandler.key("u0001"), "band"]).string
+        XCTAssertEqual(cached, "low")
+
+        let shown = try runFlexfin(["risk", "show", "u0001", "--json"])
+        XCTAssertEqual(shown.status, 0, shown.errors)
+        guard case .object(let fields) = try JSONValue.parse(Array(shown.output.utf8)), case .object(let latest)? = fields["latest"],
+              case .array(let history)? = fields["history"] else { return XCTFail(shown.output) }
+        XCTAssertEqual(latest["band"], .string("low"))
+        XCTAssertEqual(latest["model_version"], .integer(2))
+        XCTAssertEqual(history.count, 2)
+        XCTAssertEqual(try runFlexfin(["risk", "show", "u0002"]).status, 3, "no score yet")
+    }
+
+    private func factor(_ score: RecordedScore, _ name: String) -> Int64? {
+        guard case .array(let parts) = score.factors else { return nil }
+        for case .object(let part) in parts where part["factor"] == .string(name) {
+            if case .integer(let value)? = part["value"] { return value }
+        }
+        return nil
+    }
+}
