@@ -65,7 +65,7 @@ let package = Package(
         // Risk scores from the ledger, for commands and triggering events alike.
         .target(name: "Risk", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient", "RedisClient"]),
         .target(name: "Audit", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient"]),
-        .target(name: "Notifications", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient"]),
+        .target(name: "Notifications", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient", "RedisClient"]),
         .target(name: "Tax", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient"]),
         .executableTarget(name: "payments-worker", dependencies: ["Payments", "WorkerRuntime"], path: "Workers/payments-worker"),
         .executableTarget(name: "audit-worker", dependencies: ["Audit", "WorkerRuntime"], path: "Workers/audit-worker"),

@@ -32,7 +32,7 @@ public struct Invariants {
         try count("every event published (outbox drained)", "SELECT count(*) FROM outbox", 0)
         try count("one event per unique command", "SELECT count(DISTINCT body::jsonb->>'command_id') FROM audit_log", expected.unique)
         try count("audit rows, one per event", "SELECT count(*) FROM audit_log", expected.expectedAuditRows)
-        try count("notification rows", "SELECT count(*) FROM notifications", expected.expectedNotificationRows)
+        try count("notification rows (one per user per event; alerts apart)", "SELECT count(*) FROM notifications WHERE kind = 'event'", expected.expectedNotificationRows)
         try count("tax rows", "SELECT count(*) FROM tax_entries", expected.expectedTaxRows)
 
         let totals = try db.query("""

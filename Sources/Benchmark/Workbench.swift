@@ -64,7 +64,7 @@ public struct Workbench: Sendable {
             // log's last seq is an index lookup; the counts come only after.
             guard try db.execute(prepared: "SELECT coalesce(max(seq), 0) FROM audit_log").decode(0, 0, as: Int.self) >= expected.audit
             else { return false }
-            let rows = try db.query("SELECT (SELECT count(*) FROM notifications), (SELECT count(*) FROM tax_entries)")
+            let rows = try db.query("SELECT (SELECT count(*) FROM notifications WHERE kind = 'event'), (SELECT count(*) FROM tax_entries)")
             return try rows.decode(0, 0, as: Int.self) >= expected.notifications && rows.decode(0, 1, as: Int.self) >= expected.tax
         }
     }

@@ -1,20 +1,22 @@
 import AMQPClient
 import Domain
 import PostgresClient
+import RedisClient
 import WorkerRuntime
 
-/// One notification per affected user per event (the event's `user_ids`),
-/// deduplicated by (event, user); the unread counter per user lives in Redis.
+/// What users are told, by the rules in `notification_rules`: each user of
+/// an event whose type has a rule, a large incoming payment, and a wallet
+/// falling below a low-balance threshold (once per crossing). Deduplicated
+/// by (event, user, kind, subject); unread counters per user, cached in Redis.
 public struct NotificationHandler: EventSubscriber {
     public let consumer = Consumer.notifications
     public let queue = "events.notifications"
-    /// Keyed by (event, user), inserted ON CONFLICT DO NOTHING; counters
-    /// count only the rows inserted.
+    /// Keyed by (event, user, kind, subject), inserted ON CONFLICT DO
+    /// NOTHING; counters count only the rows inserted, and a low-balance
+    /// state moves only to a newer account version.
     public var isIdempotentByNaturalKey: Bool { true }
 
     public init() {}
-
-    public static func unreadKey(_ userId: String) -> String { "flexfin:unread:\(userId)" }
 
     public func decode(_ message: AMQPMessage) throws(InvalidMessage) -> DomainEvent {
         try DomainEvent(body: message.body)
@@ -22,7 +24,8 @@ public struct NotificationHandler: EventSubscriber {
 
     public func id(of event: DomainEvent) -> String { event.eventId }
 
-    /// What users are told of; operators' actions are not.
+    /// What users may be told of; operators' actions are not, nor a score
+    /// that kept its band.
     public static func subscribes(to type: EventType) -> Bool {
         switch type {
         case .paymentCompleted, .paymentRejected, .milestoneCompleted, .milestoneRejected, .debtRepaid, .debtPaidOff,
@@ -32,24 +35,40 @@ public struct NotificationHandler: EventSubscriber {
     }
 
     public func apply(_ events: [DomainEvent], in database: PostgresConnection) throws -> BatchEffects {
-        var eventIds: [String] = [], users: [String] = [], types: [String] = [], texts: [String] = []
-        for event in events where Self.subscribes(to: event.type) {
-            for user in Set(event.userIds).sorted() {
-                eventIds.append(event.eventId)
-                users.append(user)
-                types.append(event.type.rawValue)
-                texts.append(Self.text(of: event.payload, for: user))
+        let relevant = events.filter { Self.subscribes(to: $0.type) }
+        guard !relevant.isEmpty else { return BatchEffects() }
+        let rules = try NotificationRuleStore.load(database)
+        var notices: [Notice] = []
+        for event in relevant {
+            if rules.events.contains(event.type) {
+                for user in Set(event.userIds).sorted() {
+                    notices.append(Notice(eventId: event.eventId, user: user, eventType: event.type.rawValue, kind: "event", subject: "",
+                                          text: Self.text(of: event.payload, for: user)))
+                }
+            }
+            if let large = rules.largeIncoming(event.payload) {
+                notices.append(Notice(eventId: event.eventId, user: large.user, eventType: event.type.rawValue, kind: "large_incoming_payment",
+                                      subject: large.wallet, text: "A large payment arrived: \(large.amount) into \(large.wallet)."))
             }
         }
-        guard !eventIds.isEmpty else { return BatchEffects() }
+        notices += try BalanceAlerts.evaluate(relevant, rules: rules.lowBalance, in: database)
+        guard !notices.isEmpty else { return BatchEffects() }
         let rows = try database.execute(prepared: """
-            INSERT INTO notifications (event_id, user_id, event_type, message)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+            INSERT INTO notifications (event_id, user_id, event_type, kind, subject, message)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
             ON CONFLICT DO NOTHING RETURNING user_id
-            """, [eventIds, users, types, texts])
+            """, [notices.map(\.eventId), notices.map(\.user), notices.map(\.eventType), notices.map(\.kind), notices.map(\.subject),
+                  notices.map(\.text)])
         var added: [String: Int] = [:]
         for row in 0..<rows.count { added[try rows.decode(row, 0, as: String.self), default: 0] += 1 }
-        return BatchEffects(cache: added.sorted { $0.key < $1.key }.map { .plain(["INCRBY", Self.unreadKey($0.key), String($0.value)]) })
+        try UnreadCounter.add(added, in: database)
+        // Every user of the batch, not only those added to: a redelivery
+        // after a crash before the cache write repairs it.
+        return BatchEffects(cache: try UnreadCounter.current(Set(notices.map(\.user)).sorted(), in: database))
+    }
+
+    public func cacheSnapshot(in database: PostgresConnection) throws -> [RedisCommand] {
+        try UnreadCounter.current(nil, in: database)
     }
 
     /// What the user reads. Amounts stay in minor units with their currency.

@@ -92,7 +92,7 @@ final class RepaymentTests: PipelineTestCase {
         let events = 2 + planned.count + 1
         try workbench.wait(upTo: .seconds(30), for: "the follow-ups") { db in
             try db.query("SELECT count(*) FROM audit_log").int(0, 0) == events
-                && db.query("SELECT count(*) FROM notifications").int(0, 0) == events
+                && db.query("SELECT count(*) FROM notifications WHERE kind = 'event'").int(0, 0) == events
         }
         XCTAssertEqual(try count("SELECT count(*) FROM audit_log WHERE event_type = 'debt.paid_off'"), 1)
         XCTAssertEqual(try count("SELECT count(DISTINCT event_id) FROM notifications WHERE user_id = 'u0002'"), events)

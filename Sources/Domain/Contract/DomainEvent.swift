@@ -44,5 +44,5 @@ public struct DomainEvent: Sendable, Equatable {
 
 extension JSONValue {
     /// `.string`, or `.null` for nil: optional fields are written out.
-    static func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
+    public static func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
 }

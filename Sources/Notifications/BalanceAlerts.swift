@@ -1,0 +1,87 @@
+import Domain
+import Foundation
+import PostgresClient
+
+/// Low-balance alerts: each wallet a batch's events moved is compared with
+/// each low-balance rule's threshold, once per batch, at its current balance;
+/// an alert fires when it is below and was not when last seen. Granularity
+/// is the batch: a dip and recovery between two batches is not seen.
+enum BalanceAlerts {
+    static func evaluate(_ events: [DomainEvent], rules: [NotificationRules.LowBalance],
+                         in database: PostgresConnection) throws -> [Notice] {
+        // The last event of the batch that moved each wallet names the alert.
+        var cause: [String: (event: DomainEvent, user: String)] = [:]
+        for event in events { for moved in event.payload.walletsMoved { cause[moved.wallet] = (event, moved.user) } }
+        guard !rules.isEmpty, !cause.isEmpty else { return [] }
+        let wallets = cause.keys.sorted(), ruleIds = rules.map(\.ruleId)
+        // Claim, then lock, the states in key order: two lanes take turns per wallet.
+        try database.execute(prepared: """
+            INSERT INTO balance_alert_states (rule_id, wallet, below, version)
+            SELECT r, w, false, -1 FROM unnest($1::int[]) AS r CROSS JOIN unnest($2::text[]) AS w ORDER BY r, w ON CONFLICT DO NOTHING
+            """, [ruleIds, wallets])
+        let stateRows = try database.execute(prepared: """
+            SELECT rule_id, wallet, below, version FROM balance_alert_states
+            WHERE rule_id = ANY($1::int[]) AND wallet = ANY($2::text[]) ORDER BY rule_id, wallet FOR UPDATE
+            """, [ruleIds, wallets])
+        var states: [String: (below: Bool, version: Int64)] = [:]
+        for row in 0..<stateRows.count {
+            states["\(try stateRows.decode(row, 0, as: Int64.self))/\(try stateRows.decode(row, 1, as: String.self))"] =
+                (try stateRows.decode(row, 2), try stateRows.decode(row, 3))
+        }
+        let accounts = try database.execute(prepared: "SELECT id, balance, version, currency FROM accounts WHERE id = ANY($1::text[])", [wallets])
+        let averages = rules.contains(where: \.needsAverage) ? try thirtyDayAverages(wallets, in: database) : [:]
+
+        var notices: [Notice] = []
+        var updates: (rules: [Int64], wallets: [String], below: [Bool], versions: [Int64]) = ([], [], [], [])
+        for row in 0..<accounts.count {
+            let wallet = try accounts.decode(row, 0, as: String.self)
+            let (balance, version) = (try accounts.decode(row, 1, as: Int64.self), try accounts.decode(row, 2, as: Int64.self))
+            guard let currency = Currency(try accounts.decode(row, 3)), let (event, user) = cause[wallet] else { continue }
+            for rule in rules {
+                let key = "\(rule.ruleId)/\(wallet)"
+                // Seen at this version or a newer one already (another lane, a redelivery).
+                guard let state = states[key], state.version < version,
+                      let threshold = rule.minorUnits(currency: currency, thirtyDayAverage: averages[wallet] ?? 0) else { continue }
+                let crossing = BalanceCrossing.evaluate(wasBelow: state.below, balance: balance, threshold: threshold)
+                updates.rules.append(rule.ruleId); updates.wallets.append(wallet)
+                updates.below.append(crossing.below); updates.versions.append(version)
+                guard crossing.fires else { continue }
+                let limit = switch rule.threshold {
+                case .below: "\(threshold) \(currency)"
+                case .percentOfThirtyDayAverage(let percent): "\(threshold) \(currency) (\(percent) % of its 30-day average, \(averages[wallet] ?? 0))"
+                }
+                notices.append(Notice(eventId: event.eventId, user: user, eventType: event.type.rawValue, kind: "low_balance", subject: wallet,
+                                      text: "Your wallet \(wallet) is low: its balance \(balance) \(currency) is below \(limit)."))
+            }
+        }
+        if !updates.rules.isEmpty {
+            try database.execute(prepared: """
+                UPDATE balance_alert_states SET below = u.below, version = u.version
+                FROM unnest($1::int[], $2::text[], $3::bool[], $4::bigint[]) AS u(rule_id, wallet, below, version)
+                WHERE balance_alert_states.rule_id = u.rule_id AND balance_alert_states.wallet = u.wallet
+                """, [updates.rules, updates.wallets, updates.below, updates.versions])
+        }
+        return notices
+    }
+
+    /// Each wallet's average closing balance over 30 days (`ThirtyDayAverage`).
+    private static func thirtyDayAverages(_ wallets: [String], in database: PostgresConnection) throws -> [String: Int64] {
+        let rows = try database.execute(prepared: """
+            SELECT a.id, a.balance, e.amount, (extract(epoch FROM e.created_at) * 1000000)::bigint
+            FROM accounts a LEFT JOIN ledger_entries e ON e.account_id = a.id AND e.created_at > now() - interval '31 days'
+            WHERE a.id = ANY($1::text[])
+            """, [wallets])
+        var balances: [String: Int64] = [:], movements: [String: [(amount: Int64, at: Date)]] = [:]
+        for row in 0..<rows.count {
+            let wallet = try rows.decode(row, 0, as: String.self)
+            balances[wallet] = try rows.decode(row, 1)
+            if let amount = try rows.decode(row, 2, as: Int64?.self), let micros = try rows.decode(row, 3, as: Int64?.self) {
+                movements[wallet, default: []].append((amount, Date(timeIntervalSince1970: Double(micros) / 1_000_000)))
+            }
+        }
+        let now = Date()
+        return Dictionary(uniqueKeysWithValues: balances.map { wallet, balance in
+            (wallet, ThirtyDayAverage.of(balance: balance, movements: movements[wallet] ?? [], asOf: now))
+        })
+    }
+}

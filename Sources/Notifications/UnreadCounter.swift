@@ -1,0 +1,46 @@
+import PostgresClient
+import RedisClient
+
+/// Unread notifications per user: counted in PostgreSQL in the transaction
+/// that adds or reads them, cached in Redis version-guarded.
+public enum UnreadCounter {
+    public static func key(_ user: String) -> String { "flexfin:notifications:\(user)" }
+
+    /// Adds what a batch inserted (users in order: lanes lock counters alike).
+    static func add(_ added: [String: Int], in database: PostgresConnection) throws {
+        let users = added.keys.sorted()
+        guard !users.isEmpty else { return }
+        try database.execute(prepared: """
+            INSERT INTO notification_counters (user_id, unread, version)
+            SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) ORDER BY 1
+            ON CONFLICT (user_id) DO UPDATE SET unread = notification_counters.unread + excluded.unread,
+                                                version = notification_counters.version + 1
+            """, [users, users.map { Int64(added[$0]!) }, users.map { _ in Int64(1) }])
+    }
+
+    /// Marks the user's unread notifications of `events` (all when nil) read;
+    /// returns how many, and the cache write of the new count.
+    public static func markRead(_ user: String, events: [String]?, in database: PostgresConnection) throws -> (marked: Int, cache: [RedisCommand]) {
+        try database.transaction { db in
+            let marked = try db.execute(prepared: """
+                UPDATE notifications SET read_at = now()
+                WHERE user_id = $1 AND read_at IS NULL AND ($2::text[] IS NULL OR event_id = ANY($2::text[]))
+                """, [user, events]).affectedRows
+            guard marked > 0 else { return (0, []) }
+            try db.execute(prepared: """
+                UPDATE notification_counters SET unread = unread - $2, version = version + 1 WHERE user_id = $1
+                """, [user, Int64(marked)])
+            return (marked, try current([user], in: db))
+        }
+    }
+
+    /// The counters of `users` (everyone's when nil), from PostgreSQL.
+    static func current(_ users: [String]?, in database: PostgresConnection) throws -> [RedisCommand] {
+        let rows = try database.execute(prepared: """
+            SELECT user_id, unread, version FROM notification_counters WHERE $1::text[] IS NULL OR user_id = ANY($1::text[])
+            """, [users])
+        return try (0..<rows.count).map {
+            VersionedHash.write(key(try rows.decode($0, 0)), version: try rows.decode($0, 2), ["unread": String(try rows.decode($0, 1, as: Int64.self))])
+        }
+    }
+}

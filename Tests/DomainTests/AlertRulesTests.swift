@@ -1,0 +1,71 @@
+import Domain
+import Foundation
+import XCTest
+
+/// Alerts: crossing and re-arming, thresholds, the 30-day average, large payments.
+final class AlertRulesTests: XCTestCase {
+    private let usd = Currency("USD")!
+
+    func testAnAlertFiresOncePerCrossingAndAgainOnlyAfterRecovering() {
+        var below = false
+        var fired: [Int64] = []
+        for balance: Int64 in [5000, 1999, 1500, 1000, 2000, 2500, 1999, 1999, 0, 2000, 1999] {
+            let crossing = BalanceCrossing.evaluate(wasBelow: below, balance: balance, threshold: 2000)
+            if crossing.fires { fired.append(balance) }
+            below = crossing.below
+        }
+        XCTAssertEqual(fired, [1999, 1999, 1999], "down through 2000 three times; staying below or at 2000 fires nothing")
+        XCTAssertTrue(BalanceCrossing.evaluate(wasBelow: false, balance: 0, threshold: 1).fires, "first seen already below: armed, fires")
+        XCTAssertFalse(BalanceCrossing.evaluate(wasBelow: false, balance: 1, threshold: 1).fires, "at the threshold is not below it")
+    }
+
+    func testThresholdsAreAbsoluteInTheirCurrencyOrAPercentageOfTheAverage() {
+        let absolute = NotificationRules.LowBalance(ruleId: 1, threshold: .below(Money(minorUnits: 2000, currency: usd)))
+        XCTAssertEqual(absolute.minorUnits(currency: usd, thirtyDayAverage: 99), 2000)
+        XCTAssertNil(absolute.minorUnits(currency: Currency("EUR")!, thirtyDayAverage: 99), "another currency's wallets are not compared")
+        let percent = NotificationRules.LowBalance(ruleId: 2, threshold: .percentOfThirtyDayAverage(20))
+        XCTAssertEqual(percent.minorUnits(currency: usd, thirtyDayAverage: 10_000), 2000)
+        XCTAssertTrue(percent.needsAverage)
+        XCTAssertFalse(absolute.needsAverage)
+    }
+
+    func testTheThirtyDayAverageIsOfDailyClosingBalances() {
+        let now = Date(timeIntervalSince1970: 1_795_000_000 + 43_200)
+        let day: TimeInterval = 86_400
+        // Steady at 3000 for 30 days: 3000.
+        XCTAssertEqual(ThirtyDayAverage.of(balance: 3000, movements: [], asOf: now), 3000)
+        // Funded 3000 today, nothing before: 29 days at 0, today 3000.
+        XCTAssertEqual(ThirtyDayAverage.of(balance: 3000, movements: [(3000, now - 60)], asOf: now), 100)
+        // 3000 for 20 days, then 600 spent 10 days ago (days 0...10 close at 2400): (11 x 2400 + 19 x 3000) / 30.
+        XCTAssertEqual(ThirtyDayAverage.of(balance: 2400, movements: [(-600, now - 10 * day)], asOf: now), (11 * 2400 + 19 * 3000) / 30)
+        // Movements older than the 30 days change nothing.
+        XCTAssertEqual(ThirtyDayAverage.of(balance: 3000, movements: [(-5000, now - 40 * day)], asOf: now), 3000)
+    }
+
+    func testALargeIncomingPaymentIsAtOrAboveItsCurrencysLimitAndNotBetweenOwnWallets() {
+        let rules = NotificationRules(events: [], largeIncomingPayment: [usd: 100_000], lowBalance: [])
+        func payment(_ amount: Int64, payer: String = "u1", currency: String = "USD") -> EventPayload {
+            .paymentCompleted(PaymentFacts(PaymentCommand(commandId: "c", payer: "w1", payee: "w2",
+                                                          amount: Money(minorUnits: amount, currency: Currency(currency)!)),
+                                           users: ["w1": payer, "w2": "u2"]))
+        }
+        XCTAssertNil(rules.largeIncoming(payment(99_999)))
+        XCTAssertEqual(rules.largeIncoming(payment(100_000))?.user, "u2")
+        XCTAssertEqual(rules.largeIncoming(payment(100_000))?.wallet, "w2")
+        XCTAssertNil(rules.largeIncoming(payment(500_000, currency: "EUR")), "no limit for EUR")
+        XCTAssertNil(rules.largeIncoming(payment(500_000, payer: "u2")), "moving one's own money is not income")
+    }
+
+    func testEveryEventThatMovesAWalletNamesItAndItsOwner() {
+        let payment = EventPayload.paymentCompleted(PaymentFacts(
+            PaymentCommand(commandId: "c", payer: "w1", payee: "escrow.m1", amount: Money(minorUnits: 5, currency: usd)), users: ["w1": "u1"]))
+        XCTAssertEqual(payment.walletsMoved.map(\.wallet), ["w1"], "an escrow is not a user's wallet")
+        let repaid = EventPayload.debtRepaid(DebtRepaid(
+            debtId: "d1", borrower: "u3", wallet: "w3", lender: "lender.bank.USD",
+            split: RepaymentSplit(amount: Money(minorUnits: 10, currency: usd), interest: 3, principal: 7, interestLeft: 0, remainingPrincipal: 1),
+            accruedTo: CalendarDay(iso: "2026-11-22")!, business: false))
+        XCTAssertEqual(repaid.walletsMoved.map(\.wallet), ["w3"])
+        XCTAssertEqual(repaid.walletsMoved.map(\.user), ["u3"])
+        XCTAssertTrue(EventPayload.debtPaidOff(DebtPaidOff(debtId: "d1", borrower: "u3", currency: usd)).walletsMoved.isEmpty)
+    }
+}
