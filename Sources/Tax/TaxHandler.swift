@@ -37,6 +37,7 @@ public struct TaxHandler: EventSubscriber {
         let amount: Int64
         let currency: String
         let quarter: String
+        let eventType: String
     }
 
     public func apply(_ events: [DomainEvent], in database: PostgresConnection) throws -> BatchEffects {
@@ -47,17 +48,17 @@ public struct TaxHandler: EventSubscriber {
             for amount in event.payload.taxableAmounts {
                 guard let category = categories.category(of: amount, in: event.payload) else { continue }
                 entries.append(Entry(eventId: event.eventId, user: amount.user, category: category, amount: amount.amount.minorUnits,
-                                     currency: amount.amount.currency.code, quarter: quarter))
+                                     currency: amount.amount.currency.code, quarter: quarter, eventType: event.type.rawValue))
             }
         }
         guard !entries.isEmpty else { return BatchEffects() }
         let inserted = try database.execute(prepared: """
-            INSERT INTO tax_entries (event_id, user_id, category, amount, currency, quarter)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[])
+            INSERT INTO tax_entries (event_id, user_id, category, amount, currency, quarter, event_type)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[])
             ON CONFLICT DO NOTHING
             RETURNING user_id, quarter, currency, category, amount
             """, [entries.map(\.eventId), entries.map(\.user), entries.map(\.category), entries.map(\.amount),
-                  entries.map(\.currency), entries.map(\.quarter)])
+                  entries.map(\.currency), entries.map(\.quarter), entries.map(\.eventType)])
         // One upsert row per key (ON CONFLICT cannot touch a row twice),
         // in key order so concurrent lanes lock totals in the same order.
         var totals: [[String]: (total: Int64, count: Int)] = [:]
