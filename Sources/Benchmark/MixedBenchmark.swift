@@ -20,6 +20,31 @@ public struct MixedBenchmark {
         enum CodingKeys: String, CodingKey { case commands, rejected, commandsPerSecond = "commands_per_second" }
     }
 
+    /// How the risk worker coalesced: requests (commands and triggering
+    /// events) against the recalculations they cost.
+    public struct RiskFigures: Codable, Sendable {
+        public let requests: Int
+        public let recalculations: Int
+        public let batches: Int
+        public let maxScoresPerUserPerBatch: Int
+        public let bandChanges: Int
+
+        enum CodingKeys: String, CodingKey {
+            case requests, recalculations, batches, maxScoresPerUserPerBatch = "max_scores_per_user_per_batch", bandChanges = "band_changes"
+        }
+
+        static func measure(_ expected: MixedWorkload.Expected, settings: ServiceSettings) throws -> RiskFigures {
+            let db = try settings.connectDatabase()
+            let rows = try db.query("""
+                SELECT count(*)::int, count(DISTINCT batch_id)::int,
+                       coalesce((SELECT max(c) FROM (SELECT count(*)::int AS c FROM risk_scores GROUP BY user_id, batch_id) g), 0)
+                FROM risk_scores
+                """)
+            return RiskFigures(requests: expected.riskRequests, recalculations: try rows.decode(0, 0), batches: try rows.decode(0, 1),
+                               maxScoresPerUserPerBatch: try rows.decode(0, 2), bandChanges: try RiskInvariants.events(in: db).changed)
+        }
+    }
+
     public struct Result: Codable, Sendable {
         public let uniqueCommands: Int
         public let seconds: Double
@@ -27,13 +52,14 @@ public struct MixedBenchmark {
         public let brokerOnlyPerSecond: Double
         public let ratio: Double
         public let perType: [String: PerType]
+        public let risk: RiskFigures
         public let invariantsOk: Bool
         public let invariants: [Invariants.Check]
         public let workers: [WorkerStats.Summary]
 
         enum CodingKeys: String, CodingKey {
             case uniqueCommands = "unique_commands", seconds, commandsPerSecond = "commands_per_second"
-            case brokerOnlyPerSecond = "broker_only_per_second", ratio, perType = "per_type"
+            case brokerOnlyPerSecond = "broker_only_per_second", ratio, perType = "per_type", risk
             case invariantsOk = "invariants_ok", invariants, workers
         }
     }
@@ -54,30 +80,27 @@ public struct MixedBenchmark {
         let settings = environment.settings
         let workbench = Workbench(environment: environment, topology: topology, workers: options.workers)
         progress("recreating database \(environment.databaseName), vhost \(environment.vhost) and Redis database \(settings.redis.database); seeding \(MixedWorkload.wallets) wallets, \(workload.projects) projects, \(workload.debts) debts")
-        try workbench.reset(wallets: MixedWorkload.wallets, balance: MixedWorkload.funding) { database in
-            _ = try ProjectSeeding.seed(projects: workload.projects, wallets: MixedWorkload.wallets, currency: "USD", in: database)
-            _ = try DebtSeeding.seed(debts: workload.debts, wallets: MixedWorkload.wallets, principal: MixedWorkload.debtPrincipal,
-                                     currency: "USD", in: database)
-        }
+        try workbench.reset(wallets: MixedWorkload.wallets, balance: MixedWorkload.funding, more: workload.seed)
         progress("broker-only run: \(workload.commands.count) commands, the same traffic without database or cache")
         let brokerOnly = try BrokerOnlyRun(settings: settings, options: options, eventBodySize: 420).run(workload.commands)
         progress("pipeline run: \(workload.commands.count) commands preloaded, workers starting")
         let started = Date()
         let outcome = try PipelineRun(workbench: workbench, options: options)
-            .run(workload.commands, commandWorkers: ["payments-worker", "milestones-worker", "repayments-worker"], until: workload.expected.followUps)
+            .run(workload.commands, commandWorkers: ["payments-worker", "milestones-worker", "repayments-worker", "risk-worker"], until: workload.expected.followUps)
         progress("checking invariants")
         let checks = try MixedInvariants.check(workload.expected, settings: settings, topology: topology)
         let unique = workload.expected.unique.values.reduce(0, +)
         let rate = Double(unique) / outcome.seconds
         return Result(uniqueCommands: unique, seconds: outcome.seconds, commandsPerSecond: rate, brokerOnlyPerSecond: brokerOnly,
                       ratio: rate / brokerOnly, perType: try perType(workload.expected, since: started, settings: settings),
+                      risk: try RiskFigures.measure(workload.expected, settings: settings),
                       invariantsOk: checks.allSatisfy(\.ok), invariants: checks, workers: outcome.workerStats)
     }
 
     private func perType(_ expected: MixedWorkload.Expected, since started: Date, settings: ServiceSettings) throws -> [String: PerType] {
         let rows = try settings.connectDatabase().query("""
             SELECT consumer, count(*), extract(epoch FROM max(received_at))::float8 FROM inbox WHERE consumer = ANY($1) GROUP BY consumer
-            """, [["payments", "milestones", "repayments"]])
+            """, [["payments", "milestones", "repayments", "risk"]])
         var last: [String: Double] = [:]
         for row in 0..<rows.count { last[try rows.decode(row, 0)] = Double(try rows.decode(row, 2, as: String.self)) }
         var result: [String: PerType] = [:]

@@ -2,6 +2,7 @@ import Domain
 import Foundation
 import Ledger
 import Milestones
+import PostgresClient
 import Repayments
 import Submission
 
@@ -19,7 +20,12 @@ import Submission
 /// - a debt gets either its exact payoff (`paid_off`), or three partial
 ///   repayments and an overpayment (`above_payoff`), or one partial and one
 ///   from someone else's wallet (`not_borrowers_wallet`);
-/// - amounts are small against the balances, so no funds run out.
+/// - amounts are small against the balances, so no funds run out;
+/// - a hundredth of the stream asks for a user's risk score, and every
+///   payment, milestone release, repayment and payoff triggers one (the run
+///   sets the payment trigger to 1 minor unit, `seed`): how many scores and
+///   band changes result depends on batching, so their events are checked
+///   against `risk_scores` (`RiskInvariants`), not fixed here.
 /// Interest accrues to the day the commands are accepted: a run that
 /// crosses midnight UTC would see different payoffs (not guarded).
 public struct MixedWorkload: Sendable {
@@ -30,8 +36,14 @@ public struct MixedWorkload: Sendable {
         public var auditRows = 0
         public var notificationRows = 0
         public var taxRows = 0
+        /// Messages that reach the risk queue: risk commands and triggering events.
+        public var riskRequests = 0
+        /// The users those requests name, summed (each is answered once).
+        public var riskSubjects = 0
 
-        public var followUps: FollowUpCounts { FollowUpCounts(audit: auditRows, notifications: notificationRows, tax: taxRows) }
+        public var followUps: FollowUpCounts {
+            FollowUpCounts(audit: auditRows, notifications: notificationRows, tax: taxRows, riskRequests: riskRequests)
+        }
     }
 
     public static let wallets = 1000
@@ -49,7 +61,8 @@ public struct MixedWorkload: Sendable {
         func wallet(_ index: Int) -> String { Seeding.wallet((index - 1) % Self.wallets + 1, of: Self.wallets) }
         var expected = Expected()
         var commands: [SubmittedCommand] = []
-        func add(_ command: some DomainCommand, rejected: Bool, events: Int = 1, notified: Int, taxed: Int) {
+        /// `triggers`: per risk-triggering event the command yields, how many users it names.
+        func add(_ command: some DomainCommand, rejected: Bool, events: Int = 1, notified: Int, taxed: Int, triggers: [Int] = []) {
             let type = Swift.type(of: command).type.rawValue
             commands.append(SubmittedCommand(command))
             expected.unique[type, default: 0] += 1
@@ -57,6 +70,8 @@ public struct MixedWorkload: Sendable {
             expected.auditRows += events
             expected.notificationRows += notified
             expected.taxRows += taxed
+            expected.riskRequests += triggers.count
+            expected.riskSubjects += triggers.reduce(0, +)
         }
 
         // Completions: a fifth of the stream, three funded milestones a project.
@@ -71,7 +86,7 @@ public struct MixedWorkload: Sendable {
             for m in 1...ProjectSeeding.fundedPerProject where completions < completionBudget {
                 let milestone = "\(p)-m\(m)"
                 add(MilestoneCompletion(commandId: "mc-\(milestone)", projectId: p, milestoneId: milestone,
-                                        completedBy: Seeding.user(client, of: Self.wallets)), rejected: false, notified: 2, taxed: 3)
+                                        completedBy: Seeding.user(client, of: Self.wallets)), rejected: false, notified: 2, taxed: 3, triggers: [2])
                 completions += 1
                 if completions % 10 == 0 {  // the same milestone under a second id
                     add(MilestoneCompletion(commandId: "mc2-\(milestone)", projectId: p, milestoneId: milestone,
@@ -94,7 +109,7 @@ public struct MixedWorkload: Sendable {
             for part in 1...4 {
                 add(PaymentCommand(commandId: "ef-\(milestone)-\(part)", payer: wallet(client(index)), payee: SystemAccount.escrow(milestone: milestone),
                                    amount: money(5_000), kind: PaymentCommand.escrowFund, reference: milestone),
-                    rejected: part == 4, notified: 1, taxed: 0)
+                    rejected: part == 4, notified: 1, taxed: 0, triggers: part == 4 ? [] : [1])
             }
         }
 
@@ -107,21 +122,29 @@ public struct MixedWorkload: Sendable {
             switch index % 3 {
             case 0:
                 add(DebtRepayment(commandId: "rp-\(id)", debtId: id, wallet: own, amount: money(debt.payoff(on: today)), acceptedOn: today),
-                    rejected: false, events: 2, notified: 2, taxed: taxedInterest)
+                    rejected: false, events: 2, notified: 2, taxed: taxedInterest, triggers: [1, 1])
                 expected.paidOff += 1
             case 1:
                 for part in 1...3 {
                     add(DebtRepayment(commandId: "rp-\(id)-\(part)", debtId: id, wallet: own, amount: money(2_000), acceptedOn: today),
-                        rejected: false, notified: 1, taxed: part == 1 ? taxedInterest : 0)  // one of them pays the interest
+                        rejected: false, notified: 1, taxed: part == 1 ? taxedInterest : 0, triggers: [1])  // one of them pays the interest
                 }
                 add(DebtRepayment(commandId: "rp-\(id)-over", debtId: id, wallet: own, amount: money(10_000_000), acceptedOn: today),
                     rejected: true, notified: 1, taxed: 0)
             default:
                 add(DebtRepayment(commandId: "rp-\(id)", debtId: id, wallet: own, amount: money(2_000), acceptedOn: today),
-                    rejected: false, notified: 1, taxed: taxedInterest)
+                    rejected: false, notified: 1, taxed: taxedInterest, triggers: [1])
                 add(DebtRepayment(commandId: "rp-\(id)-other", debtId: id, wallet: wallet(index + 1), amount: money(2_000), acceptedOn: today),
                     rejected: true, notified: 1, taxed: 0)
             }
+        }
+
+        // Risk scores asked for: events and notifications depend on batching (see above).
+        for index in 1...max(1, n / 100) {
+            let user = Seeding.user(Int.random(in: 1...Self.wallets, using: &random), of: Self.wallets)
+            add(RiskRecalculation(commandId: "rk-\(index)", userId: user, reason: "bench"), rejected: false, events: 0, notified: 0, taxed: 0)
+            expected.riskRequests += 1
+            expected.riskSubjects += 1
         }
 
         // Payments fill the rest, as in W1: 1 % too large to be covered.
@@ -134,7 +157,7 @@ public struct MixedWorkload: Sendable {
             let oversized = index % 100 == 0
             add(PaymentCommand(commandId: "pay-\(index)", payer: wallet(payer), payee: wallet(payee),
                                amount: money(oversized ? 2_000_000_000 : Int64.random(in: 1...5_000, using: &random))),
-                rejected: oversized, notified: oversized ? 1 : 2, taxed: oversized ? 0 : 2)
+                rejected: oversized, notified: oversized ? 1 : 2, taxed: oversized ? 0 : 2, triggers: oversized ? [] : [2])
         }
         commands.shuffle(using: &random)
         // 1 % exact copies, re-sent later: absorbed by the inbox, no effect.
@@ -144,15 +167,27 @@ public struct MixedWorkload: Sendable {
         self.debts = debts
         self.expected = expected
     }
+
+    /// Seeds what the workload needs beyond funded wallets: projects, debts,
+    /// and a payment trigger of 1 minor unit, so every ledger change of a
+    /// user triggers their score and the latest must equal a recomputation.
+    public func seed(_ database: PostgresConnection) throws {
+        _ = try ProjectSeeding.seed(projects: projects, wallets: Self.wallets, currency: "USD", in: database)
+        _ = try DebtSeeding.seed(debts: debts, wallets: Self.wallets, principal: Self.debtPrincipal, currency: "USD", in: database)
+        try database.query("UPDATE platform_settings SET value = 1 WHERE name = 'risk_trigger_payment_minor_units'")
+    }
 }
 
 /// The follow-up rows a workload must end with.
+/// `audit` and `notifications` exclude risk events, which `Workbench`
+/// counts from `risk_scores` once all `riskRequests` are taken.
 public struct FollowUpCounts: Sendable {
     public let audit: Int
     public let notifications: Int
     public let tax: Int
+    public let riskRequests: Int
 
-    public init(audit: Int, notifications: Int, tax: Int) {
-        (self.audit, self.notifications, self.tax) = (audit, notifications, tax)
+    public init(audit: Int, notifications: Int, tax: Int, riskRequests: Int = 0) {
+        (self.audit, self.notifications, self.tax, self.riskRequests) = (audit, notifications, tax, riskRequests)
     }
 }

@@ -54,7 +54,8 @@ public struct Workbench: Sendable {
     }
 
     /// Waits until every audit, notification and tax row of a workload is
-    /// written, failing early if one of `workers` dies.
+    /// written (and every risk request taken, with its events), failing
+    /// early if one of `workers` dies.
     public func waitUntilComplete(_ expected: FollowUpCounts, workers: [RunningWorker] = [], upTo timeout: Duration) throws {
         try wait(upTo: timeout, for: "every follow-up row of the workload") { db in
             if let dead = workers.first(where: { !$0.isRunning }) {
@@ -62,10 +63,17 @@ public struct Workbench: Sendable {
             }
             // The poll must not load the database it measures: the audit
             // log's last seq is an index lookup; the counts come only after.
-            guard try db.execute(prepared: "SELECT coalesce(max(seq), 0) FROM audit_log").decode(0, 0, as: Int.self) >= expected.audit
-            else { return false }
+            let audited = try db.execute(prepared: "SELECT coalesce(max(seq), 0) FROM audit_log").decode(0, 0, as: Int.self)
+            guard audited >= expected.audit else { return false }
+            // Risk events: as many as the scores imply, once every request is taken.
+            var risk = (recalculated: 0, changed: 0)
+            if expected.riskRequests > 0 {
+                guard try db.query("SELECT count(*) FROM inbox WHERE consumer = 'risk'").int(0, 0)! >= expected.riskRequests else { return false }
+                risk = try RiskInvariants.events(in: db)
+                guard audited >= expected.audit + risk.recalculated + risk.changed else { return false }
+            }
             let rows = try db.query("SELECT (SELECT count(*) FROM notifications WHERE kind = 'event'), (SELECT count(*) FROM tax_entries)")
-            return try rows.decode(0, 0, as: Int.self) >= expected.notifications && rows.decode(0, 1, as: Int.self) >= expected.tax
+            return try rows.decode(0, 0, as: Int.self) >= expected.notifications + risk.changed && rows.decode(0, 1, as: Int.self) >= expected.tax
         }
     }
 

@@ -67,7 +67,7 @@ enum RiskScoring {
 
 extension RiskScore.Part {
     /// As `risk_scores.factors` keeps it.
-    var json: JSONValue {
+    public var json: JSONValue {
         .object(["factor": .string(factor.rawValue), "value": .integer(value), "points": .integer(points), "weight": .integer(weight),
                  "contribution_hundredths": .integer(contributionHundredths)])
     }

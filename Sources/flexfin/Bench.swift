@@ -124,7 +124,14 @@ struct Bench: ParsableCommand {
                 "ratio        \(Bench.f(r.ratio, 2))",
                 "per type (each type's commands until its last was decided):",
             ]
-            return (head + types + Bench.workerLines(r.workers) + Bench.invariantLines(r.invariants)).joined(separator: "\n")
+            let risk = r.risk
+            let coalescing = """
+                risk: \(risk.requests) requests (commands and triggering events) cost \(risk.recalculations) recalculations \
+                (\(Bench.f(Double(risk.requests) / Double(max(1, risk.recalculations)), 1)) requests each) in \(risk.batches) batches \
+                (\(Bench.f(Double(risk.recalculations) / Double(max(1, risk.batches)), 1)) users each, at most \(risk.maxScoresPerUserPerBatch) \
+                score per user per batch); \(risk.bandChanges) band changes
+                """
+            return (head + types + [coalescing] + Bench.workerLines(r.workers) + Bench.invariantLines(r.invariants)).joined(separator: "\n")
         }
     }
 }

@@ -7,21 +7,18 @@ import Submission
 import TestSupport
 import XCTest
 
-/// The mixed workload with every one of the six workers SIGKILLed at seeded
+/// The mixed workload with every one of the seven workers SIGKILLed at seeded
 /// random points: every command decided once, every follow-up once.
 final class MixedFaultTests: PipelineTestCase {
-    private static let workers = ["payments-worker", "milestones-worker", "repayments-worker", "audit-worker", "notifications-worker", "tax-worker"]
+    private static let workers = ["payments-worker", "milestones-worker", "repayments-worker", "risk-worker", "audit-worker",
+                                  "notifications-worker", "tax-worker"]
 
-    func testKillingEachOfTheSixWorkersAtRandomPointsAppliesTheMixExactlyOnce() throws {
+    func testKillingEachOfTheSevenWorkersAtRandomPointsAppliesTheMixExactlyOnce() throws {
         let workload = MixedWorkload(n: 3000, seed: 9)
-        try workbench.reset(wallets: MixedWorkload.wallets, balance: MixedWorkload.funding) { database in
-            _ = try ProjectSeeding.seed(projects: workload.projects, wallets: MixedWorkload.wallets, currency: "USD", in: database)
-            _ = try DebtSeeding.seed(debts: workload.debts, wallets: MixedWorkload.wallets, principal: MixedWorkload.debtPrincipal,
-                                     currency: "USD", in: database)
-        }
+        try workbench.reset(wallets: MixedWorkload.wallets, balance: MixedWorkload.funding, more: workload.seed)
         var random = SeededRandom(seed: 6)
         var running = try Self.workers.map { try start($0, lanes: $0.hasSuffix("audit-worker") ? 1 : 2, batchSize: 50) }
-        let rounds = 12  // each worker killed twice
+        let rounds = 14  // each worker killed twice
         let slice = (workload.commands.count + rounds - 1) / rounds
         var killedWithWorkInHand = 0
         for round in 0..<rounds {
@@ -31,7 +28,7 @@ final class MixedFaultTests: PipelineTestCase {
             let pending = try count("SELECT count(*) FROM outbox") + readyMessages(queue(of: Self.workers[victim]))
             running[victim].kill()
             if pending > 0 { killedWithWorkInHand += 1 }
-            running[victim] = try start(Self.workers[victim], lanes: victim == 3 ? 1 : 2, batchSize: 50)
+            running[victim] = try start(Self.workers[victim], lanes: Self.workers[victim] == "audit-worker" ? 1 : 2, batchSize: 50)
         }
         print("killed with work in hand: \(killedWithWorkInHand) of \(rounds)")
         XCTAssertGreaterThanOrEqual(killedWithWorkInHand, rounds / 2, "the kills landed while there was work")
@@ -44,6 +41,6 @@ final class MixedFaultTests: PipelineTestCase {
 
     private func queue(of worker: String) -> String {
         ["payments-worker": "commands.payment", "milestones-worker": "commands.milestone", "repayments-worker": "commands.repayment",
-         "audit-worker": "events.audit", "notifications-worker": "events.notifications", "tax-worker": "events.tax"][worker]!
+         "risk-worker": "commands.risk", "audit-worker": "events.audit", "notifications-worker": "events.notifications", "tax-worker": "events.tax"][worker]!
     }
 }
