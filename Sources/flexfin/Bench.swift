@@ -6,7 +6,7 @@ import Topology
 import WorkerRuntime
 
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks.", subcommands: [W1.self, Mixed.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks.", subcommands: [W1.self, Mixed.self, Risk.self])
 
     /// How the workers (and the broker-only baseline) run, for every benchmark.
     struct PipelineFlags: ParsableArguments {
@@ -132,6 +132,29 @@ struct Bench: ParsableCommand {
                 score per user per batch); \(risk.bandChanges) band changes
                 """
             return (head + types + [coalescing] + Bench.workerLines(r.workers) + Bench.invariantLines(r.invariants)).joined(separator: "\n")
+        }
+    }
+
+    struct Risk: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "risk",
+            abstract: "The time of one risk recalculation with a ledger of --rows entries, with the (account, time) index and without.",
+            discussion: "Works on the bench environment (database flexfin_bench), which it wipes.")
+
+        @Option(help: "Ledger entries to write first.") var rows = 1_000_000
+        @Flag(help: "Print one JSON object.") var json = false
+        @OptionGroup var topologyFile: TopologyFileOption
+
+        func run() throws {
+            let benchmark = RiskRecalculationBenchmark(rows: rows, settings: try ServiceSettings.fromEnvironment(), topology: try topologyFile.spec())
+            let r = try benchmark.run { printError("bench: \($0)") }
+            try Bench.printResult(r, json: json) {
+                """
+                risk: \(r.ledgerRows) ledger rows, \(r.entriesPerUserIn90Days) entries per user in the last 90 days
+                one recalculation (median of \(r.recalculations)): \(Bench.f(r.medianMilliseconds, 1)) ms with the (account, time) index, \
+                \(Bench.f(r.medianMillisecondsWithoutIndex, 1)) ms without it
+                """
+            }
         }
     }
 }

@@ -39,6 +39,17 @@ final class BenchCommandTests: PipelineTestCase {
         XCTAssertEqual(bench.int(0, 0), 1, "the run had a database of its own")
     }
 
+    func testTheRiskBenchmarkTimesRecalculationsOnALedgerOfTheRowsAskedFor() throws {
+        let run = try TestSupport.runFlexfin(["bench", "risk", "--rows", "20000", "--json"])
+        XCTAssertEqual(run.status, 0, run.errors)
+        let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any], run.output)
+        XCTAssertGreaterThanOrEqual(result["ledger_rows"] as? Int ?? 0, 20000)
+        XCTAssertGreaterThan(result["entries_per_user_in_90_days"] as? Int ?? 0, 10)
+        XCTAssertEqual(result["recalculations"] as? Int, 25)
+        XCTAssertGreaterThan(result["median_ms"] as? Double ?? 0, 0)
+        XCTAssertGreaterThan(result["median_ms_without_index"] as? Double ?? 0, 0)
+    }
+
     /// Every money and audit table: row counts and a digest of their content.
     private func snapshot(_ database: PostgresConnection) throws -> [String] {
         try ["accounts", "transfers", "ledger_entries", "inbox", "outbox", "audit_log", "notifications", "tax_entries"].flatMap { table in
