@@ -12,7 +12,7 @@ struct Submit: ParsableCommand {
             With --file every line is checked first; if any is refused, nothing is published (exit 1) \
             unless --skip-invalid publishes the others. A command is accepted once the broker confirmed it.
             """,
-        subcommands: [SubmitFile.self, SubmitPayment.self, SubmitMilestoneCompletion.self, SubmitRepayment.self], defaultSubcommand: SubmitFile.self)
+        subcommands: [SubmitFile.self, SubmitPayment.self, SubmitMilestoneCompletion.self, SubmitRepayment.self, SubmitRiskRecalculation.self], defaultSubcommand: SubmitFile.self)
 }
 
 struct SubmitFile: ParsableCommand {
@@ -95,6 +95,19 @@ struct SubmitRepayment: ParsableCommand {
     func run() throws {
         try publishOne(DebtRepayment(commandId: id ?? newCommandId(), debtId: debt, wallet: wallet,
                                      amount: try parseAmount(amount, currency), acceptedOn: CalendarDay(Date())), topologyFile)
+    }
+}
+
+struct SubmitRiskRecalculation: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "risk-recalculate", abstract: "Recalculate a user's risk score now; prints its command id.")
+
+    @Option(help: "The user.") var user: String
+    @Option(help: "Why (kept with the score).") var reason = "requested"
+    @Option(help: "Command id (idempotency key); a new UUID when absent.") var id: String?
+    @OptionGroup var topologyFile: TopologyFileOption
+
+    func run() throws {
+        try publishOne(RiskRecalculation(commandId: id ?? newCommandId(), userId: user, reason: reason), topologyFile)
     }
 }
 
