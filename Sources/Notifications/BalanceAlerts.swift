@@ -2,18 +2,32 @@ import Domain
 import Foundation
 import PostgresClient
 
-/// Low-balance alerts: each wallet a batch's events moved is compared with
-/// each low-balance rule's threshold, once per batch, at its current balance;
-/// an alert fires when it is below and was not when last seen. Granularity
-/// is the batch: a dip and recovery between two batches is not seen.
+/// Low-balance alerts: each wallet a batch's events took money from, or
+/// that was below a threshold when last seen, is compared with each
+/// low-balance rule's threshold once per batch, at its current balance; an
+/// alert fires when it is below and was not when last seen. A wallet that
+/// only received money and was not below cannot have fallen below (every
+/// outflow is seen in its own batch), so it is skipped. Granularity is the
+/// batch: a dip and recovery between two batches is not seen.
 enum BalanceAlerts {
     static func evaluate(_ events: [DomainEvent], rules: [NotificationRules.LowBalance],
                          in database: PostgresConnection) throws -> [Notice] {
         // The last event of the batch that moved each wallet names the alert.
         var cause: [String: (event: DomainEvent, user: String)] = [:]
-        for event in events { for moved in event.payload.walletsMoved { cause[moved.wallet] = (event, moved.user) } }
+        var drawn: Set<String> = []
+        for event in events {
+            for moved in event.payload.walletsMoved {
+                cause[moved.wallet] = (event, moved.user)
+                if moved.outflow { drawn.insert(moved.wallet) }
+            }
+        }
         guard !rules.isEmpty, !cause.isEmpty else { return [] }
-        let wallets = cause.keys.sorted(), ruleIds = rules.map(\.ruleId)
+        let ruleIds = rules.map(\.ruleId)
+        let below = try database.execute(prepared: """
+            SELECT DISTINCT wallet FROM balance_alert_states WHERE rule_id = ANY($1::int[]) AND wallet = ANY($2::text[]) AND below
+            """, [ruleIds, cause.keys.filter { !drawn.contains($0) }.sorted()])
+        let wallets = try (drawn.union((0..<below.count).map { try below.decode($0, 0, as: String.self) })).sorted()
+        guard !wallets.isEmpty else { return [] }
         // Claim, then lock, the states in key order: two lanes take turns per wallet.
         try database.execute(prepared: """
             INSERT INTO balance_alert_states (rule_id, wallet, below, version)
@@ -64,24 +78,25 @@ enum BalanceAlerts {
         return notices
     }
 
-    /// Each wallet's average closing balance over 30 days (`ThirtyDayAverage`).
+    /// Each wallet's average closing balance over 30 days (`ThirtyDayAverage`),
+    /// from its net movement per UTC day.
     private static func thirtyDayAverages(_ wallets: [String], in database: PostgresConnection) throws -> [String: Int64] {
         let rows = try database.execute(prepared: """
-            SELECT a.id, a.balance, e.amount, (extract(epoch FROM e.created_at) * 1000000)::bigint
+            SELECT a.id, a.balance, (e.created_at AT TIME ZONE 'UTC')::date::text, sum(e.amount)::bigint
             FROM accounts a LEFT JOIN ledger_entries e ON e.account_id = a.id AND e.created_at > now() - interval '31 days'
-            WHERE a.id = ANY($1::text[])
+            WHERE a.id = ANY($1::text[]) GROUP BY 1, 2, 3
             """, [wallets])
-        var balances: [String: Int64] = [:], movements: [String: [(amount: Int64, at: Date)]] = [:]
+        var balances: [String: Int64] = [:], daily: [String: [CalendarDay: Int64]] = [:]
         for row in 0..<rows.count {
             let wallet = try rows.decode(row, 0, as: String.self)
             balances[wallet] = try rows.decode(row, 1)
-            if let amount = try rows.decode(row, 2, as: Int64?.self), let micros = try rows.decode(row, 3, as: Int64?.self) {
-                movements[wallet, default: []].append((amount, Date(timeIntervalSince1970: Double(micros) / 1_000_000)))
+            if let day = try rows.decode(row, 2, as: String?.self).flatMap(CalendarDay.init(iso:)), let net = try rows.decode(row, 3, as: Int64?.self) {
+                daily[wallet, default: [:]][day] = net
             }
         }
-        let now = Date()
+        let today = CalendarDay(Date())
         return Dictionary(uniqueKeysWithValues: balances.map { wallet, balance in
-            (wallet, ThirtyDayAverage.of(balance: balance, movements: movements[wallet] ?? [], asOf: now))
+            (wallet, ThirtyDayAverage.of(balance: balance, dailyNet: daily[wallet] ?? [:], today: today))
         })
     }
 }

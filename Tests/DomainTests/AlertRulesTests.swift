@@ -30,16 +30,17 @@ final class AlertRulesTests: XCTestCase {
     }
 
     func testTheThirtyDayAverageIsOfDailyClosingBalances() {
-        let now = Date(timeIntervalSince1970: 1_795_000_000 + 43_200)
-        let day: TimeInterval = 86_400
+        let today = CalendarDay(iso: "2026-11-22")!
+        func daysAgo(_ days: Int) -> CalendarDay { today.adding(days: -days) }
         // Steady at 3000 for 30 days: 3000.
-        XCTAssertEqual(ThirtyDayAverage.of(balance: 3000, movements: [], asOf: now), 3000)
+        XCTAssertEqual(ThirtyDayAverage.of(balance: 3000, dailyNet: [:], today: today), 3000)
         // Funded 3000 today, nothing before: 29 days at 0, today 3000.
-        XCTAssertEqual(ThirtyDayAverage.of(balance: 3000, movements: [(3000, now - 60)], asOf: now), 100)
-        // 3000 for 20 days, then 600 spent 10 days ago (days 0...10 close at 2400): (11 x 2400 + 19 x 3000) / 30.
-        XCTAssertEqual(ThirtyDayAverage.of(balance: 2400, movements: [(-600, now - 10 * day)], asOf: now), (11 * 2400 + 19 * 3000) / 30)
-        // Movements older than the 30 days change nothing.
-        XCTAssertEqual(ThirtyDayAverage.of(balance: 3000, movements: [(-5000, now - 40 * day)], asOf: now), 3000)
+        XCTAssertEqual(ThirtyDayAverage.of(balance: 3000, dailyNet: [today: 3000], today: today), 100)
+        // 3000 until 600 was spent 10 days ago (that day and the 10 since close at 2400): (11 x 2400 + 19 x 3000) / 30.
+        XCTAssertEqual(ThirtyDayAverage.of(balance: 2400, dailyNet: [daysAgo(10): -600], today: today), (11 * 2400 + 19 * 3000) / 30)
+        // The 30th day back is the oldest closing counted: what moved on it is in its closing.
+        XCTAssertEqual(ThirtyDayAverage.of(balance: 3000, dailyNet: [daysAgo(29): 3000], today: today), 3000)
+        XCTAssertEqual(ThirtyDayAverage.of(balance: 3000, dailyNet: [daysAgo(28): 3000], today: today), 2900)
     }
 
     func testALargeIncomingPaymentIsAtOrAboveItsCurrencysLimitAndNotBetweenOwnWallets() {

@@ -56,31 +56,31 @@ public enum BalanceCrossing {
     }
 }
 
-/// The average of a wallet's closing balances over the 30 days ending at
-/// `asOf` (today's closing is its balance now; a day before the wallet
-/// existed closed at 0), from its current balance and its movements since.
+/// The average of a wallet's closing balances over the 30 days ending
+/// `today` (today's closing is its balance now; a day before the wallet
+/// existed closed at 0), from its current balance and its net movement per
+/// day since.
 public enum ThirtyDayAverage {
-    public static func of(balance: Int64, movements: [(amount: Int64, at: Date)], asOf: Date) -> Int64 {
-        let today = CalendarDay(asOf)
+    public static func of(balance: Int64, dailyNet: [CalendarDay: Int64], today: CalendarDay) -> Int64 {
         var total: Int64 = 0
         for daysBack in 0..<30 {
             let end = today.adding(days: -daysBack)
             // Closing of `end`: now, less what moved after that day.
-            let after = movements.filter { CalendarDay($0.at) > end }.reduce(0) { $0 + $1.amount }
-            total += balance - after
+            total += balance - dailyNet.filter { $0.key > end }.values.reduce(0, +)
         }
         return total / 30
     }
 }
 
 extension EventPayload {
-    /// The user wallets whose balance the event moved, with their owners.
-    public var walletsMoved: [(wallet: String, user: String)] {
+    /// The user wallets whose balance the event moved, with their owners,
+    /// and whether money left them.
+    public var walletsMoved: [(wallet: String, user: String, outflow: Bool)] {
         switch self {
         case .paymentCompleted(let p):
-            [p.payerUser.map { (p.payer, $0) }, p.payeeUser.map { (p.payee, $0) }].compactMap { $0 }
-        case .milestoneCompleted(let m): [(m.wallet, m.freelancer)]
-        case .debtRepaid(let d): [(d.wallet, d.borrower)]
+            [p.payerUser.map { (p.payer, $0, true) }, p.payeeUser.map { (p.payee, $0, false) }].compactMap { $0 }
+        case .milestoneCompleted(let m): [(m.wallet, m.freelancer, false)]
+        case .debtRepaid(let d): [(d.wallet, d.borrower, true)]
         case .paymentRejected, .milestoneRejected, .debtPaidOff, .debtRepaymentRejected, .riskRecalculated, .riskChanged,
              .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged: []
         }
