@@ -19,7 +19,9 @@ struct PipelineRun {
         try CommandProducer(settings: workbench.settings, topology: workbench.topology).publish(commands)
         let started = ContinuousClock.now
         let (batch, wait) = (options.batchSize, ["--batch-milliseconds", String(options.batchMilliseconds)])
-        let processes = try commandWorkers.map { try workbench.start($0, lanes: options.lanes, batchSize: batch, arguments: wait) } + [
+        let processes = try commandWorkers.map {
+            try workbench.start($0, lanes: $0 == "risk-worker" ? options.riskLanes : options.lanes, batchSize: batch, arguments: wait)
+        } + [
             workbench.start("audit-worker", lanes: 1, batchSize: batch, arguments: wait),  // single active consumer: more lanes would idle
             workbench.start("notifications-worker", lanes: options.eventLanes, batchSize: batch, arguments: wait),
             workbench.start("tax-worker", lanes: options.eventLanes, batchSize: batch, arguments: wait),
@@ -36,6 +38,9 @@ public struct PipelineOptions: Sendable {
     public var lanes = 2
     /// Lanes of the notifications and tax workers.
     public var eventLanes = 1
+    /// Lanes of the risk worker: a batch of the mixed workload scores most
+    /// of its users, so a second lane mostly waits for the first's user locks.
+    public var riskLanes = 1
     public var batchSize = 500
     public var batchMilliseconds = WorkerOptions.defaultBatchMilliseconds
     /// Where the worker executables are.

@@ -54,29 +54,25 @@ public enum RiskStore {
     /// out, so a recomputation at the same `asOf` reads the same rows.
     public static func evidence(for users: [String], asOf: String, currency: Currency,
                                 in database: PostgresConnection) throws -> [String: RiskEvidence] {
-        // Money in comes from the debit account's owner; a milestone release
-        // comes from an escrow account, whose payer is the project's client.
         let lines = try database.execute(prepared: """
-            SELECT a.user_id, le.amount, (extract(epoch FROM le.created_at) * 1000000)::bigint, t.kind,
-                   CASE WHEN le.amount > 0 THEN coalesce(da.user_id, p.client_id, t.debit_account)
-                        ELSE coalesce(ca.user_id, t.credit_account) END,
-                   coalesce(da.user_id = ca.user_id, false)
+            SELECT a.user_id, le.amount, (extract(epoch FROM le.created_at) * 1000000)::bigint, t.kind, t.debit_account, t.credit_account
             FROM accounts a
             JOIN ledger_entries le ON le.account_id = a.id
                  AND le.created_at > $2::timestamptz - interval '90 days' AND le.created_at <= $2::timestamptz
             JOIN transfers t ON t.id = le.transfer_id
-            JOIN accounts da ON da.id = t.debit_account
-            JOIN accounts ca ON ca.id = t.credit_account
-            LEFT JOIN milestones m ON m.escrow_account = t.debit_account
-            LEFT JOIN projects p ON p.id = m.project_id
             WHERE a.user_id = ANY($1::text[]) AND a.kind = 'wallet' AND a.currency = $3
-            ORDER BY le.id
             """, [users, asOf, currency.code])
+        var accounts: Set<String> = []
+        for row in 0..<lines.count { accounts.formUnion([try lines.decode(row, 4, as: String.self), try lines.decode(row, 5)]) }
+        let parties = try Parties(accounts, in: database)
         var movements: [String: [RiskEvidence.Movement]] = [:]
         for row in 0..<lines.count {
+            let (amount, debit, credit) = (try lines.decode(row, 1, as: Int64.self), try lines.decode(row, 4, as: String.self),
+                                           try lines.decode(row, 5, as: String.self))
             movements[try lines.decode(row, 0), default: []].append(RiskEvidence.Movement(
-                amount: try lines.decode(row, 1), at: date(try lines.decode(row, 2)), kind: try lines.decode(row, 3),
-                counterparty: try lines.decode(row, 4), ownTransfer: try lines.decode(row, 5)))
+                amount: amount, at: date(try lines.decode(row, 2)), kind: try lines.decode(row, 3),
+                counterparty: amount > 0 ? parties.party(debit) : parties.party(credit),
+                ownTransfer: parties.owner[debit] != nil && parties.owner[debit] == parties.owner[credit]))
         }
         let balances = try database.execute(prepared: """
             SELECT user_id, sum(balance)::bigint FROM accounts
@@ -88,6 +84,32 @@ public enum RiskStore {
         return Dictionary(uniqueKeysWithValues: users.map {
             ($0, RiskEvidence(movements: movements[$0] ?? [], balance: balance[$0] ?? 0, debts: debts[$0] ?? []))
         })
+    }
+
+    /// Who stands behind each account a user's money moved to or from: a
+    /// wallet's owner; for a milestone's escrow, the project's client (the
+    /// payer of its release). Read once per account, not per ledger row.
+    struct Parties {
+        /// Wallet owners.
+        var owner: [String: String] = [:]
+        /// Escrow accounts' clients.
+        var client: [String: String] = [:]
+
+        init(_ accounts: Set<String>, in database: PostgresConnection) throws {
+            let rows = try database.execute(prepared: """
+                SELECT a.id, a.user_id, p.client_id FROM accounts a
+                LEFT JOIN milestones m ON m.escrow_account = a.id LEFT JOIN projects p ON p.id = m.project_id
+                WHERE a.id = ANY($1::text[])
+                """, [accounts.sorted()])
+            for row in 0..<rows.count {
+                let id = try rows.decode(row, 0, as: String.self)
+                owner[id] = try rows.decode(row, 1, as: String?.self)
+                client[id] = try rows.decode(row, 2, as: String?.self)
+            }
+        }
+
+        /// A user, or the system account itself (clearing, a lender).
+        func party(_ account: String) -> String { owner[account] ?? client[account] ?? account }
     }
 
     /// Active debts with their repayments up to `asOf` over the last three
