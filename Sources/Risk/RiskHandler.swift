@@ -52,15 +52,29 @@ public struct RiskHandler: EventSubscriber {
 
     public func apply(_ requests: [RiskRequest], in database: PostgresConnection) throws -> BatchEffects {
         let largePayment = try Self.largePayment(in: database)
+        let known = try Self.knownUsers(requests.compactMap { if case .command(let c) = $0 { c.userId } else { nil } }, in: database)
+        var effects = BatchEffects()
         var asked: [String: (requests: Int, commandId: String)] = [:]
         for request in requests {
+            if case .command(let command) = request, !known.contains(command.userId) {
+                effects.rejections[command.commandId] = "unknown_user"
+                continue
+            }
             for user in Set(request.subjects(largePayment: largePayment)) {
                 asked[user] = ((asked[user]?.requests ?? 0) + 1, request.commandId)
             }
         }
-        guard !asked.isEmpty else { return BatchEffects() }
+        guard !asked.isEmpty else { return effects }
         let scored = try RiskScoring.recalculate(asked, in: database)
-        return BatchEffects(events: scored.events, cache: scored.cache)
+        (effects.events, effects.cache) = (scored.events, scored.cache)
+        return effects
+    }
+
+    /// Of the users commands name, those that exist (events name only real ones).
+    private static func knownUsers(_ users: [String], in database: PostgresConnection) throws -> Set<String> {
+        guard !users.isEmpty else { return [] }
+        let rows = try database.execute(prepared: "SELECT id FROM users WHERE id = ANY($1::text[])", [Array(Set(users)).sorted()])
+        return Set(try (0..<rows.count).map { try rows.decode($0, 0, as: String.self) })
     }
 
     /// A payment at or above this triggers a recalculation (platform_settings).

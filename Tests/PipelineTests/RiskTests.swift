@@ -105,6 +105,13 @@ final class RiskTests: PipelineTestCase {
         XCTAssertEqual(latest["model_version"], .integer(2))
         XCTAssertEqual(history.count, 2)
         XCTAssertEqual(try runFlexfin(["risk", "show", "u0002"]).status, 3, "no score yet")
+
+        // A user nobody knows: rejected with its reason, no score.
+        try submit([recalculate("k4", "nobody")])
+        try riskRequestsDecided(4)
+        let status = try runFlexfin(["status", "k4"])
+        XCTAssertTrue(status.output.contains("rejected") && status.output.contains("unknown_user"), status.output)
+        XCTAssertEqual(try count("SELECT count(*) FROM risk_scores WHERE user_id = 'nobody'"), 0)
     }
 
     private func factor(_ score: RecordedScore, _ name: String) -> Int64? {
