@@ -20,7 +20,9 @@ struct PipelineRun {
         let started = ContinuousClock.now
         let (batch, wait) = (options.batchSize, ["--batch-milliseconds", String(options.batchMilliseconds)])
         let processes = try commandWorkers.map {
-            try workbench.start($0, lanes: $0 == "risk-worker" ? options.riskLanes : options.lanes, batchSize: batch, arguments: wait)
+            $0 == "risk-worker"
+                ? try workbench.start($0, lanes: options.riskLanes, batchSize: options.riskBatchSize, arguments: wait)
+                : try workbench.start($0, lanes: options.lanes, batchSize: batch, arguments: wait)
         } + [
             workbench.start("audit-worker", lanes: 1, batchSize: batch, arguments: wait),  // single active consumer: more lanes would idle
             workbench.start("notifications-worker", lanes: options.eventLanes, batchSize: batch, arguments: wait),
@@ -41,6 +43,9 @@ public struct PipelineOptions: Sendable {
     /// Lanes of the risk worker: a batch of the mixed workload scores most
     /// of its users, so a second lane mostly waits for the first's user locks.
     public var riskLanes = 1
+    /// Batch size of the risk worker: the larger, the more requests one
+    /// recalculation answers.
+    public var riskBatchSize = 2000
     public var batchSize = 500
     public var batchMilliseconds = WorkerOptions.defaultBatchMilliseconds
     /// Where the worker executables are.

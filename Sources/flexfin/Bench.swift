@@ -13,6 +13,7 @@ struct Bench: ParsableCommand {
         @Option(help: "Lanes of each command worker.") var lanes = 2
         @Option(help: "Lanes of the notifications and tax workers.") var eventLanes = 1
         @Option(help: "Lanes of the risk worker (mixed).") var riskLanes = 1
+        @Option(help: "Batch size of the risk worker (mixed): the larger, the more requests one recalculation answers.") var riskBatchSize = 2000
         @Option(help: "Batch size of every worker.") var batchSize = 500
         @Option(help: "Longest wait in milliseconds to fill a batch, for the workers and the broker-only baseline alike.")
         var batchMilliseconds = WorkerOptions.defaultBatchMilliseconds
@@ -20,7 +21,7 @@ struct Bench: ParsableCommand {
         /// The workers are the executables beside this one.
         var options: PipelineOptions {
             var options = PipelineOptions(workers: URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent())
-            (options.lanes, options.eventLanes, options.riskLanes) = (lanes, eventLanes, riskLanes)
+            (options.lanes, options.eventLanes, options.riskLanes, options.riskBatchSize) = (lanes, eventLanes, riskLanes, riskBatchSize)
             (options.batchSize, options.batchMilliseconds) = (batchSize, batchMilliseconds)
             return options
         }
