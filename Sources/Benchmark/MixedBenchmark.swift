@@ -1,8 +1,5 @@
 import Domain
 import Foundation
-import Ledger
-import Milestones
-import Repayments
 import Settings
 import Topology
 import WorkerRuntime

@@ -61,8 +61,9 @@ public struct MixedWorkload: Sendable {
         func wallet(_ index: Int) -> String { Seeding.wallet((index - 1) % Self.wallets + 1, of: Self.wallets) }
         var expected = Expected()
         var commands: [SubmittedCommand] = []
-        /// `triggers`: per risk-triggering event the command yields, how many users it names.
-        func add(_ command: some DomainCommand, rejected: Bool, events: Int = 1, notified: Int, taxed: Int, triggers: [Int] = []) {
+        /// `risk`: what reaches the risk queue because of the command (the
+        /// command itself, or the events it triggers with): per request, how many users it names.
+        func add(_ command: some DomainCommand, rejected: Bool, events: Int = 1, notified: Int, taxed: Int, risk: [Int] = []) {
             let type = Swift.type(of: command).type.rawValue
             commands.append(SubmittedCommand(command))
             expected.unique[type, default: 0] += 1
@@ -70,8 +71,8 @@ public struct MixedWorkload: Sendable {
             expected.auditRows += events
             expected.notificationRows += notified
             expected.taxRows += taxed
-            expected.riskRequests += triggers.count
-            expected.riskSubjects += triggers.reduce(0, +)
+            expected.riskRequests += risk.count
+            expected.riskSubjects += risk.reduce(0, +)
         }
 
         // Completions: a fifth of the stream, three funded milestones a project.
@@ -86,7 +87,7 @@ public struct MixedWorkload: Sendable {
             for m in 1...ProjectSeeding.fundedPerProject where completions < completionBudget {
                 let milestone = "\(p)-m\(m)"
                 add(MilestoneCompletion(commandId: "mc-\(milestone)", projectId: p, milestoneId: milestone,
-                                        completedBy: Seeding.user(client, of: Self.wallets)), rejected: false, notified: 2, taxed: 3, triggers: [2])
+                                        completedBy: Seeding.user(client, of: Self.wallets)), rejected: false, notified: 2, taxed: 3, risk: [2])
                 completions += 1
                 if completions % 10 == 0 {  // the same milestone under a second id
                     add(MilestoneCompletion(commandId: "mc2-\(milestone)", projectId: p, milestoneId: milestone,
@@ -109,7 +110,7 @@ public struct MixedWorkload: Sendable {
             for part in 1...4 {
                 add(PaymentCommand(commandId: "ef-\(milestone)-\(part)", payer: wallet(client(index)), payee: SystemAccount.escrow(milestone: milestone),
                                    amount: money(5_000), kind: PaymentCommand.escrowFund, reference: milestone),
-                    rejected: part == 4, notified: 1, taxed: 0, triggers: part == 4 ? [] : [1])
+                    rejected: part == 4, notified: 1, taxed: 0, risk: part == 4 ? [] : [1])
             }
         }
 
@@ -122,18 +123,18 @@ public struct MixedWorkload: Sendable {
             switch index % 3 {
             case 0:
                 add(DebtRepayment(commandId: "rp-\(id)", debtId: id, wallet: own, amount: money(debt.payoff(on: today)), acceptedOn: today),
-                    rejected: false, events: 2, notified: 2, taxed: taxedInterest, triggers: [1, 1])
+                    rejected: false, events: 2, notified: 2, taxed: taxedInterest, risk: [1, 1])
                 expected.paidOff += 1
             case 1:
                 for part in 1...3 {
                     add(DebtRepayment(commandId: "rp-\(id)-\(part)", debtId: id, wallet: own, amount: money(2_000), acceptedOn: today),
-                        rejected: false, notified: 1, taxed: part == 1 ? taxedInterest : 0, triggers: [1])  // one of them pays the interest
+                        rejected: false, notified: 1, taxed: part == 1 ? taxedInterest : 0, risk: [1])  // one of them pays the interest
                 }
                 add(DebtRepayment(commandId: "rp-\(id)-over", debtId: id, wallet: own, amount: money(10_000_000), acceptedOn: today),
                     rejected: true, notified: 1, taxed: 0)
             default:
                 add(DebtRepayment(commandId: "rp-\(id)", debtId: id, wallet: own, amount: money(2_000), acceptedOn: today),
-                    rejected: false, notified: 1, taxed: taxedInterest, triggers: [1])
+                    rejected: false, notified: 1, taxed: taxedInterest, risk: [1])
                 add(DebtRepayment(commandId: "rp-\(id)-other", debtId: id, wallet: wallet(index + 1), amount: money(2_000), acceptedOn: today),
                     rejected: true, notified: 1, taxed: 0)
             }
@@ -142,9 +143,8 @@ public struct MixedWorkload: Sendable {
         // Risk scores asked for: events and notifications depend on batching (see above).
         for index in 1...max(1, n / 100) {
             let user = Seeding.user(Int.random(in: 1...Self.wallets, using: &random), of: Self.wallets)
-            add(RiskRecalculation(commandId: "rk-\(index)", userId: user, reason: "bench"), rejected: false, events: 0, notified: 0, taxed: 0)
-            expected.riskRequests += 1
-            expected.riskSubjects += 1
+            add(RiskRecalculation(commandId: "rk-\(index)", userId: user, reason: "bench"), rejected: false, events: 0, notified: 0, taxed: 0,
+                risk: [1])
         }
 
         // Payments fill the rest, as in W1: 1 % too large to be covered.
@@ -157,7 +157,7 @@ public struct MixedWorkload: Sendable {
             let oversized = index % 100 == 0
             add(PaymentCommand(commandId: "pay-\(index)", payer: wallet(payer), payee: wallet(payee),
                                amount: money(oversized ? 2_000_000_000 : Int64.random(in: 1...5_000, using: &random))),
-                rejected: oversized, notified: oversized ? 1 : 2, taxed: oversized ? 0 : 2, triggers: oversized ? [] : [2])
+                rejected: oversized, notified: oversized ? 1 : 2, taxed: oversized ? 0 : 2, risk: oversized ? [] : [2])
         }
         commands.shuffle(using: &random)
         // 1 % exact copies, re-sent later: absorbed by the inbox, no effect.

@@ -12,10 +12,10 @@ public enum UnreadCounter {
         guard !users.isEmpty else { return }
         try database.execute(prepared: """
             INSERT INTO notification_counters (user_id, unread, version)
-            SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) ORDER BY 1
+            SELECT u, n, 1 FROM unnest($1::text[], $2::bigint[]) AS x(u, n) ORDER BY u
             ON CONFLICT (user_id) DO UPDATE SET unread = notification_counters.unread + excluded.unread,
                                                 version = notification_counters.version + 1
-            """, [users, users.map { Int64(added[$0]!) }, users.map { _ in Int64(1) }])
+            """, [users, users.map { Int64(added[$0]!) }])
     }
 
     /// Marks the user's unread notifications of `events` (all when nil) read;

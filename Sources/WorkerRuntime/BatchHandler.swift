@@ -40,6 +40,10 @@ public protocol BatchHandler: Sendable {
     /// inbox already holds, inside the transaction (read only).
     func repairCache(for duplicates: [Message], in database: PostgresConnection) throws -> [RedisCommand]
 
+    /// Whether a message is a command, whose status users can look up
+    /// (events have none).
+    func hasStatus(_ message: AMQPMessage) -> Bool
+
     /// Every cache entry the handler keeps, read from PostgreSQL. Written
     /// whenever a lane (re)connects to Redis, so whatever was skipped while
     /// Redis was away, or lost by a Redis restarted from an old snapshot, is
@@ -56,9 +60,8 @@ public protocol EventSubscriber: BatchHandler {
 
 extension BatchHandler {
     public var name: String { consumer.rawValue }
-    /// Commands have a status users can look up; events do not. A queue of
-    /// one kind answers by its consumer; the risk queue, which takes both,
-    /// tells them apart by the AMQP `type`.
+    /// A queue of one kind answers by its consumer; the risk queue, which
+    /// takes both, tells them apart by the AMQP `type`.
     public func hasStatus(_ message: AMQPMessage) -> Bool { consumer.consumesCommands }
     public var isIdempotentByNaturalKey: Bool { false }
     public func digest(of message: Message) -> String? { nil }

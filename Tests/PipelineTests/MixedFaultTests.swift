@@ -1,9 +1,6 @@
 import Benchmark
 import Domain
 import Foundation
-import Milestones
-import Repayments
-import Submission
 import TestSupport
 import XCTest
 

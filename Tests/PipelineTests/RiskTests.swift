@@ -4,6 +4,7 @@ import Repayments
 import Risk
 import Submission
 import TestSupport
+import WorkerRuntime
 import XCTest
 
 /// Risk recalculation with the real workers and services: coalescing,
@@ -43,6 +44,10 @@ final class RiskTests: PipelineTestCase {
         XCTAssertLessThanOrEqual(recalculations, 20, "a burst is coalesced per batch")
         XCTAssertEqual(try count("SELECT sum(requests)::int FROM risk_scores WHERE user_id = 'u0002'"), 100, "every trigger answered once")
         XCTAssertEqual(try count("SELECT count(*) FROM (SELECT batch_id FROM risk_scores GROUP BY batch_id, user_id HAVING count(*) > 1) x"), 0)
+        // Triggering events have inbox rows (exactly once) but no command status.
+        let event = try XCTUnwrap(settings.connectDatabase().query("SELECT min(message_id) FROM inbox WHERE consumer = 'risk' AND digest IS NULL")
+            .string(0, 0))
+        XCTAssertNil(try settings.connectCache().command(["GET", CommandStatus.key(event)]).string, "an event has no command status")
         let last = try latest("u0002")
         // All 100 repayments (10,000) over the 2,000,000 of income: 50 basis points.
         XCTAssertEqual(factor(last, "debt_to_income"), 50, "\(last.factors)")

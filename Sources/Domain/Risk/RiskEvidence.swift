@@ -4,9 +4,9 @@ import Foundation
 /// movements on their wallets, their balances, and their active debts.
 /// Pure: `values(asOf:)` is all the scoring reads, so a recomputation from
 /// the same rows gives the same factors.
-public struct RiskEvidence: Sendable, Equatable {
+public struct RiskEvidence: Sendable {
     /// One ledger entry on one of the user's wallets.
-    public struct Movement: Sendable, Equatable {
+    public struct Movement: Sendable {
         /// Signed: positive came in, negative went out.
         public let amount: Int64
         public let at: Date
@@ -23,7 +23,7 @@ public struct RiskEvidence: Sendable, Equatable {
     }
 
     /// An active debt and the days its repayments were accepted.
-    public struct DebtStanding: Sendable, Equatable {
+    public struct DebtStanding: Sendable {
         public let monthlyPayment: Int64
         public let dueDay: Int
         public let startDate: CalendarDay
@@ -31,11 +31,6 @@ public struct RiskEvidence: Sendable, Equatable {
 
         public init(monthlyPayment: Int64, dueDay: Int, startDate: CalendarDay, repayments: [(day: CalendarDay, amount: Int64)]) {
             (self.monthlyPayment, self.dueDay, self.startDate, self.repayments) = (monthlyPayment, dueDay, startDate, repayments)
-        }
-
-        public static func == (a: DebtStanding, b: DebtStanding) -> Bool {
-            a.monthlyPayment == b.monthlyPayment && a.dueDay == b.dueDay && a.startDate == b.startDate
-                && a.repayments.map(\.day) == b.repayments.map(\.day) && a.repayments.map(\.amount) == b.repayments.map(\.amount)
         }
 
         /// The last due date strictly before `today` passed without the
