@@ -18,11 +18,10 @@ public struct RiskHandler: EventSubscriber {
 
     public static func key(_ userId: String) -> String { "flexfin:risk:\(userId)" }
 
+    /// The body is read once, by the reader its AMQP `type` picks (the same
+    /// rule `hasStatus` answers by); each reader checks the body's own `type`.
     public func decode(_ message: AMQPMessage) throws(InvalidMessage) -> RiskRequest {
-        let fields = try MessageFields(body: message.body)
-        if EventType(rawValue: try fields.string("type", maxLength: 64)) != nil {
-            return .trigger(try DomainEvent(body: message.body))
-        }
+        if !hasStatus(message) { return .trigger(try DomainEvent(body: message.body)) }
         let command = try RiskRecalculation(body: message.body)
         try CommandEnvelope.check(command, against: message)
         return .command(command)
