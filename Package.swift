@@ -23,6 +23,12 @@ let package = Package(
         // SHA-256 for the audit hash chain.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Live metrics: swift-metrics is the API the runtime records through,
+        // swift-prometheus the registry /metrics renders.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // HTTP for the API and every process's /metrics, /healthz, /readyz.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // C libraries, reached only through the wrappers below.
@@ -47,10 +53,18 @@ let package = Package(
         // Exchanges, queues and bindings as data (queues/topology.json).
         .target(name: "Topology", dependencies: ["AMQPClient"]),
 
+        // Metrics and health over HTTP, shared by every worker and the API.
+        .target(name: "Telemetry", dependencies: [
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // The worker runtime: lanes, batches, inbox/outbox, dead letters, shutdown.
         // Nothing domain-specific: a worker supplies its queue and a batch handler.
         .target(name: "WorkerRuntime", dependencies: [
-            "Domain", "AMQPClient", "PostgresClient", "RedisClient", "Settings", "Topology",
+            "Domain", "AMQPClient", "PostgresClient", "RedisClient", "Settings", "Topology", "Telemetry",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -101,6 +115,7 @@ let package = Package(
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "Settings", "TestSupport"]),
         .testTarget(name: "SettingsTests", dependencies: ["Settings"]),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(name: "WorkerRuntimeTests", dependencies: ["WorkerRuntime", "TestSupport", "Domain"]),
         .testTarget(name: "OperationsTests", dependencies: [
             "Migrations", "Topology", "Settings", "AMQPClient", "PostgresClient", "TestSupport", "flexfin",

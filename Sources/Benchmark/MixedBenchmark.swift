@@ -52,7 +52,7 @@ public struct MixedBenchmark {
         public let risk: RiskFigures
         public let invariantsOk: Bool
         public let invariants: [Invariants.Check]
-        public let workers: [WorkerStats.Summary]
+        public let workers: [WorkerMetrics.Summary]
 
         enum CodingKeys: String, CodingKey {
             case uniqueCommands = "unique_commands", seconds, commandsPerSecond = "commands_per_second"

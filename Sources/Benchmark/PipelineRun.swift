@@ -11,7 +11,9 @@ struct PipelineRun {
 
     struct Outcome {
         let seconds: Double
-        let workerStats: [WorkerStats.Summary]
+        let workerStats: [WorkerMetrics.Summary]
+        /// Empty unless `options.scrapeMetrics`.
+        let scrapes: [MetricsWatch.Series]
     }
 
     /// `commandWorkers`: the workers of the command types in the stream.
@@ -19,18 +21,22 @@ struct PipelineRun {
         try CommandProducer(settings: workbench.settings, topology: workbench.topology).publish(commands)
         let started = ContinuousClock.now
         let (batch, wait) = (options.batchSize, ["--batch-milliseconds", String(options.batchMilliseconds)])
+        let metrics = options.scrapeMetrics
         let processes = try commandWorkers.map {
             $0 == "risk-worker"
-                ? try workbench.start($0, lanes: options.riskLanes, batchSize: options.riskBatchSize, arguments: wait)
-                : try workbench.start($0, lanes: options.lanes, batchSize: batch, arguments: wait)
+                ? try workbench.start($0, lanes: options.riskLanes, batchSize: options.riskBatchSize, arguments: wait, metrics: metrics)
+                : try workbench.start($0, lanes: options.lanes, batchSize: batch, arguments: wait, metrics: metrics)
         } + [
-            workbench.start("audit-worker", lanes: 1, batchSize: batch, arguments: wait),  // single active consumer: more lanes would idle
-            workbench.start("notifications-worker", lanes: options.eventLanes, batchSize: batch, arguments: wait),
-            workbench.start("tax-worker", lanes: options.eventLanes, batchSize: batch, arguments: wait),
+            // Single active consumer: more lanes would idle.
+            workbench.start("audit-worker", lanes: 1, batchSize: batch, arguments: wait, metrics: metrics),
+            workbench.start("notifications-worker", lanes: options.eventLanes, batchSize: batch, arguments: wait, metrics: metrics),
+            workbench.start("tax-worker", lanes: options.eventLanes, batchSize: batch, arguments: wait, metrics: metrics),
         ]
+        let watch = metrics ? MetricsWatch(processes) : nil
         try workbench.waitUntilComplete(expected, workers: processes, upTo: .seconds(600))
         let seconds = Double((ContinuousClock.now - started) / .milliseconds(1)) / 1000
-        return Outcome(seconds: seconds, workerStats: try processes.map { try $0.stop() })
+        let scrapes = watch?.finish() ?? []
+        return Outcome(seconds: seconds, workerStats: try processes.map { try $0.stop() }, scrapes: scrapes)
     }
 }
 
@@ -48,6 +54,8 @@ public struct PipelineOptions: Sendable {
     public var riskBatchSize = 2000
     public var batchSize = 500
     public var batchMilliseconds = WorkerOptions.defaultBatchMilliseconds
+    /// Workers serve `/metrics`, scraped once a second during the run.
+    public var scrapeMetrics = false
     /// Where the worker executables are.
     public var workers: URL
 

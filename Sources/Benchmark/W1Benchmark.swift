@@ -10,6 +10,9 @@ public struct W1Benchmark {
         public var n = 20_000
         public var seed = 42
         public var file: String?
+        /// A second pipeline run with every worker's `/metrics` scraped once
+        /// a second, on the same stream: the instruments' cost as a ratio.
+        public var compareMetrics = false
         public var pipeline: PipelineOptions
         public var generator: URL
 
@@ -30,12 +33,27 @@ public struct W1Benchmark {
         public let p99Ms: Double
         public let invariantsOk: Bool
         public let invariants: [Invariants.Check]
-        public let workers: [WorkerStats.Summary]
+        public let workers: [WorkerMetrics.Summary]
+        public let withMetrics: MetricsRun?
 
         enum CodingKeys: String, CodingKey {
             case uniqueCommands = "unique_commands", seconds, commandsPerSecond = "commands_per_second"
             case brokerOnlyPerSecond = "broker_only_per_second", ratio, p50Ms = "p50_ms", p99Ms = "p99_ms"
-            case invariantsOk = "invariants_ok", invariants, workers
+            case invariantsOk = "invariants_ok", invariants, workers, withMetrics = "with_metrics"
+        }
+    }
+
+    /// The same stream again, every worker serving `/metrics` and scraped
+    /// once a second; its invariants include the scrapes agreeing with the database.
+    public struct MetricsRun: Codable, Sendable {
+        public let commandsPerSecond: Double
+        /// Against the run without an endpoint, just before.
+        public let ratioToWithout: Double
+        public let invariantsOk: Bool
+        public let invariants: [Invariants.Check]
+
+        enum CodingKeys: String, CodingKey {
+            case commandsPerSecond = "commands_per_second", ratioToWithout = "ratio_to_without", invariantsOk = "invariants_ok", invariants
         }
     }
 
@@ -65,8 +83,23 @@ public struct W1Benchmark {
         let checks = try Invariants.check(workload.expected, settings: settings, topology: topology)
         let latency = try Invariants.effectToAuditLatency(settings: settings)
         let rate = Double(workload.expected.unique) / outcome.seconds
+        var withMetrics: MetricsRun?
+        if options.compareMetrics {
+            progress("pipeline run with /metrics scraped every second: reseeding, the same \(workload.commands.count) commands")
+            try workbench.reset()
+            var scraped = options.pipeline
+            scraped.scrapeMetrics = true
+            let second = try PipelineRun(workbench: workbench, options: scraped)
+                .run(workload.commands, commandWorkers: ["payments-worker"], until: workload.expected.followUps)
+            let checks = try Invariants.check(workload.expected, settings: settings, topology: topology)
+                + MetricsAgreement.check(second.scrapes, in: settings.connectDatabase(), topology: topology)
+            let secondRate = Double(workload.expected.unique) / second.seconds
+            withMetrics = MetricsRun(commandsPerSecond: secondRate, ratioToWithout: secondRate / rate,
+                                     invariantsOk: checks.allSatisfy(\.ok), invariants: checks)
+        }
         return Result(uniqueCommands: workload.expected.unique, seconds: outcome.seconds, commandsPerSecond: rate,
                       brokerOnlyPerSecond: brokerOnly, ratio: rate / brokerOnly, p50Ms: latency.p50, p99Ms: latency.p99,
-                      invariantsOk: checks.allSatisfy(\.ok), invariants: checks, workers: outcome.workerStats)
+                      invariantsOk: checks.allSatisfy(\.ok) && withMetrics?.invariantsOk != false, invariants: checks,
+                      workers: outcome.workerStats, withMetrics: withMetrics)
     }
 }

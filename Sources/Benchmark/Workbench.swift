@@ -39,18 +39,23 @@ public struct Workbench: Sendable {
         try database.query("ANALYZE")
     }
 
+    /// `metrics`: with `/metrics` on a free port, known once the worker says
+    /// which (this waits for that).
     public func start(_ name: String, lanes: Int = 1, batchSize: Int = 500, arguments: [String] = [],
-                      environment: [String: String] = [:]) throws -> RunningWorker {
+                      environment: [String: String] = [:], metrics: Bool = false) throws -> RunningWorker {
         let process = Process()
         process.executableURL = workers.appendingPathComponent(name)
         process.arguments = ["--lanes", String(lanes), "--batch-size", String(batchSize)] + arguments
+            + (metrics ? ["--metrics-port", "0"] : [])
         process.environment = ProcessInfo.processInfo.environment.merging(settings.environment) { $1 }.merging(environment) { $1 }
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("flexfin-\(name)-\(UUID().uuidString.prefix(8)).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: log)
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        return RunningWorker(name: name, process: process, log: log)
+        let worker = RunningWorker(name: name, process: process, log: log)
+        if metrics { try worker.findMetricsURL() }
+        return worker
     }
 
     /// Waits until every audit, notification and tax row of a workload is
@@ -115,7 +120,7 @@ public final class RunningWorker: @unchecked Sendable {
     public var isRunning: Bool { process.isRunning }
 
     /// SIGTERM: the worker finishes its batch and exits 0 with its summary.
-    public func stop() throws -> WorkerStats.Summary {
+    public func stop() throws -> WorkerMetrics.Summary {
         process.terminate()
         process.waitUntilExit()
         let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
@@ -123,7 +128,7 @@ public final class RunningWorker: @unchecked Sendable {
               let line = text.split(separator: "\n").last(where: { $0.hasPrefix("flexfin-worker-stats ") }) else {
             throw BenchmarkError("\(name) did not stop cleanly (status \(process.terminationStatus)); log: \(log.path)")
         }
-        return try JSONDecoder().decode(WorkerStats.Summary.self, from: Data(line.dropFirst("flexfin-worker-stats ".count).utf8))
+        return try JSONDecoder().decode(WorkerMetrics.Summary.self, from: Data(line.dropFirst("flexfin-worker-stats ".count).utf8))
     }
 
     /// SIGKILL: no chance to finish anything.
@@ -133,4 +138,21 @@ public final class RunningWorker: @unchecked Sendable {
     }
 
     public var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    /// Where the worker serves `/metrics`, when started with it.
+    public private(set) var metricsURL: URL?
+
+    /// Reads the port the worker bound from its log line `metrics on http://…/metrics`.
+    fileprivate func findMetricsURL() throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline, isRunning {
+            if let line = logText.split(separator: "\n").first(where: { $0.contains("metrics on http://") }),
+               let start = line.range(of: "http://") {
+                metricsURL = URL(string: String(line[start.lowerBound...].prefix { !$0.isWhitespace }))
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw BenchmarkError("\(name) did not say where it serves /metrics; its log: \(log.path)")
+    }
 }

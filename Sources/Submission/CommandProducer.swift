@@ -46,7 +46,7 @@ public final class CommandProducer {
     /// Publishes in chunks, confirming each chunk before the next, and
     /// reports progress as the count confirmed so far.
     public func publish(_ commands: [SubmittedCommand], chunk: Int = 5000, progress: (Int) -> Void = { _ in }) throws {
-        let now = UInt64(Date().timeIntervalSince1970)
+        let now = Date()
         var confirmed = 0
         var cache = try? settings.connectCache()
         for start in stride(from: 0, to: commands.count, by: chunk) {
@@ -57,7 +57,9 @@ public final class CommandProducer {
                         body: command.body,
                         properties: AMQPProperties(contentType: "application/json", messageId: command.commandId, type: command.type,
                                                    correlationId: command.commandId, appId: "flexfin", persistent: true,
-                                                   timestamp: now, headers: [MessageHeader.schemaVersion: 1])))
+                                                   timestamp: UInt64(now.timeIntervalSince1970),
+                                                   headers: [MessageHeader.schemaVersion: 1,
+                                                             MessageHeader.occurredAt: .int(Int64(now.timeIntervalSince1970 * 1000))])))
                 }
                 try channel!.waitForConfirms()
             }

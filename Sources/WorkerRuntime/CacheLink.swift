@@ -13,11 +13,16 @@ final class CacheLink {
     private var connection: RedisConnection?
     private var lastAttempt: ContinuousClock.Instant?
     private var unavailable = false
+    /// Told whether the link is up after each change, and whether it just
+    /// came back after being lost.
+    private let onChange: (_ available: Bool, _ returned: Bool) -> Void
 
-    init(connect: @escaping () throws -> RedisConnection, snapshot: @escaping () throws -> [RedisCommand], log: Logger) {
+    init(connect: @escaping () throws -> RedisConnection, snapshot: @escaping () throws -> [RedisCommand], log: Logger,
+         onChange: @escaping (_ available: Bool, _ returned: Bool) -> Void) {
         self.connect = connect
         self.snapshot = snapshot
         self.log = log
+        self.onChange = onChange
     }
 
     /// Best effort. With no commands it only reconnects, when due (the lane
@@ -34,6 +39,7 @@ final class CacheLink {
                 }
                 connection = fresh
                 if unavailable { log.notice("cache is back; rewrote \(entries.count) entries from PostgreSQL") }
+                onChange(true, unavailable)
                 unavailable = false
             } catch {
                 return markUnavailable(error)
@@ -47,6 +53,7 @@ final class CacheLink {
         connection = nil
         if !unavailable {
             log.warning("cache unavailable; skipping its writes until it returns", metadata: ["error": "\(error)"])
+            onChange(false, false)
         }
         unavailable = true
     }

@@ -9,9 +9,8 @@ extension Lane {
     /// a failed message must be safely queued before its original is
     /// acknowledged. A command's new status is recorded in PostgreSQL first
     /// (a crash in between costs a redelivery); returns the cache writes.
-    func route(_ failures: [FailedMessage], _ session: inout Session) throws
-        -> (cache: [RedisCommand], deadLettered: Int) {
-        guard !failures.isEmpty else { return ([], 0) }
+    func route(_ failures: [FailedMessage], _ session: inout Session) throws -> [RedisCommand] {
+        guard !failures.isEmpty else { return [] }
         let decisions = failures.map { ($0, retryPolicy.decide($0)) }
         let statuses = decisions.filter { handler.hasStatus($0.0.delivery.message) }.compactMap { failure, decision in
             failure.delivery.message.properties.messageId.map { id in
@@ -45,12 +44,17 @@ extension Lane {
             }
         }
         try session.routing.waitForConfirms()
-        let deadLettered = decisions.count { $0.1 == .deadLetter }
+        for (failure, decision) in decisions {
+            switch decision {
+            case .retry(let tier, _): metrics.retried(tier: tier).increment()
+            case .deadLetter: metrics.deadLettered(errorClass: failure.errorClass.rawValue).increment()
+            }
+        }
         let now = Date()
-        return (statuses.map { failure in
+        return statuses.map { failure in
             CommandStatus(failure.state, at: CommandStatus.timestamp(now), attempts: failure.attempts,
                           errorClass: failure.errorClass, error: failure.error, queue: failure.queue,
                           nextAttemptAt: failure.delay.map { CommandStatus.timestamp(now + Double($0) / 1000) }).write(failure.id)
-        }, deadLettered)
+        }
     }
 }

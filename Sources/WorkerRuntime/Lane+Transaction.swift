@@ -8,11 +8,18 @@ extension Lane {
         var effects = BatchEffects()
         var entries: [Outbox.Entry] = []
         var failures: [FailedMessage] = []
+        /// Fresh messages whose outcome committed, and those of them rejected.
+        var processed = 0, rejected = 0
+        var duplicates = 0, conflicts = 0
 
         mutating func merge(_ other: Applied) {
             effects.merge(other.effects)
             entries += other.entries
             failures += other.failures
+            processed += other.processed
+            rejected += other.rejected
+            duplicates += other.duplicates
+            conflicts += other.conflicts
         }
     }
 
@@ -65,12 +72,12 @@ extension Lane {
         var effects = messages.isEmpty ? BatchEffects() : try handler.apply(messages, in: database)
         let at = CommandStatus.timestamp()
         let seenBefore = items.indices.filter { !fresh.contains(ids[$0]) }
+        var conflicts: [(id: String, digest: String, body: [UInt8])] = []
         if !seenBefore.isEmpty {
             // Seen before: a redelivery (same content: no effect) or a
             // reused id (other content: a conflict, kept and refused).
             let recorded = try Inbox.recorded(seenBefore.map { ids[$0] }, consumer: handler.name, in: database)
             var duplicates: [Handler.Message] = []
-            var conflicts: [(id: String, digest: String, body: [UInt8])] = []
             for index in seenBefore {
                 let id = ids[index]
                 guard let first = recorded[id], let digest = digests[index], let firstDigest = first.digest, digest != firstDigest else {
@@ -98,6 +105,7 @@ extension Lane {
             let reason = effects.rejections[id]
             effects.cache.append(CommandStatus(reason == nil ? .applied : .rejected, at: at, reason: reason).write(id))
         }
-        return Applied(effects: effects, entries: entries)
+        return Applied(effects: effects, entries: entries, processed: messages.count, rejected: effects.rejections.count,
+                       duplicates: seenBefore.count - conflicts.count, conflicts: conflicts.count)
     }
 }

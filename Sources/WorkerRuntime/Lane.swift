@@ -17,6 +17,7 @@ final class Lane<Handler: BatchHandler> {
     let handler: Handler
     /// `lane N`: names its broker connections.
     private let name: String
+    private let index: Int
     private let options: WorkerOptions
     private let settings: ServiceSettings
     let deadLetterExchange: String
@@ -24,13 +25,15 @@ final class Lane<Handler: BatchHandler> {
     let retryPolicy: RetryPolicy
     private let outbox: Outbox
     private let shutdown: ShutdownSignal
-    private let stats: WorkerStats
+    let metrics: WorkerMetrics
+    private let health: WorkerHealth
     let log: Logger
 
-    init(handler: Handler, name: String, options: WorkerOptions, settings: ServiceSettings, topology: TopologySpec,
-         shutdown: ShutdownSignal, stats: WorkerStats, log: Logger) throws {
+    init(handler: Handler, index: Int, options: WorkerOptions, settings: ServiceSettings, topology: TopologySpec,
+         shutdown: ShutdownSignal, metrics: WorkerMetrics, health: WorkerHealth, log: Logger) throws {
         self.handler = handler
-        self.name = name
+        self.name = "lane \(index)"
+        self.index = index
         self.options = options
         self.settings = settings
         self.deadLetterExchange = topology.deadLetterExchange
@@ -39,7 +42,8 @@ final class Lane<Handler: BatchHandler> {
         self.retryPolicy = RetryPolicy(topology: topology, queue: queue)
         self.outbox = Outbox(exchange: topology.eventExchange)
         self.shutdown = shutdown
-        self.stats = stats
+        self.metrics = metrics
+        self.health = health
         self.log = log
     }
 
@@ -55,6 +59,7 @@ final class Lane<Handler: BatchHandler> {
                 try serve()
             } catch {
                 guard hasConsumed || ServiceError.isRetryable(error) ?? true else { throw error }
+                metrics.reconnect(Self.service(failing: error))
                 // A session that lasted was not part of an outage: start the backoff afresh.
                 if ContinuousClock.now - began > .seconds(30) { backoff.reset() }
                 let pause = backoff.nextPause()
@@ -65,6 +70,15 @@ final class Lane<Handler: BatchHandler> {
     }
 
     private var hasConsumed = false
+
+    /// Which service's failure ended a session, for the reconnect counter.
+    private static func service(failing error: any Error) -> String {
+        switch error {
+        case is AMQPError: "broker"
+        case is PostgresError: "database"
+        default: "other"
+        }
+    }
 
     // MARK: - Connections
 
@@ -90,7 +104,10 @@ final class Lane<Handler: BatchHandler> {
     /// connection behind per attempt.
     private func serve() throws {
         var opened: [AMQPConnection] = []
-        defer { opened.forEach { $0.close() } }
+        defer {
+            opened.forEach { $0.close() }
+            health.update(lane: index) { $0 = .init() }
+        }
         let consumer = try settings.connectBroker(as: "\(name) consumer")
         opened.append(consumer)
         let consuming = try consumer.openChannel()
@@ -106,15 +123,22 @@ final class Lane<Handler: BatchHandler> {
         try publishing.enableConfirms(window: options.confirmWindow)
         let routing = try publisher.openChannel()
         try routing.enableConfirms()
+        health.update(lane: index) { $0.broker = true }
         let database = try settings.connectDatabase()
         try database.query("SET lock_timeout = \(options.lockTimeoutMilliseconds)")
-        let cache = CacheLink(connect: settings.connectCache, snapshot: { [handler] in try handler.cacheSnapshot(in: database) }, log: log)
+        health.update(lane: index) { $0.database = true }
+        let cache = CacheLink(connect: settings.connectCache, snapshot: { [handler] in try handler.cacheSnapshot(in: database) }, log: log) {
+            [health, index, metrics] available, returned in
+            health.update(lane: index) { $0.cache = available }
+            if returned { metrics.reconnect("cache") }
+        }
         cache.write([])
         var session = Session(consumer: consumer, consuming: consuming, publisher: publisher, publishing: publishing,
                               routing: routing, database: database, cache: cache)
         try relayStaleEvents(session)
         var tag = try consuming.consume(handler.queue)
         hasConsumed = true
+        health.update(lane: index) { $0.consuming = true }
         log.info("consuming \(handler.queue)")
         var lastRelay = ContinuousClock.now
         while !shutdown.isRequested {
@@ -137,6 +161,7 @@ final class Lane<Handler: BatchHandler> {
             // Under load too: another worker may have died with events unpublished.
             if ContinuousClock.now - lastRelay > .seconds(2) {
                 try relayStaleEvents(session)
+                try measureOutbox(session.database)
                 lastRelay = .now
             }
         }
@@ -162,6 +187,14 @@ final class Lane<Handler: BatchHandler> {
         // Older than any live lane takes to mark its own events published.
         let relayed = try outbox.relayStale(olderThan: 5, database: session.database, channel: session.publishing)
         if relayed > 0 { log.notice("relayed \(relayed) events left unpublished by an earlier crash") }
+    }
+
+    private func measureOutbox(_ database: PostgresConnection) throws {
+        let rows = try database.execute(prepared: """
+            SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)) * 1000, 0)::int8 FROM outbox
+            """, [])
+        metrics.outboxBacklog.set(to: Double(try rows.decode(0, 0, as: Int.self)))
+        metrics.outboxOldestAge.set(to: Double(try rows.decode(0, 1, as: Int64.self)) / 1000)
     }
 
     /// Up to `batchSize` deliveries: waits for the first (briefly, to look
@@ -196,7 +229,7 @@ final class Lane<Handler: BatchHandler> {
         var phaseStart = started
         func phase(_ name: String) {
             let now = ContinuousClock.now
-            stats.record(phase: name, milliseconds: Double((now - phaseStart) / .microseconds(1)) / 1000)
+            metrics.phase(name).record(now - phaseStart)
             phaseStart = now
         }
         var items: [Item] = []
@@ -222,9 +255,9 @@ final class Lane<Handler: BatchHandler> {
         }
         failures += applied.failures
         phase("transaction")
+        record(applied, items)
 
-        let routed = try route(failures, &session)
-        applied.effects.cache += routed.cache
+        applied.effects.cache += try route(failures, &session)
         // Before the ack: a crash before it means redelivery, and the
         // redelivered duplicates repair the cache (see applyOnce).
         session.cache.write(applied.effects.cache)
@@ -236,8 +269,22 @@ final class Lane<Handler: BatchHandler> {
         session.awaitingConfirm += try outbox.publish(applied.entries, on: session.publishing)
         phase("ack, publish")
 
-        stats.record(size: batch.count, milliseconds: Double((ContinuousClock.now - started) / .microseconds(1)) / 1000)
-        stats.recordDeadLetters(routed.deadLettered)
+        metrics.batchSize.record(Double(batch.count))
+        metrics.batchDuration.record(ContinuousClock.now - started)
+    }
+
+    /// Counts a committed batch's outcomes, and each message's time from
+    /// its occurrence (the `x-occurred-at` header) to now, its commit.
+    private func record(_ applied: Applied, _ items: [Item]) {
+        metrics.processed.increment(by: Int64(applied.processed))
+        metrics.rejected.increment(by: Int64(applied.rejected))
+        metrics.duplicates.increment(by: Int64(applied.duplicates))
+        metrics.conflicts.increment(by: Int64(applied.conflicts))
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        for item in items {
+            guard let occurred = item.delivery.message.properties.headers[MessageHeader.occurredAt]?.intValue else { continue }
+            metrics.latency.record(.milliseconds(max(0, now - occurred)))
+        }
     }
 
     /// The items in rounds in which no id appears twice, in delivery order.

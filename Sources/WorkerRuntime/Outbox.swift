@@ -14,12 +14,19 @@ struct Outbox {
         let type: String
         let commandId: String
         let body: [UInt8]
+        /// Milliseconds since 1970, for the `x-occurred-at` header.
+        let occurredAt: Int64
     }
 
     let exchange: String
 
     static func entries(_ events: [DomainEvent]) -> [Entry] {
-        events.map { Entry(eventId: $0.eventId, type: $0.type.rawValue, commandId: $0.commandId, body: $0.encoded()) }
+        let iso = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        return events.map {
+            let occurred = (try? iso.parse($0.occurredAt)) ?? Date()
+            return Entry(eventId: $0.eventId, type: $0.type.rawValue, commandId: $0.commandId, body: $0.encoded(),
+                         occurredAt: Int64(occurred.timeIntervalSince1970 * 1000))
+        }
     }
 
     /// Inside the batch transaction.
@@ -42,7 +49,7 @@ struct Outbox {
             let properties = AMQPProperties(
                 contentType: "application/json", messageId: entry.eventId, type: entry.type,
                 correlationId: entry.commandId, persistent: true, timestamp: now,
-                headers: [MessageHeader.schemaVersion: 1])
+                headers: [MessageHeader.schemaVersion: 1, MessageHeader.occurredAt: .int(entry.occurredAt)])
             let sequence = try channel.publish(exchange: exchange, routingKey: entry.type,
                                                message: AMQPMessage(body: entry.body, properties: properties))
             published.append((sequence ?? 0, entry))
@@ -63,13 +70,13 @@ struct Outbox {
     func relayStale(olderThan age: Int, database: PostgresConnection, channel: AMQPChannel) throws -> Int {
         try database.transaction { db in
             let rows = try db.execute(prepared: """
-                SELECT event_id, event_type, coalesce(command_id, ''), body FROM outbox
+                SELECT event_id, event_type, coalesce(command_id, ''), body, (extract(epoch FROM created_at) * 1000)::int8 FROM outbox
                 WHERE created_at < now() - make_interval(secs => $1)
                 ORDER BY id LIMIT 1000 FOR UPDATE SKIP LOCKED
                 """, [age])
             let entries = try (0..<rows.count).map { row in
                 try Entry(eventId: rows.decode(row, 0, as: String.self), type: rows.decode(row, 1, as: String.self), commandId: rows.decode(row, 2, as: String.self),
-                      body: Array(rows.decode(row, 3, as: String.self).utf8))
+                      body: Array(rows.decode(row, 3, as: String.self).utf8), occurredAt: rows.decode(row, 4, as: Int64.self))
             }
             try publish(entries, on: channel)
             try channel.waitForConfirms()

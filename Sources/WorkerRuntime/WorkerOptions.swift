@@ -14,6 +14,10 @@ public struct WorkerOptions: ParsableArguments, Sendable {
     public var confirmWindow = 2048
     @Option(help: "Longest wait in milliseconds for a row lock (a wallet held by a stuck session) before the batch is split around it.")
     public var lockTimeoutMilliseconds = 5000
+    @Option(help: "Serve /metrics, /healthz and /readyz on this port (none by default).")
+    public var metricsPort: Int?
+    @Option(help: "The address --metrics-port listens on (0.0.0.0 in a container).")
+    public var metricsHost = "127.0.0.1"
 
     /// The one default, for the workers and for the benchmark's broker-only
     /// baseline, so the two batch alike.
@@ -26,6 +30,7 @@ public struct WorkerOptions: ParsableArguments, Sendable {
             throw ValidationError("--lanes, --batch-size and --lock-timeout-milliseconds must be positive, --batch-milliseconds not negative")
         }
         if let prefetch, prefetch < batchSize { throw ValidationError("--prefetch must be at least --batch-size") }
+        if let metricsPort, !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be 0...65535") }
     }
 
     /// Two batches' worth: the next batch is already on its way while one is applied.

@@ -2,12 +2,14 @@ import Foundation
 import Logging
 import Settings
 import Synchronization
+import Telemetry
 import Topology
 
 /// The whole of a worker executable's `main`: parse the common flags, start
-/// the lanes, wait for SIGTERM/SIGINT, let every lane finish its batch,
-/// print the batch statistics as one JSON line on stderr, exit 0. A
-/// configuration no retry can fix (see `Lane.run`) exits 2 instead.
+/// the lanes (and the metrics endpoint, when asked), wait for
+/// SIGTERM/SIGINT, let every lane finish its batch, print the batch
+/// statistics as one JSON line on stderr, exit 0. A configuration no retry
+/// can fix (see `Lane.run`) or a metrics port that cannot be bound exits 2.
 public enum WorkerProcess {
     public static func run<Handler: BatchHandler>(_ handler: Handler) -> Never {
         let options: WorkerOptions
@@ -26,9 +28,16 @@ public enum WorkerProcess {
             log.critical("cannot start: \(error)")
             exit(2)
         }
+        let metrics = WorkerMetrics(worker: handler.name)
+        let health = WorkerHealth(lanes: options.lanes, metrics: metrics)
+        if let port = options.metricsPort {
+            do { try HealthEndpoint.start(host: options.metricsHost, port: port, readiness: health.checks, log: log) } catch {
+                log.critical("cannot start: \(error)")
+                exit(2)
+            }
+        }
         let shutdown = ShutdownSignal()
         shutdown.install()
-        let stats = WorkerStats()
         let cannotStart = Atomic<Bool>(false)
         let lanes = DispatchGroup()
         for index in 0..<options.lanes {
@@ -38,8 +47,8 @@ public enum WorkerProcess {
                 var laneLog = log
                 laneLog[metadataKey: "lane"] = "\(index)"
                 do {
-                    try Lane(handler: handler, name: "lane \(index)", options: options, settings: settings, topology: topology,
-                             shutdown: shutdown, stats: stats, log: laneLog).run()
+                    try Lane(handler: handler, index: index, options: options, settings: settings, topology: topology,
+                             shutdown: shutdown, metrics: metrics, health: health, log: laneLog).run()
                 } catch {
                     laneLog.critical("cannot start, and retrying will not help: \(error)")
                     cannotStart.store(true, ordering: .relaxed)
@@ -53,7 +62,7 @@ public enum WorkerProcess {
         lanes.wait()
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let summary = (try? encoder.encode(stats.summary(worker: handler.name))).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        let summary = (try? encoder.encode(metrics.summary())).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         FileHandle.standardError.write(Data("flexfin-worker-stats \(summary)\n".utf8))
         if cannotStart.load(ordering: .relaxed) { exit(2) }
         log.info("\(handler.name) worker stopped")

@@ -39,7 +39,7 @@ struct Bench: ParsableCommand {
 
     static func f(_ x: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", x) }
 
-    static func workerLines(_ workers: [WorkerStats.Summary]) -> [String] {
+    static func workerLines(_ workers: [WorkerMetrics.Summary]) -> [String] {
         workers.flatMap { w in [
             "\(w.worker.padding(toLength: 14, withPad: " ", startingAt: 0)) \(w.batches) batches, size p50 \(w.batchSizeP50) p99 \(w.batchSizeP99), batch p50 \(f(w.batchMillisecondsP50, 1)) ms p99 \(f(w.batchMillisecondsP99, 1)) ms",
             "               phases p50: " + w.phaseMillisecondsP50.sorted { $0.key < $1.key }.map { "\($0.key) \(f($0.value, 1)) ms" }.joined(separator: ", "),
@@ -65,6 +65,8 @@ struct Bench: ParsableCommand {
         @Option(help: "Commands in the stream.") var n = 20_000
         @Option(help: "Generator seed.") var seed = 42
         @Option(help: "Use this JSON-lines stream instead of running the generator (must be the --n/--seed stream).") var file: String?
+        @Flag(help: "Run the pipeline a second time with every worker serving /metrics, scraped once a second: the instruments' cost as a ratio; the scrapes must agree with the database.")
+        var compareMetrics = false
         @OptionGroup var pipeline: PipelineFlags
         @Flag(help: "Print one JSON object.") var json = false
         @OptionGroup var topologyFile: TopologyFileOption
@@ -73,7 +75,7 @@ struct Bench: ParsableCommand {
             let topologyURL = try topologyFile.path.map { URL(fileURLWithPath: $0) } ?? TopologySpec.locate()
             let repository = topologyURL.deletingLastPathComponent().deletingLastPathComponent()
             var options = W1Benchmark.Options(pipeline: pipeline.options, generator: W1Workload.locateGenerator(repository: repository))
-            (options.n, options.seed, options.file) = (n, seed, file)
+            (options.n, options.seed, options.file, options.compareMetrics) = (n, seed, file, compareMetrics)
             let benchmark = W1Benchmark(options: options, settings: try ServiceSettings.fromEnvironment(), topology: try topologyFile.spec())
             let result = try benchmark.run { printError("bench: \($0)") }
             try Bench.printResult(result, json: json) { Self.report(result) }
@@ -88,7 +90,11 @@ struct Bench: ParsableCommand {
                 "ratio        \(Bench.f(r.ratio, 2))",
                 "effect -> audit latency  p50 \(Bench.f(r.p50Ms, 1)) ms  p99 \(Bench.f(r.p99Ms, 1)) ms",
             ] + Bench.workerLines(r.workers) + Bench.invariantLines(r.invariants)
-            return lines.joined(separator: "\n")
+            let metrics = r.withMetrics.map { m in
+                ["with /metrics scraped every second: \(Bench.f(m.commandsPerSecond)) commands/s, \(Bench.f(m.ratioToWithout, 2)) of the run without"]
+                    + Bench.invariantLines(m.invariants)
+            } ?? []
+            return (lines + metrics).joined(separator: "\n")
         }
     }
 

@@ -39,6 +39,22 @@ final class BenchCommandTests: PipelineTestCase {
         XCTAssertEqual(bench.int(0, 0), 1, "the run had a database of its own")
     }
 
+    /// The second run's workers serve /metrics, scraped once a second:
+    /// the counters move during the run and end equal to the database's
+    /// (processed = applied + rejected for payments; events audited for the others).
+    func testW1WithMetricsScrapedShowsCountersMovingAndAgreeingWithTheDatabase() throws {
+        let run = try TestSupport.runFlexfin(["bench", "w1", "--n", "3000", "--compare-metrics", "--json"])
+        XCTAssertEqual(run.status, 0, run.errors)
+        let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any], run.output)
+        let metrics = try XCTUnwrap(result["with_metrics"] as? [String: Any], run.output)
+        XCTAssertEqual(metrics["invariants_ok"] as? Bool, true, run.output)
+        XCTAssertGreaterThan(metrics["ratio_to_without"] as? Double ?? 0, 0)
+        let agreement = (metrics["invariants"] as? [[String: Any]] ?? []).filter { ($0["name"] as? String ?? "").contains("/metrics") }
+        XCTAssertEqual(agreement.compactMap { ($0["name"] as? String)?.components(separatedBy: ":").first }.sorted(),
+                       ["audit", "notifications", "payments", "tax"], run.output)
+        XCTAssertTrue(agreement.allSatisfy { $0["ok"] as? Bool == true }, run.output)
+    }
+
     func testTheRiskBenchmarkTimesRecalculationsOnALedgerOfTheRowsAskedFor() throws {
         let run = try TestSupport.runFlexfin(["bench", "risk", "--rows", "20000", "--json"])
         XCTAssertEqual(run.status, 0, run.errors)

@@ -85,8 +85,9 @@ class PipelineTestCase: XCTestCase {
     }
 
     func start(_ name: String, lanes: Int = 1, batchSize: Int = 100, arguments: [String] = [],
-               environment: [String: String] = [:]) throws -> RunningWorker {
-        let worker = try workbench.start(name, lanes: lanes, batchSize: batchSize, arguments: arguments, environment: environment)
+               environment: [String: String] = [:], metrics: Bool = false) throws -> RunningWorker {
+        let worker = try workbench.start(name, lanes: lanes, batchSize: batchSize, arguments: arguments, environment: environment,
+                                         metrics: metrics)
         running.append(worker)
         return worker
     }

@@ -4,6 +4,10 @@
 public enum MessageHeader {
     /// On every command and event: the version of its JSON Schema.
     public static let schemaVersion = "x-schema-version"
+    /// On every command and event: when it was submitted (a command) or
+    /// occurred (an event), in milliseconds since 1970: consumers measure
+    /// their end-to-end latency from it. The AMQP timestamp has whole seconds only.
+    public static let occurredAt = "x-occurred-at"
 
     /// Why the last attempt failed, its class (`invalid`, `transient`,
     /// `unexpected`), the queue it came from, failures so far, and when.
