@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "milestones-worker", targets: ["milestones-worker"]),
         .executable(name: "repayments-worker", targets: ["repayments-worker"]),
         .executable(name: "risk-worker", targets: ["risk-worker"]),
+        .executable(name: "flexfin-api", targets: ["flexfin-api"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -51,7 +52,7 @@ let package = Package(
         .target(name: "Migrations", dependencies: ["PostgresClient", .product(name: "Crypto", package: "swift-crypto")],
                 resources: [.copy("SQL")]),
         // Exchanges, queues and bindings as data (queues/topology.json).
-        .target(name: "Topology", dependencies: ["AMQPClient"]),
+        .target(name: "Topology", dependencies: ["AMQPClient", "Settings"]),
 
         // Metrics and health over HTTP, shared by every worker and the API.
         .target(name: "Telemetry", dependencies: [
@@ -95,7 +96,11 @@ let package = Package(
         ]),
 
         // Operators' dead-letter tools: list, show, replay, purge (audited).
-        .target(name: "DeadLetters", dependencies: ["AMQPClient", "Audit", "Domain", "PostgresClient", "Settings", "Topology"]),
+        .target(name: "DeadLetters", dependencies: [
+            "AMQPClient", "Audit", "Domain", "PostgresClient", "Settings", "Topology", "WorkerRuntime",
+            // A dry run evaluates dead letters with the handler of their queue.
+            "Payments", "Milestones", "Repayments", "Risk", "Notifications", "Tax",
+        ]),
 
         // Benchmarks W1 and mixed: broker-only rate, pipeline rate, invariants.
         .target(name: "Benchmark", dependencies: [
@@ -103,10 +108,22 @@ let package = Package(
             "PostgresClient", "RedisClient",
         ]),
 
+        // API keys: issued, hashed, scoped, revoked.
+        .target(name: "APIKeys", dependencies: ["Domain", "PostgresClient", .product(name: "Crypto", package: "swift-crypto")]),
+        // The HTTP API and the ops page, over the same submission and dead-letter code as the CLI.
+        .target(name: "API", dependencies: [
+            "APIKeys", "DeadLetters", "Domain", "Submission", "Settings", "Telemetry", "Topology", "WorkerRuntime",
+            "AMQPClient", "PostgresClient", "RedisClient",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], resources: [.copy("Resources/openapi.json"), .copy("Resources/ops.html")]),
+        .executableTarget(name: "flexfin-api", dependencies: ["API"]),
+
         .executableTarget(name: "flexfin", dependencies: [
             "Settings", "Migrations", "Topology", "AMQPClient", "PostgresClient", "RedisClient",
             "Domain", "Ledger", "Payments", "Milestones", "Repayments", "Risk", "Audit", "Notifications", "Tax", "Submission", "WorkerRuntime",
-            "Benchmark", "DeadLetters",
+            "Benchmark", "DeadLetters", "APIKeys",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -17,6 +17,16 @@ public struct DeadLetter: Codable, Sendable {
     public let ageSeconds: Int
     public let body: String
     public let headers: [String: String]
+    /// Groups letters that failed alike (see `ErrorFingerprint`).
+    public let fingerprint: String
+    /// The money the message would move, when its body names an amount and
+    /// a currency (payments, repayments); nil otherwise.
+    public let money: Money?
+
+    public struct Money: Codable, Sendable, Equatable {
+        public let minorUnits: Int64
+        public let currency: String
+    }
 
     init(_ message: AMQPMessage, queue: String, now: Date = Date()) {
         let h = message.properties.headers
@@ -36,6 +46,13 @@ public struct DeadLetter: Codable, Sendable {
         ageSeconds = failedAt.map { max(0, Int(now.timeIntervalSince($0))) } ?? 0
         body = String(decoding: message.body, as: UTF8.self)
         headers = h.mapValues(\.description)
+        fingerprint = ErrorFingerprint.of(errorClass: errorClass, error: error)
+        if case .object(let fields)? = try? JSONValue.parse(message.body), case .integer(let amount)? = fields["amount"],
+           case .string(let currency)? = fields["currency"] {
+            money = Money(minorUnits: amount, currency: currency)
+        } else {
+            money = nil
+        }
     }
 }
 
@@ -46,12 +63,15 @@ public struct DeadLetterFilter: Sendable, CustomStringConvertible {
     public var errorClass: String?
     public var olderThanSeconds: Int?
     public var grep: String?
+    public var fingerprint: String?
     /// Everything, when no condition is given and `all` is set.
     public var all = false
 
     public init() {}
 
-    public var isEmpty: Bool { ids.isEmpty && type == nil && errorClass == nil && olderThanSeconds == nil && grep == nil }
+    public var isEmpty: Bool {
+        ids.isEmpty && type == nil && errorClass == nil && olderThanSeconds == nil && grep == nil && fingerprint == nil
+    }
 
     public func matches(_ letter: DeadLetter) -> Bool {
         if all && isEmpty { return true }
@@ -61,6 +81,7 @@ public struct DeadLetterFilter: Sendable, CustomStringConvertible {
         if let errorClass, letter.errorClass != errorClass { return false }
         if let olderThanSeconds, letter.ageSeconds < olderThanSeconds { return false }
         if let grep, !(letter.error.contains(grep) || letter.body.contains(grep)) { return false }
+        if let fingerprint, letter.fingerprint != fingerprint { return false }
         return true
     }
 
@@ -72,6 +93,7 @@ public struct DeadLetterFilter: Sendable, CustomStringConvertible {
         if let errorClass { parts.append("error-class=\(errorClass)") }
         if let olderThanSeconds { parts.append("older-than=\(olderThanSeconds)s") }
         if let grep { parts.append("grep=\(grep)") }
+        if let fingerprint { parts.append("fingerprint=\(fingerprint)") }
         return parts.joined(separator: " ")
     }
 }

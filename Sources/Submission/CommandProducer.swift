@@ -21,6 +21,8 @@ public final class CommandProducer {
     private let reconnectFor: Duration
     private var channel: AMQPChannel?
     private var connection: AMQPConnection?
+    /// Opened on first use, dropped when it fails: the cache is optional.
+    private var cache: RedisConnection?
     private let log = Logger(label: "flexfin.submit")
     /// Failed attempts to publish a chunk (each one followed by a reconnect).
     public private(set) var reconnects = 0
@@ -48,7 +50,7 @@ public final class CommandProducer {
     public func publish(_ commands: [SubmittedCommand], chunk: Int = 5000, progress: (Int) -> Void = { _ in }) throws {
         let now = Date()
         var confirmed = 0
-        var cache = try? settings.connectCache()
+        if cache == nil { cache = try? settings.connectCache() }
         for start in stride(from: 0, to: commands.count, by: chunk) {
             let part = commands[start..<min(start + chunk, commands.count)]
             try withReconnect {

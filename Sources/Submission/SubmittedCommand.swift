@@ -51,6 +51,8 @@ public struct CommandFile: Sendable {
     }
 
     public private(set) var commands: [SubmittedCommand] = []
+    /// The line number of each command.
+    public private(set) var lines: [Int] = []
     public private(set) var refusals: [Refusal] = []
 
     /// Blank lines are skipped; every other line must be one command. A
@@ -74,6 +76,7 @@ public struct CommandFile: Sendable {
                 }
                 firstLines[command.commandId] = firstLines[command.commandId] ?? (lineNumber, command.digest)
                 commands.append(command)
+                lines.append(lineNumber)
             } catch {
                 refusals.append(Refusal(line: lineNumber, reason: "\(error)"))
             }

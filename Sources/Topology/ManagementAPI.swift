@@ -1,4 +1,5 @@
 import AMQPClient
+import Settings
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -141,5 +142,12 @@ private final class HTTPResponse: @unchecked Sendable {
     func wait() -> (Data?, Int?, Error?) {
         done.wait()
         return result
+    }
+}
+
+extension ServiceSettings {
+    /// The management API of the first broker, when one is configured.
+    public var managementAPI: ManagementAPI? {
+        amqpManagementURL.map { ManagementAPI(baseURL: $0, endpoint: amqpEndpoints[0]) }
     }
 }

@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import PostgresClient
+import RedisClient
 import Settings
 
 /// A command's status as a producer asks for it (`flexfin status`, the HTTP
@@ -17,12 +18,17 @@ public enum CommandStatusLookup {
     /// nil when neither store knows the id. Throws only when PostgreSQL is
     /// needed and cannot be reached and the cache knows nothing.
     public static func find(_ id: String, settings: ServiceSettings) throws -> Answer? {
-        let cached = (try? settings.connectCache().command(["GET", CommandStatus.key(id)]).string)
+        try find(id, cache: try? settings.connectCache(), database: settings.connectDatabase)
+    }
+
+    /// The same, on connections the caller holds (the HTTP API's).
+    public static func find(_ id: String, cache: RedisConnection?, database: () throws -> PostgresConnection) throws -> Answer? {
+        let cached = (try? cache?.command(["GET", CommandStatus.key(id)]).string)
             .flatMap { $0 }.flatMap(CommandStatus.init(cached:))
         if let cached, cached.isFinal { return Answer(status: cached, source: "cache") }
         let durable: CommandStatus?
         do {
-            durable = try find(id, in: settings.connectDatabase())
+            durable = try find(id, in: database())
         } catch {
             guard let cached else { throw error }
             return Answer(status: cached, source: "cache")  // PostgreSQL away: the best there is

@@ -15,12 +15,6 @@ struct TopologyFileOption: ParsableArguments {
     func plan() throws -> BrokerPlan { BrokerPlan(try spec()) }
 }
 
-extension ServiceSettings {
-    var managementAPI: ManagementAPI? {
-        amqpManagementURL.map { ManagementAPI(baseURL: $0, endpoint: amqpEndpoints[0]) }
-    }
-}
-
 struct TopologyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "topology", abstract: "Declare or check the broker topology of queues/.",

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Settings
+import Telemetry
+import Topology
+
+/// How `flexfin-api` runs.
+public struct APIOptions: ParsableArguments, Sendable {
+    @Option(help: "The address to listen on.") public var host = "127.0.0.1"
+    @Option(help: "The port of the API and the ops page.") public var port = 8080
+    @Option(help: "Serve /metrics, /healthz and /readyz on this port (none by default).") public var metricsPort: Int?
+    @Option(help: "Threads that hold the PostgreSQL, Redis and broker connections.") public var threads = 4
+    @Option(help: "Largest request body in bytes (413 above).") public var maxBodyBytes = 1 << 20
+    @Option(help: "Most commands in one JSON-lines request.") public var maxBatchLines = 1000
+    @Option(help: "Seconds between queue depth samples for the ops page.") public var sampleSeconds = 10
+
+    public init() {}
+
+    public func validate() throws {
+        guard threads > 0, maxBodyBytes > 0, maxBatchLines > 0, sampleSeconds > 0 else {
+            throw ValidationError("--threads, --max-body-bytes, --max-batch-lines and --sample-seconds must be positive")
+        }
+    }
+}
+
+/// `flexfin-api`: the HTTP API, the ops page and the OpenAPI document.
+/// Hummingbird serves; the blocking C clients run on the service pool.
+public enum APIServer {
+    public static func run(_ options: APIOptions) async throws {
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        MetricsRegistry.bootstrap()  // Hummingbird's request metrics land beside ours
+        let log = Logger(label: "flexfin.api")
+        let settings = try ServiceSettings.fromEnvironment()
+        let topology = try TopologySpec.load(from: TopologySpec.locate())
+        let pool = ServicePool(threads: options.threads, queueLimit: 64 * options.threads, settings: settings, topology: topology)
+        let readiness = Readiness(pool: pool, log: log)
+        if let metricsPort = options.metricsPort {
+            try HealthEndpoint.start(host: options.host, port: metricsPort, readiness: readiness.checks, log: log)
+        }
+        QueueSampler.start(pool, topology: topology, every: options.sampleSeconds, log: log)
+        let router = Router()
+        router.middlewares.add(MetricsMiddleware())
+        Endpoints(pool: pool, options: options, topology: topology, log: log).add(to: router)
+        let app = Application(router: router, configuration: .init(address: .hostname(options.host, port: options.port), serverName: "flexfin-api"),
+                              onServerRunning: { channel in
+                                  log.notice("flexfin-api on http://\(options.host):\(channel.localAddress?.port ?? options.port)/")
+                              }, logger: log)
+        try await app.runService()
+    }
+}

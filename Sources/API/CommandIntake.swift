@@ -1,0 +1,79 @@
+import Domain
+import Foundation
+import PostgresClient
+import Submission
+
+/// `POST /v1/commands`: the door of the HTTP API. A command is checked
+/// exactly as its worker checks it, its id claimed for its content (a
+/// reused id with other content is a 409, the inbox's rule), then published
+/// and answered only once the broker confirmed it.
+enum CommandIntake {
+    /// The command of one JSON object. `idempotencyKey` is its id when the
+    /// body has none; with both, they must agree.
+    static func command(_ body: [UInt8], idempotencyKey: String?) throws(APIError) -> SubmittedCommand {
+        var bytes = body
+        if let idempotencyKey {
+            guard case .object(var fields) = (try? JSONValue.parse(body)) ?? .null else {
+                throw APIError.invalid(InvalidMessage(field: nil, "the body is not a JSON object"))
+            }
+            switch fields["command_id"] {
+            case nil:
+                fields["command_id"] = .string(idempotencyKey)
+                bytes = Array(JSONValue.object(fields).serialized.utf8)
+            case .string(let id)? where id == idempotencyKey:
+                break
+            default:
+                throw APIError(status: .badRequest, code: "invalid_command",
+                               message: "field 'command_id' differs from the Idempotency-Key header; send one id", field: "command_id")
+            }
+        }
+        do { return try SubmittedCommand(body: bytes) } catch { throw APIError.invalid(error) }
+    }
+
+    enum Claim { case new, resubmission }
+
+    /// Claims each command's id for its content, in one transaction: a new
+    /// id is recorded; the same id with the same content is a resubmission
+    /// (published again: if the first publish was lost, this one counts;
+    /// if not, the inbox absorbs it); other content is a conflict.
+    static func claim(_ commands: [SubmittedCommand], key: String, in database: PostgresConnection) throws -> [Result<Claim, APIError>] {
+        guard !commands.isEmpty else { return [] }
+        return try database.transaction { db in
+            let inserted = try db.execute(prepared: """
+                INSERT INTO api_submissions (command_id, command_type, digest, key_name)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], array_fill($4::text, ARRAY[cardinality($1::text[])]))
+                ON CONFLICT (command_id) DO NOTHING RETURNING command_id
+                """, [commands.map(\.commandId), commands.map(\.type), commands.map(\.digest), key])
+            let new = Set(try (0..<inserted.count).map { try inserted.decode($0, 0, as: String.self) })
+            // Earlier content of the others: submitted here, or through the CLI (the inbox).
+            let earlier = try db.execute(prepared: """
+                SELECT command_id, digest FROM api_submissions WHERE command_id = ANY($1::text[])
+                UNION ALL
+                SELECT message_id, digest FROM inbox WHERE message_id = ANY($1::text[]) AND digest IS NOT NULL
+                  AND consumer = ANY($2::text[])
+                """, [commands.map(\.commandId).filter { !new.contains($0) },
+                      Consumer.allCases.filter(\.consumesCommands).map(\.rawValue)])
+            var digests: [String: Set<String>] = [:]
+            for row in 0..<earlier.count {
+                digests[try earlier.decode(row, 0, as: String.self), default: []].insert(try earlier.decode(row, 1, as: String.self))
+            }
+            return commands.map { command in
+                if new.contains(command.commandId) { return .success(.new) }
+                guard digests[command.commandId, default: []].allSatisfy({ $0 == command.digest }) else {
+                    return .failure(APIError(status: .conflict, code: "id_reused", message: """
+                        command_id "\(command.commandId)" was already used for a different command; one id, one command. \
+                        Nothing was published
+                        """, field: "command_id"))
+                }
+                return .success(.resubmission)
+            }
+        }
+    }
+
+    /// A publish that failed gives its new ids back: nothing of them was
+    /// confirmed, so the id is not taken.
+    static func release(_ ids: [String], in database: PostgresConnection) throws {
+        guard !ids.isEmpty else { return }
+        try database.execute(prepared: "DELETE FROM api_submissions WHERE command_id = ANY($1::text[])", [ids])
+    }
+}

@@ -1,0 +1,105 @@
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Submission
+import WorkerRuntime
+
+extension Endpoints {
+    func addCommands(to router: Router<BasicRequestContext>) {
+        // One command as a JSON object, or JSON lines (Content-Type
+        // application/x-ndjson) with a result per line.
+        router.post("/v1/commands") { request, _ -> Response in
+            guard let body = try await body(of: request) else { return tooLarge }
+            let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
+            let lines = request.headers[.contentType].map { $0.hasPrefix("application/x-ndjson") || $0.hasPrefix("application/jsonl") } ?? false
+            return await serve(request, .submit) { key, connections in
+                lines ? try submitLines(body, key: key.name, connections)
+                      : try submitOne(body, idempotencyKey: idempotencyKey, key: key.name, connections)
+            }
+        }
+
+        router.get("/v1/commands/:id") { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            return await serve(request, .read) { _, connections in
+                if let answer = try CommandStatusLookup.find(id, cache: try? connections.cache(), database: connections.database) {
+                    var fields = answer.status.json.objectFields
+                    fields["command_id"] = .string(id)
+                    fields["source"] = .string(answer.source)
+                    return Reply(.ok, .object(fields))
+                }
+                // Confirmed by the broker, and neither worker nor cache has said more yet.
+                let submitted = try connections.database().execute(prepared: """
+                    SELECT to_char(submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') FROM api_submissions WHERE command_id = $1
+                    """, [id])
+                guard submitted.count == 1 else {
+                    throw APIError(status: .notFound, code: "unknown_command", message: "no command with id \"\(id)\" is known")
+                }
+                return Reply(.ok, .object(["command_id": .string(id), "status": "accepted", "at": .string(try submitted.decode(0, 0, as: String.self)),
+                                          "source": "database"]))
+            }
+        }
+    }
+
+    private func submitOne(_ body: [UInt8], idempotencyKey: String?, key: String, _ connections: ServicePool.Connections) throws -> Reply {
+        let command = try CommandIntake.command(body, idempotencyKey: idempotencyKey)
+        let claim = try CommandIntake.claim([command], key: key, in: connections.database())[0].get()
+        try publish([command], new: claim == .new ? [command.commandId] : [], connections)
+        return Reply(.accepted, accepted(command, claim), headers: [.location: "/v1/commands/\(command.commandId)"])
+    }
+
+    /// Every line is checked first; the valid, unclaimed ones are published
+    /// together and confirmed; each line gets its own status.
+    private func submitLines(_ body: [UInt8], key: String, _ connections: ServicePool.Connections) throws -> Reply {
+        let file = CommandFile(contents: Data(body))
+        guard file.commands.count + file.refusals.count <= options.maxBatchLines else {
+            throw APIError(status: .contentTooLarge, code: "too_many_lines",
+                           message: "at most \(options.maxBatchLines) commands per request; nothing was published")
+        }
+        let claims = try CommandIntake.claim(file.commands, key: key, in: connections.database())
+        let claimed = zip(file.commands, claims).compactMap { command, claim in (try? claim.get()).map { (command, $0) } }
+        try publish(claimed.map(\.0), new: claimed.filter { $0.1 == .new }.map(\.0.commandId), connections)
+        var results: [(line: Int, result: JSONValue)] = file.refusals.map { refusal in
+            (refusal.line, .object(["line": .integer(Int64(refusal.line)), "status": 400,
+                                    "error": APIError(status: .badRequest, code: "invalid_command", message: refusal.reason).json.objectFields["error"]!]))
+        }
+        for (line, (command, claim)) in zip(file.lines, zip(file.commands, claims)) {
+            var fields: [String: JSONValue]
+            switch claim {
+            case .success(let claim): fields = accepted(command, claim).objectFields; fields["status"] = 202
+            case .failure(let error): fields = ["command_id": .string(command.commandId), "status": .integer(Int64(error.status.code)),
+                                                "error": error.json.objectFields["error"]!]
+            }
+            fields["line"] = .integer(Int64(line))
+            results.append((line, .object(fields)))
+        }
+        let sorted = results.sorted { $0.line < $1.line }.map(\.result)
+        let acceptedCount = sorted.count { $0.objectFields["status"] == 202 }
+        return Reply(.ok, .object(["accepted": .integer(Int64(acceptedCount)), "refused": .integer(Int64(sorted.count - acceptedCount)),
+                                   "results": .array(sorted)]))
+    }
+
+    private func accepted(_ command: SubmittedCommand, _ claim: CommandIntake.Claim) -> JSONValue {
+        .object(["command_id": .string(command.commandId), "type": .string(command.type), "status": "accepted",
+                 "resubmission": .bool(claim == .resubmission), "location": .string("/v1/commands/\(command.commandId)")])
+    }
+
+    /// Publishes and waits for the broker's confirm. If it never comes, the
+    /// new ids are given back and the caller is told 503: nothing counts as
+    /// accepted that the broker did not confirm.
+    private func publish(_ commands: [SubmittedCommand], new: [String], _ connections: ServicePool.Connections) throws {
+        guard !commands.isEmpty else { return }
+        do {
+            try connections.producer().publish(commands)
+        } catch {
+            connections.drop()
+            try? CommandIntake.release(new, in: connections.database())
+            log.warning("publish not confirmed", metadata: ["commands": "\(commands.count)", "error": "\(error)"])
+            throw APIError.unavailable("the broker did not confirm the publish")
+        }
+    }
+}
+
+extension JSONValue {
+    var objectFields: [String: JSONValue] { if case .object(let fields) = self { fields } else { [:] } }
+}

@@ -1,0 +1,79 @@
+import APIKeys
+import Domain
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Topology
+import WorkerRuntime
+
+/// The routes of `flexfin-api`. Each one hands its work, authorization
+/// included, to the service pool, and answers JSON.
+struct Endpoints: Sendable {
+    let pool: ServicePool
+    let options: APIOptions
+    let topology: TopologySpec
+    let log: Logger
+    let deadLetterLock = DeadLetterLock()
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/openapi.json") { _, _ in Self.resource("openapi", "json", type: "application/json") }
+        router.get("/") { _, _ in Self.resource("ops", "html", type: "text/html; charset=utf-8") }
+        addCommands(to: router)
+        addOperations(to: router)
+    }
+
+    /// Runs `work` on the pool for a caller with `scope`, and turns every
+    /// outcome into an answer: refusals as they are, a service that is away
+    /// as 503 with Retry-After, anything else as 500 (logged; no key, no body).
+    func serve(_ request: Request, _ scope: Scope,
+               _ work: @escaping @Sendable (APIKey, ServicePool.Connections) throws -> Reply) async -> Response {
+        let authorization = request.headers[.authorization]
+        do {
+            return try await pool.run { [log] connections in
+                try work(try Access.authorize(authorization, scope, connections, log: log), connections)
+            }.response
+        } catch let error as APIError {
+            return Reply(error).response
+        } catch is ServicePool.Busy {
+            return Reply(APIError.unavailable("the API is at capacity", retryAfter: 1)).response
+        } catch where ServiceError.isRetryable(error) == true {
+            log.warning("a service is unavailable", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return Reply(APIError.unavailable("a service the API needs is unavailable")).response
+        } catch {
+            log.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return Reply(APIError(status: .internalServerError, code: "internal", message: "the request failed; see the API's log")).response
+        }
+    }
+
+    /// The request body, up to the size limit; nil when it is larger (answer 413).
+    func body(of request: Request) async throws -> [UInt8]? {
+        var request = request
+        do {
+            let buffer = try await request.collectBody(upTo: options.maxBodyBytes)
+            return Array(buffer: buffer)
+        } catch is NIOTooManyBytesError {
+            return nil
+        }
+    }
+
+    var tooLarge: Response {
+        Reply(APIError(status: .contentTooLarge, code: "too_large",
+                       message: "the body is larger than \(options.maxBodyBytes) bytes; nothing was published")).response
+    }
+
+    private static func resource(_ name: String, _ ext: String, type: String) -> Response {
+        guard let url = Bundle.module.url(forResource: name, withExtension: ext), let data = try? Data(contentsOf: url) else {
+            return Response(status: .notFound)
+        }
+        return Response(status: .ok, headers: [.contentType: type], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// One dead-letter operation at a time in this process: reading a
+/// dead-letter queue takes its messages unacknowledged, so two readers at
+/// once would each see part of it.
+final class DeadLetterLock: @unchecked Sendable {
+    private let lock = NSLock()
+    func withLock<T>(_ body: () throws -> T) rethrows -> T { try lock.withLock(body) }
+}

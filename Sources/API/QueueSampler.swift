@@ -1,0 +1,61 @@
+import Domain
+import Foundation
+import Logging
+import PostgresClient
+import Topology
+
+/// Queue depth over time for the ops page: every queue of the topology,
+/// sampled by the API into PostgreSQL (so a restart loses no history),
+/// kept 48 hours.
+enum QueueSampler {
+    static func start(_ pool: ServicePool, topology: TopologySpec, every seconds: Int, log: Logger) {
+        Task.detached {
+            var rounds = 0
+            while !Task.isCancelled {
+                let prune = rounds % 360 == 0  // about hourly
+                do {
+                    try await pool.run { connections in
+                        try sample(connections, topology: topology, prune: prune)
+                    }
+                } catch {
+                    log.warning("queue depth not sampled", metadata: ["error": "\(error)"])
+                }
+                rounds += 1
+                try? await Task.sleep(for: .seconds(seconds))
+            }
+        }
+    }
+
+    private static func sample(_ connections: ServicePool.Connections, topology: TopologySpec, prune: Bool) throws {
+        let snapshot = try QueueMonitor(plan: BrokerPlan(topology), management: connections.settings.managementAPI)
+            .snapshot(connection: connections.broker())
+        let queues = snapshot.queues.filter(\.exists)
+        let database = try connections.database()
+        try database.execute(prepared: """
+            INSERT INTO queue_depth_samples (queue, sampled_at, ready, unacknowledged, consumers)
+            SELECT q, now(), r, u, c FROM unnest($1::text[], $2::int[], $3::int[], $4::int[]) AS s(q, r, u, c)
+            ON CONFLICT DO NOTHING
+            """, [queues.map(\.queue), queues.map(\.ready), queues.map { $0.unacknowledged ?? 0 }, queues.map(\.consumers)])
+        if prune { try database.execute(prepared: "DELETE FROM queue_depth_samples WHERE sampled_at < now() - interval '48 hours'", []) }
+    }
+
+    /// At most 300 points per queue over the last `hours`: the highest
+    /// depth of each slice, so a spike is never averaged away.
+    static func history(hours: Int, in database: PostgresConnection) throws -> JSONValue {
+        let slice = max(1, hours * 3600 / 300)
+        let rows = try database.execute(prepared: """
+            SELECT queue, (floor(extract(epoch FROM sampled_at) / $2) * $2)::int8 AS t, max(ready), max(consumers)
+            FROM queue_depth_samples WHERE sampled_at > now() - make_interval(hours => $1)
+            GROUP BY queue, t ORDER BY queue, t
+            """, [hours, slice])
+        var series: [String: [JSONValue]] = [:]
+        for row in 0..<rows.count {
+            series[try rows.decode(row, 0, as: String.self), default: []].append(.array([
+                .integer(try rows.decode(row, 1, as: Int64.self)), .integer(Int64(try rows.decode(row, 2, as: Int.self))),
+                .integer(Int64(try rows.decode(row, 3, as: Int.self))),
+            ]))
+        }
+        return .object(["hours": .integer(Int64(hours)), "slice_seconds": .integer(Int64(slice)),
+                        "points": "[epoch seconds, ready, consumers]", "queues": .object(series.mapValues(JSONValue.array))])
+    }
+}

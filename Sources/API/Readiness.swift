@@ -1,0 +1,26 @@
+import Foundation
+import Logging
+import Telemetry
+
+/// `/readyz` of the API: whether the broker, PostgreSQL and Redis answered
+/// the last probe (every 2 s, on the service pool; the answer itself never blocks).
+final class Readiness: @unchecked Sendable {
+    private let lock = NSLock()
+    private var state: [String: Bool] = ["broker": false, "database": false, "cache": false]
+
+    init(pool: ServicePool, log: Logger) {
+        Task.detached { [self] in
+            while !Task.isCancelled {
+                let probed = (try? await pool.run { connections -> [String: Bool] in
+                    ["broker": (try? connections.producer()) != nil,
+                     "database": (try? connections.database().query("SELECT 1")) != nil,
+                     "cache": (try? connections.cache().command(["PING"])) != nil]
+                }) ?? ["broker": false, "database": false, "cache": false]
+                lock.withLock { state = probed }
+                try? await Task.sleep(for: .seconds(2))
+            }
+        }
+    }
+
+    var checks: ReadinessChecks { { [self] in lock.withLock { state } } }
+}
