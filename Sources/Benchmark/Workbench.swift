@@ -43,19 +43,30 @@ public struct Workbench: Sendable {
     /// which (this waits for that).
     public func start(_ name: String, lanes: Int = 1, batchSize: Int = 500, arguments: [String] = [],
                       environment: [String: String] = [:], metrics: Bool = false) throws -> RunningWorker {
+        let worker = try launch(name, arguments: ["--lanes", String(lanes), "--batch-size", String(batchSize)] + arguments
+            + (metrics ? ["--metrics-port", "0"] : []), environment: environment)
+        if metrics { worker.metricsURL = try worker.announcedURL("metrics on ") }
+        return worker
+    }
+
+    /// `flexfin-api` on a free port; its base URL is `apiURL`.
+    public func startAPI(arguments: [String] = [], environment: [String: String] = [:]) throws -> RunningWorker {
+        let api = try launch("flexfin-api", arguments: ["--port", "0"] + arguments, environment: environment)
+        api.apiURL = try api.announcedURL("flexfin-api on ")
+        return api
+    }
+
+    private func launch(_ name: String, arguments: [String], environment: [String: String]) throws -> RunningWorker {
         let process = Process()
         process.executableURL = workers.appendingPathComponent(name)
-        process.arguments = ["--lanes", String(lanes), "--batch-size", String(batchSize)] + arguments
-            + (metrics ? ["--metrics-port", "0"] : [])
+        process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(settings.environment) { $1 }.merging(environment) { $1 }
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("flexfin-\(name)-\(UUID().uuidString.prefix(8)).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: log)
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        let worker = RunningWorker(name: name, process: process, log: log)
-        if metrics { try worker.findMetricsURL() }
-        return worker
+        return RunningWorker(name: name, process: process, log: log)
     }
 
     /// Waits until every audit, notification and tax row of a workload is
@@ -140,19 +151,22 @@ public final class RunningWorker: @unchecked Sendable {
     public var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
     /// Where the worker serves `/metrics`, when started with it.
-    public private(set) var metricsURL: URL?
+    public fileprivate(set) var metricsURL: URL?
+    /// Where `flexfin-api` serves, when this is it.
+    public fileprivate(set) var apiURL: URL?
 
-    /// Reads the port the worker bound from its log line `metrics on http://…/metrics`.
-    fileprivate func findMetricsURL() throws {
-        let deadline = ContinuousClock.now + .seconds(20)
+    /// The URL the process announced in its log as `<prefix>http://…` (it
+    /// bound port 0: the kernel chose).
+    fileprivate func announcedURL(_ prefix: String) throws -> URL {
+        let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline, isRunning {
-            if let line = logText.split(separator: "\n").first(where: { $0.contains("metrics on http://") }),
-               let start = line.range(of: "http://") {
-                metricsURL = URL(string: String(line[start.lowerBound...].prefix { !$0.isWhitespace }))
-                return
+            if let line = logText.split(separator: "\n").first(where: { $0.contains(prefix + "http://") }),
+               let start = line.range(of: prefix + "http://"),
+               let url = URL(string: String(line[line.index(start.lowerBound, offsetBy: prefix.count)...].prefix { !$0.isWhitespace })) {
+                return url
             }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        throw BenchmarkError("\(name) did not say where it serves /metrics; its log: \(log.path)")
+        throw BenchmarkError("\(name) did not say where it serves (\(prefix)…); its log: \(log.path)")
     }
 }

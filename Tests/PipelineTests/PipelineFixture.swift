@@ -92,6 +92,19 @@ class PipelineTestCase: XCTestCase {
         return worker
     }
 
+    func startAPI(arguments: [String] = [], environment: [String: String] = [:]) throws -> RunningWorker {
+        let api = try workbench.startAPI(arguments: arguments, environment: environment)
+        running.append(api)
+        return api
+    }
+
+    /// A new API key with `scopes`, as `flexfin apikey create` prints it.
+    func apiKey(_ name: String, _ scopes: String, rate: Int = 1000) throws -> String {
+        let created = try runFlexfin(["apikey", "create", "--name", name, "--scopes", scopes, "--rate", String(rate)])
+        XCTAssertEqual(created.status, 0, created.errors)
+        return created.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     func startEventWorkers() throws -> [RunningWorker] {
         try ["audit-worker", "notifications-worker", "tax-worker"].map { try start($0) }
     }

@@ -1,0 +1,145 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `flexfin-api` against the real services: the door (202 only after the
+/// broker's confirm, each refusal with its status), keys and scopes, the
+/// rate limit, and a command's status through its whole life.
+final class APITests: PipelineTestCase {
+    private var api: URL!
+
+    private func call(_ path: String, _ method: String = "GET", key: String? = nil, body: String? = nil,
+                      headers: [String: String] = [:]) throws -> HTTPCall {
+        var all = headers
+        if let key { all["Authorization"] = "Bearer \(key)" }
+        if body != nil, all["Content-Type"] == nil { all["Content-Type"] = "application/json" }
+        return try HTTPCall.send(URL(string: path, relativeTo: api)!, method: method, headers: all, body: body.map { Data($0.utf8) })
+    }
+
+    private func paymentBody(_ id: String?, amount: Int = 100, memo: String? = nil) -> String {
+        let idField = id.map { #""command_id":"\#($0)","# } ?? ""
+        let memoField = memo.map { #","memo":"\#($0)""# } ?? ""
+        return #"{\#(idField)"type":"payment","payer":"w0001","payee":"w0002","amount":\#(amount),"currency":"USD"\#(memoField)}"#
+    }
+
+    func testTheDoorAcceptsOnlyWhatItShouldAndEachRefusalSaysWhy() throws {
+        api = try XCTUnwrap(startAPI(arguments: ["--max-body-bytes", "4096"]).apiURL)
+        let submitter = try apiKey("producer", "submit,read")
+        let reader = try apiKey("dashboard", "read")
+
+        // 401 without a key, with a made-up one; 403 for a missing scope.
+        XCTAssertEqual(try call("/v1/commands", "POST", body: paymentBody("a-1")).status, 401)
+        XCTAssertEqual(try call("/v1/commands", "POST", key: "ffk_0000000000000000_" + String(repeating: "0", count: 64),
+                                body: paymentBody("a-1")).status, 401)
+        let forbidden = try call("/v1/commands", "POST", key: reader, body: paymentBody("a-1"))
+        XCTAssertEqual(forbidden.status, 403)
+        XCTAssertTrue(forbidden.text.contains("'submit'"), forbidden.text)
+
+        // 202 with its Location, only now: the broker confirmed.
+        let accepted = try call("/v1/commands", "POST", key: submitter, body: paymentBody("a-1"))
+        XCTAssertEqual(accepted.status, 202, accepted.text)
+        XCTAssertEqual(accepted.headers["location"], "/v1/commands/a-1")
+        XCTAssertEqual(try call("/v1/commands/a-1", key: reader).json?["status"] as? String, "accepted")
+        // The same command again: idempotent. Another under its id: 409.
+        let again = try call("/v1/commands", "POST", key: submitter, body: paymentBody("a-1"))
+        XCTAssertEqual(again.status, 202)
+        XCTAssertEqual(again.json?["resubmission"] as? Bool, true)
+        let conflict = try call("/v1/commands", "POST", key: submitter, body: paymentBody("a-1", amount: 101))
+        XCTAssertEqual(conflict.status, 409)
+        XCTAssertEqual((conflict.json?["error"] as? [String: Any])?["field"] as? String, "command_id")
+
+        // The Idempotency-Key header is the id when the body has none.
+        let keyed = try call("/v1/commands", "POST", key: submitter, body: paymentBody(nil), headers: ["Idempotency-Key": "a-2"])
+        XCTAssertEqual(keyed.status, 202, keyed.text)
+        XCTAssertEqual(keyed.headers["location"], "/v1/commands/a-2")
+
+        // 400 names the field; 413 above the limit; neither publishes anything.
+        let invalid = try call("/v1/commands", "POST", key: submitter, body: paymentBody("a-3", amount: -5))
+        XCTAssertEqual(invalid.status, 400)
+        XCTAssertEqual((invalid.json?["error"] as? [String: Any])?["field"] as? String, "amount")
+        let large = try call("/v1/commands", "POST", key: submitter, body: paymentBody("a-4", memo: String(repeating: "x", count: 5000)))
+        XCTAssertEqual(large.status, 413)
+        XCTAssertEqual(try call("/v1/commands/a-3", key: reader).status, 404)
+        XCTAssertEqual(try call("/v1/commands/a-4", key: reader).status, 404)
+
+        // JSON lines: a result per line.
+        let lines = [paymentBody("a-5"), paymentBody("a-6", amount: 0), paymentBody("a-1", amount: 7)].joined(separator: "\n")
+        let batch = try call("/v1/commands", "POST", key: submitter, body: lines, headers: ["Content-Type": "application/x-ndjson"])
+        XCTAssertEqual(batch.status, 200, batch.text)
+        let results = try XCTUnwrap(batch.json?["results"] as? [[String: Any]])
+        XCTAssertEqual(results.map { $0["status"] as? Int }, [202, 400, 409])
+
+        // What was accepted is applied, once each; nothing refused reached a worker.
+        _ = try start("payments-worker")
+        try waitUntilDecided(atLeast: 3)
+        try workbench.wait(upTo: .seconds(30), for: "a-1 applied") { _ in
+            try self.call("/v1/commands/a-1", key: reader).json?["status"] as? String == "applied"
+        }
+        Thread.sleep(forTimeInterval: 1)
+        XCTAssertEqual(try count("SELECT count(*) FROM inbox WHERE consumer = 'payments'"), 3, "a-1, a-2, a-5")
+        XCTAssertEqual(try count("SELECT count(*) FROM transfers WHERE command_id = 'a-1'"), 1)
+
+        // A revoked key is refused from the next request on.
+        XCTAssertEqual(try runFlexfin(["apikey", "revoke", "dashboard"]).status, 0)
+        XCTAssertEqual(try call("/v1/commands/a-1", key: reader).status, 401)
+        XCTAssertEqual(try count("SELECT count(*) FROM api_keys WHERE secret_sha256 LIKE '%' || $1 || '%'", [String(reader.suffix(64))]), 0,
+                       "the secret itself is not stored")
+    }
+
+    func testAKeyOverItsRateIsToldToWait() throws {
+        api = try XCTUnwrap(startAPI().apiURL)
+        let limited = try apiKey("slow", "read", rate: 2)
+        let statuses = try (0..<12).map { _ in try call("/v1/commands/none", key: limited) }
+        XCTAssertTrue(statuses.contains { $0.status == 404 })
+        let refused = try XCTUnwrap(statuses.first { $0.status == 429 }, "\(statuses.map(\.status))")
+        XCTAssertEqual(refused.headers["retry-after"], "1")
+    }
+
+    func testNo202WhenTheBrokerCannotConfirm() throws {
+        api = try XCTUnwrap(startAPI(environment: ["FLEXFIN_AMQP_URL": "amqp://flexfin:x@127.0.0.1:\(closedPort())/flexfin-test"]).apiURL)
+        let submitter = try apiKey("producer", "submit,read")
+        let refused = try call("/v1/commands", "POST", key: submitter, body: paymentBody("b-1"))
+        XCTAssertEqual(refused.status, 503, refused.text)
+        XCTAssertNotNil(refused.headers["retry-after"])
+        XCTAssertEqual(try call("/v1/commands/b-1", key: submitter).status, 404, "not accepted, the id not taken")
+    }
+
+    /// retrying, then dead-lettered; the dead letter grouped with its
+    /// money, dry-run, replayed under the key's name, applied.
+    func testAStatusThroughRetryAndTheDeadLetterQueueAndBackByReplay() throws {
+        try refuseTransfers(raising: "ledger refused")
+        api = try XCTUnwrap(startAPI().apiURL)
+        let submitter = try apiKey("producer", "submit,read")
+        let operatorKey = try apiKey("ops-anna", "read,operate")
+        _ = try start("payments-worker", environment: try paymentAttempts(2))
+        XCTAssertEqual(try call("/v1/commands", "POST", key: submitter, body: paymentBody("c-1", amount: 250, memo: "boom")).status, 202)
+
+        var seen: [String] = []
+        try workbench.wait(upTo: .seconds(60), for: "c-1 dead-lettered") { _ in
+            let status = try self.call("/v1/commands/c-1", key: submitter).json?["status"] as? String ?? "-"
+            if seen.last != status { seen.append(status) }
+            return status == "dead-lettered"
+        }
+        XCTAssertTrue(seen.contains("retrying"), "\(seen)")
+
+        let groups = try XCTUnwrap(try call("/v1/dead-letters?queue=commands.payment", key: operatorKey).json?["groups"] as? [[String: Any]])
+        XCTAssertEqual(groups.count, 1)
+        XCTAssertEqual(groups[0]["count"] as? Int, 1)
+        XCTAssertEqual(groups[0]["money"] as? [String: Int], ["USD": 250])
+        let fingerprint = try XCTUnwrap(groups[0]["fingerprint"] as? String)
+        let selection = #"{"queue":"commands.payment","fingerprint":"\#(fingerprint)""#
+
+        XCTAssertEqual(try call("/v1/dead-letters/replay", "POST", key: submitter, body: selection + #","confirm":true}"#).status, 403)
+        XCTAssertEqual(try call("/v1/dead-letters/replay", "POST", key: operatorKey, body: selection + "}").status, 400, "unconfirmed")
+        try stopRefusingTransfers()
+        let dryRun = try call("/v1/dead-letters/dry-run", "POST", key: operatorKey, body: selection + "}")
+        XCTAssertEqual((dryRun.json?["results"] as? [[String: Any]])?.first?["verdict"] as? String, "would apply", dryRun.text)
+        let replay = try call("/v1/dead-letters/replay", "POST", key: operatorKey, body: selection + #","confirm":true}"#)
+        XCTAssertEqual(replay.json?["replayed"] as? Int, 1, replay.text)
+        try workbench.wait(upTo: .seconds(30), for: "c-1 applied") { _ in
+            try self.call("/v1/commands/c-1", key: submitter).json?["status"] as? String == "applied"
+        }
+        XCTAssertEqual(try count("SELECT count(*) FROM audit_log WHERE body::jsonb->'data'->>'actor' = 'api-key:ops-anna'"), 2,
+                       "the replay and its completion, under the key's name")
+    }
+}
