@@ -1,6 +1,7 @@
 import APIKeys
 import Domain
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -21,6 +22,27 @@ struct Endpoints: Sendable {
         router.get("/") { _, _ in Self.resource("ops", "html", type: "text/html; charset=utf-8") }
         addCommands(to: router)
         addOperations(to: router)
+        refuseOtherMethods(on: router)
+    }
+
+    /// 405 with `Allow` for a method a path does not have, rather than 404.
+    private func refuseOtherMethods(on router: Router<BasicRequestContext>) {
+        let allowed: [String: [HTTPRequest.Method]] = [
+            "/v1/commands": [.post], "/v1/commands/:id": [.get], "/v1/queues": [.get], "/v1/queues/history": [.get],
+            "/v1/dead-letters": [.get], "/v1/dead-letters/messages": [.get], "/v1/dead-letters/dry-run": [.post],
+            "/v1/dead-letters/replay": [.post], "/v1/dead-letters/purge": [.post], "/openapi.json": [.get], "/": [.get],
+        ]
+        let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .options, .trace, HTTPRequest.Method("QUERY")!]
+        for (path, allow) in allowed {
+            for method in methods where !allow.contains(method) {
+                router.on(RouterPath(path), method: method) { _, _ -> Response in
+                    var reply = Reply(APIError(status: .methodNotAllowed, code: "method_not_allowed",
+                                               message: "\(path) answers \(allow.map(\.rawValue).joined(separator: ", ")) only"))
+                    reply.headers[.allow] = allow.map(\.rawValue).joined(separator: ", ")
+                    return reply.response
+                }
+            }
+        }
     }
 
     /// Runs `work` on the pool for a caller with `scope`, and turns every

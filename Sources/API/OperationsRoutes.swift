@@ -16,7 +16,8 @@ extension Endpoints {
         }
 
         router.get("/v1/queues/history") { request, _ -> Response in
-            let hours = request.uri.queryParameters.get("hours").flatMap(Int.init) ?? 24
+            let asked = request.uri.queryParameters.get("hours")
+            let hours = asked.map { Int($0) ?? 0 } ?? 24
             return await serve(request, .read) { _, connections in
                 guard (1...48).contains(hours) else {
                     throw APIError(status: .badRequest, code: "invalid_query", message: "hours must be 1 to 48", field: "hours")
@@ -48,7 +49,7 @@ extension Endpoints {
                 query.get(name).map { (name, JSONValue.string($0)) }
             }))
             return await serve(request, .read) { _, connections in
-                let (queue, filter) = try Self.selection(selection, requireCondition: false)
+                let (queue, filter) = try self.selection(selection, requireCondition: false)
                 let letters = try deadLetterLock.withLock {
                     try DeadLetterQueue(queue, settings: connections.settings, topology: topology).list(filter)
                 }
@@ -89,7 +90,7 @@ extension Endpoints {
         guard let body = try? await body(of: request) else { return tooLarge }
         return await serve(request, .operate) { key, connections in
             let json = (try? JSONValue.parse(body)) ?? .null
-            let (queue, filter) = try Self.selection(json, requireCondition: true)
+            let (queue, filter) = try selection(json, requireCondition: true)
             if let action, json.objectFields["confirm"] != .bool(true) {
                 throw APIError(status: .badRequest, code: "unconfirmed",
                                message: "\(action) acts on messages for good: send \"confirm\": true (try dry-run first)", field: "confirm")
@@ -99,29 +100,36 @@ extension Endpoints {
     }
 
     /// `{"queue": …, "fingerprint"?, "error_class"?, "type"?, "ids"?: [], "all"?: true}`.
-    private static func selection(_ json: JSONValue, requireCondition: Bool) throws -> (String, DeadLetterFilter) {
+    private func selection(_ json: JSONValue, requireCondition: Bool) throws -> (String, DeadLetterFilter) {
         guard case .object(let fields) = json else {
             throw APIError(status: .badRequest, code: "invalid_selection", message: "the body must be a JSON object naming a queue")
         }
         guard case .string(let queue)? = fields["queue"], !queue.isEmpty else {
             throw APIError(status: .badRequest, code: "invalid_selection", message: "name the work queue, e.g. \"commands.payment\"", field: "queue")
         }
+        _ = try workQueues(queue)
         var filter = DeadLetterFilter()
         func text(_ name: String) throws -> String? {
             switch fields[name] {
-            case nil, .null?: return nil
-            case .string(let value)?: return value
-            default: throw APIError(status: .badRequest, code: "invalid_selection", message: "\(name) must be a string", field: name)
+            case nil: return nil
+            case .string(let value)? where !value.contains("\u{0}"): return value
+            default: throw APIError(status: .badRequest, code: "invalid_selection", message: "\(name) must be a string without NUL", field: name)
             }
         }
         (filter.fingerprint, filter.errorClass, filter.type) = (try text("fingerprint"), try text("error_class"), try text("type"))
-        if case .array(let ids)? = fields["ids"] {
-            filter.ids = Set(try ids.map { id in
-                guard case .string(let text) = id else {
-                    throw APIError(status: .badRequest, code: "invalid_selection", message: "ids must be strings", field: "ids")
+        if let ids = fields["ids"] {
+            guard case .array(let list) = ids, !list.isEmpty else {
+                throw APIError(status: .badRequest, code: "invalid_selection", message: "ids, when given, is a list of at least one id", field: "ids")
+            }
+            filter.ids = Set(try list.map { id in
+                guard case .string(let text) = id, !text.contains("\u{0}") else {
+                    throw APIError(status: .badRequest, code: "invalid_selection", message: "ids must be strings without NUL", field: "ids")
                 }
                 return text
             })
+        }
+        if let all = fields["all"], all != .bool(true) {
+            throw APIError(status: .badRequest, code: "invalid_selection", message: "all is true or absent", field: "all")
         }
         filter.all = fields["all"] == .bool(true) || !requireCondition
         guard !requireCondition || filter.all || !filter.isEmpty else {
