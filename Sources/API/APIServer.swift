@@ -39,10 +39,11 @@ public enum APIServer {
         if let metricsPort = options.metricsPort {
             try HealthEndpoint.start(host: options.host, port: metricsPort, readiness: readiness.checks, log: log)
         }
-        QueueSampler.start(pool, topology: topology, every: options.sampleSeconds, log: log)
+        let endpoints = Endpoints(pool: pool, options: options, topology: topology, log: log)
+        QueueSampler.start(pool, topology: topology, every: options.sampleSeconds, lock: endpoints.deadLetterLock, log: log)
         let router = Router()
         router.middlewares.add(MetricsMiddleware())
-        Endpoints(pool: pool, options: options, topology: topology, log: log).add(to: router)
+        endpoints.add(to: router)
         let app = Application(router: router, configuration: .init(address: .hostname(options.host, port: options.port), serverName: "flexfin-api"),
                               onServerRunning: { channel in
                                   log.notice("flexfin-api on http://\(options.host):\(channel.localAddress?.port ?? options.port)/")

@@ -49,9 +49,12 @@ public struct Workbench: Sendable {
         return worker
     }
 
-    /// `flexfin-api` on a free port; its base URL is `apiURL`.
-    public func startAPI(arguments: [String] = [], environment: [String: String] = [:]) throws -> RunningWorker {
-        let api = try launch("flexfin-api", arguments: ["--port", "0"] + arguments, environment: environment)
+    /// `flexfin-api` on a free port; its base URL is `apiURL` (and, with
+    /// `metrics`, its `/metrics` is `metricsURL`).
+    public func startAPI(arguments: [String] = [], environment: [String: String] = [:], metrics: Bool = false) throws -> RunningWorker {
+        let api = try launch("flexfin-api", arguments: ["--port", "0"] + arguments + (metrics ? ["--metrics-port", "0"] : []),
+                             environment: environment)
+        if metrics { api.metricsURL = try api.announcedURL("metrics on ") }
         api.apiURL = try api.announcedURL("flexfin-api on ")
         return api
     }

@@ -20,6 +20,8 @@ public final class DeadLetterQueue {
     private let reading: AMQPChannel
     private let publishing: AMQPChannel
     private var letters: [(delivery: AMQPDelivery, letter: DeadLetter)] = []
+    /// Delivery tags acknowledged (replayed or purged): not handed back.
+    private var acted: Set<UInt64> = []
 
     /// `name` is a work queue (`commands.payment`) or its DLQ (`commands.payment.dlq`).
     public init(_ name: String, settings: ServiceSettings, topology: TopologySpec) throws {
@@ -36,7 +38,28 @@ public final class DeadLetterQueue {
         try readAll()
     }
 
-    deinit { connection.close() }
+    deinit {
+        handBack()
+        connection.close()
+    }
+
+    /// Returns what was read and not acted on, and waits (up to 3 s) until
+    /// the queue holds it again: a quorum queue takes back a closed
+    /// channel's deliveries asynchronously, and a reader right after this
+    /// one (the API's next request) must see every dead letter.
+    private func handBack() {
+        let held = letters.count { !acted.contains($0.delivery.deliveryTag) }
+        guard held > 0, let last = letters.last?.delivery.deliveryTag else { return }
+        do {
+            try reading.nack(last, multiple: true, requeue: true)
+            let deadline = ContinuousClock.now + .seconds(3)
+            while try reading.inspectQueue(queue.deadLetterQueue).messageCount < held, ContinuousClock.now < deadline {
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+        } catch {
+            // Closing the connection hands them back all the same, only later.
+        }
+    }
 
     private func readAll() throws {
         try reading.setPrefetch(0)  // unlimited: every dead letter, unacknowledged
@@ -82,7 +105,10 @@ public final class DeadLetterQueue {
                 try publishing.publish(exchange: "", routingKey: target ?? item.letter.originQueue, message: message)
             }
             try publishing.waitForConfirms()
-            for item in part { try reading.ack(item.delivery.deliveryTag) }
+            for item in part {
+                try reading.ack(item.delivery.deliveryTag)
+                acted.insert(item.delivery.deliveryTag)
+            }
             moved += part.count
             progress(moved)
             if let perSecond {
@@ -98,7 +124,10 @@ public final class DeadLetterQueue {
         let chosen = letters.filter { filter.matches($0.letter) }
         // On the record before anything is dropped.
         try record(.deadLettersPurged(action(actor, filter, count: chosen.count, ids: chosen.map(\.letter.id))))
-        for item in chosen { try reading.ack(item.delivery.deliveryTag) }
+        for item in chosen {
+            try reading.ack(item.delivery.deliveryTag)
+            acted.insert(item.delivery.deliveryTag)
+        }
         return chosen.map(\.letter)
     }
 

@@ -11,7 +11,7 @@ struct FailedMessage {
     /// an error that may pass: a lock wait timed out, a deadlock or
     /// serialization failure that kept recurring) and `unexpected` (any
     /// other failure alone inside its transaction) are retried through the tiers.
-    enum ErrorClass: String { case invalid, transient, unexpected }
+    enum ErrorClass: String, CaseIterable { case invalid, transient, unexpected }
 
     let delivery: AMQPDelivery
     let error: String

@@ -43,6 +43,7 @@ final class Lane<Handler: BatchHandler> {
         self.outbox = Outbox(exchange: topology.eventExchange)
         self.shutdown = shutdown
         self.metrics = metrics
+        metrics.declare(tiers: retryPolicy.tiers.map(\.name))
         self.health = health
         self.log = log
     }

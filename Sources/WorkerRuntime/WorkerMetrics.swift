@@ -47,6 +47,15 @@ public final class WorkerMetrics: Sendable {
         outboxOldestAge = gauge("outbox_oldest_age", "seconds", "Age of the oldest outbox row; 0 when the outbox is empty.")
         cacheAvailable = gauge("cache", "up", "1 when every lane's Redis link is up, else 0.")
         lanesConsuming = gauge("consuming", "lanes", "Lanes connected to the broker and PostgreSQL and consuming.")
+        // Every series a label can take exists from the start at 0, so
+        // rate() and increase() see the first one.
+        for service in ["broker", "database", "cache", "other"] { reconnects(service).increment(by: Int64(0)) }
+        for errorClass in FailedMessage.ErrorClass.allCases { deadLettered(errorClass: errorClass.rawValue).increment(by: Int64(0)) }
+    }
+
+    /// Creates the tiers' series (at 0) before any retry.
+    func declare(tiers: [String]) {
+        for tier in tiers { retried(tier: tier).increment(by: Int64(0)) }
     }
 
     func phase(_ name: String) -> DurationHistogram {
@@ -66,9 +75,11 @@ public final class WorkerMetrics: Sendable {
     }
 
     /// `service`: broker, database, cache or other (what the lane lost).
-    func reconnect(_ service: String) {
+    func reconnect(_ service: String) { reconnects(service).increment() }
+
+    private func reconnects(_ service: String) -> Counter {
         registry.makeCounter(descriptor: .flexfin("reconnects", "total", "Sessions dropped and opened again, by the service whose failure caused it."),
-                             labels: [("worker", worker), ("service", service)]).increment()
+                             labels: [("worker", worker), ("service", service)])
     }
 
     /// The statistics line at exit, read from the same instruments; the

@@ -1,4 +1,5 @@
 import Foundation
+import Telemetry
 import TestSupport
 import XCTest
 
@@ -108,7 +109,10 @@ final class APITests: PipelineTestCase {
     /// money, dry-run, replayed under the key's name, applied.
     func testAStatusThroughRetryAndTheDeadLetterQueueAndBackByReplay() throws {
         try refuseTransfers(raising: "ledger refused")
-        api = try XCTUnwrap(startAPI().apiURL)
+        let server = try startAPI(arguments: ["--sample-seconds", "1"], metrics: true)
+        api = try XCTUnwrap(server.apiURL)
+        let money = { try MetricsScrape.fetch(XCTUnwrap(server.metricsURL)).sum("flexfin_dead_letter_money_minor_units",
+                                                                                   ["queue": "commands.payment", "currency": "USD"]) }
         let submitter = try apiKey("producer", "submit,read")
         let operatorKey = try apiKey("ops-anna", "read,operate")
         _ = try start("payments-worker", environment: try paymentAttempts(2))
@@ -124,9 +128,11 @@ final class APITests: PipelineTestCase {
 
         let groups = try XCTUnwrap(try call("/v1/dead-letters?queue=commands.payment", key: operatorKey).json?["groups"] as? [[String: Any]])
         XCTAssertEqual(groups.count, 1)
-        XCTAssertEqual(groups[0]["count"] as? Int, 1)
-        XCTAssertEqual(groups[0]["money"] as? [String: Int], ["USD": 250])
-        let fingerprint = try XCTUnwrap(groups[0]["fingerprint"] as? String)
+        let group = try XCTUnwrap(groups.first)
+        XCTAssertEqual(group["count"] as? Int, 1)
+        XCTAssertEqual(group["money"] as? [String: Int], ["USD": 250])
+        let fingerprint = try XCTUnwrap(group["fingerprint"] as? String)
+        try workbench.wait(upTo: .seconds(20), for: "/metrics to show the money held") { _ in try money() == 250 }
         let selection = #"{"queue":"commands.payment","fingerprint":"\#(fingerprint)""#
 
         XCTAssertEqual(try call("/v1/dead-letters/replay", "POST", key: submitter, body: selection + #","confirm":true}"#).status, 403)
@@ -141,5 +147,6 @@ final class APITests: PipelineTestCase {
         }
         XCTAssertEqual(try count("SELECT count(*) FROM audit_log WHERE body::jsonb->'data'->>'actor' = 'api-key:ops-anna'"), 2,
                        "the replay and its completion, under the key's name")
+        try workbench.wait(upTo: .seconds(20), for: "/metrics to show no money held") { _ in try money() == 0 }
     }
 }

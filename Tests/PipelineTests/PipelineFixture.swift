@@ -92,8 +92,8 @@ class PipelineTestCase: XCTestCase {
         return worker
     }
 
-    func startAPI(arguments: [String] = [], environment: [String: String] = [:]) throws -> RunningWorker {
-        let api = try workbench.startAPI(arguments: arguments, environment: environment)
+    func startAPI(arguments: [String] = [], environment: [String: String] = [:], metrics: Bool = false) throws -> RunningWorker {
+        let api = try workbench.startAPI(arguments: arguments, environment: environment, metrics: metrics)
         running.append(api)
         return api
     }
