@@ -1,0 +1,49 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// The ops page in a real (headless) Chromium: it shows the queues and a
+/// dead-letter group a real failing worker produced, runs a dry run, and a
+/// replay through its confirmation step, after which the group is gone and
+/// the command applied. Screenshots: .build/test-output/.
+final class OpsPageTests: PipelineTestCase {
+    func testAnOperatorSeesTheGroupDryRunsItReplaysItAndTheCommandIsApplied() throws {
+        try refuseTransfers(raising: "ledger refused")
+        _ = try start("payments-worker", environment: try paymentAttempts(1))
+        try submit([boomPayment("ops-1")])
+        try workbench.wait(upTo: .seconds(30), for: "ops-1 dead-lettered") { db in
+            try db.query("SELECT count(*) FROM command_failures WHERE message_id = 'ops-1' AND state = 'dead-lettered'").int(0, 0) == 1
+        }
+        let api = try XCTUnwrap(startAPI(arguments: ["--sample-seconds", "1"]).apiURL)
+        let key = try apiKey("ops-page", "read,operate")
+        let output = repositoryRoot.appendingPathComponent(".build/test-output")
+
+        let browser = try WebDriver(port: closedPort())
+        try browser.open(api)
+        try browser.type(key, into: browser.waitFor("#key"))
+        try browser.click(browser.waitFor("#connect"))
+        // The management API's statistics lag by up to 5 s; the page refreshes every 5 s.
+        _ = try browser.waitFor("tr[data-queue='commands.payment'] td[data-consumers='1']", timeout: 30)
+        let group = "tr[data-queue='commands.payment'][data-group]"
+        XCTAssertTrue(try browser.text(browser.waitFor(group)).contains("ledger refused"))
+        XCTAssertTrue(try browser.text(browser.waitFor(group)).contains("$0.05"), "the money the group holds")
+        try browser.screenshot(to: output.appendingPathComponent("ops-page-dead-letter-group.png"))
+
+        try stopRefusingTransfers()
+        try browser.click(browser.waitFor("\(group) button[data-action='dry-run']"))
+        XCTAssertEqual(try browser.text(browser.waitFor("[data-verdict='would apply']")), "would apply")
+
+        try browser.click(browser.waitFor("\(group) button[data-action='replay']"))
+        XCTAssertTrue(try browser.text(browser.waitFor("#confirm:not([hidden]) #confirm-text")).contains("Replay 1 dead letter"))
+        XCTAssertEqual(try count("SELECT count(*) FROM inbox WHERE message_id = 'ops-1' AND outcome = 'applied'"), 0,
+                       "nothing moves before the confirmation")
+        try browser.click(browser.waitFor("#confirm-yes"))
+        _ = try browser.waitFor("#no-groups:not([hidden])")
+        XCTAssertEqual(try browser.count(group), 0)
+        try workbench.wait(upTo: .seconds(30), for: "ops-1 applied") { db in
+            try db.query("SELECT count(*) FROM inbox WHERE message_id = 'ops-1' AND outcome = 'applied'").int(0, 0) == 1
+        }
+        try browser.screenshot(to: output.appendingPathComponent("ops-page-after-replay.png"))
+        print("screenshots: \(output.path)")
+    }
+}
