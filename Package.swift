@@ -104,7 +104,7 @@ let package = Package(
 
         // Benchmarks W1 and mixed: broker-only rate, pipeline rate, invariants.
         .target(name: "Benchmark", dependencies: [
-            "Audit", "Domain", "Ledger", "Migrations", "Milestones", "Repayments", "Risk", "Submission", "WorkerRuntime", "Settings", "Topology", "AMQPClient",
+            "APIKeys", "Audit", "Domain", "Ledger", "Migrations", "Milestones", "Repayments", "Risk", "Submission", "WorkerRuntime", "Settings", "Topology", "AMQPClient",
             "PostgresClient", "RedisClient",
         ]),
 

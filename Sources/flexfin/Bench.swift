@@ -6,7 +6,7 @@ import Topology
 import WorkerRuntime
 
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks.", subcommands: [W1.self, Mixed.self, Risk.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks.", subcommands: [W1.self, Mixed.self, Risk.self, API.self])
 
     /// How the workers (and the broker-only baseline) run, for every benchmark.
     struct PipelineFlags: ParsableArguments {

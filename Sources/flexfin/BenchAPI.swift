@@ -1,0 +1,51 @@
+import ArgumentParser
+import Benchmark
+import Foundation
+import Settings
+import Topology
+
+extension Bench {
+    struct API: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "api",
+            abstract: "POST /v1/commands under wrk's load, against the CLI producer's rate in the same run; every 202 applied once.",
+            discussion: """
+                Works on the bench environment (database flexfin_bench, vhost flexfin-bench, Redis 15), which it wipes. \
+                Needs wrk (deploy/local/test-tools). With --restart-broker, RabbitMQ's app is stopped through \
+                deploy/local/services for --outage-seconds mid-run: the API must answer 503 with Retry-After, never hang. \
+                Exits 1 when an accepted command was not applied exactly once or a request timed out.
+                """)
+
+        @Option(help: "Seconds of load.") var seconds = 60
+        @Option(help: "Concurrent connections.") var connections = 50
+        @Option(help: "Payments the CLI producer publishes first, for its rate.") var cliCommands = 20_000
+        @Flag(help: "Stop the broker's app mid-run and start it again.") var restartBroker = false
+        @Option(help: "Seconds into the run the broker stops (with --restart-broker).") var outageAt = 20
+        @Option(help: "Seconds the broker stays stopped.") var outageSeconds = 10
+        @OptionGroup var pipeline: PipelineFlags
+        @Flag(help: "Print one JSON object.") var json = false
+        @OptionGroup var topologyFile: TopologyFileOption
+
+        func run() throws {
+            let topologyURL = try topologyFile.path.map { URL(fileURLWithPath: $0) } ?? TopologySpec.locate()
+            let repository = topologyURL.deletingLastPathComponent().deletingLastPathComponent()
+            var options = APILoadBenchmark.Options(pipeline: pipeline.options,
+                                                   services: repository.appendingPathComponent("deploy/local/services"))
+            (options.seconds, options.connections, options.cliCommands) = (seconds, connections, cliCommands)
+            (options.restartBroker, options.outageAt, options.outageSeconds) = (restartBroker, outageAt, outageSeconds)
+            let environment = try DisposableEnvironment("bench", redisDatabase: 15, from: ServiceSettings.fromEnvironment())
+            let workbench = Workbench(environment: environment, topology: try topologyFile.spec(), workers: options.pipeline.workers)
+            let r = try APILoadBenchmark(options: options, workbench: workbench).run { printError("bench: \($0)") }
+            try Bench.printResult(r, json: json) {
+                """
+                API: \(Bench.f(r.requestsPerSecond)) requests/s over \(connections) connections (\(Bench.f(r.acceptedPerSecond)) accepted/s), \
+                latency p50 \(Bench.f(r.p50Ms, 1)) ms p99 \(Bench.f(r.p99Ms, 1)) ms
+                CLI producer: \(Bench.f(r.cliCommandsPerSecond)) commands/s (ratio API accepted / CLI \(Bench.f(r.acceptedPerSecond / r.cliCommandsPerSecond, 2)))
+                answers: \(r.statuses.sorted { $0.key < $1.key }.map { "\($0.key) × \($0.value)" }.joined(separator: ", ")); \(r.socketErrors)
+                \(r.appliedOnce ? "ok  " : "FAIL") \(r.detail)
+                """
+            }
+            if !r.appliedOnce || r.socketErrors.contains("timeout") && !r.socketErrors.contains("timeout 0") { throw ExitCode.failure }
+        }
+    }
+}
