@@ -176,16 +176,8 @@ public struct APILoadBenchmark {
     }
 
     private static func wrk(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["wrk"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchmarkError("wrk failed: \(text)") }
+        let (status, text) = try ExternalTool.run(["wrk"] + arguments)
+        guard status == 0 else { throw BenchmarkError("wrk failed: \(text)") }
         return text
     }
 

@@ -72,8 +72,7 @@ struct Bench: ParsableCommand {
         @OptionGroup var topologyFile: TopologyFileOption
 
         func run() throws {
-            let topologyURL = try topologyFile.path.map { URL(fileURLWithPath: $0) } ?? TopologySpec.locate()
-            let repository = topologyURL.deletingLastPathComponent().deletingLastPathComponent()
+            let repository = try topologyFile.repository()
             var options = W1Benchmark.Options(pipeline: pipeline.options, generator: W1Workload.locateGenerator(repository: repository))
             (options.n, options.seed, options.file, options.compareMetrics) = (n, seed, file, compareMetrics)
             let benchmark = W1Benchmark(options: options, settings: try ServiceSettings.fromEnvironment(), topology: try topologyFile.spec())

@@ -27,8 +27,7 @@ extension Bench {
         @OptionGroup var topologyFile: TopologyFileOption
 
         func run() throws {
-            let topologyURL = try topologyFile.path.map { URL(fileURLWithPath: $0) } ?? TopologySpec.locate()
-            let repository = topologyURL.deletingLastPathComponent().deletingLastPathComponent()
+            let repository = try topologyFile.repository()
             var options = APILoadBenchmark.Options(pipeline: pipeline.options,
                                                    services: repository.appendingPathComponent("deploy/local/services"))
             (options.seconds, options.connections, options.cliCommands) = (seconds, connections, cliCommands)

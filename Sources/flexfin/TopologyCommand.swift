@@ -8,9 +8,12 @@ struct TopologyFileOption: ParsableArguments {
     @Option(name: .customLong("topology"), help: "The topology file (default: queues/topology.json here or above, or FLEXFIN_TOPOLOGY).")
     var path: String?
 
-    func spec() throws -> TopologySpec {
-        try TopologySpec.load(from: path.map { URL(fileURLWithPath: $0) } ?? TopologySpec.locate())
-    }
+    private func file() throws -> URL { try path.map { URL(fileURLWithPath: $0) } ?? TopologySpec.locate() }
+
+    func spec() throws -> TopologySpec { try TopologySpec.load(from: file()) }
+
+    /// The checkout the topology file is in (`queues/topology.json` two levels down).
+    func repository() throws -> URL { try file().deletingLastPathComponent().deletingLastPathComponent() }
 
     func plan() throws -> BrokerPlan { BrokerPlan(try spec()) }
 }

@@ -1,3 +1,4 @@
+import Benchmark
 import Foundation
 import TestSupport
 import XCTest
@@ -12,18 +13,12 @@ final class APIContractTests: PipelineTestCase {
     func testSchemathesisFindsNoFailureAgainstTheRunningServer() throws {
         let api = try XCTUnwrap(startAPI().apiURL)
         let key = try apiKey("schemathesis", "submit,read,operate", rate: 100_000)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["schemathesis", "run", api.appendingPathComponent("openapi.json").absoluteString,
-                             "--header", "Authorization: Bearer \(key)", "--checks", "all", "--exclude-checks", "positive_data_acceptance",
-                             "--max-examples", "30", "--seed", "1", "--no-color"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, text)
+        let (status, text) = try ExternalTool.run([
+            "schemathesis", "run", api.appendingPathComponent("openapi.json").absoluteString,
+            "--header", "Authorization: Bearer \(key)", "--checks", "all", "--exclude-checks", "positive_data_acceptance",
+            "--max-examples", "30", "--seed", "1", "--no-color",
+        ])
+        XCTAssertEqual(status, 0, text)
         XCTAssertTrue(text.contains("generated"), "schemathesis ran its cases:\n\(text)")
     }
 }

@@ -1,4 +1,5 @@
 import AMQPClient
+import Benchmark
 import Foundation
 import Telemetry
 import TestSupport
@@ -13,7 +14,7 @@ final class ObservabilityTests: PipelineTestCase {
 
     func testPromtoolChecksTheRulesRunsTheirUnitTestsAndChecksTheScrapeConfig() throws {
         for arguments in [["check", "rules", "alerts.yml"], ["test", "rules", "alerts.test.yml"], ["check", "config", "prometheus.yml"]] {
-            let (status, output) = try run("promtool", arguments)
+            let (status, output) = try ExternalTool.run(["promtool"] + arguments, in: folder)
             XCTAssertEqual(status, 0, "promtool \(arguments.joined(separator: " ")):\n\(output)")
             XCTAssertTrue(output.contains("SUCCESS"), output)
         }
@@ -54,19 +55,5 @@ final class ObservabilityTests: PipelineTestCase {
         let range = NSRange(text.startIndex..., in: text)
         return Set(pattern.matches(in: text, range: range).compactMap { Range($0.range, in: text).map { String(text[$0]) } })
             .filter { !$0.hasSuffix("_") }
-    }
-
-    private func run(_ tool: String, _ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        process.currentDirectoryURL = folder
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
     }
 }
