@@ -15,6 +15,8 @@ public struct APILoadBenchmark {
         public var seconds = 60
         public var connections = 50
         public var cliCommands = 20_000
+        /// `flexfin-api --threads`.
+        public var apiThreads = 16
         public var restartBroker = false
         /// When the broker's app stops (seconds into the run) and for how long.
         public var outageAt = 20, outageSeconds = 10
@@ -62,7 +64,7 @@ public struct APILoadBenchmark {
         let cliRate = try measureCLIProducer(progress)
         progress("starting payments-worker and flexfin-api")
         let worker = try workbench.start("payments-worker", lanes: options.pipeline.lanes, batchSize: options.pipeline.batchSize)
-        let api = try workbench.startAPI()
+        let api = try workbench.startAPI(arguments: ["--threads", String(options.apiThreads)])
         defer { _ = try? worker.stop(); api.process.terminate() }
         let key = try APIKeyStore.create(name: "bench", scopes: [.submit], ratePerSecond: 1_000_000,
                                          in: workbench.settings.connectDatabase()).token
@@ -84,7 +86,7 @@ public struct APILoadBenchmark {
         let statuses = Self.statuses(wrk)
         return Result(requestsPerSecond: Self.number(after: "Requests/sec:", in: wrk) ?? 0,
                       acceptedPerSecond: Double(ids.count) / Double(options.seconds),
-                      p50Ms: Self.latencyMs(" 50%", wrk) ?? 0, p99Ms: Self.latencyMs(" 99%", wrk) ?? 0, cliCommandsPerSecond: cliRate,
+                      p50Ms: Self.latencyMs("50%", wrk) ?? 0, p99Ms: Self.latencyMs("99%", wrk) ?? 0, cliCommandsPerSecond: cliRate,
                       statuses: statuses, socketErrors: wrk.split(separator: "\n").first { $0.contains("Socket errors") }.map(String.init) ?? "none",
                       accepted: ids.count, appliedOnce: check.ok, detail: check.detail)
     }
@@ -135,7 +137,7 @@ public struct APILoadBenchmark {
         let twice = try db.execute(prepared: """
             SELECT count(*) - count(DISTINCT command_id) FROM transfers WHERE command_id = ANY($1::text[])
             """, [ids]).decode(0, 0, as: Int.self)
-        return (twice == 0, "\(applied) of \(ids.count) accepted commands decided, \(twice) applied more than once")
+        return (twice == 0 && !ids.isEmpty, "\(applied) of \(ids.count) accepted commands decided, \(twice) applied more than once")
     }
 
     // MARK: - wrk
@@ -159,7 +161,10 @@ public struct APILoadBenchmark {
           local payer = counter % 1000 + 1
           local body = string.format('{"command_id":"wrk-%d-%d","type":"payment","payer":"w%04d","payee":"w%04d","amount":1,"currency":"USD"}',
                                       id, counter, payer, payer % 1000 + 1)
-          return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
+          -- wrk.format uses the table given instead of wrk.headers (-H): keep both.
+          local headers = {["Content-Type"] = "application/json"}
+          for name, value in pairs(wrk.headers) do headers[name] = value end
+          return wrk.format("POST", nil, headers, body)
         end
         function response(status, headers, body)
           statuses[status] = (statuses[status] or 0) + 1
@@ -211,9 +216,9 @@ public struct APILoadBenchmark {
         }
     }
 
-    /// A latency line of `--latency`, e.g. ` 50%    3.21ms`, in milliseconds.
+    /// A latency line of `--latency`, e.g. `     50%    3.21ms`, in milliseconds.
     private static func latencyMs(_ label: String, _ text: String) -> Double? {
-        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(label) }),
+        guard let line = text.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }),
               let value = line.split(separator: " ").last else { return nil }
         for (unit, factor) in [("us", 0.001), ("ms", 1.0), ("s", 1000.0), ("m", 60_000.0)] where value.hasSuffix(unit) {
             return Double(value.dropLast(unit.count)).map { $0 * factor }

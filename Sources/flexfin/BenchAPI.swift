@@ -19,6 +19,7 @@ extension Bench {
         @Option(help: "Seconds of load.") var seconds = 60
         @Option(help: "Concurrent connections.") var connections = 50
         @Option(help: "Payments the CLI producer publishes first, for its rate.") var cliCommands = 20_000
+        @Option(help: "flexfin-api --threads: requests served at once, each waiting for its own confirm.") var apiThreads = 16
         @Flag(help: "Stop the broker's app mid-run and start it again.") var restartBroker = false
         @Option(help: "Seconds into the run the broker stops (with --restart-broker).") var outageAt = 20
         @Option(help: "Seconds the broker stays stopped.") var outageSeconds = 10
@@ -30,7 +31,7 @@ extension Bench {
             let repository = try topologyFile.repository()
             var options = APILoadBenchmark.Options(pipeline: pipeline.options,
                                                    services: repository.appendingPathComponent("deploy/local/services"))
-            (options.seconds, options.connections, options.cliCommands) = (seconds, connections, cliCommands)
+            (options.seconds, options.connections, options.cliCommands, options.apiThreads) = (seconds, connections, cliCommands, apiThreads)
             (options.restartBroker, options.outageAt, options.outageSeconds) = (restartBroker, outageAt, outageSeconds)
             let environment = try DisposableEnvironment("bench", redisDatabase: 15, from: ServiceSettings.fromEnvironment())
             let workbench = Workbench(environment: environment, topology: try topologyFile.spec(), workers: options.pipeline.workers)
