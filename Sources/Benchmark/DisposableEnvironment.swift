@@ -25,14 +25,9 @@ public struct DisposableEnvironment: Sendable {
     private static let redisMarkKey = "flexfin-disposable"
 
     public init(_ name: String, redisDatabase: Int, from configured: ServiceSettings) throws {
-        guard var database = URLComponents(string: configured.databaseURL), database.scheme?.hasPrefix("postgres") == true else {
-            throw BenchmarkError("FLEXFIN_DATABASE_URL must be a postgresql:// URI for the \(name) environment to derive its database from")
-        }
         let (databaseName, vhost) = ("flexfin_\(name)", "flexfin-\(name)")
-        database.path = "/" + databaseName
-        guard let databaseURL = database.string else { throw BenchmarkError("cannot derive the \(name) database URL") }
         var settings = configured
-        settings.databaseURL = databaseURL
+        settings.databaseURL = try configured.databaseURL(naming: databaseName)
         settings.amqpEndpoints = configured.amqpEndpoints.map { var endpoint = $0; endpoint.vhost = vhost; return endpoint }
         settings.redis.database = redisDatabase
         guard settings.redis.database != configured.redis.database else {
@@ -76,10 +71,9 @@ public struct DisposableEnvironment: Sendable {
     }
 
     private func prepareVhost(topology: TopologySpec) throws {
-        guard let url = configured.amqpManagementURL else {
+        guard let management = configured.managementAPI, let own = settings.managementAPI else {
             throw BenchmarkError("the \(name) environment creates its own vhost through the management API: set FLEXFIN_AMQP_MANAGEMENT_URL")
         }
-        let management = ManagementAPI(baseURL: url, endpoint: configured.amqpEndpoints[0])
         switch try management.vhostDescription(vhost) {
         case nil: try management.createVhost(vhost, description: mark)
         case let description?? where description == mark: break
@@ -88,7 +82,7 @@ public struct DisposableEnvironment: Sendable {
         let broker = try settings.connectBroker()
         defer { broker.close() }
         let plan = BrokerPlan(topology)
-        try TopologyDeclarer(plan: plan).apply(on: broker, management: ManagementAPI(baseURL: url, endpoint: settings.amqpEndpoints[0]))
+        try TopologyDeclarer(plan: plan).apply(on: broker, management: own)
         let channel = try broker.openChannel()
         for queue in plan.queues where try channel.inspectQueue(queue.name).consumerCount > 0 {
             throw BenchmarkError("\(queue.name) in \(vhost) has consumers: stop the running workers first")

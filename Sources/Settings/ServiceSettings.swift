@@ -7,8 +7,9 @@ import RedisClient
 public struct ServiceSettings: Sendable {
     /// Tried in order when connecting (failover).
     public var amqpEndpoints: [AMQPEndpoint]
-    /// The RabbitMQ management API, for rates; nil when disabled.
-    public var amqpManagementURL: URL?
+    /// The RabbitMQ management API of each node, tried in order (a
+    /// cluster's node may be down); empty when disabled.
+    public var amqpManagementURLs: [URL]
     /// A libpq connection string or URI (multi-host forms included).
     public var databaseURL: String
     public var redis: RedisEndpoint
@@ -18,15 +19,15 @@ public struct ServiceSettings: Sendable {
     public static let defaultDatabaseURL = "postgresql://flexfin:flexfin-local@127.0.0.1:5433/flexfin"
     public static let defaultRedisURL = "redis://127.0.0.1:6380/0"
 
-    public init(amqpEndpoints: [AMQPEndpoint], amqpManagementURL: URL?, databaseURL: String, redis: RedisEndpoint) {
+    public init(amqpEndpoints: [AMQPEndpoint], amqpManagementURLs: [URL], databaseURL: String, redis: RedisEndpoint) {
         self.amqpEndpoints = amqpEndpoints
-        self.amqpManagementURL = amqpManagementURL
+        self.amqpManagementURLs = amqpManagementURLs
         self.databaseURL = databaseURL
         self.redis = redis
     }
 
-    /// Reads `FLEXFIN_AMQP_URL`, `FLEXFIN_AMQP_MANAGEMENT_URL` (`none`
-    /// disables it), `FLEXFIN_DATABASE_URL` and `FLEXFIN_REDIS_URL`.
+    /// Reads `FLEXFIN_AMQP_URL` and `FLEXFIN_AMQP_MANAGEMENT_URL` (each
+    /// comma-separated, one per node; `none` disables the management API), `FLEXFIN_DATABASE_URL` and `FLEXFIN_REDIS_URL`.
     /// The error names the variable that is wrong.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServiceSettings {
         func value(_ name: String, _ fallback: String) -> String {
@@ -39,14 +40,17 @@ public struct ServiceSettings: Sendable {
         }
         let amqp = try parse("FLEXFIN_AMQP_URL", defaultAMQPURL) { try AMQPEndpoint.list($0) }
         let redis = try parse("FLEXFIN_REDIS_URL", defaultRedisURL) { try RedisEndpoint(url: $0) }
-        let management = try parse("FLEXFIN_AMQP_MANAGEMENT_URL", defaultManagementURL) { text -> URL? in
-            if text == "none" { return nil }
-            guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https" else {
-                throw SettingsError(variable: "FLEXFIN_AMQP_MANAGEMENT_URL", problem: "expected an http(s) URL or none")
+        let management = try parse("FLEXFIN_AMQP_MANAGEMENT_URL", defaultManagementURL) { text -> [URL] in
+            if text == "none" { return [] }
+            return try text.split(separator: ",").map { part in
+                let trimmed = part.trimmingCharacters(in: .whitespaces)
+                guard let url = URL(string: trimmed), url.scheme == "http" || url.scheme == "https" else {
+                    throw SettingsError(variable: "FLEXFIN_AMQP_MANAGEMENT_URL", problem: "\"\(trimmed)\" is not an http(s) URL; expected URLs or none")
+                }
+                return url
             }
-            return url
         }
-        return ServiceSettings(amqpEndpoints: amqp, amqpManagementURL: management,
+        return ServiceSettings(amqpEndpoints: amqp, amqpManagementURLs: management,
                                databaseURL: value("FLEXFIN_DATABASE_URL", defaultDatabaseURL), redis: redis)
     }
 }
@@ -57,7 +61,7 @@ extension ServiceSettings {
     public var environment: [String: String] {
         [
             "FLEXFIN_AMQP_URL": amqpEndpoints.map(\.url).joined(separator: ","),
-            "FLEXFIN_AMQP_MANAGEMENT_URL": amqpManagementURL?.absoluteString ?? "none",
+            "FLEXFIN_AMQP_MANAGEMENT_URL": amqpManagementURLs.isEmpty ? "none" : amqpManagementURLs.map(\.absoluteString).joined(separator: ","),
             "FLEXFIN_DATABASE_URL": databaseURL,
             "FLEXFIN_REDIS_URL": redis.url,
         ]
@@ -68,4 +72,20 @@ public struct SettingsError: Error, CustomStringConvertible {
     public let variable: String
     public let problem: String
     public var description: String { "\(variable) is not usable: \(problem)" }
+}
+
+extension ServiceSettings {
+    /// `databaseURL` with another database name: the path of a
+    /// `postgresql://` URI, whose host part may list several hosts
+    /// (`h1:5433,h2:5434`, which URLComponents does not parse).
+    public func databaseURL(naming database: String) throws -> String {
+        let url = databaseURL
+        guard let scheme = url.range(of: "://"), url.hasPrefix("postgres") else {
+            throw SettingsError(variable: "FLEXFIN_DATABASE_URL", problem: "expected a postgresql:// URI to derive database \(database) from")
+        }
+        let rest = url[scheme.upperBound...]
+        let query = rest.firstIndex(of: "?") ?? rest.endIndex
+        let path = rest[..<query].firstIndex(of: "/") ?? query
+        return String(url[..<path]) + "/" + database + String(rest[query...])
+    }
 }

@@ -7,6 +7,20 @@ public struct BrokerPlan: Sendable, Equatable {
     public struct Queue: Sendable, Equatable {
         public let name: String
         public let arguments: AMQPTable
+        /// `x-quorum-initial-group-size`: sent only when the queue is
+        /// created, since the broker refuses a redeclare whose value differs
+        /// from the creation's (a queue made before the topology had it).
+        /// Membership changes later with `rabbitmq-queues grow`.
+        public let groupSize: Int?
+
+        /// The arguments a declare sends: with the group size to create,
+        /// without it to match a queue created without one.
+        public func declaration(creating: Bool) -> AMQPTable {
+            guard creating, let groupSize else { return arguments }
+            return arguments.merging([Self.groupSizeArgument: .int(Int64(groupSize))]) { $1 }
+        }
+
+        public static let groupSizeArgument = "x-quorum-initial-group-size"
     }
 
     public struct Binding: Sendable, Equatable, Hashable {
@@ -47,8 +61,8 @@ public struct BrokerPlan: Sendable, Equatable {
                 "x-delivery-limit": .int(Int64(queue.deliveryLimit)),
             ].merging(safeDeadLettering) { $1 }
             if queue.singleActiveConsumer == true { arguments["x-single-active-consumer"] = true }
-            queues.append(Queue(name: queue.name, arguments: arguments))
-            queues.append(Queue(name: queue.deadLetterQueue, arguments: ["x-queue-type": "quorum"]))
+            queues.append(Queue(name: queue.name, arguments: arguments, groupSize: spec.quorumGroupSize))
+            queues.append(Queue(name: queue.deadLetterQueue, arguments: ["x-queue-type": "quorum"], groupSize: spec.quorumGroupSize))
             bindings += queue.bindings.map { Binding(queue: queue.name, exchange: $0.exchange, routingKey: $0.routingKey) }
             bindings.append(Binding(queue: queue.deadLetterQueue, exchange: spec.deadLetterExchange, routingKey: queue.deadLetterQueue))
             bindings.append(Binding(queue: queue.name, exchange: spec.retry.returnExchange, routingKey: queue.name))
@@ -58,7 +72,7 @@ public struct BrokerPlan: Sendable, Equatable {
                 "x-queue-type": "quorum",
                 "x-message-ttl": .int(Int64(tier.ttlMilliseconds)),
                 "x-dead-letter-exchange": .string(spec.retry.returnExchange),
-            ].merging(safeDeadLettering) { $1 }))
+            ].merging(safeDeadLettering) { $1 }, groupSize: spec.quorumGroupSize))
             bindings.append(Binding(queue: tier.name, exchange: tier.name, routingKey: ""))
         }
         self.exchanges = exchanges

@@ -8,13 +8,16 @@ import FoundationNetworking
 /// The RabbitMQ management HTTP API, for what AMQP cannot tell: unacked
 /// counts, rates, bindings. Optional everywhere: callers fall back to AMQP.
 public struct ManagementAPI: Sendable {
-    public let baseURL: URL
+    /// One per node of a cluster: any node answers for the whole cluster,
+    /// so each is tried in order until one is reachable.
+    public let baseURLs: [URL]
     let endpoint: AMQPEndpoint
     let timeout: TimeInterval
 
     /// Uses the AMQP endpoint's user, password and vhost.
-    public init(baseURL: URL, endpoint: AMQPEndpoint, timeout: TimeInterval = 5) {
-        self.baseURL = baseURL
+    public init(baseURLs: [URL], endpoint: AMQPEndpoint, timeout: TimeInterval = 5) {
+        precondition(!baseURLs.isEmpty, "a management API needs at least one URL")
+        self.baseURLs = baseURLs
         self.endpoint = endpoint
         self.timeout = timeout
     }
@@ -37,20 +40,31 @@ public struct ManagementAPI: Sendable {
         return result
     }
 
-    /// What the broker holds for a queue: its type and arguments.
+    /// What the broker holds for a queue: its type and arguments, and for
+    /// a quorum queue the nodes it has members on and the one that leads.
     public struct QueueDefinition {
         public let type: String
         public let arguments: [String: Any]
+        public var members: [String] = []
+        public var leader: String?
     }
 
     public func queueDefinitions() throws -> [String: QueueDefinition] {
-        let rows = try get("/api/queues/\(vhostPath)?columns=name,type,arguments")
+        let rows = try get("/api/queues/\(vhostPath)?columns=name,type,arguments,members,leader")
         var result: [String: QueueDefinition] = [:]
         for row in rows {
             guard let name = row["name"] as? String else { continue }
-            result[name] = QueueDefinition(type: row["type"] as? String ?? "?", arguments: row["arguments"] as? [String: Any] ?? [:])
+            result[name] = QueueDefinition(type: row["type"] as? String ?? "?", arguments: row["arguments"] as? [String: Any] ?? [:],
+                                           members: row["members"] as? [String] ?? [], leader: row["leader"] as? String)
         }
         return result
+    }
+
+    /// The cluster's nodes by name, and whether each is running.
+    public func clusterNodes() throws -> [(name: String, running: Bool)] {
+        try get("/api/nodes?columns=name,running").compactMap { row in
+            (row["name"] as? String).map { ($0, row["running"] as? Bool ?? false) }
+        }.sorted { $0.name < $1.name }
     }
 
     public func bindings() throws -> Set<BrokerPlan.Binding> {
@@ -97,35 +111,43 @@ public struct ManagementAPI: Sendable {
     private func get(_ path: String) throws -> [[String: Any]] {
         guard let data = try send("GET", path),
               let rows = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
-            throw TopologyError("management API at \(baseURL) sent something other than a list for \(path)")
+            throw TopologyError("management API sent something other than a list for \(path)")
         }
         return rows
     }
 
     /// The answer's body; nil for a status in `allowing` (e.g. 404 when
-    /// asking whether something exists).
+    /// asking whether something exists). A node that cannot be reached is
+    /// passed over for the next; an HTTP answer, whatever it says, is final.
     private func send(_ method: String, _ path: String, body: Data? = nil, allowing: Set<Int> = []) throws -> Data? {
-        guard let url = URL(string: baseURL.absoluteString.trimmingCharacters(in: ["/"]) + path) else {
-            throw TopologyError("management API: bad URL \(baseURL)\(path)")
+        var unreachable: [String] = []
+        for base in baseURLs {
+            guard let url = URL(string: base.absoluteString.trimmingCharacters(in: ["/"]) + path) else {
+                throw TopologyError("management API: bad URL \(base)\(path)")
+            }
+            var request = URLRequest(url: url, timeoutInterval: timeout)
+            request.httpMethod = method
+            request.httpBody = body
+            if body != nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+            let credentials = Data("\(endpoint.user):\(endpoint.password)".utf8).base64EncodedString()
+            request.setValue("Basic \(credentials)", forHTTPHeaderField: "Authorization")
+            let response = HTTPResponse()
+            URLSession.shared.dataTask(with: request) { data, reply, error in
+                response.finish(data: data, status: (reply as? HTTPURLResponse)?.statusCode, error: error)
+            }.resume()
+            let (data, status, error) = response.wait()
+            let target = "\(url.host ?? "?"):\(url.port ?? 80)"
+            if let error {
+                unreachable.append("\(target): \(error.localizedDescription)")
+                continue
+            }
+            if let status, allowing.contains(status) { return nil }
+            guard let status, (200..<300).contains(status) else {
+                throw TopologyError("management API at \(target) answered HTTP \(status ?? 0) to \(method) \(path)")
+            }
+            return data ?? Data()
         }
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.httpMethod = method
-        request.httpBody = body
-        if body != nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
-        let credentials = Data("\(endpoint.user):\(endpoint.password)".utf8).base64EncodedString()
-        request.setValue("Basic \(credentials)", forHTTPHeaderField: "Authorization")
-        let response = HTTPResponse()
-        URLSession.shared.dataTask(with: request) { data, reply, error in
-            response.finish(data: data, status: (reply as? HTTPURLResponse)?.statusCode, error: error)
-        }.resume()
-        let (data, status, error) = response.wait()
-        let target = "\(url.host ?? "?"):\(url.port ?? 80)"
-        if let error { throw TopologyError("management API at \(target) is unavailable: \(error.localizedDescription)") }
-        if let status, allowing.contains(status) { return nil }
-        guard let status, (200..<300).contains(status) else {
-            throw TopologyError("management API at \(target) answered HTTP \(status ?? 0) to \(method) \(path)")
-        }
-        return data ?? Data()
+        throw TopologyError("management API is unavailable: \(unreachable.joined(separator: "; "))")
     }
 }
 
@@ -146,8 +168,9 @@ private final class HTTPResponse: @unchecked Sendable {
 }
 
 extension ServiceSettings {
-    /// The management API of the first broker, when one is configured.
+    /// The management API (of the first node that answers), when one is
+    /// configured; in the vhost of these settings.
     public var managementAPI: ManagementAPI? {
-        amqpManagementURL.map { ManagementAPI(baseURL: $0, endpoint: amqpEndpoints[0]) }
+        amqpManagementURLs.isEmpty ? nil : ManagementAPI(baseURLs: amqpManagementURLs, endpoint: amqpEndpoints[0])
     }
 }

@@ -16,7 +16,7 @@ public struct TopologyDeclarer {
         let channel = try connection.openChannel()
         defer { channel.close() }
         for exchange in plan.exchanges { try channel.declareExchange(exchange.name, type: exchange.type) }
-        for queue in plan.queues { try channel.declareQueue(queue.name, arguments: queue.arguments) }
+        for queue in plan.queues { try Self.declare(queue, on: channel) }
         for binding in plan.bindings {
             try channel.bindQueue(binding.queue, exchange: binding.exchange, routingKey: binding.routingKey)
         }
@@ -51,12 +51,13 @@ public struct TopologyDeclarer {
         }
         if let management {
             let definitions = try management.queueDefinitions()
-            for queue in plan.queues { found += Self.compare(queue, with: definitions[queue.name]) }
+            let clusterSize = try management.clusterNodes().count
+            for queue in plan.queues { found += Self.compare(queue, with: definitions[queue.name], clusterSize: clusterSize) }
         } else {
             for queue in plan.queues {
                 found += try compare("queue \(queue.name)",
                                      inspect: { _ = try channel.inspectQueue(queue.name) },
-                                     declare: { try channel.declareQueue(queue.name, arguments: queue.arguments) })
+                                     declare: { try Self.declare(queue, on: channel) })
             }
         }
         if let management {
@@ -85,9 +86,21 @@ public struct TopologyDeclarer {
         return []
     }
 
+    /// Declares with the group size (creating the queue, or matching one
+    /// created with it); a queue created without one is matched by a
+    /// declare without it. Any other difference fails as the broker says.
+    static func declare(_ queue: BrokerPlan.Queue, on channel: AMQPChannel) throws(AMQPError) {
+        do {
+            try channel.declareQueue(queue.name, arguments: queue.declaration(creating: true))
+        } catch where error.code == .preconditionFailed && queue.groupSize != nil
+                        && error.detail.contains(BrokerPlan.Queue.groupSizeArgument) {
+            try channel.declareQueue(queue.name, arguments: queue.declaration(creating: false))
+        }
+    }
+
     /// Exact comparison of a planned queue with the broker's definition:
     /// the type and every argument, missing or extra.
-    static func compare(_ queue: BrokerPlan.Queue, with actual: ManagementAPI.QueueDefinition?) -> [String] {
+    static func compare(_ queue: BrokerPlan.Queue, with actual: ManagementAPI.QueueDefinition?, clusterSize: Int) -> [String] {
         guard let actual else { return ["queue \(queue.name) is missing"] }
         var found: [String] = []
         let expectedType = queue.arguments["x-queue-type"]?.stringValue ?? "classic"
@@ -103,8 +116,14 @@ public struct TopologyDeclarer {
                 found.append("queue \(queue.name) has argument \(key) = \(value), expected \(expected)")
             }
         }
-        for key in actual.arguments.keys.sorted() where queue.arguments[key] == nil && key != "x-queue-type" {
+        let creationOnly: Set = ["x-queue-type", BrokerPlan.Queue.groupSizeArgument]
+        for key in actual.arguments.keys.sorted() where queue.arguments[key] == nil && !creationOnly.contains(key) {
             found.append("queue \(queue.name) has unexpected argument \(key)")
+        }
+        // The group size is judged by what it is for: members on that many nodes.
+        if let groupSize = queue.groupSize, actual.type == "quorum", actual.members.count < min(groupSize, clusterSize) {
+            found.append("queue \(queue.name) has members on \(actual.members.count) of the cluster's \(clusterSize) nodes, "
+                         + "the topology wants \(groupSize) (`rabbitmq-queues grow <node> all` adds them)")
         }
         return found
     }

@@ -53,6 +53,9 @@ public struct TopologySpec: Codable, Sendable, Equatable {
     public var deadLetterExchange: String
     public var retry: Retry
     public var queues: [WorkQueue]
+    /// How many nodes each quorum queue is created on (capped by the
+    /// cluster's size): 3 survives the loss of one node.
+    public var quorumGroupSize: Int?
 
     public static func load(from url: URL) throws -> TopologySpec {
         let data: Data

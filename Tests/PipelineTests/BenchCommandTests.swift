@@ -17,7 +17,7 @@ final class BenchCommandTests: PipelineTestCase {
         let before = try snapshot(configured.connectDatabase())
         XCTAssertNotEqual(before.first, "accounts: 0", "the configured database has rows to lose")
         // From nothing: the benchmark creates its vhost (and database) itself.
-        let management = ManagementAPI(baseURL: try XCTUnwrap(configured.amqpManagementURL), endpoint: configured.amqpEndpoints[0])
+        let management = try XCTUnwrap(configured.managementAPI)
         try management.deleteVhost("flexfin-bench")
 
         let run = try TestSupport.runFlexfin(["bench", "w1", "--n", "1000", "--batch-size", "100", "--json"])

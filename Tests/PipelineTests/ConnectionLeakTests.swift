@@ -67,7 +67,7 @@ final class ConnectionLeakTests: PipelineTestCase {
     }
 
     private func connections(of pid: Int32) throws -> [String] {
-        let api = ManagementAPI(baseURL: try XCTUnwrap(settings.amqpManagementURL), endpoint: settings.amqpEndpoints[0])
+        let api = try XCTUnwrap(settings.managementAPI)
         return try api.connectionNames().filter { $0.hasSuffix(" pid \(pid)") }
     }
 

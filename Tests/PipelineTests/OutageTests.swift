@@ -1,7 +1,6 @@
 import Foundation
 import Ledger
 import Submission
-import Synchronization
 import RedisClient
 import TestSupport
 import WorkerRuntime
@@ -72,36 +71,19 @@ final class OutageTests: PipelineTestCase {
         // One lane of small batches: the backlog is still being worked through when the broker goes.
         let workers = [try start("payments-worker", lanes: 1, batchSize: 10)] + (try startEventWorkers())
         try waitUntilDecided(atLeast: 200)  // processing is under way
-        let confirmed = Mutex(0)
-        let brokerDown = DispatchSemaphore(value: 0)
-        let submission = DispatchGroup()
-        nonisolated(unsafe) var outcome: Result<Int, any Error> = .success(0)
-        submission.enter()
-        Thread.detachNewThread { [settings, topology] in
-            defer { submission.leave() }
-            outcome = Result {
-                let producer = try CommandProducer(settings: settings, topology: topology!)
-                try producer.publish(stream, chunk: 100) { done in
-                    // After the first chunk, the next waits until the broker is
-                    // down: it meets a dead connection, whatever the machine's speed.
-                    if confirmed.withLock({ value in defer { value = done }; return value }) == 0 { brokerDown.wait() }
-                }
-                return producer.reconnects
-            }
-        }
-        try workbench.wait(upTo: .seconds(60), for: "the submission to be under way") { _ in confirmed.withLock { $0 } > 0 }
+        let submission = HeldSubmission(stream, settings: settings, topology: topology)
+        try workbench.wait(upTo: .seconds(60), for: "the submission to be under way") { _ in submission.confirmed > 0 }
         try TestServices.control("stop", "rabbitmq")
         let decidedWhileDown = try decidedPayments()
         XCTAssertLessThan(decidedWhileDown, Set(backlog.map(\.commandId)).count,
                           "the broker went away mid-processing (\(decidedWhileDown) decided)")
-        brokerDown.signal()
+        submission.resume()
         Thread.sleep(forTimeInterval: 1)
-        XCTAssertLessThan(confirmed.withLock { $0 }, stream.count, "the broker went away mid-submission")
+        XCTAssertLessThan(submission.confirmed, stream.count, "the broker went away mid-submission")
         try TestServices.control("start", "rabbitmq")
-        submission.wait()
 
-        XCTAssertGreaterThan(try outcome.get(), 0, "the producer lost the broker and published its unconfirmed chunk again")
-        XCTAssertEqual(confirmed.withLock { $0 }, stream.count)
+        XCTAssertGreaterThan(try submission.finish(), 0, "the producer lost the broker and published its unconfirmed chunk again")
+        XCTAssertEqual(submission.confirmed, stream.count)
         try workbench.waitUntilComplete(workload.expected.followUps, workers: workers, upTo: .seconds(180))
         try workbench.waitUntilOutboxDrained(upTo: .seconds(30))
         try assertInvariants(workload.expected)

@@ -20,10 +20,14 @@ class PipelineTestCase: XCTestCase {
 
     var settings: ServiceSettings { workbench.settings }
 
+    /// The servers the test environment is made on; a fault test with
+    /// servers of its own (a cluster, a standby) says which.
+    func servers() throws -> ServiceSettings { TestServices.settings }
+
     override func setUpWithError() throws {
         topology = try TopologySpec.load(from: repositoryRoot.appendingPathComponent("queues/topology.json"))
         let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let environment = try DisposableEnvironment("test", redisDatabase: 14, from: TestServices.settings)
+        let environment = try DisposableEnvironment("test", redisDatabase: 14, from: servers())
         workbench = Workbench(environment: environment, topology: topology, workers: binaries)
         try workbench.reset()
     }

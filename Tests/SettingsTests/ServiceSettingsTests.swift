@@ -9,7 +9,7 @@ final class ServiceSettingsTests: XCTestCase {
         XCTAssertEqual(settings.amqpEndpoints, [AMQPEndpoint(host: "127.0.0.1", port: 5673, user: "flexfin", password: "flexfin-local", vhost: "flexfin")])
         XCTAssertEqual(settings.redis, RedisEndpoint(host: "127.0.0.1", port: 6380, database: 0))
         XCTAssertEqual(settings.databaseURL, ServiceSettings.defaultDatabaseURL)
-        XCTAssertEqual(settings.amqpManagementURL?.absoluteString, "http://127.0.0.1:15673")
+        XCTAssertEqual(settings.amqpManagementURLs.map(\.absoluteString), ["http://127.0.0.1:15673"])
     }
 
     func testSeveralAMQPURLsAreTriedInOrder() throws {
@@ -21,7 +21,7 @@ final class ServiceSettingsTests: XCTestCase {
             AMQPEndpoint(host: "h1", port: 1, user: "a", password: "b", vhost: "v1"),
             AMQPEndpoint(host: "h2", port: 5672, user: "guest", password: "guest", vhost: "/"),
         ])
-        XCTAssertNil(settings.amqpManagementURL)
+        XCTAssertEqual(settings.amqpManagementURLs, [])
     }
 
     func testPercentEncodedCredentialsAndVhostAreDecoded() throws {
@@ -48,5 +48,29 @@ final class ServiceSettingsTests: XCTestCase {
         XCTAssertThrowsError(try ServiceSettings.fromEnvironment(["FLEXFIN_AMQP_URL": "http://host"])) { error in
             XCTAssertTrue("\(error)".contains("FLEXFIN_AMQP_URL"), "\(error)")
         }
+    }
+
+    /// A cluster: one management URL per node, tried in order.
+    func testSeveralManagementURLsAreKeptInOrder() throws {
+        let settings = try ServiceSettings.fromEnvironment(["FLEXFIN_AMQP_MANAGEMENT_URL": "http://n1:15681, http://n2:15682"])
+        XCTAssertEqual(settings.amqpManagementURLs.map(\.absoluteString), ["http://n1:15681", "http://n2:15682"])
+        XCTAssertEqual(settings.environment["FLEXFIN_AMQP_MANAGEMENT_URL"], "http://n1:15681,http://n2:15682")
+        XCTAssertThrowsError(try ServiceSettings.fromEnvironment(["FLEXFIN_AMQP_MANAGEMENT_URL": "http://n1,ftp://n2"])) { error in
+            XCTAssertTrue("\(error)".contains("\"ftp://n2\" is not an http(s) URL"), "\(error)")
+        }
+    }
+
+    /// libpq's multi-host URI (a primary and its standby) keeps its hosts
+    /// and parameters when another database is named.
+    func testAnotherDatabaseIsNamedInAMultiHostURI() throws {
+        var settings = try ServiceSettings.fromEnvironment([
+            "FLEXFIN_DATABASE_URL": "postgresql://u:p@127.0.0.1:5433,127.0.0.1:5434/flexfin?target_session_attrs=read-write",
+        ])
+        XCTAssertEqual(try settings.databaseURL(naming: "flexfin_test"),
+                       "postgresql://u:p@127.0.0.1:5433,127.0.0.1:5434/flexfin_test?target_session_attrs=read-write")
+        settings.databaseURL = "postgres://h"
+        XCTAssertEqual(try settings.databaseURL(naming: "x"), "postgres://h/x")
+        settings.databaseURL = "host=h dbname=flexfin"
+        XCTAssertThrowsError(try settings.databaseURL(naming: "x"))
     }
 }

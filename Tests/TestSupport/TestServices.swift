@@ -9,11 +9,13 @@ public enum TestServices {
         do { return try ServiceSettings.fromEnvironment() } catch { fatalError("test settings: \(error)") }
     }()
 
-    /// Stops or starts one real service (`rabbitmq`, `postgresql`, `redis`)
-    /// through `deploy/local/services`, for the fault tests. Spawned and
-    /// awaited directly: Foundation's `Process.waitUntilExit` never returns
-    /// when the child leaves a daemon behind (the started server).
-    public static func control(_ verb: String, _ service: String) throws {
+    /// Stops or starts one real service (`rabbitmq`, `postgresql`, `redis`,
+    /// `cluster`, `standby`, …) through `deploy/local/services`, for the
+    /// fault tests; `environment` adds to this process's (another data
+    /// folder and ports). Spawned and awaited directly: Foundation's
+    /// `Process.waitUntilExit` never returns when the child leaves a daemon
+    /// behind (the started server).
+    public static func control(_ verb: String, _ service: String, environment: [String: String] = [:]) throws {
         let script = repositoryRoot.appendingPathComponent("deploy/local/services").path
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -21,9 +23,12 @@ public enum TestServices {
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         let arguments: [UnsafeMutablePointer<CChar>?] = [script, verb, service].map { (text: String) in strdup(text) } + [nil]
         defer { arguments.forEach { free($0) } }
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let block: [UnsafeMutablePointer<CChar>?] = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { block.forEach { free($0) } }
         var pid: pid_t = 0
         var status: Int32 = 0
-        guard posix_spawn(&pid, script, &actions, nil, arguments, environ) == 0, waitpid(pid, &status, 0) == pid,
+        guard posix_spawn(&pid, script, &actions, nil, arguments, block) == 0, waitpid(pid, &status, 0) == pid,
               status == 0 else {
             throw ServiceControlError(description: "deploy/local/services \(verb) \(service) failed (wait status \(status))")
         }

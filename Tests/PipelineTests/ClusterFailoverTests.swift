@@ -1,0 +1,87 @@
+import AMQPClient
+import Foundation
+import Settings
+import TestSupport
+import Topology
+import XCTest
+
+/// A three-node RabbitMQ cluster of the test's own (its data folder and
+/// ports, started and stopped here), and its leader killed mid-run.
+final class ClusterFailoverTests: PipelineTestCase {
+    /// Another data folder and ports than the suite's broker and a
+    /// developer's own cluster (`services start --cluster`).
+    static let folder = repositoryRoot.appendingPathComponent(".services/test-cluster")
+    static let environment = ["FLEXFIN_DATA_DIR": folder.path, "FLEXFIN_CLUSTER_AMQP_PORT": "5780"]
+    static let nodes = 1...3
+
+    nonisolated(unsafe) static var startFailure: (any Error)?
+
+    override class func setUp() {
+        super.setUp()
+        // A run that crashed may have left its nodes running.
+        try? TestServices.control("stop", "cluster", environment: environment)
+        try? FileManager.default.removeItem(at: folder)
+        do { try TestServices.control("start", "cluster", environment: environment) } catch { startFailure = error }
+    }
+
+    override func setUpWithError() throws {
+        if let failure = Self.startFailure { throw failure }
+        try super.setUpWithError()
+    }
+
+    override class func tearDown() {
+        try? TestServices.control("stop", "cluster", environment: environment)
+        try? FileManager.default.removeItem(at: folder)
+        super.tearDown()
+    }
+
+    override func servers() throws -> ServiceSettings {
+        var cluster = TestServices.settings
+        let first = cluster.amqpEndpoints[0]
+        cluster.amqpEndpoints = Self.nodes.map { AMQPEndpoint(host: "127.0.0.1", port: 5780 + $0, user: first.user, password: first.password, vhost: first.vhost) }
+        cluster.amqpManagementURLs = Self.nodes.map { URL(string: "http://127.0.0.1:\(15780 + $0)")! }
+        return cluster
+    }
+
+    func testKillingTheNodeThatLeadsTheCommandQueueMidRunLosesAndDuplicatesNothing() throws {
+        let management = try XCTUnwrap(settings.managementAPI)
+        let before = try XCTUnwrap(management.queueDefinitions()["commands.payment"])
+        XCTAssertEqual(before.members.count, 3, "the topology's group size puts a member on every node: \(before.members)")
+        let leader = try XCTUnwrap(before.leader)
+        let victim = try XCTUnwrap(Self.nodes.first { leader == "flexfin-\($0)@localhost" }, "leader \(leader)")
+
+        let workload = try w1(4000)
+        let backlog = Array(workload.commands.prefix(3000)), stream = Array(workload.commands.dropFirst(3000))
+        try submit(backlog)
+        let workers = [try start("payments-worker", lanes: 2, batchSize: 20)] + (try startEventWorkers())
+        try waitUntilDecided(atLeast: 200)
+        let submission = HeldSubmission(stream, settings: settings, topology: topology)
+        try workbench.wait(upTo: .seconds(60), for: "the submission to be under way") { _ in submission.confirmed > 0 }
+
+        let stall = StallWatch(settings: settings, target: Set(workload.commands.map(\.commandId)).count)
+        try TestServices.control("kill", "rabbitmq-\(victim)", environment: Self.environment)
+        submission.resume()
+        try workbench.wait(upTo: .seconds(30), for: "another node to lead commands.payment") { _ in
+            let now = try management.queueDefinitions()["commands.payment"]?.leader
+            return now != nil && now != leader
+        }
+        // The pipeline must finish without the node; it comes back later.
+        try workbench.wait(upTo: .seconds(120), for: "the backlog to be decided without \(leader)") { _ in
+            try self.decidedPayments() >= Set(backlog.map(\.commandId)).count
+        }
+        try TestServices.control("start", "rabbitmq-\(victim)", environment: Self.environment)
+
+        XCTAssertGreaterThan(try submission.finish(), 0, "the producer lost its node and published its unconfirmed chunk again")
+        XCTAssertEqual(submission.confirmed, stream.count, "every command of the stream confirmed")
+        try workbench.waitUntilComplete(workload.expected.followUps, workers: workers, upTo: .seconds(180))
+        try workbench.waitUntilOutboxDrained(upTo: .seconds(30))
+        let stalled = stall.finish()
+        try assertInvariants(workload.expected)
+        XCTAssertTrue(workers.allSatisfy(\.isRunning), "no worker exited")
+        XCTAssertTrue(workers.allSatisfy { $0.logText.contains("reconnecting") }, "every worker lost its node and found another")
+        XCTAssertLessThan(stalled, .seconds(60), "the pipeline stalled for \(stalled)")
+        print("cluster failover: killed \(leader), pipeline stalled at most \(stalled)")
+        let back = try XCTUnwrap(management.queueDefinitions()["commands.payment"])
+        XCTAssertEqual(back.members.count, 3)
+    }
+}
