@@ -44,6 +44,15 @@ public struct Invariants {
         let digest = totals.string(0, 1) ?? ""
         checks.append(Check(name: "every wallet's final balance (SHA-256)", ok: digest == expected.finalBalancesSha256, detail: digest))
 
+        // The constraint refuses any commit that would take a wallet below
+        // zero, so with it in force no wallet was ever negative, even for a moment.
+        let negative = try db.query("""
+            SELECT (SELECT count(*) FROM accounts WHERE kind = 'wallet' AND balance < 0),
+                   (SELECT count(*) FROM pg_constraint WHERE conname = 'wallet_never_negative' AND convalidated)
+            """)
+        checks.append(Check(name: "no wallet ever below zero", ok: negative.int(0, 0) == 0 && negative.int(0, 1) == 1,
+                            detail: "\(negative.int(0, 0) ?? -1) negative now; constraint in force: \(negative.int(0, 1) == 1)"))
+
         checks += try verifications(db, settings: settings, topology: topology)
 
         let wallets = try db.query("SELECT id, balance FROM accounts WHERE kind = 'wallet' ORDER BY id")
