@@ -22,16 +22,19 @@ struct PipelineRun {
         let started = ContinuousClock.now
         let (batch, wait) = (options.batchSize, ["--batch-milliseconds", String(options.batchMilliseconds)])
         let metrics = options.scrapeMetrics
-        let processes = try commandWorkers.map {
-            $0 == "risk-worker"
-                ? try workbench.start($0, lanes: options.riskLanes, batchSize: options.riskBatchSize, arguments: wait, metrics: metrics)
-                : try workbench.start($0, lanes: options.lanes, batchSize: batch, arguments: wait, metrics: metrics)
-        } + [
-            // Single active consumer: more lanes would idle.
-            workbench.start("audit-worker", lanes: 1, batchSize: batch, arguments: wait, metrics: metrics),
-            workbench.start("notifications-worker", lanes: options.eventLanes, batchSize: batch, arguments: wait, metrics: metrics),
-            workbench.start("tax-worker", lanes: options.eventLanes, batchSize: batch, arguments: wait, metrics: metrics),
-        ]
+        let copies = 0..<options.processes
+        let processes = try copies.flatMap { _ in
+            try commandWorkers.map {
+                $0 == "risk-worker"
+                    ? try workbench.start($0, lanes: options.riskLanes, batchSize: options.riskBatchSize, arguments: wait, metrics: metrics)
+                    : try workbench.start($0, lanes: options.lanes, batchSize: batch, arguments: wait, metrics: metrics)
+            } + [
+                // Single active consumer: more lanes (or processes) stand by.
+                workbench.start("audit-worker", lanes: 1, batchSize: batch, arguments: wait, metrics: metrics),
+                workbench.start("notifications-worker", lanes: options.eventLanes, batchSize: batch, arguments: wait, metrics: metrics),
+                workbench.start("tax-worker", lanes: options.eventLanes, batchSize: batch, arguments: wait, metrics: metrics),
+            ]
+        }
         let watch = metrics ? MetricsWatch(processes) : nil
         try workbench.waitUntilComplete(expected, workers: processes, upTo: .seconds(600))
         let seconds = Double((ContinuousClock.now - started) / .milliseconds(1)) / 1000
@@ -42,6 +45,8 @@ struct PipelineRun {
 
 /// How the benchmarks run the workers, and the broker-only baseline alike.
 public struct PipelineOptions: Sendable {
+    /// Processes of each worker, all on the same queues.
+    public var processes = 1
     /// Lanes of each command worker (and relays per command type in the baseline).
     public var lanes = 2
     /// Lanes of the notifications and tax workers.

@@ -10,6 +10,7 @@ struct Bench: ParsableCommand {
 
     /// How the workers (and the broker-only baseline) run, for every benchmark.
     struct PipelineFlags: ParsableArguments {
+        @Option(help: "Processes of each worker (the audit worker's beyond one stand by).") var processes = 1
         @Option(help: "Lanes of each command worker.") var lanes = 2
         @Option(help: "Lanes of the notifications and tax workers.") var eventLanes = 1
         @Option(help: "Lanes of the risk worker (mixed).") var riskLanes = 1
@@ -22,7 +23,7 @@ struct Bench: ParsableCommand {
         var options: PipelineOptions {
             var options = PipelineOptions(workers: URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent())
             (options.lanes, options.eventLanes, options.riskLanes, options.riskBatchSize) = (lanes, eventLanes, riskLanes, riskBatchSize)
-            (options.batchSize, options.batchMilliseconds) = (batchSize, batchMilliseconds)
+            (options.batchSize, options.batchMilliseconds, options.processes) = (batchSize, batchMilliseconds, processes)
             return options
         }
     }
