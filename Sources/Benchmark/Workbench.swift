@@ -76,6 +76,19 @@ public struct Workbench: Sendable {
     /// written (and every risk request taken, with its events), failing
     /// early if one of `workers` dies.
     public func waitUntilComplete(_ expected: FollowUpCounts, workers: [RunningWorker] = [], upTo timeout: Duration) throws {
+        do { try waitForFollowUps(expected, workers: workers, upTo: timeout) } catch let error as BenchmarkError {
+            // Say which rows are missing: that is where to look first.
+            let rows = try settings.connectDatabase().query("""
+                SELECT (SELECT coalesce(max(seq), 0) FROM audit_log), (SELECT count(*) FROM notifications WHERE kind = 'event'),
+                       (SELECT count(*) FROM tax_entries), (SELECT count(*) FROM outbox)
+                """)
+            throw BenchmarkError("\(error.description): audit \(rows.int(0, 0) ?? -1) of \(expected.audit), notifications "
+                                 + "\(rows.int(0, 1) ?? -1) of \(expected.notifications), tax \(rows.int(0, 2) ?? -1) of \(expected.tax), "
+                                 + "outbox \(rows.int(0, 3) ?? -1)")
+        }
+    }
+
+    private func waitForFollowUps(_ expected: FollowUpCounts, workers: [RunningWorker], upTo timeout: Duration) throws {
         try wait(upTo: timeout, for: "every follow-up row of the workload") { db in
             if let dead = workers.first(where: { !$0.isRunning }) {
                 throw BenchmarkError("\(dead.name) exited early; its log: \(dead.log.path)")

@@ -15,22 +15,22 @@ public enum TestServices {
     /// folder and ports). Spawned and awaited directly: Foundation's
     /// `Process.waitUntilExit` never returns when the child leaves a daemon
     /// behind (the started server).
-    public static func control(_ verb: String, _ service: String, environment: [String: String] = [:]) throws {
+    public static func control(_ verb: String, _ arguments: String..., environment: [String: String] = [:]) throws {
         let script = repositoryRoot.appendingPathComponent("deploy/local/services").path
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        let arguments: [UnsafeMutablePointer<CChar>?] = [script, verb, service].map { (text: String) in strdup(text) } + [nil]
-        defer { arguments.forEach { free($0) } }
+        let argv: [UnsafeMutablePointer<CChar>?] = ([script, verb] + arguments).map { (text: String) in strdup(text) } + [nil]
+        defer { argv.forEach { free($0) } }
         let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let block: [UnsafeMutablePointer<CChar>?] = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { block.forEach { free($0) } }
         var pid: pid_t = 0
         var status: Int32 = 0
-        guard posix_spawn(&pid, script, &actions, nil, arguments, block) == 0, waitpid(pid, &status, 0) == pid,
+        guard posix_spawn(&pid, script, &actions, nil, argv, block) == 0, waitpid(pid, &status, 0) == pid,
               status == 0 else {
-            throw ServiceControlError(description: "deploy/local/services \(verb) \(service) failed (wait status \(status))")
+            throw ServiceControlError(description: "deploy/local/services \(([verb] + arguments).joined(separator: " ")) failed (wait status \(status))")
         }
     }
 
