@@ -1,7 +1,7 @@
 import AMQPClient
 import Foundation
 import TestSupport
-import Topology
+@testable import Topology
 import XCTest
 
 /// The rules that turn queues/topology.json into declarations. No I/O
@@ -45,5 +45,34 @@ final class BrokerPlanTests: XCTestCase {
             XCTAssertNil(queue.arguments["x-dead-letter-routing-key"], "the origin queue's routing key must survive")
             XCTAssertTrue(plan.exchanges.contains(.init(name: tier.name, type: "fanout")))
         }
+    }
+
+    /// Three members per quorum queue, asked for only at creation (the
+    /// broker refuses a redeclare whose group size differs), and judged by
+    /// the members a queue has on the cluster it is on.
+    func testQuorumQueuesAskForThreeMembersAtCreationAndCheckJudgesTheMembers() throws {
+        let plan = BrokerPlan(try shippedSpec())
+        for queue in plan.queues {
+            XCTAssertEqual(queue.groupSize, 3, queue.name)
+            XCTAssertEqual(queue.declaration(creating: true)["x-quorum-initial-group-size"], .int(3), queue.name)
+            XCTAssertNil(queue.declaration(creating: false)["x-quorum-initial-group-size"], queue.name)
+            XCTAssertNil(queue.arguments["x-quorum-initial-group-size"], "compared arguments leave it out: \(queue.name)")
+        }
+        let payment = try XCTUnwrap(plan.queues.first { $0.name == "commands.payment" })
+        let arguments = payment.declaration(creating: true).mapValues { value -> Any in
+            switch value {
+            case .string(let text): text
+            case .int(let number): Int(number)
+            case .bool(let flag): flag
+            default: "\(value)"
+            }
+        }
+        let onOne = ManagementAPI.QueueDefinition(type: "quorum", arguments: arguments, members: ["a"], leader: "a")
+        XCTAssertEqual(TopologyDeclarer.compare(payment, with: onOne, clusterSize: 1), [], "one node: one member is all there can be")
+        XCTAssertEqual(TopologyDeclarer.compare(payment, with: onOne, clusterSize: 3), [
+            "queue commands.payment has members on 1 of the cluster's 3 nodes, the topology wants 3 (`rabbitmq-queues grow <node> all` adds them)",
+        ])
+        let onThree = ManagementAPI.QueueDefinition(type: "quorum", arguments: arguments, members: ["a", "b", "c"], leader: "b")
+        XCTAssertEqual(TopologyDeclarer.compare(payment, with: onThree, clusterSize: 5), [])
     }
 }
