@@ -59,19 +59,19 @@ struct TopologyCommand: ParsableCommand {
             }
             print("topology matches: \(plan.exchanges.count) exchanges, \(plan.queues.count) queues"
                   + (management == nil ? "" : ", \(plan.bindings.count) bindings"))
-            if let management { try printCluster(management, plan: plan) }
+            if let management { try printCluster(management, workQueues: try file.spec().queues.map(\.name)) }
         }
     }
 }
 
 /// The cluster as the management API sees it: each node, and where each
 /// work queue's members and leader are.
-private func printCluster(_ management: ManagementAPI, plan: BrokerPlan) throws {
+private func printCluster(_ management: ManagementAPI, workQueues: [String]) throws {
     let nodes = try management.clusterNodes()
     print("cluster: \(nodes.count) node(s): " + nodes.map { "\($0.name) \($0.running ? "running" : "DOWN")" }.joined(separator: ", "))
     let definitions = try management.queueDefinitions()
-    for queue in plan.queues where !queue.name.hasSuffix(".dlq") && !queue.name.hasPrefix("flexfin.retry") {
-        guard let found = definitions[queue.name] else { continue }
-        print("  \(queue.name): leader \(found.leader ?? "none"), members \(found.members.count)")
+    for queue in workQueues {
+        guard let found = definitions[queue] else { continue }
+        print("  \(queue): leader \(found.leader ?? "none"), members \(found.members.count)")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Migrations
 import PostgresClient
+import Settings
 import TestSupport
 import XCTest
 
@@ -12,9 +13,7 @@ final class MigrationTests: XCTestCase {
     override func setUpWithError() throws {
         database = "flexfin_test_" + UUID().uuidString.prefix(8).lowercased()
         try TestServices.settings.connectDatabase().query("CREATE DATABASE \(database)")
-        var url = try XCTUnwrap(URLComponents(string: TestServices.settings.databaseURL), "tests expect a postgresql:// URI")
-        url.path = "/" + database
-        databaseURL = try XCTUnwrap(url.string)
+        databaseURL = try TestServices.settings.databaseURL(naming: database)
     }
 
     override func tearDownWithError() throws {
