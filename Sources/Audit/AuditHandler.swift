@@ -43,7 +43,7 @@ public struct AuditHandler: EventSubscriber {
                                          [incoming.map(\.eventId)])
         let chained = Set((0..<known.count).compactMap { known.string($0, 0) })
         let records = incoming.filter { !chained.contains($0.eventId) }
-        guard !records.isEmpty else { return BatchEffects() }
+        guard !records.isEmpty else { return BatchEffects(alreadyApplied: chained) }
         let last = try database.execute(prepared: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
         var seq = last.int64(0, 0) ?? 0
         var previous = last.string(0, 1) ?? AuditChain.genesis
@@ -60,6 +60,6 @@ public struct AuditHandler: EventSubscriber {
             INSERT INTO audit_log (seq, event_id, event_type, body, prev_hash, hash)
             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
             """, [seqs, records.map(\.eventId), records.map(\.type), records.map(\.body), prevHashes, hashes])
-        return BatchEffects()
+        return BatchEffects(alreadyApplied: chained)
     }
 }

@@ -56,15 +56,20 @@ public struct NotificationHandler: EventSubscriber {
         let rows = try database.execute(prepared: """
             INSERT INTO notifications (event_id, user_id, event_type, kind, subject, message)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-            ON CONFLICT DO NOTHING RETURNING user_id
+            ON CONFLICT DO NOTHING RETURNING user_id, event_id
             """, [notices.map(\.eventId), notices.map(\.user), notices.map(\.eventType), notices.map(\.kind), notices.map(\.subject),
                   notices.map(\.text)])
         var added: [String: Int] = [:]
-        for row in 0..<rows.count { added[try rows.decode(row, 0, as: String.self), default: 0] += 1 }
+        var alreadyApplied = Set(notices.map(\.eventId))
+        for row in 0..<rows.count {
+            added[try rows.decode(row, 0, as: String.self), default: 0] += 1
+            alreadyApplied.remove(try rows.decode(row, 1, as: String.self))
+        }
         try UnreadCounter.add(added, in: database)
         // Every user of the batch, not only those added to: a redelivery
         // after a crash before the cache write repairs it.
-        return BatchEffects(cache: try UnreadCounter.current(Set(notices.map(\.user)).sorted(), in: database))
+        return BatchEffects(cache: try UnreadCounter.current(Set(notices.map(\.user)).sorted(), in: database),
+                            alreadyApplied: alreadyApplied)
     }
 
     public func cacheSnapshot(in database: PostgresConnection) throws -> [RedisCommand] {

@@ -56,13 +56,15 @@ public struct TaxHandler: EventSubscriber {
             INSERT INTO tax_entries (event_id, user_id, category, amount, currency, quarter, event_type)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[])
             ON CONFLICT DO NOTHING
-            RETURNING user_id, quarter, currency, category, amount
+            RETURNING user_id, quarter, currency, category, amount, event_id
             """, [entries.map(\.eventId), entries.map(\.user), entries.map(\.category), entries.map(\.amount),
                   entries.map(\.currency), entries.map(\.quarter), entries.map(\.eventType)])
         // One upsert row per key (ON CONFLICT cannot touch a row twice),
         // in key order so concurrent lanes lock totals in the same order.
         var totals: [[String]: (total: Int64, count: Int)] = [:]
+        var alreadyApplied = Set(entries.map(\.eventId))
         for row in 0..<inserted.count {
+            alreadyApplied.remove(try inserted.decode(row, 5, as: String.self))
             let key = try (0..<4).map { try inserted.decode(row, $0, as: String.self) }
             totals[key, default: (0, 0)].total += try inserted.decode(row, 4, as: Int64.self)
             totals[key, default: (0, 0)].count += 1
@@ -75,7 +77,7 @@ public struct TaxHandler: EventSubscriber {
             DO UPDATE SET total = tax_quarters.total + excluded.total, entries = tax_quarters.entries + excluded.entries
             """, [keys.map { $0[0] }, keys.map { $0[1] }, keys.map { $0[2] }, keys.map { $0[3] },
                   keys.map { totals[$0]!.total }, keys.map { totals[$0]!.count }])
-        return BatchEffects()
+        return BatchEffects(alreadyApplied: alreadyApplied)
     }
 
     /// Read per batch (two small queries), so a new rule applies without a restart.

@@ -80,16 +80,24 @@ public struct BatchEffects: Sendable {
     /// Cache writes, pipelined to Redis after commit. Best effort: Redis is
     /// a cache, PostgreSQL the truth.
     public var cache: [RedisCommand]
+    /// Ids of messages that a handler idempotent by natural key found
+    /// already applied (every row they would write was there): a copy,
+    /// counted as absorbed rather than processed. A message that writes no
+    /// row cannot be told from its copy and counts as processed.
+    public var alreadyApplied: Set<String>
 
-    public init(events: [DomainEvent] = [], rejections: [String: String] = [:], cache: [RedisCommand] = []) {
+    public init(events: [DomainEvent] = [], rejections: [String: String] = [:], cache: [RedisCommand] = [],
+                alreadyApplied: Set<String> = []) {
         self.events = events
         self.rejections = rejections
         self.cache = cache
+        self.alreadyApplied = alreadyApplied
     }
 
     mutating func merge(_ other: BatchEffects) {
         events += other.events
         rejections.merge(other.rejections) { $1 }
         cache += other.cache
+        alreadyApplied.formUnion(other.alreadyApplied)
     }
 }

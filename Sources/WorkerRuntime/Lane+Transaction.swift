@@ -105,7 +105,8 @@ extension Lane {
             let reason = effects.rejections[id]
             effects.cache.append(CommandStatus(reason == nil ? .applied : .rejected, at: at, reason: reason).write(id))
         }
-        return Applied(effects: effects, entries: entries, processed: messages.count, rejected: effects.rejections.count,
-                       duplicates: seenBefore.count - conflicts.count, conflicts: conflicts.count)
+        return Applied(effects: effects, entries: entries, processed: messages.count - effects.alreadyApplied.count,
+                       rejected: effects.rejections.count, duplicates: seenBefore.count - conflicts.count + effects.alreadyApplied.count,
+                       conflicts: conflicts.count)
     }
 }

@@ -1,4 +1,5 @@
 import AMQPClient
+import Benchmark
 import Foundation
 import TestSupport
 import Telemetry
@@ -44,6 +45,37 @@ final class HealthEndpointTests: PipelineTestCase {
             XCTAssertTrue(["_total", "_seconds", "_bucket", "_sum", "_count", "_messages", "_events", "_lanes", "_up"]
                 .contains { name.hasSuffix($0) }, "\(name) names its unit")
         }
+    }
+
+    /// The outbox relay may publish an event again (its confirm came late):
+    /// each event worker absorbs the copy by its natural key and counts it
+    /// as a duplicate, so processed still equals the events it received.
+    func testAnEventPublishedTwiceIsCountedOnceAsProcessedAndOnceAsAbsorbed() throws {
+        let events = try ["audit-worker", "notifications-worker", "tax-worker"].map { try start($0, metrics: true) }
+        _ = try start("payments-worker")
+        try submit([payment("m-twice", "w0001", "w0002", 100)])
+        func counts(_ worker: RunningWorker) throws -> (processed: Double, absorbed: Double) {
+            let text = try MetricsScrape.fetch(XCTUnwrap(worker.metricsURL))
+            return (text.sum("flexfin_messages_processed_total"), text.sum("flexfin_duplicates_absorbed_total"))
+        }
+        try workbench.wait(upTo: .seconds(30), for: "each event worker to process payment.completed") { _ in
+            try events.allSatisfy { try counts($0).processed == 1 }
+        }
+
+        let stored = try settings.connectDatabase().query(
+            "SELECT event_id, body FROM audit_log WHERE event_type = 'payment.completed' AND body::jsonb->>'command_id' = 'm-twice'")
+        let eventId = try XCTUnwrap(stored.string(0, 0)), body = try XCTUnwrap(stored.string(0, 1))
+        let channel = try settings.connectBroker().openChannel()
+        try channel.enableConfirms()
+        try channel.publish(exchange: topology.eventExchange, routingKey: "payment.completed", message: AMQPMessage(
+            body: Array(body.utf8), properties: AMQPProperties(messageId: eventId, type: "payment.completed")))
+        try channel.waitForConfirms()
+
+        try workbench.wait(upTo: .seconds(30), for: "each event worker to absorb the copy") { _ in
+            try events.allSatisfy { try counts($0).absorbed == 1 }
+        }
+        for worker in events { XCTAssertEqual(try counts(worker).processed, 1, "\(worker.name) counted the copy as processed") }
+        XCTAssertEqual(try count("SELECT count(*) FROM audit_log WHERE event_id = $1", [eventId]), 1)
     }
 
     func testAWorkerThatCannotReachTheBrokerIsUpButNotReadyAndCountsItsReconnects() throws {
