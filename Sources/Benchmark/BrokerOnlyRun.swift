@@ -22,6 +22,14 @@ struct BrokerOnlyRun {
     private var eventExchange: String { "\(prefix).events" }
     private var eventQueues: [String] { ["audit", "notifications", "tax"].map { "\(prefix).\($0)" } }
 
+    /// Unique commands per second, and the broker's CPU for the run.
+    func measured(_ commands: [SubmittedCommand]) throws -> (rate: Double, cpu: CPUUsage) {
+        let before = ServerCPU.now()
+        let rate = try run(commands)
+        let broker = ServerCPU.now().since(before).filter { $0.0 == "rabbitmq" }
+        return (rate, CPUUsage(broker, commands: Set(commands.map(\.commandId)).count))
+    }
+
     /// Unique commands per second.
     func run(_ commands: [SubmittedCommand]) throws -> Double {
         let setup = try settings.connectBroker()

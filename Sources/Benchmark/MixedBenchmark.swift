@@ -48,6 +48,10 @@ public struct MixedBenchmark {
         public let commandsPerSecond: Double
         public let brokerOnlyPerSecond: Double
         public let ratio: Double
+        /// CPU per server and worker, preload to last follow-up.
+        public let cpu: CPUUsage
+        /// The broker's CPU in the broker-only run.
+        public let brokerOnlyCPU: CPUUsage
         public let perType: [String: PerType]
         public let risk: RiskFigures
         public let invariantsOk: Bool
@@ -56,7 +60,7 @@ public struct MixedBenchmark {
 
         enum CodingKeys: String, CodingKey {
             case uniqueCommands = "unique_commands", seconds, commandsPerSecond = "commands_per_second"
-            case brokerOnlyPerSecond = "broker_only_per_second", ratio, perType = "per_type", risk
+            case brokerOnlyPerSecond = "broker_only_per_second", ratio, cpu, brokerOnlyCPU = "broker_only_cpu", perType = "per_type", risk
             case invariantsOk = "invariants_ok", invariants, workers
         }
     }
@@ -79,7 +83,7 @@ public struct MixedBenchmark {
         progress("recreating database \(environment.databaseName), vhost \(environment.vhost) and Redis database \(settings.redis.database); seeding \(MixedWorkload.wallets) wallets, \(workload.projects) projects, \(workload.debts) debts")
         try workbench.reset(wallets: MixedWorkload.wallets, balance: MixedWorkload.funding, more: workload.seed)
         progress("broker-only run: \(workload.commands.count) commands, the same traffic without database or cache")
-        let brokerOnly = try BrokerOnlyRun(settings: settings, options: options, eventBodySize: 420).run(workload.commands)
+        let (brokerOnly, brokerOnlyCPU) = try BrokerOnlyRun(settings: settings, options: options, eventBodySize: 420).measured(workload.commands)
         progress("pipeline run: \(workload.commands.count) commands preloaded, workers starting")
         let started = Date()
         let outcome = try PipelineRun(workbench: workbench, options: options)
@@ -89,7 +93,8 @@ public struct MixedBenchmark {
         let unique = workload.expected.unique.values.reduce(0, +)
         let rate = Double(unique) / outcome.seconds
         return Result(uniqueCommands: unique, seconds: outcome.seconds, commandsPerSecond: rate, brokerOnlyPerSecond: brokerOnly,
-                      ratio: rate / brokerOnly, perType: try perType(workload.expected, since: started, settings: settings),
+                      ratio: rate / brokerOnly, cpu: CPUUsage(outcome.cpuSeconds, commands: unique), brokerOnlyCPU: brokerOnlyCPU,
+                      perType: try perType(workload.expected, since: started, settings: settings),
                       risk: try RiskFigures.measure(workload.expected, settings: settings),
                       invariantsOk: checks.allSatisfy(\.ok), invariants: checks, workers: outcome.workerStats)
     }

@@ -12,12 +12,15 @@ struct PipelineRun {
     struct Outcome {
         let seconds: Double
         let workerStats: [WorkerMetrics.Summary]
+        /// CPU seconds per server and per worker, from the preload to the last follow-up.
+        let cpuSeconds: [(String, Double)]
         /// Empty unless `options.scrapeMetrics`.
         let scrapes: [MetricsWatch.Series]
     }
 
     /// `commandWorkers`: the workers of the command types in the stream.
     func run(_ commands: [SubmittedCommand], commandWorkers: [String], until expected: FollowUpCounts) throws -> Outcome {
+        let servers = ServerCPU.now()
         try CommandProducer(settings: workbench.settings, topology: workbench.topology).publish(commands)
         let started = ContinuousClock.now
         let (batch, wait) = (options.batchSize, ["--batch-milliseconds", String(options.batchMilliseconds)])
@@ -39,7 +42,14 @@ struct PipelineRun {
         try workbench.waitUntilComplete(expected, workers: processes, upTo: .seconds(600))
         let seconds = Double((ContinuousClock.now - started) / .milliseconds(1)) / 1000
         let scrapes = watch?.finish() ?? []
-        return Outcome(seconds: seconds, workerStats: try processes.map { try $0.stop() }, scrapes: scrapes)
+        // Read before they stop: an exited process's counters are gone.
+        var workers: [(String, Double)] = []
+        for process in processes {
+            let used = ProcessStat.seconds(ProcessStat(pid: process.process.processIdentifier)?.ownTicks ?? 0)
+            if let index = workers.firstIndex(where: { $0.0 == process.name }) { workers[index].1 += used } else { workers.append((process.name, used)) }
+        }
+        return Outcome(seconds: seconds, workerStats: try processes.map { try $0.stop() }, cpuSeconds: ServerCPU.now().since(servers) + workers,
+                       scrapes: scrapes)
     }
 }
 

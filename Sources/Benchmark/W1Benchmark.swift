@@ -28,6 +28,10 @@ public struct W1Benchmark {
         public let commandsPerSecond: Double
         public let brokerOnlyPerSecond: Double
         public let ratio: Double
+        /// CPU per server and worker, preload to last follow-up.
+        public let cpu: CPUUsage
+        /// The broker's CPU in the broker-only run.
+        public let brokerOnlyCPU: CPUUsage
         /// Effect committed -> audit row written, per event.
         public let p50Ms: Double
         public let p99Ms: Double
@@ -38,7 +42,7 @@ public struct W1Benchmark {
 
         enum CodingKeys: String, CodingKey {
             case uniqueCommands = "unique_commands", seconds, commandsPerSecond = "commands_per_second"
-            case brokerOnlyPerSecond = "broker_only_per_second", ratio, p50Ms = "p50_ms", p99Ms = "p99_ms"
+            case brokerOnlyPerSecond = "broker_only_per_second", ratio, cpu, brokerOnlyCPU = "broker_only_cpu", p50Ms = "p50_ms", p99Ms = "p99_ms"
             case invariantsOk = "invariants_ok", invariants, workers, withMetrics = "with_metrics"
         }
     }
@@ -76,7 +80,8 @@ public struct W1Benchmark {
         progress("recreating database \(environment.databaseName), vhost \(environment.vhost) and Redis database \(settings.redis.database) (the configured ones are not touched); seeding \(W1Workload.wallets) wallets")
         try workbench.reset()
         progress("broker-only run: \(workload.commands.count) commands, the same traffic without database or cache")
-        let brokerOnly = try BrokerOnlyRun(settings: settings, options: options.pipeline, eventBodySize: 420).run(workload.commands)
+        let (brokerOnly, brokerOnlyCPU) = try BrokerOnlyRun(settings: settings, options: options.pipeline, eventBodySize: 420)
+            .measured(workload.commands)
         progress("pipeline run: \(workload.commands.count) commands preloaded, workers starting")
         let outcome = try pipeline.run(workload.commands, commandWorkers: ["payments-worker"], until: workload.expected.followUps)
         progress("checking invariants")
@@ -98,7 +103,8 @@ public struct W1Benchmark {
                                      invariantsOk: checks.allSatisfy(\.ok), invariants: checks)
         }
         return Result(uniqueCommands: workload.expected.unique, seconds: outcome.seconds, commandsPerSecond: rate,
-                      brokerOnlyPerSecond: brokerOnly, ratio: rate / brokerOnly, p50Ms: latency.p50, p99Ms: latency.p99,
+                      brokerOnlyPerSecond: brokerOnly, ratio: rate / brokerOnly,
+                      cpu: CPUUsage(outcome.cpuSeconds, commands: workload.expected.unique), brokerOnlyCPU: brokerOnlyCPU, p50Ms: latency.p50, p99Ms: latency.p99,
                       invariantsOk: checks.allSatisfy(\.ok) && withMetrics?.invariantsOk != false, invariants: checks,
                       workers: outcome.workerStats, withMetrics: withMetrics)
     }

@@ -47,6 +47,12 @@ struct Bench: ParsableCommand {
         ] }
     }
 
+    /// CPU ms per command by process group, the pipeline's beside the broker-only run's broker.
+    static func cpuLines(_ cpu: CPUUsage, brokerOnly: CPUUsage) -> [String] {
+        ["cpu          \(f(cpu.msPerCommand, 3)) ms per command (\(f(cpu.totalSeconds, 1)) s in all; broker only: rabbitmq \(f(brokerOnly.msPerCommand, 3)) ms)"]
+            + cpu.groups.map { "  \($0.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(f($0.msPerCommand, 3)) ms  (\(f($0.seconds, 1)) s)" }
+    }
+
     static func invariantLines(_ checks: [Invariants.Check]) -> [String] {
         ["invariants:"] + checks.map { "  \($0.ok ? "ok  " : "FAIL") \($0.name): \($0.detail)" }
     }
@@ -89,7 +95,7 @@ struct Bench: ParsableCommand {
                 "broker only  \(Bench.f(r.brokerOnlyPerSecond)) commands/s (same traffic, no database or cache)",
                 "ratio        \(Bench.f(r.ratio, 2))",
                 "effect -> audit latency  p50 \(Bench.f(r.p50Ms, 1)) ms  p99 \(Bench.f(r.p99Ms, 1)) ms",
-            ] + Bench.workerLines(r.workers) + Bench.invariantLines(r.invariants)
+            ] + Bench.cpuLines(r.cpu, brokerOnly: r.brokerOnlyCPU) + Bench.workerLines(r.workers) + Bench.invariantLines(r.invariants)
             let metrics = r.withMetrics.map { m in
                 ["with /metrics scraped every second: \(Bench.f(m.commandsPerSecond)) commands/s, \(Bench.f(m.ratioToWithout, 2)) of the run without"]
                     + Bench.invariantLines(m.invariants)
@@ -140,7 +146,7 @@ struct Bench: ParsableCommand {
                 (\(Bench.f(Double(risk.recalculations) / Double(max(1, risk.batches)), 1)) users each, at most \(risk.maxScoresPerUserPerBatch) \
                 score per user per batch); \(risk.bandChanges) band changes
                 """
-            return (head + types + [coalescing] + Bench.workerLines(r.workers) + Bench.invariantLines(r.invariants)).joined(separator: "\n")
+            return (head + types + [coalescing] + Bench.cpuLines(r.cpu, brokerOnly: r.brokerOnlyCPU) + Bench.workerLines(r.workers) + Bench.invariantLines(r.invariants)).joined(separator: "\n")
         }
     }
 

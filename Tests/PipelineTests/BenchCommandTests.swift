@@ -32,6 +32,20 @@ final class BenchCommandTests: PipelineTestCase {
         XCTAssertGreaterThanOrEqual(invariants.count, 10)
         XCTAssertEqual((result["workers"] as? [[String: Any]])?.compactMap { $0["worker"] as? String }.sorted(),
                        ["audit", "notifications", "payments", "tax"])
+        // CPU from /proc: every server and worker did work, and the parts add up.
+        let cpu = try XCTUnwrap(result["cpu"] as? [String: Any], run.output)
+        let groups = try XCTUnwrap(cpu["groups"] as? [[String: Any]])
+        XCTAssertEqual(groups.compactMap { $0["name"] as? String },
+                       ["postgresql", "rabbitmq", "redis", "payments-worker", "audit-worker", "notifications-worker", "tax-worker"])
+        for group in groups where group["name"] as? String != "redis" {
+            XCTAssertGreaterThan(group["seconds"] as? Double ?? 0, 0, "\(group)")
+        }
+        let total = try XCTUnwrap(cpu["total_seconds"] as? Double)
+        XCTAssertEqual(groups.compactMap { $0["seconds"] as? Double }.reduce(0, +), total, accuracy: 0.001)
+        XCTAssertEqual(cpu["ms_per_command"] as? Double ?? 0, total * 1000 / 990, accuracy: 0.001)
+        let brokerOnly = try XCTUnwrap((result["broker_only_cpu"] as? [String: Any])?["groups"] as? [[String: Any]])
+        XCTAssertEqual(brokerOnly.compactMap { $0["name"] as? String }, ["rabbitmq"])
+        XCTAssertGreaterThan(brokerOnly.first?["seconds"] as? Double ?? 0, 0)
 
         XCTAssertEqual(try snapshot(configured.connectDatabase()), before, "the configured database is as it was")
         XCTAssertEqual(try management.vhostDescription("flexfin-bench")??.contains("disposable"), true)
