@@ -20,17 +20,20 @@ public struct CPUUsage: Codable, Sendable {
     public let groups: [Group]
     public let totalSeconds: Double
     public let msPerCommand: Double
+    /// PostgreSQL's write-ahead log per command (nil for the broker-only run).
+    public let walBytesPerCommand: Int64?
 
-    enum CodingKeys: String, CodingKey { case groups, totalSeconds = "total_seconds", msPerCommand = "ms_per_command" }
+    enum CodingKeys: String, CodingKey {
+        case groups, totalSeconds = "total_seconds", msPerCommand = "ms_per_command", walBytesPerCommand = "wal_bytes_per_command"
+    }
 
-    init(_ seconds: [(String, Double)], commands: Int) {
+    init(_ seconds: [(String, Double)], commands: Int, walBytes: Int64? = nil) {
+        walBytesPerCommand = walBytes.map { $0 / Int64(max(1, commands)) }
         let perCommand = { (s: Double) in s * 1000 / Double(max(1, commands)) }
         groups = seconds.map { Group(name: $0.0, seconds: $0.1, msPerCommand: perCommand($0.1)) }
         totalSeconds = seconds.map(\.1).reduce(0, +)
         msPerCommand = perCommand(totalSeconds)
     }
-
-    public func seconds(of name: String) -> Double { groups.first { $0.name == name }?.seconds ?? 0 }
 }
 
 /// The servers' CPU counters at one moment, to subtract from a later one.

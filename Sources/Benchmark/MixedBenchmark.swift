@@ -93,7 +93,7 @@ public struct MixedBenchmark {
         let unique = workload.expected.unique.values.reduce(0, +)
         let rate = Double(unique) / outcome.seconds
         return Result(uniqueCommands: unique, seconds: outcome.seconds, commandsPerSecond: rate, brokerOnlyPerSecond: brokerOnly,
-                      ratio: rate / brokerOnly, cpu: CPUUsage(outcome.cpuSeconds, commands: unique), brokerOnlyCPU: brokerOnlyCPU,
+                      ratio: rate / brokerOnly, cpu: CPUUsage(outcome.cpuSeconds, commands: unique, walBytes: outcome.walBytes), brokerOnlyCPU: brokerOnlyCPU,
                       perType: try perType(workload.expected, since: started, settings: settings),
                       risk: try RiskFigures.measure(workload.expected, settings: settings),
                       invariantsOk: checks.allSatisfy(\.ok), invariants: checks, workers: outcome.workerStats)

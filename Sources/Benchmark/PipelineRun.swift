@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 import Submission
 import WorkerRuntime
 
@@ -14,6 +15,9 @@ struct PipelineRun {
         let workerStats: [WorkerMetrics.Summary]
         /// CPU seconds per server and per worker, from the preload to the last follow-up.
         let cpuSeconds: [(String, Double)]
+        /// PostgreSQL's write-ahead log over the same span: every row and
+        /// index entry written, counted the same way whatever else runs.
+        let walBytes: Int64
         /// Empty unless `options.scrapeMetrics`.
         let scrapes: [MetricsWatch.Series]
     }
@@ -21,6 +25,8 @@ struct PipelineRun {
     /// `commandWorkers`: the workers of the command types in the stream.
     func run(_ commands: [SubmittedCommand], commandWorkers: [String], until expected: FollowUpCounts) throws -> Outcome {
         let servers = ServerCPU.now()
+        let database = try workbench.settings.connectDatabase()
+        let wal = try database.query("SELECT pg_current_wal_lsn()::text").string(0, 0) ?? ""
         try CommandProducer(settings: workbench.settings, topology: workbench.topology).publish(commands)
         let started = ContinuousClock.now
         let (batch, wait) = (options.batchSize, ["--batch-milliseconds", String(options.batchMilliseconds)])
@@ -48,7 +54,9 @@ struct PipelineRun {
             let used = ProcessStat.seconds(ProcessStat(pid: process.process.processIdentifier)?.ownTicks ?? 0)
             if let index = workers.firstIndex(where: { $0.0 == process.name }) { workers[index].1 += used } else { workers.append((process.name, used)) }
         }
-        return Outcome(seconds: seconds, workerStats: try processes.map { try $0.stop() }, cpuSeconds: ServerCPU.now().since(servers) + workers,
+        let cpuSeconds = ServerCPU.now().since(servers) + workers
+        let walBytes = try database.query("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::int8", [wal]).int64(0, 0) ?? 0
+        return Outcome(seconds: seconds, workerStats: try processes.map { try $0.stop() }, cpuSeconds: cpuSeconds, walBytes: walBytes,
                        scrapes: scrapes)
     }
 }

@@ -104,7 +104,7 @@ public struct W1Benchmark {
         }
         return Result(uniqueCommands: workload.expected.unique, seconds: outcome.seconds, commandsPerSecond: rate,
                       brokerOnlyPerSecond: brokerOnly, ratio: rate / brokerOnly,
-                      cpu: CPUUsage(outcome.cpuSeconds, commands: workload.expected.unique), brokerOnlyCPU: brokerOnlyCPU, p50Ms: latency.p50, p99Ms: latency.p99,
+                      cpu: CPUUsage(outcome.cpuSeconds, commands: workload.expected.unique, walBytes: outcome.walBytes), brokerOnlyCPU: brokerOnlyCPU, p50Ms: latency.p50, p99Ms: latency.p99,
                       invariantsOk: checks.allSatisfy(\.ok) && withMetrics?.invariantsOk != false, invariants: checks,
                       workers: outcome.workerStats, withMetrics: withMetrics)
     }

@@ -39,11 +39,8 @@ public enum WorkerProcess {
         let shutdown = ShutdownSignal()
         shutdown.install()
         let cannotStart = Atomic<Bool>(false)
-        let lanes = DispatchGroup()
-        for index in 0..<options.lanes {
-            lanes.enter()
-            let thread = Thread {
-                defer { lanes.leave() }
+        let lanes = (0..<options.lanes).map { index in
+            JoinableThread(name: "\(handler.name)-lane-\(index)") {
                 var laneLog = log
                 laneLog[metadataKey: "lane"] = "\(index)"
                 do {
@@ -55,11 +52,9 @@ public enum WorkerProcess {
                     shutdown.request()
                 }
             }
-            thread.name = "\(handler.name)-lane-\(index)"
-            thread.start()
         }
         log.info("\(handler.name) worker started", metadata: ["lanes": "\(options.lanes)", "batch": "\(options.batchSize)"])
-        lanes.wait()
+        lanes.forEach { $0.join() }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let summary = (try? encoder.encode(metrics.summary())).map { String(decoding: $0, as: UTF8.self) } ?? "{}"

@@ -51,6 +51,7 @@ struct Bench: ParsableCommand {
     static func cpuLines(_ cpu: CPUUsage, brokerOnly: CPUUsage) -> [String] {
         ["cpu          \(f(cpu.msPerCommand, 3)) ms per command (\(f(cpu.totalSeconds, 1)) s in all; broker only: rabbitmq \(f(brokerOnly.msPerCommand, 3)) ms)"]
             + cpu.groups.map { "  \($0.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(f($0.msPerCommand, 3)) ms  (\(f($0.seconds, 1)) s)" }
+            + (cpu.walBytesPerCommand.map { ["postgresql wal  \($0) bytes per command"] } ?? [])
     }
 
     static func invariantLines(_ checks: [Invariants.Check]) -> [String] {

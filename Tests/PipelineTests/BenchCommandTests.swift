@@ -43,6 +43,7 @@ final class BenchCommandTests: PipelineTestCase {
         let total = try XCTUnwrap(cpu["total_seconds"] as? Double)
         XCTAssertEqual(groups.compactMap { $0["seconds"] as? Double }.reduce(0, +), total, accuracy: 0.001)
         XCTAssertEqual(cpu["ms_per_command"] as? Double ?? 0, total * 1000 / 990, accuracy: 0.001)
+        XCTAssertGreaterThan(cpu["wal_bytes_per_command"] as? Int ?? 0, 1000, "a payment writes rows and index entries")
         let brokerOnly = try XCTUnwrap((result["broker_only_cpu"] as? [String: Any])?["groups"] as? [[String: Any]])
         XCTAssertEqual(brokerOnly.compactMap { $0["name"] as? String }, ["rabbitmq"])
         XCTAssertGreaterThan(brokerOnly.first?["seconds"] as? Double ?? 0, 0)
