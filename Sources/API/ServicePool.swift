@@ -40,17 +40,32 @@ final class ServicePool: @unchecked Sendable {
         /// One attempt per call: a broker that is away fails the request
         /// at once (503), it is not waited for.
         func producer() throws -> CommandProducer {
-            if let openProducer { return openProducer }
+            if let openProducer, !Self.idleTooLong(since: &producerUsed) { return openProducer }
+            openProducer = nil
             openProducer = try CommandProducer(settings: settings, topology: topology, reconnectFor: .zero)
+            producerUsed = .now
             return openProducer!
         }
 
         /// For passive declares when the management API is away.
         func broker() throws -> AMQPConnection {
-            if let openBroker { return openBroker }
+            if let openBroker, !Self.idleTooLong(since: &brokerUsed) { return openBroker }
+            openBroker?.close()
             openBroker = try settings.connectBroker(as: "flexfin-api")
+            brokerUsed = .now
             return openBroker!
         }
+
+        /// librabbitmq sends heartbeats only from inside its calls, so the
+        /// broker closes a connection left idle past its heartbeat timeout
+        /// ("missed heartbeats from client"), and its next request failed
+        /// with 503. Connections idle for longer than that are opened
+        /// afresh instead.
+        private static func idleTooLong(since used: inout ContinuousClock.Instant) -> Bool {
+            defer { used = .now }
+            return ContinuousClock.now - used > .seconds(AMQPOptions().heartbeat / 2)
+        }
+        private var producerUsed = ContinuousClock.now, brokerUsed = ContinuousClock.now
 
         /// After a failure: whatever it was, open afresh next time.
         func drop() {
