@@ -48,4 +48,12 @@ public struct AMQPDelivery: Sendable {
     public let exchange: String
     public let routingKey: String
     public let message: AMQPMessage
+
+    /// The same delivery carrying another message: a part of what was
+    /// delivered (acked through the original's tag), or the message as
+    /// read, with its id filled in.
+    public func with(message: AMQPMessage) -> AMQPDelivery {
+        AMQPDelivery(channel: channel, deliveryTag: deliveryTag, redelivered: redelivered, exchange: exchange,
+                     routingKey: routingKey, message: message)
+    }
 }

@@ -1,5 +1,6 @@
 import AMQPClient
 import Foundation
+import Domain
 import Settings
 import Submission
 
@@ -7,7 +8,7 @@ import Submission
 /// work: commands on a quorum queue per command type, consumed in the same
 /// batches by the same number of lanes per type, one event per unique
 /// command published with confirms to a fanout exchange and consumed from
-/// three quorum queues. Its rate is what the
+/// three quorum queues, in bundles as the outbox sends them (`EventBundle`). Its rate is what the
 /// broker allows on this machine right now; the pipeline is quoted as a
 /// ratio of it.
 struct BrokerOnlyRun {
@@ -80,7 +81,7 @@ struct BrokerOnlyRun {
     }
 
     /// A worker's lane without its work: batch, publish one event per new
-    /// command with confirms, ack the batch.
+    /// command (bundled) with confirms, ack the batch.
     private func relayCommands(from queue: String, seen: SeenIds, unique: Int, eventBody: [UInt8]) throws {
         let consumer = try settings.connectBroker()
         let consuming = try consumer.openChannel()
@@ -96,9 +97,13 @@ struct BrokerOnlyRun {
             while batch.count < batchSize, let next = try consumer.nextDelivery(timeout: max(deadline - .now, .zero)) {
                 batch.append(next)
             }
-            for delivery in batch where seen.insert(delivery.message.properties.messageId ?? "") {
+            let fresh = batch.filter { seen.insert($0.message.properties.messageId ?? "") }.count
+            for start in stride(from: 0, to: fresh, by: EventBundle.maxEvents) {
+                let events = min(EventBundle.maxEvents, fresh - start)
+                let body = Array(repeatElement(eventBody, count: events).joined(separator: [UInt8(ascii: "\n")]))
                 try publishing.publish(exchange: eventExchange, routingKey: "payment.completed", message: AMQPMessage(
-                    body: eventBody, properties: AMQPProperties(contentType: "application/json", messageId: UUID().uuidString)))
+                    body: body, properties: AMQPProperties(contentType: EventBundle.contentType, messageId: UUID().uuidString,
+                                                           headers: [MessageHeader.eventCount: .int(Int64(events))])))
             }
             try publishing.waitForConfirms()
             try consuming.ack(batch.map(\.deliveryTag).max()!, multiple: true)
@@ -110,16 +115,18 @@ struct BrokerOnlyRun {
         let channel = try consumer.openChannel()
         try channel.setPrefetch(UInt16(clamping: batchSize * 2))
         try channel.consume(queue)
-        var received = 0
+        var received = 0, unacked = 0
         var lastTag: UInt64 = 0
         while received < expected {
             guard let delivery = try consumer.nextDelivery(timeout: .milliseconds(20)) else {
                 if lastTag > 0 { try channel.ack(lastTag, multiple: true); lastTag = 0 }
                 continue
             }
-            received += 1
+            let events = Int(delivery.message.properties.headers[MessageHeader.eventCount]?.intValue ?? 1)
+            received += events
+            unacked += events
             lastTag = delivery.deliveryTag
-            if received % batchSize == 0 || received == expected { try channel.ack(lastTag, multiple: true); lastTag = 0 }
+            if unacked >= batchSize || received >= expected { try channel.ack(lastTag, multiple: true); lastTag = 0; unacked = 0 }
         }
     }
 }

@@ -192,21 +192,23 @@ final class Lane<Handler: BatchHandler> {
 
     private func measureOutbox(_ database: PostgresConnection) throws {
         let rows = try database.execute(prepared: """
-            SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)) * 1000, 0)::int8 FROM outbox
+            SELECT coalesce(sum(events), 0)::int8, coalesce(extract(epoch FROM now() - min(created_at)) * 1000, 0)::int8 FROM outbox
             """, [])
-        metrics.outboxBacklog.set(to: Double(try rows.decode(0, 0, as: Int.self)))
+        metrics.outboxBacklog.set(to: Double(try rows.decode(0, 0, as: Int64.self)))
         metrics.outboxOldestAge.set(to: Double(try rows.decode(0, 1, as: Int64.self)) / 1000)
     }
 
-    /// Up to `batchSize` deliveries: waits for the first (briefly, to look
+    /// Up to `batchSize` messages (a bundle counts its events): waits for the first (briefly, to look
     /// at the shutdown flag), then at most `batchMilliseconds` for more.
     private func collectBatch(from consumer: AMQPConnection) throws -> [AMQPDelivery] {
         guard let first = try consumer.nextDelivery(timeout: .milliseconds(250)) else { return [] }
         var batch = [first]
+        var weight = first.weight
         let deadline = ContinuousClock.now + .milliseconds(options.batchMilliseconds)
-        while batch.count < options.batchSize,
+        while weight < options.batchSize,
               let next = try consumer.nextDelivery(timeout: max(deadline - .now, .zero)) {
             batch.append(next)
+            weight += next.weight
         }
         return batch
     }
@@ -235,9 +237,10 @@ final class Lane<Handler: BatchHandler> {
         }
         var items: [Item] = []
         var failures: [FailedMessage] = []
-        for delivery in batch {
+        for delivery in batch.flatMap(\.parts) {
             do {
-                items.append((delivery, try handler.decode(delivery.message)))
+                let message = try handler.decode(delivery.message)
+                items.append((delivery.named(handler.id(of: message)), message))
             } catch {
                 failures.append(FailedMessage(delivery: delivery, error: "\(error)", errorClass: .invalid))
             }
@@ -323,7 +326,7 @@ final class Lane<Handler: BatchHandler> {
         let refused = Set(settled.refused), returned = Set(settled.returned)
         let done = session.awaitingConfirm.prefix { $0.sequence <= settled.through }
         session.awaitingConfirm.removeFirst(done.count)
-        return done.filter { !refused.contains($0.sequence) && !returned.contains($0.entry.eventId) }.map(\.entry)
+        return done.filter { !refused.contains($0.sequence) && !returned.contains($0.entry.messageId) }.map(\.entry)
     }
 
     /// When idle or stopping: wait for every confirm and mark what was

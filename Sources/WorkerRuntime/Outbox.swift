@@ -5,16 +5,18 @@ import PostgresClient
 
 /// Events follow effects: rows written in the effects' transaction, then
 /// published with confirms after commit, then deleted once confirmed (the
-/// outbox is a queue; the audit log keeps every event). Rows left behind by
-/// a crash are published again by `relayStale`; consumers deduplicate by
-/// event id, so a second publish is harmless.
+/// outbox is a queue; the audit log keeps every event). A row is an
+/// `EventBundle`, published as one message. Rows left behind by a crash are
+/// published again by `relayStale`; consumers deduplicate by event id, so a
+/// second publish is harmless.
 struct Outbox {
     struct Entry {
-        let eventId: String
+        /// The bundle's AMQP `message_id`, and the row's key.
+        let messageId: String
         let type: String
-        let commandId: String
         let body: [UInt8]
-        /// Milliseconds since 1970, for the `x-occurred-at` header.
+        let events: Int
+        /// Milliseconds since 1970 of its earliest event, for the `x-occurred-at` header.
         let occurredAt: Int64
     }
 
@@ -22,9 +24,9 @@ struct Outbox {
 
     static func entries(_ events: [DomainEvent]) -> [Entry] {
         let iso = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-        return events.map {
+        return EventBundle.bundles(events).map {
             let occurred = (try? iso.parse($0.occurredAt)) ?? Date()
-            return Entry(eventId: $0.eventId, type: $0.type.rawValue, commandId: $0.commandId, body: $0.encoded(),
+            return Entry(messageId: UUID().uuidString.lowercased(), type: $0.type.rawValue, body: $0.body, events: $0.count,
                          occurredAt: Int64(occurred.timeIntervalSince1970 * 1000))
         }
     }
@@ -33,9 +35,9 @@ struct Outbox {
     static func insert(_ entries: [Entry], in database: PostgresConnection) throws {
         guard !entries.isEmpty else { return }
         try database.execute(prepared: """
-            INSERT INTO outbox (event_id, event_type, command_id, body)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
-            """, [entries.map(\.eventId), entries.map(\.type), entries.map(\.commandId),
+            INSERT INTO outbox (message_id, event_type, events, body)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::int4[], $4::text[])
+            """, [entries.map(\.messageId), entries.map(\.type), entries.map(\.events),
                   entries.map { String(decoding: $0.body, as: UTF8.self) }])
     }
 
@@ -47,9 +49,9 @@ struct Outbox {
         var published: [(sequence: UInt64, entry: Entry)] = []
         for entry in entries {
             let properties = AMQPProperties(
-                contentType: "application/json", messageId: entry.eventId, type: entry.type,
-                correlationId: entry.commandId, persistent: true, timestamp: now,
-                headers: [MessageHeader.schemaVersion: 1, MessageHeader.occurredAt: .int(entry.occurredAt)])
+                contentType: EventBundle.contentType, messageId: entry.messageId, type: entry.type, persistent: true, timestamp: now,
+                headers: [MessageHeader.schemaVersion: 1, MessageHeader.occurredAt: .int(entry.occurredAt),
+                          MessageHeader.eventCount: .int(Int64(entry.events))])
             let sequence = try channel.publish(exchange: exchange, routingKey: entry.type,
                                                message: AMQPMessage(body: entry.body, properties: properties))
             published.append((sequence ?? 0, entry))
@@ -61,7 +63,7 @@ struct Outbox {
     /// new row version or index entries behind, unlike an update.
     static func markPublished(_ entries: [Entry], in database: PostgresConnection) throws {
         guard !entries.isEmpty else { return }
-        try database.execute(prepared: "DELETE FROM outbox WHERE event_id = ANY($1::text[])", [entries.map(\.eventId)])
+        try database.execute(prepared: "DELETE FROM outbox WHERE message_id = ANY($1::text[])", [entries.map(\.messageId)])
     }
 
     /// Publishes rows older than `age` that are still unpublished (their
@@ -70,18 +72,19 @@ struct Outbox {
     func relayStale(olderThan age: Int, database: PostgresConnection, channel: AMQPChannel) throws -> Int {
         try database.transaction { db in
             let rows = try db.execute(prepared: """
-                SELECT event_id, event_type, coalesce(command_id, ''), body, (extract(epoch FROM created_at) * 1000)::int8 FROM outbox
+                SELECT message_id, event_type, events, body, (extract(epoch FROM created_at) * 1000)::int8 FROM outbox
                 WHERE created_at < now() - make_interval(secs => $1)
                 ORDER BY id LIMIT 1000 FOR UPDATE SKIP LOCKED
                 """, [age])
             let entries = try (0..<rows.count).map { row in
-                try Entry(eventId: rows.decode(row, 0, as: String.self), type: rows.decode(row, 1, as: String.self), commandId: rows.decode(row, 2, as: String.self),
-                      body: Array(rows.decode(row, 3, as: String.self).utf8), occurredAt: rows.decode(row, 4, as: Int64.self))
+                try Entry(messageId: rows.decode(row, 0, as: String.self), type: rows.decode(row, 1, as: String.self),
+                          body: Array(rows.decode(row, 3, as: String.self).utf8), events: rows.decode(row, 2, as: Int.self),
+                          occurredAt: rows.decode(row, 4, as: Int64.self))
             }
             try publish(entries, on: channel)
             try channel.waitForConfirms()
             try Self.markPublished(entries, in: db)
-            return entries.count
+            return entries.reduce(0) { $0 + $1.events }
         }
     }
 }

@@ -8,6 +8,9 @@ public enum MessageHeader {
     /// occurred (an event), in milliseconds since 1970: consumers measure
     /// their end-to-end latency from it. The AMQP timestamp has whole seconds only.
     public static let occurredAt = "x-occurred-at"
+    /// On an event bundle: how many events it holds (a batch is filled by
+    /// events, not deliveries).
+    public static let eventCount = "x-events"
 
     /// Why the last attempt failed, its class (`invalid`, `transient`,
     /// `unexpected`), the queue it came from, failures so far, and when.
