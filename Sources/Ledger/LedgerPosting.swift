@@ -111,16 +111,25 @@ public enum LedgerStore {
                   legs.map(\.0), legs.map(\.1), legs.map(\.2)])
     }
 
-    /// Adds each net change to its account once and bumps its version.
+    /// Adds each net change to its account once and bumps its version, and
+    /// to a wallet's net movement of the day (`wallet_daily_net`). The day is
+    /// the transaction's, as the ledger entries' `created_at` is.
     @discardableResult
     public static func applyBalanceChanges(_ changes: [String: Int64], in database: PostgresConnection) throws -> [AccountBalance] {
         guard !changes.isEmpty else { return [] }
         let ids = changes.keys.sorted()
         let rows = try database.execute(prepared: """
-            UPDATE accounts a SET balance = a.balance + d.delta, version = a.version + 1
-            FROM unnest($1::text[], $2::bigint[]) AS d(id, delta)
-            WHERE a.id = d.id
-            RETURNING a.id, a.balance, a.version
+            WITH changed AS (
+                UPDATE accounts a SET balance = a.balance + d.delta, version = a.version + 1
+                FROM unnest($1::text[], $2::bigint[]) AS d(id, delta)
+                WHERE a.id = d.id
+                RETURNING a.id, a.kind, a.balance, a.version, d.delta
+            ), daily AS (
+                INSERT INTO wallet_daily_net (wallet, day, net)
+                SELECT id, (now() AT TIME ZONE 'UTC')::date, delta FROM changed WHERE kind = 'wallet' ORDER BY id
+                ON CONFLICT (wallet, day) DO UPDATE SET net = wallet_daily_net.net + EXCLUDED.net
+            )
+            SELECT id, balance, version FROM changed
             """, [ids, ids.map { changes[$0]! }])
         return try (0..<rows.count).map { try AccountBalance(id: rows.decode($0, 0, as: String.self), balance: rows.decode($0, 1, as: Int64.self), version: rows.decode($0, 2, as: Int64.self)) }
     }

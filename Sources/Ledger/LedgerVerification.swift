@@ -58,6 +58,17 @@ public enum LedgerVerification {
                 GROUP BY d.id HAVING d.principal <> d.original_principal - coalesce(sum(r.principal), 0)
                 ORDER BY d.id LIMIT 1
                 """) { try "debt \($0.decode(0, 0, as: String.self)): outstanding \($0.decode(0, 1, as: String.self)) but the original less the principal repaid is \($0.decode(0, 2, as: String.self))" }
+            try first("""
+                WITH since AS (SELECT (now() AT TIME ZONE 'UTC')::date - 30 AS day),
+                kept AS (SELECT wallet, day, net FROM wallet_daily_net WHERE day >= (SELECT day FROM since)),
+                posted AS (
+                    SELECT e.account_id AS wallet, (e.created_at AT TIME ZONE 'UTC')::date AS day, sum(e.amount) AS net
+                    FROM ledger_entries e JOIN accounts a ON a.id = e.account_id AND a.kind = 'wallet'
+                    WHERE e.created_at >= (SELECT day FROM since)::timestamp AT TIME ZONE 'UTC' GROUP BY 1, 2)
+                SELECT coalesce(k.wallet, p.wallet), coalesce(k.day, p.day)::text, coalesce(k.net, 0), coalesce(p.net, 0)
+                FROM kept k FULL JOIN posted p ON p.wallet = k.wallet AND p.day = k.day
+                WHERE coalesce(k.net, 0) <> coalesce(p.net, 0) ORDER BY 1, 2 LIMIT 1
+                """) { try "wallet \($0.decode(0, 0, as: String.self)) on \($0.decode(0, 1, as: String.self)): its daily net says \($0.decode(0, 2, as: String.self)) but its entries sum to \($0.decode(0, 3, as: String.self))" }
             let counts = try db.query("SELECT (SELECT count(*) FROM transfers), (SELECT count(*) FROM ledger_entries), (SELECT count(*) FROM accounts)")
             return try Report(transfers: counts.decode(0, 0, as: Int.self), entries: counts.decode(0, 1, as: Int.self), accounts: counts.decode(0, 2, as: Int.self), problems: problems)
         }

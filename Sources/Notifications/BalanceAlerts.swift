@@ -79,12 +79,13 @@ enum BalanceAlerts {
     }
 
     /// Each wallet's average closing balance over 30 days (`ThirtyDayAverage`),
-    /// from its net movement per UTC day.
+    /// from its net movement per UTC day (the days after the 30th day back
+    /// are what it needs).
     private static func thirtyDayAverages(_ wallets: [String], in database: PostgresConnection) throws -> [String: Int64] {
         let rows = try database.execute(prepared: """
-            SELECT a.id, a.balance, (e.created_at AT TIME ZONE 'UTC')::date::text, sum(e.amount)::bigint
-            FROM accounts a LEFT JOIN ledger_entries e ON e.account_id = a.id AND e.created_at > now() - interval '31 days'
-            WHERE a.id = ANY($1::text[]) GROUP BY 1, 2, 3
+            SELECT a.id, a.balance, n.day::text, n.net
+            FROM accounts a LEFT JOIN wallet_daily_net n ON n.wallet = a.id AND n.day >= (now() AT TIME ZONE 'UTC')::date - 30
+            WHERE a.id = ANY($1::text[])
             """, [wallets])
         var balances: [String: Int64] = [:], daily: [String: [CalendarDay: Int64]] = [:]
         for row in 0..<rows.count {

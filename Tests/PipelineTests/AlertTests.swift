@@ -38,6 +38,24 @@ final class AlertTests: PipelineTestCase {
         XCTAssertEqual(try count("SELECT count(*) FROM notifications WHERE kind = 'low_balance' AND user_id = 'u0001' AND subject = 'w0001'"), 2)
     }
 
+    /// The 30-day average comes from each wallet's daily net movement: a
+    /// wallet that held 100,000 for a month and spends 85,000 today is below
+    /// 20 % of it. (Were today's funding counted as the month's only movement,
+    /// its average would be 500 and nothing would fire.)
+    func testALowBalanceAgainstTheThirtyDayAverageReadsTheDailyNets() throws {
+        try workbench.reset(wallets: 2, balance: 100_000)
+        let database = try settings.connectDatabase()
+        // The funding happened 40 days ago, as far as the daily nets are concerned.
+        try database.query("UPDATE wallet_daily_net SET day = day - 40")
+        _ = try [start("payments-worker"), start("audit-worker"), start("notifications-worker")]
+
+        try pay("month-end", "w0001", "w0002", 85_000)  // 15,000 against an average of (29 × 100,000 + 15,000) / 30
+        let alert = try database.query("SELECT message FROM notifications WHERE kind = 'low_balance' AND subject = 'w0001'")
+        XCTAssertEqual(alert.count, 1)
+        XCTAssertTrue(alert.string(0, 0)?.contains("below 19433 USD (20 % of its 30-day average, 97166)") ?? false, alert.string(0, 0) ?? "-")
+        XCTAssertEqual(try count("SELECT net::int FROM wallet_daily_net WHERE wallet = 'w0001' AND day = (now() AT TIME ZONE 'UTC')::date"), -85_000)
+    }
+
     func testUnreadCountersFollowNotificationsAndReadingMarksThemRead() throws {
         try workbench.reset(wallets: 2, balance: 500_000)
         _ = try [start("payments-worker"), start("audit-worker"), start("notifications-worker")]

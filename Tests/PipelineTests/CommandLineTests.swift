@@ -146,6 +146,16 @@ final class CommandLineTests: PipelineTestCase {
         XCTAssertTrue(broken.output.contains("account w0042: balance 1000001 but its entries sum to 1000000"), broken.output)
     }
 
+    /// The daily nets the 30-day average reads are derived from the
+    /// entries; verify holds them to it.
+    func testLedgerVerifyNamesAWalletWhoseDailyNetDisagreesWithItsEntries() throws {
+        try settings.connectDatabase().query("UPDATE wallet_daily_net SET net = net - 5 WHERE wallet = 'w0011'")
+        let broken = try runFlexfin(["ledger", "verify"])
+        XCTAssertNotEqual(broken.status, 0)
+        XCTAssertTrue(broken.output.contains("wallet w0011 on ") && broken.output.contains("its daily net says 999995 but its entries sum to 1000000"),
+                      broken.output)
+    }
+
     func testLedgerVerifyNamesAnEntryMovedToAnotherAccount() throws {
         // The entries' own foreign keys are gone (migration 0007): verify
         // is what proves every entry sits on its transfer's account.
