@@ -237,7 +237,8 @@ final class Lane<Handler: BatchHandler> {
         }
         var items: [Item] = []
         var failures: [FailedMessage] = []
-        for delivery in batch.flatMap(\.parts) {
+        let parts = batch.flatMap(\.parts)
+        for delivery in parts {
             do {
                 let message = try handler.decode(delivery.message)
                 items.append((delivery.named(handler.id(of: message)), message))
@@ -273,7 +274,7 @@ final class Lane<Handler: BatchHandler> {
         session.awaitingConfirm += try outbox.publish(applied.entries, on: session.publishing)
         phase("ack, publish")
 
-        metrics.batchSize.record(Double(batch.count))
+        metrics.batchSize.record(Double(parts.count))
         metrics.batchDuration.record(ContinuousClock.now - started)
     }
 
