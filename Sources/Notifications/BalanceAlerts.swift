@@ -57,6 +57,12 @@ enum BalanceAlerts {
                 guard let state = states[key], state.version < version,
                       let threshold = rule.minorUnits(currency: currency, thirtyDayAverage: averages[wallet] ?? 0) else { continue }
                 let crossing = BalanceCrossing.evaluate(wasBelow: state.below, balance: balance, threshold: threshold)
+                // Only a change of side is written: the same side seen at a
+                // newer version decides nothing new (lanes take turns on the
+                // state and read the balance after, so what they read only
+                // moves forward), and an update per wallet per batch was most
+                // of what this rule cost.
+                guard crossing.below != state.below else { continue }
                 updates.rules.append(rule.ruleId); updates.wallets.append(wallet)
                 updates.below.append(crossing.below); updates.versions.append(version)
                 guard crossing.fires else { continue }

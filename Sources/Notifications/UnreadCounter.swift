@@ -36,9 +36,11 @@ public enum UnreadCounter {
 
     /// The counters of `users` (everyone's when nil), from PostgreSQL.
     static func current(_ users: [String]?, in database: PostgresConnection) throws -> [RedisCommand] {
-        let rows = try database.execute(prepared: """
-            SELECT user_id, unread, version FROM notification_counters WHERE $1::text[] IS NULL OR user_id = ANY($1::text[])
-            """, [users])
+        // Two statements, not `$1 IS NULL OR user_id = ANY($1)`: a prepared
+        // statement's generic plan for that scans the whole table every batch.
+        let rows = try users.map {
+            try database.execute(prepared: "SELECT user_id, unread, version FROM notification_counters WHERE user_id = ANY($1::text[])", [$0])
+        } ?? database.execute(prepared: "SELECT user_id, unread, version FROM notification_counters", [])
         return try (0..<rows.count).map {
             VersionedHash.write(key(try rows.decode($0, 0)), version: try rows.decode($0, 2), ["unread": String(try rows.decode($0, 1, as: Int64.self))])
         }
