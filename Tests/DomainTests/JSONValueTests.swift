@@ -20,6 +20,15 @@ final class JSONValueTests: XCTestCase {
         XCTAssertEqual(try parse("\"Zürich\""), .string("Zürich"))
     }
 
+    /// Strings are read as UTF-8 and refused when they are not.
+    func testPlainStringsReadAsTheyAreAndInvalidUTF8IsRefused() throws {
+        XCTAssertEqual(try parse(#""""#), .string(""))
+        XCTAssertEqual(try parse(#"{"id":"w0001","at":"2026-11-22T18:00:00.000Z"}"#),
+                       .object(["id": .string("w0001"), "at": .string("2026-11-22T18:00:00.000Z")]))
+        XCTAssertThrowsError(try JSONValue.parse([0x22, 0xC3, 0x28, 0x22]), "an invalid UTF-8 sequence")
+        XCTAssertThrowsError(try JSONValue.parse([0x22, 0xFF, 0x22]), "a byte that is never UTF-8")
+    }
+
     func testWhatIsNotJSONIsRefused() {
         for text in ["", "{", "{\"a\":1,}", "[1,]", "01", "1.", "-", "\"\u{01}\"", "{'a':1}", "[1] x", "nul", "\"\\x\"",
                      String(repeating: "[", count: 100) + String(repeating: "]", count: 100)] {
