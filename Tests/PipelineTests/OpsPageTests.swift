@@ -25,19 +25,18 @@ final class OpsPageTests: PipelineTestCase {
         // The management API's statistics lag by up to 5 s; the page refreshes every 5 s.
         _ = try browser.waitFor("tr[data-queue='commands.payment'] td[data-consumers='1']", timeout: 30)
         let group = "tr[data-queue='commands.payment'][data-group]"
-        XCTAssertTrue(try browser.text(browser.waitFor(group)).contains("ledger refused"))
-        XCTAssertTrue(try browser.text(browser.waitFor(group)).contains("$0.05"), "the money the group holds")
+        XCTAssertTrue(try browser.text(of: group, containing: "ledger refused").contains("$0.05"), "the money the group holds")
         try browser.screenshot(to: output.appendingPathComponent("ops-page-dead-letter-group.png"))
 
         try stopRefusingTransfers()
-        try browser.click(browser.waitFor("\(group) button[data-action='dry-run']"))
-        XCTAssertEqual(try browser.text(browser.waitFor("[data-verdict='would apply']")), "would apply")
+        try browser.click(first: "\(group) button[data-action='dry-run']")
+        XCTAssertEqual(try browser.text(of: "[data-verdict='would apply']"), "would apply")
 
-        try browser.click(browser.waitFor("\(group) button[data-action='replay']"))
-        XCTAssertTrue(try browser.text(browser.waitFor("#confirm:not([hidden]) #confirm-text")).contains("Replay 1 dead letter"))
+        try browser.click(first: "\(group) button[data-action='replay']")
+        XCTAssertTrue(try browser.text(of: "#confirm:not([hidden]) #confirm-text").contains("Replay 1 dead letter"))
         XCTAssertEqual(try count("SELECT count(*) FROM inbox WHERE message_id = 'ops-1' AND outcome = 'applied'"), 0,
                        "nothing moves before the confirmation")
-        try browser.click(browser.waitFor("#confirm-yes"))
+        try browser.click(first: "#confirm-yes")
         _ = try browser.waitFor("#no-groups:not([hidden])")
         XCTAssertEqual(try browser.count(group), 0)
         try workbench.wait(upTo: .seconds(30), for: "ops-1 applied") { db in

@@ -68,6 +68,37 @@ public final class WebDriver {
         }
     }
 
+    /// The text of the first element matching `css` once it contains
+    /// `expected`, and a click on such an element: found afresh on every try.
+    /// A page that re-renders (the ops page redraws its tables every few
+    /// seconds) replaces an element between finding it and using it, and
+    /// the old one is then a "stale element reference".
+    public func text(of css: String, containing expected: String = "", timeout: TimeInterval = 30) throws -> String {
+        try retrying(css, timeout) { element in
+            let text = try self.text(element)
+            // (Foundation's `contains("")` is false.)
+            return expected.isEmpty || text.contains(expected) ? text : nil
+        }
+    }
+
+    public func click(first css: String, timeout: TimeInterval = 30) throws {
+        try retrying(css, timeout) { element in try self.click(element) }
+    }
+
+    private func retrying<T>(_ css: String, _ timeout: TimeInterval, _ use: (String) throws -> T?) throws -> T {
+        let deadline = Date().addingTimeInterval(timeout)
+        var stale = ""
+        while true {
+            do {
+                if let element = try find(css), let result = try use(element) { return result }
+            } catch let failure as Failure where failure.description.contains("stale element reference") {
+                stale = " (last seen stale)"
+            }
+            guard Date() < deadline else { throw Failure(description: "no element \(css) as expected after \(timeout) s\(stale)") }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+    }
+
     public func screenshot(to file: URL) throws {
         guard let encoded = try command("screenshot") as? String, let png = Data(base64Encoded: encoded) else {
             throw Failure(description: "no screenshot")
