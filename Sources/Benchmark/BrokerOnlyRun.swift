@@ -3,6 +3,7 @@ import Foundation
 import Domain
 import Settings
 import Submission
+import WorkerRuntime
 
 /// The same message traffic as the pipeline with no database or cache
 /// work: commands on a quorum queue per command type, consumed in the same
@@ -100,7 +101,7 @@ struct BrokerOnlyRun {
             let fresh = batch.filter { seen.insert($0.message.properties.messageId ?? "") }.count
             for start in stride(from: 0, to: fresh, by: EventBundle.maxEvents) {
                 let events = min(EventBundle.maxEvents, fresh - start)
-                let body = Array(repeatElement(eventBody, count: events).joined(separator: [UInt8(ascii: "\n")]))
+                let body = EventBundle.body(of: Array(repeating: eventBody, count: events))
                 try publishing.publish(exchange: eventExchange, routingKey: "payment.completed", message: AMQPMessage(
                     body: body, properties: AMQPProperties(contentType: EventBundle.contentType, messageId: UUID().uuidString,
                                                            headers: [MessageHeader.eventCount: .int(Int64(events))])))
@@ -122,9 +123,8 @@ struct BrokerOnlyRun {
                 if lastTag > 0 { try channel.ack(lastTag, multiple: true); lastTag = 0 }
                 continue
             }
-            let events = Int(delivery.message.properties.headers[MessageHeader.eventCount]?.intValue ?? 1)
-            received += events
-            unacked += events
+            received += delivery.weight
+            unacked += delivery.weight
             lastTag = delivery.deliveryTag
             if unacked >= batchSize || received >= expected { try channel.ack(lastTag, multiple: true); lastTag = 0; unacked = 0 }
         }

@@ -23,7 +23,7 @@ extension AMQPDelivery {
 
     /// How many messages the delivery stands for: a batch is filled by
     /// events, not by bundles.
-    var weight: Int {
+    public var weight: Int {
         max(1, Int(clamping: message.properties.headers[MessageHeader.eventCount]?.intValue ?? 1))
     }
 

@@ -52,7 +52,7 @@ final class EventBundleDeliveryTests: PipelineTestCase {
         let lines = try bundles(in: "events.tax", events: 3).flatMap { EventBundle.parts(of: $0.body).map { Array($0) } }
         XCTAssertEqual(lines.count, 3)
         let bad = Array(#"{"event_id":"not-an-event"}"#.utf8)
-        let body = Array([lines[0], bad, lines[1], lines[2]].joined(separator: [UInt8(ascii: "\n")]))
+        let body = EventBundle.body(of: [lines[0], bad, lines[1], lines[2]])
         let channel = try settings.connectBroker().openChannel()
         for queue in ["events.audit", "events.notifications", "events.tax"] { _ = try channel.purgeQueue(queue) }
         try channel.enableConfirms()

@@ -43,9 +43,14 @@ public struct EventBundle: Sendable, Equatable {
     private init(type: EventType, events: ArraySlice<DomainEvent>) {
         self.type = type
         self.eventIds = events.map(\.eventId)
-        self.body = Array(events.map { $0.encoded() }.joined(separator: [Self.separator]))
+        self.body = Self.body(of: events.map { $0.encoded() })
         // ISO 8601 in UTC with a fixed number of digits: text order is time order.
         self.occurredAt = events.map(\.occurredAt).min()!
+    }
+
+    /// A bundle's body: the events' bodies, one per line.
+    public static func body(of events: [[UInt8]]) -> [UInt8] {
+        Array(events.joined(separator: [separator]))
     }
 
     /// The events' bodies, one per line, as the consumer reads them. An
