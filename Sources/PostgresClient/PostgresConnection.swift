@@ -49,9 +49,8 @@ public final class PostgresConnection {
     /// Runs one statement with `$1…$n` parameters bound separately.
     @discardableResult
     public func query(_ sql: String, _ parameters: [any PostgresBindable] = []) throws(PostgresError) -> PostgresRows {
-        let texts = try parameterTexts(parameters, "query")
-        let result = withOptionalCStrings(texts) { values in
-            PQexecParams(connection, sql, Int32(texts.count), nil, values, nil, nil, 0)
+        let result = try withWire(parameters, "query") { count, values, lengths, formats in
+            PQexecParams(connection, sql, count, nil, values, lengths, formats, 0)
         }
         return try check(result, "query")
     }
@@ -61,23 +60,44 @@ public final class PostgresConnection {
     @discardableResult
     public func execute(prepared sql: String, _ parameters: [any PostgresBindable] = []) throws(PostgresError) -> PostgresRows {
         let name = try preparedName(for: sql, parameterCount: parameters.count)
-        let texts = try parameterTexts(parameters, "execute prepared")
-        let result = withOptionalCStrings(texts) { values in
-            PQexecPrepared(connection, name, Int32(texts.count), values, nil, nil, 0)
+        let result = try withWire(parameters, "execute prepared") { count, values, lengths, formats in
+            PQexecPrepared(connection, name, count, values, lengths, formats, 0)
         }
         return try check(result, "execute prepared")
     }
 
-    /// The parameters' text forms. libpq takes them as C strings, so a U+0000
-    /// would silently cut a value short (an array literal, mid-element):
-    /// refused instead, as PostgreSQL's text refuses it.
-    private func parameterTexts(_ parameters: [any PostgresBindable], _ operation: String) throws(PostgresError) -> [String?] {
-        let texts = parameters.map(\.postgresText)
-        if let index = texts.firstIndex(where: { $0?.utf8.contains(0) == true }) {
-            throw PostgresError(.characterNotInRepertoire, operation: operation, server: server,
-                                message: "parameter $\(index + 1) contains U+0000, which PostgreSQL text cannot store")
+    /// Calls `body` with the parameters as libpq takes them (values, their
+    /// lengths and formats), in C memory that lives for the call. A value
+    /// holding U+0000 is refused, as PostgreSQL's text refuses it, naming
+    /// the parameter.
+    private func withWire<R>(_ parameters: [any PostgresBindable], _ operation: String,
+                             _ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> R)
+        throws(PostgresError) -> R {
+        var values: [UnsafePointer<CChar>?] = [], lengths: [Int32] = [], formats: [Int32] = []
+        defer { values.forEach { free(UnsafeMutablePointer(mutating: $0)) } }
+        for (index, parameter) in parameters.enumerated() {
+            switch parameter.postgresParameter {
+            case .null:
+                values.append(nil); lengths.append(0); formats.append(0)
+            case .text(let text):
+                values.append(UnsafePointer(strdup(text))); lengths.append(0); formats.append(0)
+            case .binary(let bytes):
+                let copy = malloc(max(bytes.count, 1))!
+                bytes.withUnsafeBytes { if let source = $0.baseAddress { copy.copyMemory(from: source, byteCount: $0.count) } }
+                values.append(UnsafePointer(copy.assumingMemoryBound(to: CChar.self)))
+                lengths.append(Int32(bytes.count)); formats.append(1)
+            case .holdsNUL:
+                throw PostgresError(.characterNotInRepertoire, operation: operation, server: server,
+                                    message: "parameter $\(index + 1) contains U+0000, which PostgreSQL text cannot store")
+            }
         }
-        return texts
+        return (values + [nil]).withUnsafeBufferPointer { pointers in
+            lengths.withUnsafeBufferPointer { lengths in
+                formats.withUnsafeBufferPointer { formats in
+                    body(Int32(parameters.count), pointers.baseAddress!, lengths.baseAddress, formats.baseAddress)
+                }
+            }
+        }
     }
 
     private func preparedName(for sql: String, parameterCount: Int) throws(PostgresError) -> String {
@@ -192,15 +212,9 @@ public final class PostgresConnection {
     }
 }
 
-/// Calls `body` with a C array of C strings that lives for the call.
+/// Calls `body` with a C array of C strings, NULL-terminated, that lives for the call.
 private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
-    withOptionalCStrings(strings) { body($0) }
-}
-
-/// Same, with NULL entries for nil (SQL NULL parameters), plus a NULL end.
-private func withOptionalCStrings<R>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
-    let duplicates = strings.map { $0.map { strdup($0) } ?? nil }
-    defer { duplicates.forEach { free($0) } }
-    let pointers = duplicates.map { UnsafePointer($0) } + [nil]
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+    let duplicates = strings.map { UnsafePointer(strdup($0)) }
+    defer { duplicates.forEach { free(UnsafeMutablePointer(mutating: $0)) } }
+    return (duplicates + [nil]).withUnsafeBufferPointer { body($0.baseAddress!) }
 }

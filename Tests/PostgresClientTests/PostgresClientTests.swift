@@ -93,9 +93,10 @@ final class PostgresClientTests: XCTestCase {
         XCTAssertEqual(try connection.query("SELECT sum(amount) FROM \(table) WHERE id = ANY($1)", [["a", "NULL"]]).int64(0, 0), 6)
     }
 
-    /// The array-literal encoder, proven against the server: any text a
+    /// The binary `text[]` encoder, proven against the server: any text a
     /// value may hold (quotes, backslashes, braces, commas, the word NULL,
-    /// blanks, emoji) comes back byte for byte, in order. Seeded.
+    /// blanks, emoji, NULL elements) comes back byte for byte, in order, and
+    /// so does an empty array. Seeded.
     func testArrayParametersCarryAnyTextByteForByte() throws {
         let pieces = ["\"", "\\", "{", "}", ",", " ", "\n", "\t", "NULL", "null", "'", "e\u{301}", "😀", "👩‍👩‍👧", "日本", "\u{1}", ""]
         var random = SeededRandom(seed: 42)
@@ -111,6 +112,7 @@ final class PostgresClientTests: XCTestCase {
                 XCTAssertEqual(rows.string(index, 0).map { Array($0.utf8) }, value.map { Array($0.utf8) }, "element \(index)")
             }
         }
+        XCTAssertEqual(try connection.query("SELECT cardinality($1::text[])", [[String]()]).int(0, 0), 0)
     }
 
     /// libpq takes parameters as C strings: a U+0000 would cut one short.
@@ -119,6 +121,9 @@ final class PostgresClientTests: XCTestCase {
         XCTAssertThrowsError(try connection.query("SELECT $1::text[]", [["ok", "a\u{0}b"]])) { error in
             XCTAssertEqual((error as? PostgresError)?.sqlState, .characterNotInRepertoire)
             XCTAssertTrue("\(error)".contains("parameter $1 contains U+0000"), "\(error)")
+        }
+        XCTAssertThrowsError(try connection.query("SELECT $1::int, $2::text", [1, "a\u{0}"])) { error in
+            XCTAssertTrue("\(error)".contains("parameter $2 contains U+0000"), "\(error)")
         }
         XCTAssertEqual(try connection.query("SELECT 1").int(0, 0), 1, "the connection goes on")
     }
