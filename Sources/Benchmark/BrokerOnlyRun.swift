@@ -114,7 +114,7 @@ struct BrokerOnlyRun {
     private func drainEvents(_ queue: String, expected: Int) throws {
         let consumer = try settings.connectBroker()
         let channel = try consumer.openChannel()
-        try channel.setPrefetch(UInt16(clamping: batchSize * 2))
+        try channel.setPrefetch(UInt16(clamping: options.eventBatchSize * 2))
         try channel.consume(queue)
         var received = 0, unacked = 0
         var lastTag: UInt64 = 0
@@ -126,7 +126,7 @@ struct BrokerOnlyRun {
             received += delivery.weight
             unacked += delivery.weight
             lastTag = delivery.deliveryTag
-            if unacked >= batchSize || received >= expected { try channel.ack(lastTag, multiple: true); lastTag = 0; unacked = 0 }
+            if unacked >= options.eventBatchSize || received >= expected { try channel.ack(lastTag, multiple: true); lastTag = 0; unacked = 0 }
         }
     }
 }

@@ -29,7 +29,8 @@ struct PipelineRun {
         let wal = try database.query("SELECT pg_current_wal_lsn()::text").string(0, 0) ?? ""
         try CommandProducer(settings: workbench.settings, topology: workbench.topology).publish(commands)
         let started = ContinuousClock.now
-        let (batch, wait) = (options.batchSize, ["--batch-milliseconds", String(options.batchMilliseconds)])
+        let (batch, eventBatch) = (options.batchSize, options.eventBatchSize)
+        let wait = ["--batch-milliseconds", String(options.batchMilliseconds)]
         let metrics = options.scrapeMetrics
         let copies = 0..<options.processes
         let processes = try copies.flatMap { _ in
@@ -39,9 +40,9 @@ struct PipelineRun {
                     : try workbench.start($0, lanes: options.lanes, batchSize: batch, arguments: wait, metrics: metrics)
             } + [
                 // Single active consumer: more lanes (or processes) stand by.
-                workbench.start("audit-worker", lanes: 1, batchSize: batch, arguments: wait, metrics: metrics),
-                workbench.start("notifications-worker", lanes: options.eventLanes, batchSize: batch, arguments: wait, metrics: metrics),
-                workbench.start("tax-worker", lanes: options.eventLanes, batchSize: batch, arguments: wait, metrics: metrics),
+                workbench.start("audit-worker", lanes: 1, batchSize: eventBatch, arguments: wait, metrics: metrics),
+                workbench.start("notifications-worker", lanes: options.eventLanes, batchSize: eventBatch, arguments: wait, metrics: metrics),
+                workbench.start("tax-worker", lanes: options.eventLanes, batchSize: eventBatch, arguments: wait, metrics: metrics),
             ]
         }
         let watch = metrics ? MetricsWatch(processes) : nil
@@ -75,7 +76,13 @@ public struct PipelineOptions: Sendable {
     /// Batch size of the risk worker: the larger, the more requests one
     /// recalculation answers.
     public var riskBatchSize = 2000
+    /// Batch size of the command workers.
     public var batchSize = 500
+    /// Batch size of the audit, notifications and tax workers. They write
+    /// per user per batch (unread counters, tax quarters, the low-balance
+    /// reads) and W1's batches of 500 payments touch most of the 1000
+    /// users, so the larger the batch, the fewer of those rows per event.
+    public var eventBatchSize = 2000
     public var batchMilliseconds = WorkerOptions.defaultBatchMilliseconds
     /// Workers serve `/metrics`, scraped once a second during the run.
     public var scrapeMetrics = false

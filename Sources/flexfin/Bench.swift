@@ -15,7 +15,9 @@ struct Bench: ParsableCommand {
         @Option(help: "Lanes of the notifications and tax workers.") var eventLanes = 1
         @Option(help: "Lanes of the risk worker (mixed).") var riskLanes = 1
         @Option(help: "Batch size of the risk worker (mixed): the larger, the more requests one recalculation answers.") var riskBatchSize = 2000
-        @Option(help: "Batch size of every worker.") var batchSize = 500
+        @Option(help: "Batch size of each command worker.") var batchSize = 500
+        @Option(help: "Batch size of the audit, notifications and tax workers: they write per user per batch, so the larger, the fewer rows per event.")
+        var eventBatchSize = 2000
         @Option(help: "Longest wait in milliseconds to fill a batch, for the workers and the broker-only baseline alike.")
         var batchMilliseconds = WorkerOptions.defaultBatchMilliseconds
 
@@ -23,7 +25,8 @@ struct Bench: ParsableCommand {
         var options: PipelineOptions {
             var options = PipelineOptions(workers: URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent())
             (options.lanes, options.eventLanes, options.riskLanes, options.riskBatchSize) = (lanes, eventLanes, riskLanes, riskBatchSize)
-            (options.batchSize, options.batchMilliseconds, options.processes) = (batchSize, batchMilliseconds, processes)
+            (options.batchSize, options.eventBatchSize) = (batchSize, eventBatchSize)
+            (options.batchMilliseconds, options.processes) = (batchMilliseconds, processes)
             return options
         }
     }
