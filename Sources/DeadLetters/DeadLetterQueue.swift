@@ -138,7 +138,7 @@ public final class DeadLetterQueue {
     /// Every replay and purge enters the hash-chained audit log, through the
     /// audit worker's own append.
     private func record(_ action: EventPayload) throws {
-        let event = DomainEvent(action, occurredAt: Date(), commandId: "operator-\(UUID().uuidString.lowercased().prefix(8))")
+        let event = DomainEvent(action, occurredAt: Date(), commandId: "operator-\(RandomUUID.lowercased().prefix(8))")
         let audit = AuditHandler()
         let record = try audit.decode(AMQPMessage(body: event.encoded()))
         _ = try settings.connectDatabase().transaction { try audit.apply([record], in: $0) }

@@ -3,7 +3,8 @@ import Crypto
 /// Lower-case hex of bytes, by table: `String(format:)` costs more than the
 /// hash it prints (seen in profiles of the audit worker).
 public enum Hex {
-    private static let digits = Array("0123456789abcdef".utf8)
+    /// The sixteen digits, for every writer of hex in this module.
+    static let digits = Array("0123456789abcdef".utf8)
 
     public static func encode<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
         var out: [UInt8] = []

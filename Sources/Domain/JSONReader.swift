@@ -93,7 +93,8 @@ struct JSONReader {
     private mutating func object() throws(JSONSyntaxError) -> JSONValue {
         try nested { (reader: inout JSONReader) throws(JSONSyntaxError) -> JSONValue in
             reader.index += 1
-            var fields: [String: JSONValue] = [:]
+            // The contract's objects have up to a dozen members: no regrowth for them.
+            var fields = [String: JSONValue](minimumCapacity: 12)
             reader.skipWhitespace()
             if reader.current == UInt8(ascii: "}") { reader.index += 1; return .object(fields) }
             while true {
@@ -101,18 +102,19 @@ struct JSONReader {
                 guard reader.current == UInt8(ascii: "\"") else { throw reader.unexpected("a quoted key") }
                 let keyStart = reader.index
                 let key = try reader.string()
-                guard fields[key] == nil else {
-                    reader.index = keyStart
-                    throw reader.failure("appears more than once in one object; which value is meant is ambiguous",
-                                         field: (reader.path + [key]).joined(separator: "."))
-                }
                 reader.skipWhitespace()
                 guard reader.current == UInt8(ascii: ":") else { throw reader.unexpected("':'") }
                 reader.index += 1
                 reader.skipWhitespace()
                 reader.path.append(key)
-                fields[key] = try reader.value()
+                let value = try reader.value()
                 reader.path.removeLast()
+                // One hash of the key, not a lookup and then an insert.
+                guard fields.updateValue(value, forKey: key) == nil else {
+                    reader.index = keyStart
+                    throw reader.failure("appears more than once in one object; which value is meant is ambiguous",
+                                         field: (reader.path + [key]).joined(separator: "."))
+                }
                 reader.skipWhitespace()
                 switch reader.current {
                 case UInt8(ascii: ",")?: reader.index += 1
@@ -145,10 +147,18 @@ struct JSONReader {
     private mutating func string() throws(JSONSyntaxError) -> String {
         index += 1
         let start = index
+        var nonASCII: UInt8 = 0
         // Fast path: no escapes, so the bytes are the string.
         while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
             guard byte >= 0x20 else { throw failure("holds an unescaped control character 0x\(String(byte, radix: 16)) in a string") }
+            nonASCII |= byte & 0x80
             index += 1
+        }
+        if current == UInt8(ascii: "\""), nonASCII == 0 {
+            // ASCII is valid UTF-8 as it stands. (The generic `String(validating:)`
+            // looks up type metadata per call: a tenth of a parse.)
+            defer { index += 1 }
+            return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<index]), as: UTF8.self) }
         }
         var out = Array(bytes[start..<index])
         while true {

@@ -52,14 +52,14 @@ public struct MessageFields: Sendable {
         case nil, .null?: return nil
         case .string(let text)?:
             // Characters as PostgreSQL's length() counts them (code points),
-            // not Swift's grapheme clusters: "e\u{301}" is two.
-            let length = text.unicodeScalars.count
-            guard length <= maxLength else {
+            // not Swift's grapheme clusters: "e\u{301}" is two. Never more
+            // than its UTF-8 bytes, so counted only when those are too many.
+            if text.utf8.count > maxLength, case let length = text.unicodeScalars.count, length > maxLength {
                 throw fault(name, "is \(length) characters long; at most \(maxLength) allowed")
             }
             // PostgreSQL text cannot hold U+0000 (and invalid UTF-8 never
             // gets this far: the reader refuses it).
-            guard !text.utf8.contains(0) else {
+            guard !Self.holdsNUL(text) else {
                 throw fault(name, "contains U+0000 (NUL), which cannot be stored")
             }
             return text
@@ -107,7 +107,8 @@ public struct MessageFields: Sendable {
         guard case .array(let items)? = values[name] else { throw fault(name, "must be an array") }
         var ids: [String] = []
         for item in items {
-            guard case .string(let id) = item, (1...maxLength).contains(id.unicodeScalars.count), !id.utf8.contains(0) else {
+            guard case .string(let id) = item, !id.isEmpty, id.utf8.count <= maxLength || id.unicodeScalars.count <= maxLength,
+                  !Self.holdsNUL(id) else {
                 throw fault(name, "must hold ids of 1 to \(maxLength) characters")
             }
             ids.append(id)
@@ -129,10 +130,19 @@ public struct MessageFields: Sendable {
         guard actual == type else { throw fault("type", "is \"\(actual)\", this queue takes \"\(type)\"") }
     }
 
+    /// Searched as memory (`memchr`), not element by element.
+    private static func holdsNUL(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in bytes.baseAddress.map { memchr($0, 0, bytes.count) != nil } ?? false }
+    }
+
     /// The contract has `additionalProperties: false`: a misspelt optional
     /// field must not be silently ignored.
-    public func rejectUnknown(allowed: Set<String>) throws(InvalidMessage) {
-        if let unknown = values.keys.sorted().first(where: { !allowed.contains($0) }) {
+    /// `allowed` is a handful of names, searched in place: cheaper than
+    /// hashing them into a set per message. The first unknown name in
+    /// sorted order is named, whatever order the body has.
+    public func rejectUnknown(allowed: [String]) throws(InvalidMessage) {
+        if let unknown = values.keys.filter({ !allowed.contains($0) }).min() {
             throw fault(unknown, "is not part of the message contract")
         }
     }

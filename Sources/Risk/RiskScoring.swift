@@ -29,7 +29,7 @@ enum RiskScoring {
         let asOf = try RiskStore.moment(in: database)
         let scores = try RiskStore.score(users, asOf: asOf, model: model, in: database)
 
-        let batch = UUID().uuidString.lowercased()
+        let batch = RandomUUID.lowercased()
         let now = Date()
         var events: [DomainEvent] = [], cache: [RedisCommand] = []
         var versions: [Int64] = [], factors: [String] = [], requests: [Int] = [], commands: [String] = []

@@ -26,7 +26,7 @@ struct Outbox {
         let iso = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         return EventBundle.bundles(events).map {
             let occurred = (try? iso.parse($0.occurredAt)) ?? Date()
-            return Entry(messageId: UUID().uuidString.lowercased(), type: $0.type.rawValue, body: $0.body, events: $0.count,
+            return Entry(messageId: RandomUUID.lowercased(), type: $0.type.rawValue, body: $0.body, events: $0.count,
                          occurredAt: Int64(occurred.timeIntervalSince1970 * 1000))
         }
     }

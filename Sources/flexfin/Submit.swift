@@ -111,7 +111,7 @@ struct SubmitRiskRecalculation: ParsableCommand {
     }
 }
 
-private func newCommandId() -> String { UUID().uuidString.lowercased() }
+private func newCommandId() -> String { RandomUUID.lowercased() }
 
 private func parseAmount(_ amount: String, _ currency: String) throws -> Money {
     guard let code = Currency(currency) else { throw ValidationError("--currency \(currency) is not an ISO 4217 code") }

@@ -63,6 +63,17 @@ final class PaymentCommandTests: XCTestCase {
                        "\"{,}\\ 😀", "quotes, braces, commas, backslashes and emoji are fine")
     }
 
+    /// Lengths are code points, as PostgreSQL's length() counts them, not
+    /// UTF-8 bytes nor grapheme clusters.
+    func testLengthsCountCodePoints() throws {
+        func id(_ text: String) -> String { valid.replacingOccurrences(of: "\"c1\"", with: "\"\(text)\"") }
+        XCTAssertEqual(try PaymentCommand(body: body(id(String(repeating: "é", count: 64)))).commandId.unicodeScalars.count, 64,
+                       "128 bytes, 64 code points")
+        assertInvalid(id(String(repeating: "é", count: 65)), field: "command_id", mentions: "is 65 characters long")
+        XCTAssertNoThrow(try PaymentCommand(body: body(id(String(repeating: "e\u{301}", count: 32)))), "32 characters, 64 code points")
+        assertInvalid(id(String(repeating: "e\u{301}", count: 33)), field: "command_id", mentions: "is 66 characters long")
+    }
+
     func testAmountsTooLargeForInt64AreRejectedNotRounded() {
         assertInvalid(valid.replacingOccurrences(of: "1234", with: "99999999999999999999"), field: "amount", mentions: "whole number")
     }

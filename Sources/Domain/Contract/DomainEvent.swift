@@ -12,7 +12,7 @@ public struct DomainEvent: Sendable, Equatable {
 
     public var type: EventType { payload.type }
 
-    public init(eventId: String = UUID().uuidString.lowercased(), _ payload: EventPayload, occurredAt: Date, commandId: String) {
+    public init(eventId: String = RandomUUID.lowercased(), _ payload: EventPayload, occurredAt: Date, commandId: String) {
         self.eventId = eventId
         self.occurredAt = occurredAt.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
         self.commandId = commandId
@@ -22,10 +22,10 @@ public struct DomainEvent: Sendable, Equatable {
 
     /// Compact JSON with sorted keys: the same event always has the same bytes.
     public func encoded() -> [UInt8] {
-        Array(JSONValue.object([
+        JSONValue.object([
             "event_id": .string(eventId), "type": .string(type.rawValue), "occurred_at": .string(occurredAt),
             "command_id": .string(commandId), "user_ids": .array(userIds.map(JSONValue.string)), "data": .object(payload.data.fields),
-        ]).serialized.utf8)
+        ]).bytes
     }
 
     /// Reads an event body; the error names the field at fault.
