@@ -13,8 +13,10 @@ extension DomainCommand {
     /// JSON with sorted keys: the same command has the same bytes however its
     /// producer wrote it.
     public var canonicalBody: [UInt8] {
-        Array(JSONValue.object(canonicalFields.merging(["command_id": .string(commandId), "type": .string(Self.type.rawValue)]) { $1 })
-            .serialized.utf8)
+        var fields = canonicalFields
+        fields["command_id"] = .string(commandId)
+        fields["type"] = .string(Self.type.rawValue)
+        return JSONValue.object(fields).bytes
     }
 
     /// What tells a redelivery (same digest) from a reused id (another).
