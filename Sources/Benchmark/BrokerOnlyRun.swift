@@ -18,6 +18,7 @@ struct BrokerOnlyRun {
     let eventBodySize: Int
     private var lanes: Int { options.lanes }
     private var batchSize: Int { options.batchSize }
+    private var eventBatchSize: Int { options.eventBatchSize }
 
     private let prefix = "bench.broker-only.\(getpid())"
     private func commandQueue(_ type: String) -> String { "\(prefix).commands.\(type)" }
@@ -114,7 +115,7 @@ struct BrokerOnlyRun {
     private func drainEvents(_ queue: String, expected: Int) throws {
         let consumer = try settings.connectBroker()
         let channel = try consumer.openChannel()
-        try channel.setPrefetch(UInt16(clamping: options.eventBatchSize * 2))
+        try channel.setPrefetch(UInt16(clamping: eventBatchSize * 2))
         try channel.consume(queue)
         var received = 0, unacked = 0
         var lastTag: UInt64 = 0
@@ -126,7 +127,7 @@ struct BrokerOnlyRun {
             received += delivery.weight
             unacked += delivery.weight
             lastTag = delivery.deliveryTag
-            if unacked >= options.eventBatchSize || received >= expected { try channel.ack(lastTag, multiple: true); lastTag = 0; unacked = 0 }
+            if unacked >= eventBatchSize || received >= expected { try channel.ack(lastTag, multiple: true); lastTag = 0; unacked = 0 }
         }
     }
 }

@@ -164,6 +164,15 @@ public final class RunningWorker: @unchecked Sendable {
         process.waitUntilExit()
     }
 
+    /// SIGSTOP: frozen where it is, deliveries and transactions in hand,
+    /// until `resume()` (a test's way to hold it mid-work while a service goes).
+    @discardableResult
+    public func pause() -> Bool { Glibc.kill(process.processIdentifier, SIGSTOP) == 0 }
+
+    /// SIGCONT after `pause()`.
+    @discardableResult
+    public func resume() -> Bool { Glibc.kill(process.processIdentifier, SIGCONT) == 0 }
+
     public var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
     /// Where the worker serves `/metrics`, when started with it.

@@ -51,10 +51,7 @@ public struct MessageFields: Sendable {
         switch values[name] {
         case nil, .null?: return nil
         case .string(let text)?:
-            // Characters as PostgreSQL's length() counts them (code points),
-            // not Swift's grapheme clusters: "e\u{301}" is two. Never more
-            // than its UTF-8 bytes, so counted only when those are too many.
-            if text.utf8.count > maxLength, case let length = text.unicodeScalars.count, length > maxLength {
+            if let length = Self.length(of: text, over: maxLength) {
                 throw fault(name, "is \(length) characters long; at most \(maxLength) allowed")
             }
             // PostgreSQL text cannot hold U+0000 (and invalid UTF-8 never
@@ -107,8 +104,7 @@ public struct MessageFields: Sendable {
         guard case .array(let items)? = values[name] else { throw fault(name, "must be an array") }
         var ids: [String] = []
         for item in items {
-            guard case .string(let id) = item, !id.isEmpty, id.utf8.count <= maxLength || id.unicodeScalars.count <= maxLength,
-                  !Self.holdsNUL(id) else {
+            guard case .string(let id) = item, !id.isEmpty, Self.length(of: id, over: maxLength) == nil, !Self.holdsNUL(id) else {
                 throw fault(name, "must hold ids of 1 to \(maxLength) characters")
             }
             ids.append(id)
@@ -128,6 +124,16 @@ public struct MessageFields: Sendable {
     public func expectType(_ type: String) throws(InvalidMessage) {
         let actual = try string("type", maxLength: 64)
         guard actual == type else { throw fault("type", "is \"\(actual)\", this queue takes \"\(type)\"") }
+    }
+
+    /// The length in characters as PostgreSQL's length() counts them (code
+    /// points, not Swift's grapheme clusters: "e\u{301}" is two), when it is
+    /// over `limit`; nil when it is not. Never more than the UTF-8 bytes, so
+    /// counted only when those are too many.
+    private static func length(of text: String, over limit: Int) -> Int? {
+        guard text.utf8.count > limit else { return nil }
+        let length = text.unicodeScalars.count
+        return length > limit ? length : nil
     }
 
     /// Searched as memory (`memchr`), not element by element.

@@ -69,20 +69,19 @@ final class OutageTests: PipelineTestCase {
         let backlog = Array(workload.commands.prefix(5000)), stream = Array(workload.commands.dropFirst(5000))
         try submit(backlog)
         let workers = [try start("payments-worker", lanes: 1, batchSize: 10)] + (try startEventWorkers())
-        let payments = workers[0].process.processIdentifier
         try waitUntilDecided(atLeast: 200)  // processing is under way
-        // Held (SIGSTOP) with the rest of the backlog in hand until the
+        // Held (paused) with the rest of the backlog in hand until the
         // broker is down: it goes away mid-processing however fast the
         // worker would drain the backlog meanwhile (a faster worker once
         // finished it before the broker had stopped).
-        XCTAssertEqual(kill(payments, SIGSTOP), 0)
+        XCTAssertTrue(workers[0].pause())
         let submission = HeldSubmission(stream, settings: settings, topology: topology)
         try workbench.wait(upTo: .seconds(60), for: "the submission to be under way") { _ in submission.confirmed > 0 }
         try TestServices.control("stop", "rabbitmq")
         let decidedWhileDown = try decidedPayments()
         XCTAssertLessThan(decidedWhileDown, Set(backlog.map(\.commandId)).count,
                           "the broker went away mid-processing (\(decidedWhileDown) decided)")
-        XCTAssertEqual(kill(payments, SIGCONT), 0)
+        XCTAssertTrue(workers[0].resume())
         submission.resume()
         Thread.sleep(forTimeInterval: 1)
         XCTAssertLessThan(submission.confirmed, stream.count, "the broker went away mid-submission")
