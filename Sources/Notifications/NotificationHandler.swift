@@ -11,9 +11,10 @@ import WorkerRuntime
 public struct NotificationHandler: EventSubscriber {
     public let consumer = Consumer.notifications
     public let queue = "events.notifications"
-    /// Keyed by (event, user, kind, subject), inserted ON CONFLICT DO
-    /// NOTHING; counters count only the rows inserted, and a low-balance
-    /// state moves only to a newer account version.
+    /// Keyed by (event, user, kind, subject), a notification already there
+    /// is skipped (`insertSkippingExisting`); counters count only the rows
+    /// inserted, and a low-balance state moves only to a newer account
+    /// version.
     public var isIdempotentByNaturalKey: Bool { true }
 
     public init() {}
@@ -53,11 +54,10 @@ public struct NotificationHandler: EventSubscriber {
         }
         notices += try BalanceAlerts.evaluate(relevant, rules: rules.lowBalance, in: database)
         guard !notices.isEmpty else { return BatchEffects() }
-        let rows = try database.execute(prepared: """
+        let rows = try database.insertSkippingExisting("""
             INSERT INTO notifications (event_id, user_id, event_type, kind, subject, message)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-            ON CONFLICT DO NOTHING RETURNING user_id, event_id
-            """, [notices.map(\.eventId), notices.map(\.user), notices.map(\.eventType), notices.map(\.kind), notices.map(\.subject),
+            """, returning: "RETURNING user_id, event_id", [notices.map(\.eventId), notices.map(\.user), notices.map(\.eventType), notices.map(\.kind), notices.map(\.subject),
                   notices.map(\.text)])
         var added: [String: Int] = [:]
         var alreadyApplied = Set(notices.map(\.eventId))

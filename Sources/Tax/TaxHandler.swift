@@ -9,8 +9,8 @@ import WorkerRuntime
 public struct TaxHandler: EventSubscriber {
     public let consumer = Consumer.tax
     public let queue = "events.tax"
-    /// Keyed by (event, user, category), inserted ON CONFLICT DO NOTHING; totals add
-    /// only the rows inserted.
+    /// Keyed by (event, user, category), an entry already there is skipped
+    /// (`insertSkippingExisting`); totals add only the rows inserted.
     public var isIdempotentByNaturalKey: Bool { true }
 
     public init() {}
@@ -52,12 +52,10 @@ public struct TaxHandler: EventSubscriber {
             }
         }
         guard !entries.isEmpty else { return BatchEffects() }
-        let inserted = try database.execute(prepared: """
+        let inserted = try database.insertSkippingExisting("""
             INSERT INTO tax_entries (event_id, user_id, category, amount, currency, quarter, event_type)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[])
-            ON CONFLICT DO NOTHING
-            RETURNING user_id, quarter, currency, category, amount, event_id
-            """, [entries.map(\.eventId), entries.map(\.user), entries.map(\.category), entries.map(\.amount),
+            """, returning: "RETURNING user_id, quarter, currency, category, amount, event_id", [entries.map(\.eventId), entries.map(\.user), entries.map(\.category), entries.map(\.amount),
                   entries.map(\.currency), entries.map(\.quarter), entries.map(\.eventType)])
         // One upsert row per key (ON CONFLICT cannot touch a row twice),
         // in key order so concurrent lanes lock totals in the same order.

@@ -73,4 +73,52 @@ final class EventBundleDeliveryTests: PipelineTestCase {
         let error = deadLetter.properties.headers["x-error"]?.stringValue ?? ""
         XCTAssertTrue(error.contains("'type'"), error)
     }
+
+    /// A bundle delivered again after its events were applied (a worker
+    /// that committed and died before its ack), now beside events not seen
+    /// yet: the new ones are taxed and notified, the others skipped, and
+    /// the quarter totals and unread counters count every event once.
+    func testABundleRedeliveredAfterItsEventsWereAppliedAddsOnlyTheNewEvents() throws {
+        try decidePayments(4)
+        let lines = try bundles(in: "events.notifications", events: 4).flatMap { EventBundle.parts(of: $0.body).map { Array($0) } }
+        XCTAssertEqual(lines.count, 4)
+        let channel = try settings.connectBroker().openChannel()
+        for queue in ["events.audit", "events.notifications", "events.tax"] { _ = try channel.purgeQueue(queue) }
+        try channel.enableConfirms()
+        func publish(_ lines: [[UInt8]], as id: String) throws {
+            try channel.publish(exchange: topology.eventExchange, routingKey: "payment.completed", message: AMQPMessage(
+                body: EventBundle.body(of: lines), properties: AMQPProperties(
+                    contentType: EventBundle.contentType, messageId: id, type: "payment.completed",
+                    headers: [MessageHeader.eventCount: .int(Int64(lines.count))])))
+            try channel.waitForConfirms()
+        }
+        func applied(_ events: Int) throws -> Bool {
+            try count("SELECT count(DISTINCT event_id) FROM tax_entries") == events
+                && count("SELECT count(DISTINCT event_id) FROM notifications WHERE kind = 'event'") == events
+        }
+        let workers = [try start("tax-worker"), try start("notifications-worker")]
+        try publish(Array(lines.prefix(2)), as: "first-bundle")
+        try workbench.wait(upTo: .seconds(30), for: "the first two events applied") { _ in try applied(2) }
+        try publish(lines, as: "first-bundle-again")
+        try workbench.wait(upTo: .seconds(30), for: "all four events applied") { _ in
+            try applied(4) && readyMessages("events.tax") == 0 && readyMessages("events.notifications") == 0
+        }
+        for worker in workers { _ = try worker.stop() }
+
+        XCTAssertEqual(try count("SELECT count(*) FROM notifications WHERE kind = 'event'"), 8, "4 events, payer and payee each")
+        XCTAssertEqual(try count("""
+            SELECT count(*) FROM tax_quarters q LEFT JOIN (
+                SELECT user_id, quarter, currency, category, sum(amount) AS total, count(*) AS entries FROM tax_entries GROUP BY 1, 2, 3, 4
+            ) e ON (e.user_id, e.quarter, e.currency, e.category) = (q.user_id, q.quarter, q.currency, q.category)
+            WHERE q.total IS DISTINCT FROM e.total OR q.entries IS DISTINCT FROM e.entries
+            """), 0, "each quarter's total adds each entry once")
+        XCTAssertGreaterThan(try count("SELECT count(*) FROM tax_quarters"), 0)
+        XCTAssertEqual(try count("""
+            SELECT count(*) FROM notification_counters c
+            WHERE c.unread <> (SELECT count(*) FROM notifications n WHERE n.user_id = c.user_id AND n.read_at IS NULL)
+            """), 0, "each unread counter counts each notification once")
+        XCTAssertEqual(try count("SELECT count(*) FROM notification_counters WHERE unread > 0"), 2)
+        let retriedOrDead = topology.retry.tiers.map(\.name) + ["events.tax.dlq", "events.notifications.dlq"]
+        XCTAssertEqual(try retriedOrDead.map(readyMessages).reduce(0, +), 0, "no event failed on the rows already there")
+    }
 }

@@ -160,6 +160,22 @@ final class PostgresClientTests: XCTestCase {
         }
     }
 
+    /// New rows go in by a plain insert; with one already there, the
+    /// statement runs again skipping it, in the same transaction, and only
+    /// the rows inserted come back.
+    func testInsertSkippingExistingReturnsOnlyTheNewRowsAndKeepsTheTransaction() throws {
+        let connection = try PostgresConnection(url)
+        let insert = "INSERT INTO \(table) (id, amount) SELECT * FROM unnest($1::text[], $2::bigint[])"
+        let added = try connection.transaction { db in
+            let first = try db.insertSkippingExisting(insert, returning: "RETURNING id", [["a", "b"], [1, 2]])
+            let second = try db.insertSkippingExisting(insert, returning: "RETURNING id", [["b", "c", "a", "d"], [20, 3, 10, 4]])
+            return try [first, second].map { rows in try (0..<rows.count).map { try rows.decode($0, 0, as: String.self) }.sorted() }
+        }
+        XCTAssertEqual(added, [["a", "b"], ["c", "d"]])
+        let amounts = try connection.query("SELECT string_agg(id || '=' || amount, ',' ORDER BY id) FROM \(table)").string(0, 0)
+        XCTAssertEqual(amounts, "a=1,b=2,c=3,d=4", "rows already there are left as they were; the transaction committed the rest")
+    }
+
     func testPreparedStatementsAreReused() throws {
         let connection = try PostgresConnection(url)
         let sql = "INSERT INTO \(table) VALUES ($1, $2)"
