@@ -1,11 +1,38 @@
 /// Anything sent as one argument of a Redis command, as raw bytes: commands
-/// are binary safe (values may hold NUL or CRLF).
+/// are binary safe (values may hold NUL or CRLF). Lent, not copied: the
+/// bytes go straight into the command's wire form (`RESPBuffer`).
 public protocol RedisArgument {
-    var redisBytes: [UInt8] { get }
+    func withRedisBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R
 }
 
-extension String: RedisArgument { public var redisBytes: [UInt8] { Array(utf8) } }
-extension Substring: RedisArgument { public var redisBytes: [UInt8] { Array(utf8) } }
-extension Int: RedisArgument { public var redisBytes: [UInt8] { Array(String(self).utf8) } }
-extension Int64: RedisArgument { public var redisBytes: [UInt8] { Array(String(self).utf8) } }
-extension Array: RedisArgument where Element == UInt8 { public var redisBytes: [UInt8] { self } }
+extension String: RedisArgument {
+    public func withRedisBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        var text = self
+        return try text.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+    }
+}
+
+extension Substring: RedisArgument {
+    public func withRedisBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        var text = self
+        return try text.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+    }
+}
+
+extension Int: RedisArgument {
+    public func withRedisBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try String(self).withRedisBytes(body)
+    }
+}
+
+extension Int64: RedisArgument {
+    public func withRedisBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try String(self).withRedisBytes(body)
+    }
+}
+
+extension Array: RedisArgument where Element == UInt8 {
+    public func withRedisBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try withUnsafeBytes(body)
+    }
+}

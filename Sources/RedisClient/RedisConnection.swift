@@ -37,12 +37,8 @@ public final class RedisConnection {
     public func command(_ arguments: [any RedisArgument]) throws(RedisError) -> RedisReply {
         let name = Self.name(of: arguments)
         try ensureUsable(name)
-        let raw = Self.withArgv(arguments.map(\.redisBytes)) { count, argv, lengths in
-            redisCommandArgv(context, count, argv, lengths)
-        }
-        guard let raw else { throw error(name) }
-        let reply = RedisReply(raw.assumingMemoryBound(to: redisReply.self))
-        freeReplyObject(raw)
+        try append([arguments], name)
+        let reply = try nextReply(name)
         if case .error(let message) = reply {
             throw RedisError(.serverError, operation: name, endpoint: endpoint.description, detail: message)
         }
@@ -54,21 +50,29 @@ public final class RedisConnection {
     /// `.error` values in their place, so one bad command spoils nothing else.
     public func pipeline(_ commands: [[any RedisArgument]]) throws(RedisError) -> [RedisReply] {
         try ensureUsable("pipeline")
-        for arguments in commands {
-            let status = Self.withArgv(arguments.map(\.redisBytes)) { count, argv, lengths in
-                redisAppendCommandArgv(context, count, argv, lengths)
-            }
-            guard status == REDIS_OK else { throw error("pipeline (append)") }
-        }
+        guard !commands.isEmpty else { return [] }
+        try append(commands, "pipeline (append)")
         var replies: [RedisReply] = []
         replies.reserveCapacity(commands.count)
-        for _ in commands {
-            var raw: UnsafeMutableRawPointer?
-            guard redisGetReply(context, &raw) == REDIS_OK, let raw else { throw error("pipeline (read)") }
-            replies.append(RedisReply(raw.assumingMemoryBound(to: redisReply.self)))
-            freeReplyObject(raw)
-        }
+        for _ in commands { replies.append(try nextReply("pipeline (read)")) }
         return replies
+    }
+
+    /// Queues the commands in hiredis's output buffer; the first reply read sends them.
+    private func append(_ commands: [[any RedisArgument]], _ operation: String) throws(RedisError) {
+        var wire = RESPBuffer()
+        for arguments in commands { wire.append(arguments) }
+        let status = wire.bytes.withUnsafeBytes { raw in
+            redisAppendFormattedCommand(context, raw.baseAddress!.assumingMemoryBound(to: CChar.self), raw.count)
+        }
+        guard status == REDIS_OK else { throw error(operation) }
+    }
+
+    private func nextReply(_ operation: String) throws(RedisError) -> RedisReply {
+        var raw: UnsafeMutableRawPointer?
+        guard redisGetReply(context, &raw) == REDIS_OK, let raw else { throw error(operation) }
+        defer { freeReplyObject(raw) }
+        return RedisReply(raw.assumingMemoryBound(to: redisReply.self))
     }
 
     /// Runs a script by its SHA1 (loading it once per connection); when the
@@ -142,25 +146,6 @@ public final class RedisConnection {
     }
 
     private static func name(of arguments: [any RedisArgument]) -> String {
-        arguments.first.map { String(decoding: $0.redisBytes, as: UTF8.self).uppercased() } ?? "(empty command)"
-    }
-
-    /// Builds hiredis' argv/argvlen arrays over the argument bytes for the
-    /// duration of one call.
-    private static func withArgv<R>(_ arguments: [[UInt8]],
-                                    _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> R) -> R {
-        let buffers = arguments.map { bytes -> UnsafeMutablePointer<CChar> in
-            let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(bytes.count, 1))
-            bytes.withUnsafeBytes { raw in
-                if let base = raw.baseAddress { UnsafeMutableRawPointer(buffer).copyMemory(from: base, byteCount: bytes.count) }
-            }
-            return buffer
-        }
-        defer { buffers.forEach { $0.deallocate() } }
-        var argv = buffers.map { UnsafePointer($0) as UnsafePointer<CChar>? }
-        let lengths = arguments.map(\.count)
-        return argv.withUnsafeMutableBufferPointer { argvBuffer in
-            lengths.withUnsafeBufferPointer { body(Int32(arguments.count), argvBuffer.baseAddress!, $0.baseAddress!) }
-        }
+        arguments.first.map { $0.withRedisBytes { String(decoding: $0, as: UTF8.self).uppercased() } } ?? "(empty command)"
     }
 }

@@ -41,6 +41,25 @@ final class AlertRulesTests: XCTestCase {
         // The 30th day back is the oldest closing counted: what moved on it is in its closing.
         XCTAssertEqual(ThirtyDayAverage.of(balance: 3000, dailyNet: [daysAgo(29): 3000], today: today), 3000)
         XCTAssertEqual(ThirtyDayAverage.of(balance: 3000, dailyNet: [daysAgo(28): 3000], today: today), 2900)
+        XCTAssertEqual(ThirtyDayAverage.of(balance: 3000, dailyNet: [daysAgo(30): -500, daysAgo(45): 9000], today: today), 3000,
+                       "older movements are in every closing counted")
+    }
+
+    /// Against the definition, closing by closing, on seeded random histories.
+    func testTheThirtyDayAverageEqualsTheMeanOfItsThirtyClosings() {
+        let today = CalendarDay(iso: "2026-03-01")!
+        var random = SeededRandom(seed: 7)
+        for _ in 0..<200 {
+            var dailyNet: [CalendarDay: Int64] = [:]
+            for _ in 0..<Int.random(in: 0...40, using: &random) {
+                dailyNet[today.adding(days: -Int.random(in: 0...40, using: &random))] = Int64.random(in: -50_000...50_000, using: &random)
+            }
+            let balance = Int64.random(in: -100_000...1_000_000, using: &random)
+            let closings = (0..<30).map { back in
+                balance - dailyNet.filter { $0.key > today.adding(days: -back) }.values.reduce(0, +)
+            }
+            XCTAssertEqual(ThirtyDayAverage.of(balance: balance, dailyNet: dailyNet, today: today), closings.reduce(0, +) / 30)
+        }
     }
 
     func testALargeIncomingPaymentIsAtOrAboveItsCurrencysLimitAndNotBetweenOwnWallets() {

@@ -38,6 +38,11 @@ final class RedisClientTests: XCTestCase {
         let value: [UInt8] = [0, 13, 10, 255, 0, 36]
         try redis.command(["SET", "\(prefix):bin", value])
         XCTAssertEqual(try redis.command(["GET", "\(prefix):bin"]), .string(value))
+        // In a pipeline too, beside an empty value and non-ASCII text: each length is its bytes'.
+        let replies = try redis.pipeline([["SET", "\(prefix):bin2", value + value], ["SET", "\(prefix):empty", ""],
+                                          ["SET", "\(prefix):text", "é€\r\n*2"], ["MGET", "\(prefix):bin2", "\(prefix):empty", "\(prefix):text"]])
+        XCTAssertEqual(replies.count, 4)
+        XCTAssertEqual(replies[3], .array([.string(value + value), .string([]), .string(Array("é€\r\n*2".utf8))]))
     }
 
     func testScriptsRunByHashAndSurviveAScriptFlush() throws {

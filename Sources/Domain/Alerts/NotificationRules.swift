@@ -62,11 +62,14 @@ public enum BalanceCrossing {
 /// day since.
 public enum ThirtyDayAverage {
     public static func of(balance: Int64, dailyNet: [CalendarDay: Int64], today: CalendarDay) -> Int64 {
-        var total: Int64 = 0
-        for daysBack in 0..<30 {
-            let end = today.adding(days: -daysBack)
-            // Closing of `end`: now, less what moved after that day.
-            total += balance - dailyNet.filter { $0.key > end }.values.reduce(0, +)
+        // A day's closing is the balance now less what moved after that day,
+        // so each day's net is taken off the closings of the days before it
+        // that are counted: 29 less its age (none past the 30th day back).
+        // One pass over the days, where summing each closing in turn
+        // filtered the days 30 times per wallet.
+        var total = 30 * balance
+        for (day, net) in dailyNet {
+            total -= net * Int64(min(30, max(0, 29 - day.days(to: today))))
         }
         return total / 30
     }
