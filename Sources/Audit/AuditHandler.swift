@@ -44,7 +44,9 @@ public struct AuditHandler: EventSubscriber {
         let chained = Set((0..<known.count).compactMap { known.string($0, 0) })
         let records = incoming.filter { !chained.contains($0.eventId) }
         guard !records.isEmpty else { return BatchEffects(alreadyApplied: chained) }
-        let last = try database.execute(prepared: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        // Planned each time, not prepared: a plan cached while the log was
+        // small (a fresh database) scans the whole log, batch after batch.
+        let last = try database.query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
         var seq = last.int64(0, 0) ?? 0
         var previous = last.string(0, 1) ?? AuditChain.genesis
         var seqs: [Int64] = [], prevHashes: [String] = [], hashes: [String] = []

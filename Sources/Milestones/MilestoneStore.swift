@@ -5,15 +5,17 @@ import PostgresClient
 /// Milestones and their escrow, read and written set-based inside a batch's
 /// transaction. Milestone rows are locked before accounts, in id order, by
 /// both the payments worker (funding) and the milestones worker (release):
-/// one lock order, no deadlocks.
+/// one lock order, no deadlocks. Locks join the ids rather than `= ANY`, for
+/// the reason `LedgerStore.lockAccounts` gives.
 public enum MilestoneStore {
     /// The milestones `escrow_fund` payments name, locked.
     public static func lockEscrowTargets(_ ids: Set<String>, in database: PostgresConnection) throws -> [String: EscrowTarget] {
         guard !ids.isEmpty else { return [:] }
         let rows = try database.execute(prepared: """
             SELECT m.id, m.escrow_account, p.client_id, m.amount, m.status
-            FROM milestones m JOIN projects p ON p.id = m.project_id
-            WHERE m.id = ANY($1::text[]) ORDER BY m.id FOR NO KEY UPDATE OF m
+            FROM unnest($1::text[]) AS wanted(milestone_id) JOIN milestones m ON m.id = wanted.milestone_id
+            JOIN projects p ON p.id = m.project_id
+            ORDER BY m.id FOR NO KEY UPDATE OF m
             """, [ids.sorted()])
         var targets: [String: EscrowTarget] = [:]
         for row in 0..<rows.count {
@@ -39,8 +41,9 @@ public enum MilestoneStore {
                    coalesce(p.portfolio_wallet, (SELECT a.id FROM accounts a
                        WHERE a.user_id = p.freelancer_id AND a.kind = 'wallet' AND a.currency = p.currency AND NOT a.portfolio
                        ORDER BY a.status = 'open' DESC, a.id LIMIT 1))
-            FROM milestones m JOIN projects p ON p.id = m.project_id
-            WHERE m.id = ANY($1::text[]) ORDER BY m.id FOR NO KEY UPDATE OF m
+            FROM unnest($1::text[]) AS wanted(milestone_id) JOIN milestones m ON m.id = wanted.milestone_id
+            JOIN projects p ON p.id = m.project_id
+            ORDER BY m.id FOR NO KEY UPDATE OF m
             """, [ids.sorted()])
         struct Row { let id, project, client, freelancer, currency: String; let amount: Int64; let status: MilestoneStatus
                      let escrow: String; let fee: Int64; let wallet: String? }

@@ -3,7 +3,8 @@ import Ledger
 import PostgresClient
 
 /// Debts and their repayments, read and written set-based inside a batch's
-/// transaction. Debt rows are locked before accounts, in id order.
+/// transaction. Debt rows are locked before accounts, in id order, joined to
+/// the ids rather than `= ANY` (the reason is `LedgerStore.lockAccounts`').
 public enum DebtStore {
     static let columns = """
         id, borrower_id, lender_account, currency, principal, interest_carried, to_char(interest_from, 'YYYY-MM-DD'),
@@ -11,8 +12,10 @@ public enum DebtStore {
         """
 
     public static func lock(_ ids: Set<String>, in database: PostgresConnection) throws -> [String: Debt] {
-        try debts(database.execute(prepared: "SELECT \(columns) FROM debts WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE",
-                                   [ids.sorted()]))
+        try debts(database.execute(prepared: """
+            SELECT \(columns) FROM unnest($1::text[]) AS wanted(debt_id) JOIN debts ON debts.id = wanted.debt_id
+            ORDER BY id FOR NO KEY UPDATE OF debts
+            """, [ids.sorted()]))
     }
 
     /// Without locks, for reading (`flexfin debt`).
