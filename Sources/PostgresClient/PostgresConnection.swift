@@ -147,6 +147,8 @@ public final class PostgresConnection {
 
     /// Runs `body` inside the current transaction under a savepoint: kept
     /// when it returns, undone alone (the transaction goes on) when it throws.
+    /// Savepoints nest: each is released either way, so an enclosing one's
+    /// rollback goes back to its own start, not to an inner one's.
     public func savepoint<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         try query("SAVEPOINT flexfin_savepoint")
         do {
@@ -156,7 +158,7 @@ public final class PostgresConnection {
         } catch {
             // The body's error is the one that explains what happened; a
             // failed rollback (a lost connection) surfaces on the next statement.
-            _ = try? query("ROLLBACK TO SAVEPOINT flexfin_savepoint")
+            if (try? query("ROLLBACK TO SAVEPOINT flexfin_savepoint")) != nil { _ = try? query("RELEASE SAVEPOINT flexfin_savepoint") }
             throw error
         }
     }

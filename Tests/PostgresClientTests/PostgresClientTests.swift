@@ -176,6 +176,25 @@ final class PostgresClientTests: XCTestCase {
         XCTAssertEqual(amounts, "a=1,b=2,c=3,d=4", "rows already there are left as they were; the transaction committed the rest")
     }
 
+    /// An inner savepoint that failed (as `insertSkippingExisting`'s first
+    /// try does) is gone: the outer one's rollback undoes the outer body's
+    /// work from its start, not from where the inner one began.
+    func testAnOuterSavepointUndoesAllOfItsBodyAfterAnInnerOneFailed() throws {
+        struct Abort: Error {}
+        let connection = try PostgresConnection(url)
+        try connection.transaction { db in
+            try db.query("INSERT INTO \(table) VALUES ('kept', 1)")
+            XCTAssertThrowsError(try db.savepoint { db in
+                try db.query("INSERT INTO \(table) VALUES ('outer', 2)")
+                XCTAssertThrowsError(try db.savepoint { db in try db.query("INSERT INTO \(table) VALUES ('kept', 3)") })
+                try db.query("INSERT INTO \(table) VALUES ('outer, later', 4)")
+                throw Abort()
+            }) { XCTAssertTrue($0 is Abort, "\($0)") }
+        }
+        let ids = try connection.query("SELECT string_agg(id, ',' ORDER BY id) FROM \(table)").string(0, 0)
+        XCTAssertEqual(ids, "kept")
+    }
+
     func testPreparedStatementsAreReused() throws {
         let connection = try PostgresConnection(url)
         let sql = "INSERT INTO \(table) VALUES ($1, $2)"
