@@ -57,8 +57,9 @@ public struct NotificationHandler: EventSubscriber {
         let rows = try database.insertSkippingExisting("""
             INSERT INTO notifications (event_id, user_id, event_type, kind, subject, message)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-            """, returning: "RETURNING user_id, event_id", [notices.map(\.eventId), notices.map(\.user), notices.map(\.eventType), notices.map(\.kind), notices.map(\.subject),
-                  notices.map(\.text)])
+            """, returning: "RETURNING user_id, event_id",
+            [notices.map(\.eventId), notices.map(\.user), notices.map(\.eventType), notices.map(\.kind), notices.map(\.subject),
+             notices.map(\.text)])
         var added: [String: Int] = [:]
         var alreadyApplied = Set(notices.map(\.eventId))
         for row in 0..<rows.count {

@@ -19,17 +19,15 @@ extension Substring: RedisArgument {
     }
 }
 
-extension Int: RedisArgument {
+/// Integers go as their decimal text, as Redis reads them.
+extension RedisArgument where Self: BinaryInteger {
     public func withRedisBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try String(self).withRedisBytes(body)
     }
 }
 
-extension Int64: RedisArgument {
-    public func withRedisBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try String(self).withRedisBytes(body)
-    }
-}
+extension Int: RedisArgument {}
+extension Int64: RedisArgument {}
 
 extension Array: RedisArgument where Element == UInt8 {
     public func withRedisBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {

@@ -55,8 +55,9 @@ public struct TaxHandler: EventSubscriber {
         let inserted = try database.insertSkippingExisting("""
             INSERT INTO tax_entries (event_id, user_id, category, amount, currency, quarter, event_type)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[])
-            """, returning: "RETURNING user_id, quarter, currency, category, amount, event_id", [entries.map(\.eventId), entries.map(\.user), entries.map(\.category), entries.map(\.amount),
-                  entries.map(\.currency), entries.map(\.quarter), entries.map(\.eventType)])
+            """, returning: "RETURNING user_id, quarter, currency, category, amount, event_id",
+            [entries.map(\.eventId), entries.map(\.user), entries.map(\.category), entries.map(\.amount),
+             entries.map(\.currency), entries.map(\.quarter), entries.map(\.eventType)])
         // One upsert row per key (ON CONFLICT cannot touch a row twice),
         // in key order so concurrent lanes lock totals in the same order.
         var totals: [[String]: (total: Int64, count: Int)] = [:]
