@@ -12,7 +12,7 @@ struct APIError: Error, Sendable {
     var retryAfter: Int?
 
     var json: JSONValue {
-        var error: [String: JSONValue] = ["code": .string(code), "message": .string(message)]
+        var error: JSONObject = ["code": .string(code), "message": .string(message)]
         error["field"] = field.map(JSONValue.string)
         return .object(["error": .object(error)])
     }

@@ -64,7 +64,7 @@ extension Endpoints {
                                     "error": APIError(status: .badRequest, code: "invalid_command", message: refusal.reason).json.objectFields["error"]!]))
         }
         for (line, (command, claim)) in zip(file.lines, zip(file.commands, claims)) {
-            var fields: [String: JSONValue]
+            var fields: JSONObject
             switch claim {
             case .success(let claim): fields = accepted(command, claim).objectFields; fields["status"] = 202
             case .failure(let error): fields = ["command_id": .string(command.commandId), "status": .integer(Int64(error.status.code)),
@@ -101,5 +101,5 @@ extension Endpoints {
 }
 
 extension JSONValue {
-    var objectFields: [String: JSONValue] { if case .object(let fields) = self { fields } else { [:] } }
+    var objectFields: JSONObject { if case .object(let fields) = self { fields } else { [:] } }
 }

@@ -45,9 +45,9 @@ extension Endpoints {
 
         router.get("/v1/dead-letters/messages") { request, _ -> Response in
             let query = request.uri.queryParameters
-            let selection = JSONValue.object(Dictionary(uniqueKeysWithValues: ["queue", "fingerprint", "error_class", "type"].compactMap { name in
+            let selection = JSONValue.object(JSONObject(Dictionary(uniqueKeysWithValues: ["queue", "fingerprint", "error_class", "type"].compactMap { name in
                 query.get(name).map { (name, JSONValue.string($0)) }
-            }))
+            })))
             return await serve(request, .read) { _, connections in
                 let (queue, filter) = try self.selection(selection, requireCondition: false)
                 let letters = try deadLetterLock.withLock {
@@ -165,7 +165,7 @@ extension Endpoints {
         .object(["queue": .string(g.queue), "dead_letter_queue": .string(g.queue + ".dlq"), "error_class": .string(g.errorClass),
                  "fingerprint": .string(g.fingerprint), "error": .string(g.error), "types": .array(g.types.map(JSONValue.string)),
                  "count": .int(g.count), "first_seen": .text(g.firstSeen), "last_seen": .text(g.lastSeen),
-                 "oldest_age_seconds": .int(g.oldestAgeSeconds), "money": .object(g.money.mapValues(JSONValue.integer))])
+                 "oldest_age_seconds": .int(g.oldestAgeSeconds), "money": .object(JSONObject(g.money.mapValues(JSONValue.integer)))])
     }
 
     private static func letter(_ d: DeadLetter) -> JSONValue {

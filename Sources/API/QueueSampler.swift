@@ -78,7 +78,7 @@ enum QueueSampler {
             ]))
         }
         return .object(["hours": .integer(Int64(hours)), "slice_seconds": .integer(Int64(slice)),
-                        "points": "[epoch seconds, ready, consumers]", "queues": .object(series.mapValues(JSONValue.array))])
+                        "points": "[epoch seconds, ready, consumers]", "queues": .object(JSONObject(series.mapValues(JSONValue.array)))])
     }
 }
 

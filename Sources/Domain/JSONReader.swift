@@ -93,8 +93,10 @@ struct JSONReader {
     private mutating func object() throws(JSONSyntaxError) -> JSONValue {
         try nested { (reader: inout JSONReader) throws(JSONSyntaxError) -> JSONValue in
             reader.index += 1
-            // The contract's objects have up to a dozen members: no regrowth for them.
-            var fields = [String: JSONValue](minimumCapacity: 12)
+            var fields = JSONObject()
+            // Past a few dozen members (no message of the contract has that
+            // many), keys are also hashed: finding a repeat stays linear.
+            var manyKeys: Set<String>? = nil
             reader.skipWhitespace()
             if reader.current == UInt8(ascii: "}") { reader.index += 1; return .object(fields) }
             while true {
@@ -109,8 +111,13 @@ struct JSONReader {
                 reader.path.append(key)
                 let value = try reader.value()
                 reader.path.removeLast()
-                // One hash of the key, not a lookup and then an insert.
-                guard fields.updateValue(value, forKey: key) == nil else {
+                let isNew: Bool
+                if fields.count < 32 { isNew = fields.insertNew(key, value) } else {
+                    if manyKeys == nil { manyKeys = Set(fields.keys) }
+                    isNew = manyKeys!.insert(key).inserted
+                    if isNew { fields.appendUnchecked(key, value) }
+                }
+                guard isNew else {
                     reader.index = keyStart
                     throw reader.failure("appears more than once in one object; which value is meant is ambiguous",
                                          field: (reader.path + [key]).joined(separator: "."))
@@ -147,14 +154,21 @@ struct JSONReader {
     private mutating func string() throws(JSONSyntaxError) -> String {
         index += 1
         let start = index
-        var nonASCII: UInt8 = 0
-        // Fast path: no escapes, so the bytes are the string.
-        while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
-            guard byte >= 0x20 else { throw failure("holds an unescaped control character 0x\(String(byte, radix: 16)) in a string") }
-            nonASCII |= byte & 0x80
-            index += 1
+        // Fast path: no escapes, so the bytes are the string. Scanned
+        // through a pointer: most of a message's bytes are in its strings.
+        let (end, nonASCII) = bytes.withUnsafeBufferPointer { buffer in
+            var (end, bits): (Int, UInt8) = (start, 0)
+            while end < buffer.count {
+                let byte = buffer[end]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                bits |= byte
+                end += 1
+            }
+            return (end, bits & 0x80 != 0)
         }
-        if current == UInt8(ascii: "\""), nonASCII == 0 {
+        index = end
+        if let byte = current, byte < 0x20 { throw failure("holds an unescaped control character 0x\(String(byte, radix: 16)) in a string") }
+        if current == UInt8(ascii: "\""), !nonASCII {
             // ASCII is valid UTF-8 as it stands. (The generic `String(validating:)`
             // looks up type metadata per call: a tenth of a parse.)
             defer { index += 1 }

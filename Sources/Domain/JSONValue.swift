@@ -7,7 +7,7 @@ public enum JSONValue: Sendable, Equatable {
     case bool(Bool)
     case null
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(JSONObject)
 
     /// Parses strict JSON; integers that fit Int64 are `.integer`,
     /// fractions, exponents and larger values `.number`. A key twice in one
@@ -43,7 +43,7 @@ public enum JSONValue: Sendable, Equatable {
             out.append(UInt8(ascii: "]"))
         case .object(let fields):
             out.append(UInt8(ascii: "{"))
-            for (index, field) in fields.sorted(by: { $0.key < $1.key }).enumerated() {
+            for (index, field) in fields.sorted.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 Self.quote(field.key, to: &out)
                 out.append(UInt8(ascii: ":"))

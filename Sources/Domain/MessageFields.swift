@@ -3,7 +3,7 @@ import Foundation
 /// The top-level fields of a JSON message body, read with validation that
 /// names the field and the problem.
 public struct MessageFields: Sendable {
-    public let values: [String: JSONValue]
+    public let values: JSONObject
     /// Where these fields sit in the body (`data` for an event's payload):
     /// errors name `data.amount`, not a bare `amount`.
     private let path: String?

@@ -13,6 +13,8 @@ public struct RiskHandler: EventSubscriber {
     public let consumer = Consumer.risk
     /// Commands and triggers share the queue, so one batch coalesces both.
     public let queue = "commands.risk"
+    /// Shared by the lanes for the worker's life.
+    private let transfers = TransferLookup()
 
     public init() {}
 
@@ -64,7 +66,7 @@ public struct RiskHandler: EventSubscriber {
             }
         }
         guard !asked.isEmpty else { return effects }
-        let scored = try RiskScoring.recalculate(asked, in: database)
+        let scored = try RiskScoring.recalculate(asked, transfers: transfers, in: database)
         (effects.events, effects.cache) = (scored.events, scored.cache)
         return effects
     }

@@ -42,9 +42,11 @@ public enum RiskStore {
 
     /// Each user's score as of a moment: what the worker records, and what
     /// a recomputation checks it against.
+    /// `transfers` is the worker's memory of them; a recomputation passes none.
     public static func score(_ users: [String], asOf: (text: String, date: Date), model: RiskModel,
-                             in database: PostgresConnection) throws -> [String: RiskScore] {
-        try evidence(for: users, asOf: asOf.text, currency: model.currency, in: database).mapValues { model.score($0.values(asOf: asOf.date)) }
+                             transfers: TransferLookup = TransferLookup(), in database: PostgresConnection) throws -> [String: RiskScore] {
+        try evidence(for: users, asOf: asOf.text, currency: model.currency, transfers: transfers, in: database)
+            .mapValues { model.score($0.values(asOf: asOf.date)) }
     }
 
     static func date(_ microseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(microseconds) / 1_000_000) }
@@ -52,25 +54,24 @@ public enum RiskStore {
     /// Each user's evidence for the 90 days ending at `asOf` (a timestamptz
     /// text), in the model's currency. Movements newer than `asOf` are left
     /// out, so a recomputation at the same `asOf` reads the same rows.
-    public static func evidence(for users: [String], asOf: String, currency: Currency,
+    public static func evidence(for users: [String], asOf: String, currency: Currency, transfers: TransferLookup = TransferLookup(),
                                 in database: PostgresConnection) throws -> [String: RiskEvidence] {
         let lines = try database.execute(prepared: """
-            SELECT a.user_id, le.amount, (extract(epoch FROM le.created_at) * 1000000)::bigint, t.kind, t.debit_account, t.credit_account
+            SELECT a.user_id, le.amount, (extract(epoch FROM le.created_at) * 1000000)::bigint, le.transfer_id
             FROM accounts a
             JOIN ledger_entries le ON le.account_id = a.id
                  AND le.created_at > $2::timestamptz - interval '90 days' AND le.created_at <= $2::timestamptz
-            JOIN transfers t ON t.id = le.transfer_id
             WHERE a.user_id = ANY($1::text[]) AND a.kind = 'wallet' AND a.currency = $3
             """, [users, asOf, currency.code])
-        var accounts: Set<String> = []
-        for row in 0..<lines.count { accounts.formUnion([try lines.decode(row, 4, as: String.self), try lines.decode(row, 5)]) }
-        let parties = try Parties(accounts, in: database)
+        let transfer = try transfers.transfers(Set((0..<lines.count).map { try lines.decode($0, 3, as: Int64.self) }), in: database)
+        let parties = try Parties(Set(transfer.values.flatMap { [$0.debitAccount, $0.creditAccount] }), in: database)
         var movements: [String: [RiskEvidence.Movement]] = [:]
         for row in 0..<lines.count {
-            let (amount, debit, credit) = (try lines.decode(row, 1, as: Int64.self), try lines.decode(row, 4, as: String.self),
-                                           try lines.decode(row, 5, as: String.self))
+            // Every entry has its transfer (LedgerStore writes both in one statement).
+            guard let moved = transfer[try lines.decode(row, 3)] else { continue }
+            let (amount, debit, credit) = (try lines.decode(row, 1, as: Int64.self), moved.debitAccount, moved.creditAccount)
             movements[try lines.decode(row, 0), default: []].append(RiskEvidence.Movement(
-                amount: amount, at: date(try lines.decode(row, 2)), kind: try lines.decode(row, 3),
+                amount: amount, at: date(try lines.decode(row, 2)), kind: moved.kind,
                 counterparty: amount > 0 ? parties.party(debit) : parties.party(credit),
                 ownTransfer: parties.owner[debit] != nil && parties.owner[debit] == parties.owner[credit]))
         }

@@ -55,7 +55,7 @@ public struct CommandStatus: Sendable, Equatable {
     }
 
     public var json: JSONValue {
-        var fields: [String: JSONValue] = ["status": .string(state.rawValue), "at": .string(at)]
+        var fields: JSONObject = ["status": .string(state.rawValue), "at": .string(at)]
         fields["reason"] = reason.map(JSONValue.string)
         fields["attempts"] = attempts.map { .integer(Int64($0)) }
         fields["error_class"] = errorClass.map(JSONValue.string)

@@ -30,7 +30,7 @@ struct ProjectCommand: ParsableCommand {
                 FROM milestones m JOIN accounts a ON a.id = m.escrow_account WHERE m.project_id = $1 ORDER BY m.id
                 """, [projectId])
             let milestones: [JSONValue] = try (0..<rows.count).map { row in
-                var fields: [String: JSONValue] = [
+                var fields: JSONObject = [
                     "milestone_id": .string(try rows.decode(row, 0)), "title": .string(try rows.decode(row, 1)),
                     "amount": .integer(try rows.decode(row, 2)), "status": .string(try rows.decode(row, 3)),
                     "escrow": .integer(try rows.decode(row, 4)),

@@ -44,4 +44,34 @@ final class JSONValueTests: XCTestCase {
         // Foundation agrees that it is JSON.
         XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(value.serialized.utf8)))
     }
+
+    /// An object's members are found by name, and a name read twice is refused
+    /// whether the object is small (compared) or large (hashed past 32 members).
+    func testAKeyReadTwiceIsRefusedInSmallAndLargeObjects() throws {
+        for size in [2, 31, 32, 33, 200] {
+            let members = (0..<size).map { #""k\#($0)":\#($0)"# }
+            guard case .object(let object) = try parse("{" + members.joined(separator: ",") + "}") else { return XCTFail("not an object") }
+            XCTAssertEqual(object.count, size)
+            XCTAssertEqual(object["k\(size - 1)"], .integer(Int64(size - 1)))
+            XCTAssertNil(object["k\(size)"])
+            for repeated in [0, size - 1] {
+                let text = "{" + (members + [#""k\#(repeated)":0"#]).joined(separator: ",") + "}"
+                XCTAssertThrowsError(try parse(text), "\(size) members, k\(repeated) again") { error in
+                    XCTAssertEqual((error as? JSONSyntaxError)?.field, "k\(repeated)")
+                }
+            }
+        }
+    }
+
+    func testObjectsAreEqualWhateverTheOrderOfTheirMembers() throws {
+        var object: JSONObject = ["a": 1, "b": "x"]
+        XCTAssertEqual(object, ["b": "x", "a": 1])
+        XCTAssertNotEqual(object, ["a": 1, "b": "y"])
+        XCTAssertNotEqual(object, ["a": 1])
+        object["a"] = nil
+        object["c"] = true
+        XCTAssertEqual(object, ["c": true, "b": "x"])
+        XCTAssertEqual(JSONValue.object(object).serialized, #"{"b":"x","c":true}"#)
+        XCTAssertEqual(object.merging(["b": "z", "d": .null]), ["b": "z", "c": true, "d": .null])
+    }
 }

@@ -117,7 +117,7 @@ final class MessageContractTests: XCTestCase {
             let properties = try XCTUnwrap(data["properties"] as? [String: [String: Any]], type.rawValue)
             let fields = sample(type).data.fields
             XCTAssertEqual(Set(properties.keys), Set(fields.keys), "\(type.rawValue): schema fields vs what workers write")
-            for (name, value) in fields {
+            for (name, value) in fields.members.map({ ($0.key, $0.value) }) {
                 let allowed = Set((properties[name]?["type"] as? String).map { [$0] } ?? (properties[name]?["type"] as? [String]) ?? [])
                 let actual = switch value {
                 case .string: "string"

@@ -10,7 +10,7 @@ import XCTest
 /// status`, and an id reused for other content is a conflict, never a
 /// silently dropped command.
 final class CommandLifecycleTests: PipelineTestCase {
-    private func status(_ id: String) throws -> (exit: Int32, fields: [String: JSONValue]) {
+    private func status(_ id: String) throws -> (exit: Int32, fields: JSONObject) {
         let run = try runFlexfin(["status", id, "--json"])
         guard case .object(let fields)? = try? JSONValue.parse(Array(run.output.utf8)) else {
             XCTFail("not JSON: \(run.output) \(run.errors)")
@@ -21,9 +21,9 @@ final class CommandLifecycleTests: PipelineTestCase {
 
     /// Polls `flexfin status` until `condition` holds.
     private func waitForStatus(_ id: String, upTo seconds: Double = 30, _ what: String,
-                               until condition: ([String: JSONValue]) -> Bool) throws -> [String: JSONValue] {
+                               until condition: (JSONObject) -> Bool) throws -> JSONObject {
         let deadline = Date().addingTimeInterval(seconds)
-        var last: [String: JSONValue] = [:]
+        var last: JSONObject = [:]
         while Date() < deadline {
             last = try status(id).fields
             if condition(last) { return last }

@@ -119,6 +119,32 @@ final class RiskTests: PipelineTestCase {
         XCTAssertEqual(try count("SELECT count(*) FROM risk_scores WHERE user_id = 'nobody'"), 0)
     }
 
+    /// The worker reads each transfer once (a transfer never changes) and
+    /// remembers it, up to its capacity, past which it starts over.
+    func testTransfersAreReadOnceAndRememberedUpToTheCapacity() throws {
+        let database = try settings.connectDatabase()
+        // The environment's wallets are funded: a transfer each.
+        let rows = try database.query("SELECT id, credit_account FROM transfers ORDER BY id LIMIT 3")
+        let ids = try (0..<rows.count).map { try rows.decode($0, 0, as: Int64.self) }
+        XCTAssertEqual(ids.count, 3)
+        // A session that cannot see the ledger: what it answers, it answers from memory.
+        let blind = try settings.connectDatabase()
+        try blind.execute(script: "CREATE SCHEMA IF NOT EXISTS sees_nothing; SET search_path TO sees_nothing")
+        XCTAssertThrowsError(try TransferLookup().transfers([ids[0]], in: blind), "the blind session reads no transfers")
+
+        let lookup = TransferLookup(capacity: 2)
+        let read = try lookup.transfers(Set(ids.prefix(2)), in: database)
+        XCTAssertEqual(read[ids[1]]?.creditAccount, try rows.decode(1, 1, as: String.self))
+        XCTAssertEqual(read[ids[0]]?.kind, "funding")
+        let remembered = try lookup.transfers(Set(ids.prefix(2)), in: blind)
+        XCTAssertEqual(remembered[ids[1]]?.creditAccount, read[ids[1]]?.creditAccount)
+        XCTAssertThrowsError(try lookup.transfers([ids[2]], in: blind), "never read, so not remembered")
+        // A third is past the capacity of two: memory starts over with it.
+        _ = try lookup.transfers([ids[2]], in: database)
+        XCTAssertEqual(try lookup.transfers([ids[2]], in: blind)[ids[2]]?.kind, "funding")
+        XCTAssertThrowsError(try lookup.transfers([ids[0]], in: blind), "forgotten")
+    }
+
     private func factor(_ score: RecordedScore, _ name: String) -> Int64? {
         guard case .array(let parts) = score.factors else { return nil }
         for case .object(let part) in parts where part["factor"] == .string(name) {

@@ -97,7 +97,7 @@ final class TextRoundTripTests: PipelineTestCase {
             stored[Array(transfers.string(row, 0)!.utf8)] = (Array(transfers.string(row, 1)!.utf8), Array(transfers.string(row, 2)!.utf8))
         }
         let audit = try database.query("SELECT body FROM audit_log ORDER BY seq")
-        var audited: [[UInt8]: [String: JSONValue]] = [:]
+        var audited: [[UInt8]: JSONObject] = [:]
         for row in 0..<audit.count {
             guard case .object(let event) = try JSONValue.parse(Array(audit.string(row, 0)!.utf8)),
                   case .string(let commandId)? = event["command_id"], case .object(let data)? = event["data"] else {

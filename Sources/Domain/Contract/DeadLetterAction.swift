@@ -21,8 +21,8 @@ public struct DeadLetterAction: EventData {
         ids = data.values["ids"] == nil ? nil : try data.ids("ids", maxLength: 1000)
     }
 
-    public var fields: [String: JSONValue] {
-        var fields: [String: JSONValue] = ["actor": .string(actor), "queue": .string(queue), "filter": .string(filter), "count": .integer(count)]
+    public var fields: JSONObject {
+        var fields: JSONObject = ["actor": .string(actor), "queue": .string(queue), "filter": .string(filter), "count": .integer(count)]
         fields["to"] = to.map(JSONValue.string)
         fields["ids"] = ids.map { .array($0.map(JSONValue.string)) }
         return fields

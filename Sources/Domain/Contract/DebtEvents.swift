@@ -35,7 +35,7 @@ public struct DebtRepaid: EventData {
         business = try data.bool("business")
     }
 
-    public var fields: [String: JSONValue] {
+    public var fields: JSONObject {
         ["debt_id": .string(debtId), "borrower": .string(borrower), "wallet": .string(wallet), "lender": .string(lender),
          "amount": .integer(split.amount.minorUnits), "currency": .string(split.amount.currency.code),
          "interest": .integer(split.interest), "principal": .integer(split.principal), "interest_left": .integer(split.interestLeft),
@@ -61,7 +61,7 @@ public struct DebtPaidOff: EventData {
         currency = try data.currency("currency")
     }
 
-    public var fields: [String: JSONValue] {
+    public var fields: JSONObject {
         ["debt_id": .string(debtId), "borrower": .string(borrower), "currency": .string(currency.code)]
     }
 
@@ -91,7 +91,7 @@ public struct DebtRepaymentRejected: EventData {
         detail = try data.string("detail")
     }
 
-    public var fields: [String: JSONValue] {
+    public var fields: JSONObject {
         ["debt_id": .string(debtId), "wallet": .string(wallet), "amount": .integer(amount.minorUnits),
          "currency": .string(amount.currency.code), "borrower": .optional(borrower), "reason": .string(reason), "detail": .string(detail)]
     }

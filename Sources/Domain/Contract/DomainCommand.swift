@@ -4,7 +4,7 @@ public protocol DomainCommand: Sendable {
     static var type: CommandType { get }
     var commandId: String { get }
     /// Every field with defaults filled in.
-    var canonicalFields: [String: JSONValue] { get }
+    var canonicalFields: JSONObject { get }
     /// Validates a body against the contract; the error names the first field at fault.
     init(body: [UInt8]) throws(InvalidMessage)
 }

@@ -35,7 +35,7 @@ public protocol EventData: Sendable, Equatable {
     /// Reads `data`; the error names the field at fault (`data.amount`).
     init(_ data: MessageFields) throws(InvalidMessage)
     /// The `data` object as published.
-    var fields: [String: JSONValue] { get }
+    var fields: JSONObject { get }
     /// The users the event concerns: the event's `user_ids`.
     var users: [String] { get }
 }

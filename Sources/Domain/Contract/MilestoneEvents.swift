@@ -28,7 +28,7 @@ public struct MilestoneCompleted: EventData {
         }
     }
 
-    public var fields: [String: JSONValue] {
+    public var fields: JSONObject {
         ["project_id": .string(projectId), "milestone_id": .string(milestoneId), "client": .string(client),
          "freelancer": .string(freelancer), "wallet": .string(wallet), "currency": .string(release.gross.currency.code),
          "gross": .integer(release.gross.minorUnits), "fee": .integer(release.fee), "net": .integer(release.net),
@@ -65,7 +65,7 @@ public struct MilestoneRejected: EventData {
         detail = try data.string("detail")
     }
 
-    public var fields: [String: JSONValue] {
+    public var fields: JSONObject {
         ["project_id": .string(projectId), "milestone_id": .string(milestoneId), "completed_by": .string(completedBy),
          "client": .optional(client), "freelancer": .optional(freelancer), "reason": .string(reason), "detail": .string(detail)]
     }

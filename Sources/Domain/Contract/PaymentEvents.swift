@@ -26,7 +26,7 @@ public struct PaymentFacts: EventData {
         reference = try data.optionalString("reference", maxLength: 128)
     }
 
-    public var fields: [String: JSONValue] {
+    public var fields: JSONObject {
         ["payer": .string(payer), "payee": .string(payee), "payer_user": .optional(payerUser), "payee_user": .optional(payeeUser),
          "amount": .integer(amount.minorUnits), "currency": .string(amount.currency.code), "kind": .string(kind),
          "memo": .optional(memo), "reference": .optional(reference)]
@@ -51,7 +51,7 @@ public struct PaymentRejected: EventData {
         detail = try data.string("detail")
     }
 
-    public var fields: [String: JSONValue] { payment.fields.merging(["reason": .string(reason), "detail": .string(detail)]) { $1 } }
+    public var fields: JSONObject { payment.fields.merging(["reason": .string(reason), "detail": .string(detail)]) }
 
     public var users: [String] { [payment.payerUser].compactMap { $0 } }
 }

@@ -26,7 +26,7 @@ public struct RiskRecalculated: EventData {
         requests = try data.amount("requests")
     }
 
-    public var fields: [String: JSONValue] {
+    public var fields: JSONObject {
         ["user_id": .string(userId), "score": .integer(score), "band": .string(band.rawValue), "previous_band": .optional(previousBand?.rawValue),
          "model_version": .integer(modelVersion), "version": .integer(version), "requests": .integer(requests)]
     }
@@ -52,7 +52,7 @@ public struct RiskChanged: EventData {
         score = try data.nonNegativeAmount("score")
     }
 
-    public var fields: [String: JSONValue] {
+    public var fields: JSONObject {
         ["user_id": .string(userId), "from_band": .string(fromBand.rawValue), "to_band": .string(toBand.rawValue), "score": .integer(score)]
     }
 

@@ -33,7 +33,7 @@ public struct DebtRepayment: DomainCommand, Equatable {
                   acceptedOn: CalendarDay(acceptedAt))
     }
 
-    public var canonicalFields: [String: JSONValue] {
+    public var canonicalFields: JSONObject {
         ["debt_id": .string(debtId), "wallet": .string(wallet), "amount": .integer(amount.minorUnits), "currency": .string(amount.currency.code)]
     }
 }

@@ -22,7 +22,7 @@ public struct MilestoneCompletion: DomainCommand, Equatable {
                   milestoneId: try fields.id("milestone_id"), completedBy: try fields.id("completed_by"))
     }
 
-    public var canonicalFields: [String: JSONValue] {
+    public var canonicalFields: JSONObject {
         ["project_id": .string(projectId), "milestone_id": .string(milestoneId), "completed_by": .string(completedBy)]
     }
 }

@@ -26,8 +26,8 @@ public struct PaymentCommand: DomainCommand, Equatable {
         self.reference = reference
     }
 
-    public var canonicalFields: [String: JSONValue] {
-        var object: [String: JSONValue] = [
+    public var canonicalFields: JSONObject {
+        var object: JSONObject = [
             "payer": .string(payer), "payee": .string(payee),
             "amount": .integer(amount.minorUnits), "currency": .string(amount.currency.code), "kind": .string(kind),
         ]

@@ -19,5 +19,5 @@ public struct RiskRecalculation: DomainCommand, Equatable {
         self.init(commandId: try fields.id("command_id"), userId: try fields.id("user_id"), reason: try fields.string("reason", maxLength: 200))
     }
 
-    public var canonicalFields: [String: JSONValue] { ["user_id": .string(userId), "reason": .string(reason)] }
+    public var canonicalFields: JSONObject { ["user_id": .string(userId), "reason": .string(reason)] }
 }
