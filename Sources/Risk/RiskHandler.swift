@@ -14,7 +14,7 @@ public struct RiskHandler: EventSubscriber {
     /// Commands and triggers share the queue, so one batch coalesces both.
     public let queue = "commands.risk"
     /// Shared by the lanes for the worker's life.
-    private let transfers = TransferLookup()
+    private let facts = LedgerFacts()
 
     public init() {}
 
@@ -66,7 +66,7 @@ public struct RiskHandler: EventSubscriber {
             }
         }
         guard !asked.isEmpty else { return effects }
-        let scored = try RiskScoring.recalculate(asked, transfers: transfers, in: database)
+        let scored = try RiskScoring.recalculate(asked, facts: facts, in: database)
         (effects.events, effects.cache) = (scored.events, scored.cache)
         return effects
     }

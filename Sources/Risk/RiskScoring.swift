@@ -7,7 +7,7 @@ import RedisClient
 /// in `risk_scores` with its breakdown, `risk_latest` moved on, events and
 /// cache writes returned.
 enum RiskScoring {
-    static func recalculate(_ asked: [String: (requests: Int, commandId: String)], transfers: TransferLookup,
+    static func recalculate(_ asked: [String: (requests: Int, commandId: String)], facts: LedgerFacts,
                             in database: PostgresConnection) throws -> (events: [DomainEvent], cache: [RedisCommand]) {
         let users = asked.keys.sorted()
         // Claim, then lock, each user's latest row, in user order: two lanes
@@ -27,7 +27,7 @@ enum RiskScoring {
         }
         let model = try RiskStore.model(in: database)
         let asOf = try RiskStore.moment(in: database)
-        let scores = try RiskStore.score(users, asOf: asOf, model: model, transfers: transfers, in: database)
+        let scores = try RiskStore.score(users, asOf: asOf, model: model, facts: facts, in: database)
 
         let batch = RandomUUID.lowercased()
         let now = Date()

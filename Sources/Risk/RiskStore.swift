@@ -42,10 +42,10 @@ public enum RiskStore {
 
     /// Each user's score as of a moment: what the worker records, and what
     /// a recomputation checks it against.
-    /// `transfers` is the worker's memory of them; a recomputation passes none.
+    /// `facts` is the worker's memory of transfers and accounts; a recomputation passes none.
     public static func score(_ users: [String], asOf: (text: String, date: Date), model: RiskModel,
-                             transfers: TransferLookup = TransferLookup(), in database: PostgresConnection) throws -> [String: RiskScore] {
-        try evidence(for: users, asOf: asOf.text, currency: model.currency, transfers: transfers, in: database)
+                             facts: LedgerFacts = LedgerFacts(), in database: PostgresConnection) throws -> [String: RiskScore] {
+        try evidence(for: users, asOf: asOf.text, currency: model.currency, facts: facts, in: database)
             .mapValues { model.score($0.values(asOf: asOf.date)) }
     }
 
@@ -54,7 +54,7 @@ public enum RiskStore {
     /// Each user's evidence for the 90 days ending at `asOf` (a timestamptz
     /// text), in the model's currency. Movements newer than `asOf` are left
     /// out, so a recomputation at the same `asOf` reads the same rows.
-    public static func evidence(for users: [String], asOf: String, currency: Currency, transfers: TransferLookup = TransferLookup(),
+    public static func evidence(for users: [String], asOf: String, currency: Currency, facts: LedgerFacts = LedgerFacts(),
                                 in database: PostgresConnection) throws -> [String: RiskEvidence] {
         let lines = try database.execute(prepared: """
             SELECT a.user_id, le.amount, (extract(epoch FROM le.created_at) * 1000000)::bigint, le.transfer_id
@@ -63,8 +63,10 @@ public enum RiskStore {
                  AND le.created_at > $2::timestamptz - interval '90 days' AND le.created_at <= $2::timestamptz
             WHERE a.user_id = ANY($1::text[]) AND a.kind = 'wallet' AND a.currency = $3
             """, [users, asOf, currency.code])
-        let transfer = try transfers.transfers(Set((0..<lines.count).map { try lines.decode($0, 3, as: Int64.self) }), in: database)
-        let parties = try Parties(Set(transfer.values.flatMap { [$0.debitAccount, $0.creditAccount] }), in: database)
+        let transfer = try facts.transfers(Set((0..<lines.count).map { try lines.decode($0, 3, as: Int64.self) }), in: database)
+        let party = try facts.parties(Set(transfer.values.flatMap { [$0.debitAccount, $0.creditAccount] }), in: database)
+        // A user, or the system account itself (clearing, a lender).
+        func counterparty(_ account: String) -> String { party[account]?.owner ?? party[account]?.client ?? account }
         var movements: [String: [RiskEvidence.Movement]] = [:]
         for row in 0..<lines.count {
             // Every entry has its transfer (LedgerStore writes both in one statement).
@@ -72,8 +74,8 @@ public enum RiskStore {
             let (amount, debit, credit) = (try lines.decode(row, 1, as: Int64.self), moved.debitAccount, moved.creditAccount)
             movements[try lines.decode(row, 0), default: []].append(RiskEvidence.Movement(
                 amount: amount, at: date(try lines.decode(row, 2)), kind: moved.kind,
-                counterparty: amount > 0 ? parties.party(debit) : parties.party(credit),
-                ownTransfer: parties.owner[debit] != nil && parties.owner[debit] == parties.owner[credit]))
+                counterparty: amount > 0 ? counterparty(debit) : counterparty(credit),
+                ownTransfer: party[debit]?.owner != nil && party[debit]?.owner == party[credit]?.owner))
         }
         let balances = try database.execute(prepared: """
             SELECT user_id, sum(balance)::bigint FROM accounts
@@ -85,32 +87,6 @@ public enum RiskStore {
         return Dictionary(uniqueKeysWithValues: users.map {
             ($0, RiskEvidence(movements: movements[$0] ?? [], balance: balance[$0] ?? 0, debts: debts[$0] ?? []))
         })
-    }
-
-    /// Who stands behind each account a user's money moved to or from: a
-    /// wallet's owner; for a milestone's escrow, the project's client (the
-    /// payer of its release). Read once per account, not per ledger row.
-    struct Parties {
-        /// Wallet owners.
-        var owner: [String: String] = [:]
-        /// Escrow accounts' clients.
-        var client: [String: String] = [:]
-
-        init(_ accounts: Set<String>, in database: PostgresConnection) throws {
-            let rows = try database.execute(prepared: """
-                SELECT a.id, a.user_id, p.client_id FROM accounts a
-                LEFT JOIN milestones m ON m.escrow_account = a.id LEFT JOIN projects p ON p.id = m.project_id
-                WHERE a.id = ANY($1::text[])
-                """, [accounts.sorted()])
-            for row in 0..<rows.count {
-                let id = try rows.decode(row, 0, as: String.self)
-                owner[id] = try rows.decode(row, 1, as: String?.self)
-                client[id] = try rows.decode(row, 2, as: String?.self)
-            }
-        }
-
-        /// A user, or the system account itself (clearing, a lender).
-        func party(_ account: String) -> String { owner[account] ?? client[account] ?? account }
     }
 
     /// Active debts with their repayments up to `asOf` over the last three

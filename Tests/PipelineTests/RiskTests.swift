@@ -121,7 +121,7 @@ final class RiskTests: PipelineTestCase {
 
     /// The worker reads each transfer once (a transfer never changes) and
     /// remembers it, up to its capacity, past which it starts over.
-    func testTransfersAreReadOnceAndRememberedUpToTheCapacity() throws {
+    func testTransfersAndPartiesAreReadOnceAndRememberedUpToTheCapacity() throws {
         let database = try settings.connectDatabase()
         // The environment's wallets are funded: a transfer each.
         let rows = try database.query("SELECT id, credit_account FROM transfers ORDER BY id LIMIT 3")
@@ -130,19 +130,30 @@ final class RiskTests: PipelineTestCase {
         // A session that cannot see the ledger: what it answers, it answers from memory.
         let blind = try settings.connectDatabase()
         try blind.execute(script: "CREATE SCHEMA IF NOT EXISTS sees_nothing; SET search_path TO sees_nothing")
-        XCTAssertThrowsError(try TransferLookup().transfers([ids[0]], in: blind), "the blind session reads no transfers")
+        XCTAssertThrowsError(try LedgerFacts().transfers([ids[0]], in: blind), "the blind session reads no transfers")
 
-        let lookup = TransferLookup(capacity: 2)
-        let read = try lookup.transfers(Set(ids.prefix(2)), in: database)
-        XCTAssertEqual(read[ids[1]]?.creditAccount, try rows.decode(1, 1, as: String.self))
-        XCTAssertEqual(read[ids[0]]?.kind, "funding")
+        let lookup = LedgerFacts(capacity: 2)
+        let transfers = try lookup.transfers(Set(ids.prefix(2)), in: database)
+        XCTAssertEqual(transfers[ids[1]]?.creditAccount, try rows.decode(1, 1, as: String.self))
+        XCTAssertEqual(transfers[ids[0]]?.kind, "funding")
         let remembered = try lookup.transfers(Set(ids.prefix(2)), in: blind)
-        XCTAssertEqual(remembered[ids[1]]?.creditAccount, read[ids[1]]?.creditAccount)
+        XCTAssertEqual(remembered[ids[1]]?.creditAccount, transfers[ids[1]]?.creditAccount)
         XCTAssertThrowsError(try lookup.transfers([ids[2]], in: blind), "never read, so not remembered")
         // A third is past the capacity of two: memory starts over with it.
         _ = try lookup.transfers([ids[2]], in: database)
         XCTAssertEqual(try lookup.transfers([ids[2]], in: blind)[ids[2]]?.kind, "funding")
         XCTAssertThrowsError(try lookup.transfers([ids[0]], in: blind), "forgotten")
+
+        // Who stands behind an account, likewise; an escrow account whose
+        // milestone is not there (yet) is asked again.
+        let wallet = try rows.decode(0, 1, as: String.self)
+        try database.query("INSERT INTO accounts (id, kind, currency) VALUES ('escrow-unlinked', 'escrow', 'USD')")
+        let parties = LedgerFacts()
+        let read = try parties.parties([wallet, "escrow-unlinked"], in: database)
+        XCTAssertNotNil(read[wallet]?.owner)
+        XCTAssertNotNil(read["escrow-unlinked"])
+        XCTAssertEqual(try parties.parties([wallet], in: blind)[wallet]?.owner, read[wallet]?.owner)
+        XCTAssertThrowsError(try parties.parties(["escrow-unlinked"], in: blind), "not settled, so not remembered")
     }
 
     private func factor(_ score: RecordedScore, _ name: String) -> Int64? {
