@@ -68,7 +68,8 @@ extension Lane {
         let digests = items.map { handler.digest(of: $0.message) }
         let fresh = handler.isIdempotentByNaturalKey
             ? Set(ids) : try Inbox.admit(zip(ids, digests).map { ($0, $1) }, consumer: handler.name, in: database)
-        let messages = zip(ids, items).filter { fresh.contains($0.0) }.map(\.1.message)
+        // By index: the lane is generic, so a tuple copied is a runtime copy of every field.
+        let messages = items.indices.filter { fresh.contains(ids[$0]) }.map { items[$0].message }
         var effects = messages.isEmpty ? BatchEffects() : try handler.apply(messages, in: database)
         let at = CommandStatus.timestamp()
         let seenBefore = items.indices.filter { !fresh.contains(ids[$0]) }
@@ -101,8 +102,8 @@ extension Lane {
         try Inbox.recordRejections(effects.rejections, consumer: handler.name, in: database)
         let entries = Outbox.entries(effects.events)
         try Outbox.insert(entries, in: database)
-        for (id, item) in zip(ids, items) where fresh.contains(id) && handler.hasStatus(item.delivery.message) {
-            let reason = effects.rejections[id]
+        for index in items.indices where fresh.contains(ids[index]) && handler.hasStatus(items[index].delivery.message) {
+            let id = ids[index], reason = effects.rejections[id]
             effects.cache.append(CommandStatus(reason == nil ? .applied : .rejected, at: at, reason: reason).write(id))
         }
         return Applied(effects: effects, entries: entries, processed: messages.count - effects.alreadyApplied.count,

@@ -294,10 +294,13 @@ final class Lane<Handler: BatchHandler> {
 
     /// The items in rounds in which no id appears twice, in delivery order.
     private func rounds(_ items: [Item]) -> [[Item]] {
+        // Most batches hold each id once: one round, the array itself (the
+        // lane is generic, so each item copied is a runtime tuple copy).
+        let ids = items.map { handler.id(of: $0.message) }
+        if Set(ids).count == ids.count { return [items] }
         var rounds: [[Item]] = []
         var seen: [Set<String>] = []
-        for item in items {
-            let id = handler.id(of: item.message)
+        for (item, id) in zip(items, ids) {
             let round = seen.firstIndex { !$0.contains(id) } ?? seen.count
             if round == seen.count { rounds.append([]); seen.append([]) }
             rounds[round].append(item)
