@@ -40,10 +40,10 @@ public final class PostgresRows {
     /// The value as text, nil for NULL; throws when there is no such cell.
     @usableFromInline
     func text(_ row: Int, _ column: Int) throws(PostgresError) -> String? {
-        guard row < count, column < Int(PQnfields(result)) else {
+        guard holds(row, column) else {
             throw decodingError("row \(row), column \(column) is out of range (\(count) rows, \(PQnfields(result)) columns)")
         }
-        return string(row, column)
+        return value(row, column)
     }
 
     /// A column's name, for errors only (a String made per value cost as much as the value).
@@ -64,8 +64,14 @@ public final class PostgresRows {
 
     /// The value at (row, column) as text, nil for NULL.
     public func string(_ row: Int, _ column: Int) -> String? {
-        guard row < count, column < Int(PQnfields(result)),
-              PQgetisnull(result, Int32(row), Int32(column)) == 0 else { return nil }
+        holds(row, column) ? value(row, column) : nil
+    }
+
+    private func holds(_ row: Int, _ column: Int) -> Bool { row < count && column < Int(PQnfields(result)) }
+
+    /// The cell's text, nil for NULL; the cell must exist (checked once, by the caller).
+    private func value(_ row: Int, _ column: Int) -> String? {
+        guard PQgetisnull(result, Int32(row), Int32(column)) == 0 else { return nil }
         return String(cString: PQgetvalue(result, Int32(row), Int32(column)))
     }
 
