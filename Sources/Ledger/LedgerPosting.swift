@@ -78,6 +78,7 @@ public enum LedgerStore {
     /// credit positive: they sum to zero), in one statement.
     public static func post(_ postings: [TransferPosting], in database: PostgresConnection) throws {
         guard !postings.isEmpty else { return }
+        try requireAccounts(Set(postings.flatMap { [$0.debitAccount, $0.creditAccount] }), in: database)
         try database.execute(prepared: """
             WITH t AS (
                 INSERT INTO transfers (command_id, kind, debit_account, credit_account, amount, currency, memo, reference)
@@ -96,6 +97,7 @@ public enum LedgerStore {
     public static func post(splits: [SplitPosting], in database: PostgresConnection) throws {
         guard !splits.isEmpty else { return }
         let legs = splits.flatMap { split in split.credits.map { (split.commandId, $0.account, $0.amount) } }
+        try requireAccounts(Set(splits.map(\.debitAccount) + legs.map(\.1)), in: database)
         try database.execute(prepared: """
             WITH t AS (
                 INSERT INTO transfers (command_id, kind, debit_account, credit_account, amount, currency, reference, legs)
@@ -109,6 +111,17 @@ public enum LedgerStore {
             """, [splits.map(\.commandId), splits.map(\.kind), splits.map(\.debitAccount), splits.map { $0.credits[0].account },
                   splits.map(\.amount), splits.map(\.currency), splits.map(\.reference), splits.map { $0.credits.count + 1 },
                   legs.map(\.0), legs.map(\.1), legs.map(\.2)])
+    }
+
+    /// Every account a posting names exists, or nothing is posted: the
+    /// check the transfers' foreign keys made per row (migration 0018), one
+    /// statement for the batch. Accounts are never deleted
+    /// (`accounts_are_kept`), so what exists here still does at commit.
+    static func requireAccounts(_ ids: Set<String>, in database: PostgresConnection) throws {
+        let missing = try database.execute(prepared: """
+            SELECT w.id FROM unnest($1::text[]) AS w(id) WHERE NOT EXISTS (SELECT FROM accounts a WHERE a.id = w.id) ORDER BY w.id
+            """, [Array(ids)])
+        guard missing.isEmpty else { throw UnknownAccounts(ids: try (0..<missing.count).map { try missing.decode($0, 0) }) }
     }
 
     /// Adds each net change to its account once and bumps its version, and
@@ -139,4 +152,13 @@ public struct AccountBalance: Sendable {
     public let id: String
     public let balance: Int64
     public let version: Int64
+}
+
+/// A posting named accounts that do not exist. Thrown inside the batch's
+/// transaction, which rolls back: the batch is retried in halves, and the
+/// message that names them fails alone, through the retry tiers to its
+/// dead-letter queue.
+public struct UnknownAccounts: Error, CustomStringConvertible {
+    public let ids: [String]
+    public var description: String { "a posting names accounts that do not exist: \(ids.joined(separator: ", ")); nothing of it was written" }
 }

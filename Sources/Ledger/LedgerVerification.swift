@@ -39,6 +39,15 @@ public enum LedgerVerification {
                    OR (e.amount > 0 AND t.legs = 2 AND NOT (e.account_id = t.credit_account AND e.amount = t.amount))
                 ORDER BY e.id LIMIT 1
                 """) { try "ledger entry \($0.decode(0, 0, as: String.self)) (transfer \($0.decode(0, 1, as: String.self)), account \($0.decode(0, 2, as: String.self)), \($0.decode(0, 3, as: String.self))) does not match a debit or credit of its transfer" }
+            // Neither transfers nor entries have foreign keys (migrations
+            // 0007, 0018): their accounts exist by construction, proven here.
+            try first("""
+                SELECT x.what, x.account FROM (
+                    SELECT 'transfer ' || id AS what, debit_account AS account FROM transfers
+                    UNION ALL SELECT 'transfer ' || id, credit_account FROM transfers
+                    UNION ALL SELECT 'ledger entry ' || id, account_id FROM ledger_entries) x
+                LEFT JOIN accounts a ON a.id = x.account WHERE a.id IS NULL ORDER BY 1 LIMIT 1
+                """) { try "\($0.decode(0, 0, as: String.self)) names account \($0.decode(0, 1, as: String.self)), which does not exist" }
             try first("""
                 SELECT a.id, a.balance, coalesce(s.total, 0)
                 FROM accounts a LEFT JOIN (SELECT account_id, sum(amount) AS total FROM ledger_entries GROUP BY account_id) s

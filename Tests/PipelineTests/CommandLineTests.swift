@@ -167,4 +167,12 @@ final class CommandLineTests: PipelineTestCase {
         XCTAssertTrue(broken.output.contains("account w0007") && broken.output.contains("does not match a debit or credit of its transfer"),
                       broken.output)
     }
+
+    /// Transfers have no foreign keys either (migration 0018).
+    func testLedgerVerifyNamesATransferOnAnAccountThatDoesNotExist() throws {
+        try settings.connectDatabase().query("UPDATE transfers SET credit_account = 'w9999' WHERE id = (SELECT min(id) FROM transfers)")
+        let broken = try runFlexfin(["ledger", "verify"])
+        XCTAssertNotEqual(broken.status, 0)
+        XCTAssertTrue(broken.output.contains("names account w9999, which does not exist"), broken.output)
+    }
 }
