@@ -65,8 +65,15 @@ public final class LedgerFacts: Sendable {
         _ keys: Set<Key>, in memory: borrowing Mutex<[Key: Value]>, read: (Set<Key>) throws -> [(Key, Value)],
         keep: (Value) -> Bool = { _ in true }
     ) throws -> [Key: Value] {
-        var found = memory.withLock { known in keys.reduce(into: [Key: Value]()) { $0[$1] = known[$1] } }
-        let missing = keys.filter { found[$0] == nil }
+        // One pass: looking each key up again to tell what is missing was a
+        // third of this routine's hashing (the risk worker asks for some 13,000 a batch).
+        var found: [Key: Value] = [:], missing: Set<Key> = []
+        found.reserveCapacity(keys.count)
+        memory.withLock { known in
+            for key in keys {
+                if let value = known[key] { found[key] = value } else { missing.insert(key) }
+            }
+        }
         guard !missing.isEmpty else { return found }
         let fresh = try read(missing)
         for (key, value) in fresh { found[key] = value }
