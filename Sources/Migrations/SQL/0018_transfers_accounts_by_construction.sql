@@ -1,10 +1,11 @@
 -- A transfer's two foreign keys ran a trigger per row: a planned lookup
 -- and a row lock on each account, two thirds of the cost of inserting a
 -- transfer, inside the section where batches hold their wallet locks.
--- LedgerStore.post now inserts only postings whose accounts exist, in the
--- same statement, and throws when any is missing (the batch rolls back, as
--- it did on a foreign-key violation); `flexfin ledger verify` proves every
--- transfer and entry sits on an account that exists.
+-- LedgerStore.post now checks every account a batch names in one
+-- statement before it writes (`requireAccounts`) and throws when any is
+-- missing (the batch rolls back, as it did on a foreign-key violation);
+-- `flexfin ledger verify` proves every transfer and entry sits on an
+-- account that exists.
 ALTER TABLE transfers DROP CONSTRAINT transfers_debit_account_fkey;
 ALTER TABLE transfers DROP CONSTRAINT transfers_credit_account_fkey;
 
