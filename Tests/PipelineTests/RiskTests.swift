@@ -1,5 +1,7 @@
+import Benchmark
 import Domain
 import Foundation
+import Ledger
 import Repayments
 import Risk
 import Submission
@@ -154,6 +156,48 @@ final class RiskTests: PipelineTestCase {
         XCTAssertNotNil(read["escrow-unlinked"])
         XCTAssertEqual(try parties.parties([wallet], in: blind)[wallet]?.owner, read[wallet]?.owner)
         XCTAssertThrowsError(try parties.parties(["escrow-unlinked"], in: blind), "not settled, so not remembered")
+    }
+
+    /// A user's movements are read once: rescoring reads only the entries
+    /// after them, and scores as a recomputation from every entry does. A
+    /// user whose movements name a party not settled yet is read afresh.
+    func testRescoringReadsOnlyTheEntriesPastWhatIsRemembered() throws {
+        let database = try settings.connectDatabase()
+        let model = try RiskStore.model(in: database)
+        let (payer, payee) = (Seeding.wallet(1, of: W1Workload.wallets), Seeding.wallet(2, of: W1Workload.wallets))
+        let users = [Seeding.user(1, of: W1Workload.wallets), Seeding.user(2, of: W1Workload.wallets)]
+        let facts = LedgerFacts()
+        func score() throws -> [String: RiskScore] {
+            try RiskStore.score(users, asOf: RiskStore.moment(in: database), model: model, facts: facts, in: database)
+        }
+        func post(_ postings: [(from: String, to: String, amount: Int64)]) throws {
+            try database.transaction { db in
+                _ = try LedgerStore.lockAccounts(Set(postings.flatMap { [$0.from, $0.to] }), in: db)
+                try LedgerStore.post(postings.map {
+                    TransferPosting(commandId: RandomUUID.lowercased(), kind: "payment", debitAccount: $0.from, creditAccount: $0.to,
+                                    amount: $0.amount, currency: "USD")
+                }, in: db)
+                var changes: [String: Int64] = [:]
+                for posting in postings { changes[posting.from, default: 0] -= posting.amount; changes[posting.to, default: 0] += posting.amount }
+                try LedgerStore.applyBalanceChanges(changes, in: db)
+            }
+        }
+
+        _ = try score()
+        XCTAssertEqual(facts.entriesRead, 2, "each wallet's funding")
+        try post([(payer, payee, 1_000), (payee, payer, 2_000), (payer, payee, 3_000)])
+        let asOf = try RiskStore.moment(in: database)
+        let remembered = try RiskStore.score(users, asOf: asOf, model: model, facts: facts, in: database)
+        XCTAssertEqual(facts.entriesRead, 2 + 6, "only the three payments' entries")
+        XCTAssertEqual(remembered, try RiskStore.score(users, asOf: asOf, model: model, in: database), "as a recomputation from every entry")
+
+        // An escrow account whose milestone is not there (yet): its payer's movements are read again next time.
+        try database.query("INSERT INTO accounts (id, kind, currency) VALUES ('escrow-unlinked', 'escrow', 'USD')")
+        try post([(payer, "escrow-unlinked", 500)])
+        _ = try score()
+        XCTAssertEqual(facts.entriesRead, 8 + 1)
+        _ = try score()
+        XCTAssertEqual(facts.entriesRead, 9 + 5, "the payer's funding, three payments and the escrow payment again; nothing of the payee's")
     }
 
     private func factor(_ score: RecordedScore, _ name: String) -> Int64? {
