@@ -81,7 +81,7 @@ public struct MixedBenchmark {
         let settings = environment.settings
         let workbench = Workbench(environment: environment, topology: topology, workers: options.workers)
         progress("recreating database \(environment.databaseName), vhost \(environment.vhost) and Redis database \(settings.redis.database); seeding \(MixedWorkload.wallets) wallets, \(workload.projects) projects, \(workload.debts) debts")
-        try workbench.reset(wallets: MixedWorkload.wallets, balance: MixedWorkload.funding, more: workload.seed)
+        try workbench.reset(wallets: MixedWorkload.wallets, balance: workload.funding, more: workload.seed)
         progress("broker-only run: \(workload.commands.count) commands, the same traffic without database or cache")
         let (brokerOnly, brokerOnlyCPU) = try BrokerOnlyRun(settings: settings, options: options, eventBodySize: 420).measured(workload.commands)
         progress("pipeline run: \(workload.commands.count) commands preloaded, workers starting")

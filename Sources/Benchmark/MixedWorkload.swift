@@ -20,7 +20,11 @@ import Submission
 /// - a debt gets either its exact payoff (`paid_off`), or three partial
 ///   repayments and an overpayment (`above_payoff`), or one partial and one
 ///   from someone else's wallet (`not_borrowers_wallet`);
-/// - amounts are small against the balances, so no funds run out;
+/// - every wallet is funded with more than all it could ever pay out
+///   (`funding`, computed from the stream), so no funds run out in any
+///   order: otherwise, at a few hundred thousand commands, a wallet's
+///   payoffs and payments drain it and whether a payment is refused for
+///   funds depends on which worker debits it first;
 /// - a hundredth of the stream asks for a user's risk score, and every
 ///   payment, milestone release, repayment and payoff triggers one (the run
 ///   sets the payment trigger to 1 minor unit, `seed`): how many scores and
@@ -47,8 +51,12 @@ public struct MixedWorkload: Sendable {
     }
 
     public static let wallets = 1000
-    public static let funding: Int64 = 1_000_000
     public static let debtPrincipal: Int64 = 100_000
+    /// A payment no wallet can cover.
+    static let oversized: Int64 = 2_000_000_000_000
+    /// Each wallet's opening balance: above the most any wallet could pay
+    /// out if every debit of the stream that can succeed did.
+    public let funding: Int64
     public let projects: Int
     public let debts: Int
     public let commands: [SubmittedCommand]
@@ -61,6 +69,9 @@ public struct MixedWorkload: Sendable {
         func wallet(_ index: Int) -> String { Seeding.wallet((index - 1) % Self.wallets + 1, of: Self.wallets) }
         var expected = Expected()
         var commands: [SubmittedCommand] = []
+        var outflow = [Int64](repeating: 0, count: Self.wallets + 1)
+        /// A debit that may succeed: counted against its wallet's funding.
+        func debit(_ index: Int, _ amount: Int64) { outflow[(index - 1) % Self.wallets + 1] += amount }
         /// `risk`: what reaches the risk queue because of the command (the
         /// command itself, or the events it triggers with): per request, how many users it names.
         func add(_ command: some DomainCommand, rejected: Bool, events: Int = 1, notified: Int, taxed: Int, risk: [Int] = []) {
@@ -111,6 +122,7 @@ public struct MixedWorkload: Sendable {
                 add(PaymentCommand(commandId: "ef-\(milestone)-\(part)", payer: wallet(client(index)), payee: SystemAccount.escrow(milestone: milestone),
                                    amount: money(5_000), kind: PaymentCommand.escrowFund, reference: milestone),
                     rejected: part == 4, notified: 1, taxed: 0, risk: part == 4 ? [] : [1])
+                if part < 4 { debit(client(index), 5_000) }
             }
         }
 
@@ -124,17 +136,20 @@ public struct MixedWorkload: Sendable {
             case 0:
                 add(DebtRepayment(commandId: "rp-\(id)", debtId: id, wallet: own, amount: money(debt.payoff(on: today)), acceptedOn: today),
                     rejected: false, events: 2, notified: 2, taxed: taxedInterest, risk: [1, 1])
+                debit(index, debt.payoff(on: today))
                 expected.paidOff += 1
             case 1:
                 for part in 1...3 {
                     add(DebtRepayment(commandId: "rp-\(id)-\(part)", debtId: id, wallet: own, amount: money(2_000), acceptedOn: today),
                         rejected: false, notified: 1, taxed: part == 1 ? taxedInterest : 0, risk: [1])  // one of them pays the interest
+                    debit(index, 2_000)
                 }
                 add(DebtRepayment(commandId: "rp-\(id)-over", debtId: id, wallet: own, amount: money(10_000_000), acceptedOn: today),
                     rejected: true, notified: 1, taxed: 0)
             default:
                 add(DebtRepayment(commandId: "rp-\(id)", debtId: id, wallet: own, amount: money(2_000), acceptedOn: today),
                     rejected: false, notified: 1, taxed: taxedInterest, risk: [1])
+                debit(index, 2_000)
                 add(DebtRepayment(commandId: "rp-\(id)-other", debtId: id, wallet: wallet(index + 1), amount: money(2_000), acceptedOn: today),
                     rejected: true, notified: 1, taxed: 0)
             }
@@ -155,14 +170,19 @@ public struct MixedWorkload: Sendable {
             var payee = Int.random(in: 1..<Self.wallets, using: &random)
             if payee >= payer { payee += 1 }
             let oversized = index % 100 == 0
+            let amount = oversized ? Self.oversized : Int64.random(in: 1...5_000, using: &random)
+            if !oversized { debit(payer, amount) }
             add(PaymentCommand(commandId: "pay-\(index)", payer: wallet(payer), payee: wallet(payee),
-                               amount: money(oversized ? 2_000_000_000 : Int64.random(in: 1...5_000, using: &random))),
+                               amount: money(amount)),
                 rejected: oversized, notified: oversized ? 1 : 2, taxed: oversized ? 0 : 2, risk: oversized ? [] : [2])
         }
         commands.shuffle(using: &random)
         // 1 % exact copies, re-sent later: absorbed by the inbox, no effect.
         let copies = (0..<(n - commands.count)).map { _ in commands[Int.random(in: 0..<commands.count / 2, using: &random)] }
         self.commands = commands + copies
+        funding = max(1_000_000, outflow.max()! + 100_000)
+        // Refused for funds in any order: more than a wallet could ever hold.
+        precondition(Self.oversized > funding + outflow.reduce(0, +), "the oversized payment must exceed any balance")
         self.projects = projects
         self.debts = debts
         self.expected = expected

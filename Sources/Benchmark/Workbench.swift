@@ -82,24 +82,31 @@ public struct Workbench: Sendable {
 
     /// Waits until every audit, notification and tax row of a workload is
     /// written (and every risk request taken, with its events), failing
-    /// early if one of `workers` dies.
+    /// early if one of `workers` dies, or once nothing has moved for a
+    /// minute (a run that cannot finish says so then, not at the timeout).
     public func waitUntilComplete(_ expected: FollowUpCounts, workers: [RunningWorker] = [], upTo timeout: Duration) throws {
         do { try waitForFollowUps(expected, workers: workers, upTo: timeout) } catch let error as BenchmarkError {
             // Say which rows are missing: that is where to look first.
-            let rows = try settings.connectDatabase().query("""
-                SELECT (SELECT coalesce(max(seq), 0) FROM audit_log), (SELECT count(*) FROM notifications WHERE kind = 'event'),
-                       (SELECT count(*) FROM tax_entries), (SELECT count(*) FROM outbox)
-                """)
-            throw BenchmarkError("\(error.description): audit \(rows.int(0, 0) ?? -1) of \(expected.audit), notifications "
-                                 + "\(rows.int(0, 1) ?? -1) of \(expected.notifications), tax \(rows.int(0, 2) ?? -1) of \(expected.tax), "
-                                 + "outbox \(rows.int(0, 3) ?? -1)")
+            let left = try FollowUpProgress(settings.connectDatabase(), expected)
+            throw BenchmarkError("\(error.description): \(left.shortfall(expected))")
         }
     }
 
     private func waitForFollowUps(_ expected: FollowUpCounts, workers: [RunningWorker], upTo timeout: Duration) throws {
+        var last: (progress: FollowUpProgress, at: ContinuousClock.Instant)?
+        var nextLook = ContinuousClock.now
         try wait(upTo: timeout, for: "every follow-up row of the workload") { db in
             if let dead = workers.first(where: { !$0.isRunning }) {
                 throw BenchmarkError("\(dead.name) exited early; its log: \(dead.log.path)")
+            }
+            // A stall is looked for every 5 s: the counts are not free.
+            if ContinuousClock.now >= nextLook {
+                nextLook = ContinuousClock.now + .seconds(5)
+                let progress = try FollowUpProgress(db, expected)
+                if progress != last?.progress { last = (progress, .now) }
+                if let since = last?.at, ContinuousClock.now - since > Self.stallLimit {
+                    throw BenchmarkError("stalled: nothing moved for \(Self.stallLimit)")
+                }
             }
             // The poll must not load the database it measures: the audit
             // log's last seq is an index lookup (planned each time: a plan
@@ -107,17 +114,12 @@ public struct Workbench: Sendable {
             // counts come only after.
             let audited = try db.query("SELECT coalesce(max(seq), 0) FROM audit_log").decode(0, 0, as: Int.self)
             guard audited >= expected.audit else { return false }
-            // Risk events: as many as the scores imply, once every request is taken.
-            var risk = (recalculated: 0, changed: 0)
-            if expected.riskRequests > 0 {
-                guard try db.query("SELECT count(*) FROM inbox WHERE consumer = 'risk'").int(0, 0)! >= expected.riskRequests else { return false }
-                risk = try RiskInvariants.events(in: db)
-                guard audited >= expected.audit + risk.recalculated + risk.changed else { return false }
-            }
-            let rows = try db.query("SELECT (SELECT count(*) FROM notifications WHERE kind = 'event'), (SELECT count(*) FROM tax_entries)")
-            return try rows.decode(0, 0, as: Int.self) >= expected.notifications + risk.changed && rows.decode(0, 1, as: Int.self) >= expected.tax
+            guard try FollowUpProgress(db, expected).isComplete(expected) else { return false }
+            return true
         }
     }
+
+    static let stallLimit = Duration.seconds(60)
 
     /// Waits until every event in the outbox is published and marked (a
     /// killed worker's are republished by the relay of a live one).

@@ -12,7 +12,7 @@ final class MixedFaultTests: PipelineTestCase {
 
     func testKillingEachOfTheSevenWorkersAtRandomPointsAppliesTheMixExactlyOnce() throws {
         let workload = MixedWorkload(n: 3000, seed: 9)
-        try workbench.reset(wallets: MixedWorkload.wallets, balance: MixedWorkload.funding, more: workload.seed)
+        try workbench.reset(wallets: MixedWorkload.wallets, balance: workload.funding, more: workload.seed)
         var random = SeededRandom(seed: 6)
         var running = try Self.workers.map { try start($0, lanes: $0.hasSuffix("audit-worker") ? 1 : 2, batchSize: 50) }
         let rounds = 14  // each worker killed twice
