@@ -62,10 +62,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Dead letters kept whole in PostgreSQL: what every reader reads.
+        .target(name: "DeadLetterRecords", dependencies: ["AMQPClient", "Domain", "PostgresClient"]),
+
         // The worker runtime: lanes, batches, inbox/outbox, dead letters, shutdown.
         // Nothing domain-specific: a worker supplies its queue and a batch handler.
         .target(name: "WorkerRuntime", dependencies: [
-            "Domain", "AMQPClient", "PostgresClient", "RedisClient", "Settings", "Topology", "Telemetry",
+            "DeadLetterRecords", "Domain", "AMQPClient", "PostgresClient", "RedisClient", "Settings", "Topology", "Telemetry",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -97,7 +100,7 @@ let package = Package(
 
         // Operators' dead-letter tools: list, show, replay, purge (audited).
         .target(name: "DeadLetters", dependencies: [
-            "AMQPClient", "Audit", "Domain", "PostgresClient", "Settings", "Topology", "WorkerRuntime",
+            "AMQPClient", "DeadLetterRecords", "Audit", "Domain", "PostgresClient", "Settings", "Topology", "WorkerRuntime",
             // A dry run evaluates dead letters with the handler of their queue.
             "Payments", "Milestones", "Repayments", "Risk", "Notifications", "Tax",
         ]),
@@ -112,7 +115,7 @@ let package = Package(
         .target(name: "APIKeys", dependencies: ["Domain", "PostgresClient", .product(name: "Crypto", package: "swift-crypto")]),
         // The HTTP API and the ops page, over the same submission and dead-letter code as the CLI.
         .target(name: "API", dependencies: [
-            "APIKeys", "DeadLetters", "Domain", "Submission", "Settings", "Telemetry", "Topology", "WorkerRuntime",
+            "APIKeys", "DeadLetterRecords", "DeadLetters", "Domain", "Submission", "Settings", "Telemetry", "Topology", "WorkerRuntime",
             "AMQPClient", "PostgresClient", "RedisClient",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -123,7 +126,7 @@ let package = Package(
         .executableTarget(name: "flexfin", dependencies: [
             "Settings", "Migrations", "Topology", "AMQPClient", "PostgresClient", "RedisClient",
             "Domain", "Ledger", "Payments", "Milestones", "Repayments", "Risk", "Audit", "Notifications", "Tax", "Submission", "WorkerRuntime",
-            "Benchmark", "DeadLetters", "APIKeys",
+            "Benchmark", "DeadLetterRecords", "DeadLetters", "APIKeys",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

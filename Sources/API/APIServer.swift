@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeadLetters
 import Foundation
 import Hummingbird
 import Logging
@@ -40,7 +41,9 @@ public enum APIServer {
             try HealthEndpoint.start(host: options.host, port: metricsPort, readiness: readiness.checks, log: log)
         }
         let endpoints = Endpoints(pool: pool, options: options, topology: topology, log: log)
-        QueueSampler.start(pool, topology: topology, every: options.sampleSeconds, lock: endpoints.deadLetterLock, log: log)
+        QueueSampler.start(pool, topology: topology, every: options.sampleSeconds, log: log)
+        // The API is where dead letters are read: it keeps their record complete.
+        DeadLetterIntake.start(topology.queues.map(\.deadLetterQueue), settings: settings, log: log)
         let router = Router()
         router.middlewares.add(MetricsMiddleware())
         endpoints.add(to: router)

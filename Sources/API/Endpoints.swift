@@ -92,9 +92,8 @@ struct Endpoints: Sendable {
     }
 }
 
-/// One dead-letter operation at a time in this process: reading a
-/// dead-letter queue takes its messages unacknowledged, so two readers at
-/// once would each see part of it.
+/// One dead-letter replay or purge at a time in this process: two at once
+/// would publish the same letters twice (the inbox would absorb it).
 final class DeadLetterLock: @unchecked Sendable {
     private let lock = NSLock()
     func withLock<T>(_ body: () throws -> T) rethrows -> T { try lock.withLock(body) }

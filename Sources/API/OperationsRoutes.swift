@@ -1,4 +1,5 @@
 import AMQPClient
+import DeadLetterRecords
 import DeadLetters
 import Domain
 import Foundation
@@ -32,12 +33,9 @@ extension Endpoints {
             return await serve(request, .read) { _, connections in
                 var filter = DeadLetterFilter()
                 (filter.type, filter.errorClass, filter.all) = (type, errorClass, true)
-                let groups = try deadLetterLock.withLock {
-                    try workQueues(queue).flatMap { work -> [DeadLetterGroup] in
-                        guard try hasDeadLetters(work, connections) else { return [] }
-                        let letters = try DeadLetterQueue(work.name, settings: connections.settings, topology: topology).list(filter)
-                        return DeadLetterGroup.group(letters, queue: work.name)
-                    }
+                let groups = try workQueues(queue).flatMap { work -> [DeadLetterGroup] in
+                    let letters = try DeadLetterQueue(work.name, settings: connections.settings, topology: topology).list(filter)
+                    return DeadLetterGroup.group(letters, queue: work.name)
                 }
                 return Reply(.ok, .object(["groups": .array(groups.map(Self.group))]))
             }
@@ -50,9 +48,7 @@ extension Endpoints {
             })))
             return await serve(request, .read) { _, connections in
                 let (queue, filter) = try self.selection(selection, requireCondition: false)
-                let letters = try deadLetterLock.withLock {
-                    try DeadLetterQueue(queue, settings: connections.settings, topology: topology).list(filter)
-                }
+                let letters = try DeadLetterQueue(queue, settings: connections.settings, topology: topology).list(filter)
                 return Reply(.ok, .object(["messages": .array(letters.map(Self.letter))]))
             }
         }
@@ -149,12 +145,6 @@ extension Endpoints {
         return [queue]
     }
 
-    private func hasDeadLetters(_ queue: TopologySpec.WorkQueue, _ connections: ServicePool.Connections) throws -> Bool {
-        let channel = try connections.broker().openChannel()
-        defer { channel.close() }
-        return try channel.inspectQueue(queue.deadLetterQueue).messageCount > 0
-    }
-
     private static func queue(_ q: QueueDepth) -> JSONValue {
         .object(["name": .string(q.queue), "exists": .bool(q.exists), "ready": .int(q.ready), "unacknowledged": .int(q.unacknowledged),
                  "consumers": .int(q.consumers), "publish_rate": .double(q.publishRate), "deliver_rate": .double(q.deliverRate),
@@ -169,7 +159,7 @@ extension Endpoints {
     }
 
     private static func letter(_ d: DeadLetter) -> JSONValue {
-        .object(["id": .string(d.id), "type": .string(d.type), "error_class": .string(d.errorClass), "error": .string(d.error),
+        .object(["id": .string(d.id), "letter_id": .string(d.letterId), "type": .string(d.type), "error_class": .string(d.errorClass), "error": .string(d.error),
                  "fingerprint": .string(d.fingerprint), "attempts": .int(d.attempts), "age_seconds": .int(d.ageSeconds),
                  "first_failed_at": .text(d.firstFailedAt), "last_failed_at": .text(d.lastFailedAt), "body": .string(d.body),
                  "money": d.money.map { .object(["minor_units": .integer($0.minorUnits), "currency": .string($0.currency)]) } ?? .null])

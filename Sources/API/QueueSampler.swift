@@ -1,4 +1,4 @@
-import DeadLetters
+import DeadLetterRecords
 import Domain
 import Foundation
 import Prometheus
@@ -9,17 +9,17 @@ import Topology
 
 /// Queue depth over time for the ops page: every queue of the topology,
 /// sampled by the API into PostgreSQL (so a restart loses no history),
-/// kept 48 hours. Each round also measures the money dead letters hold,
-/// for `/metrics` (the alert on money stuck in dead letters).
+/// kept 48 hours. Each round also reads what the dead letters' records hold
+/// (how many, and the money), for `/metrics` and its alerts.
 enum QueueSampler {
-    static func start(_ pool: ServicePool, topology: TopologySpec, every seconds: Int, lock: DeadLetterLock, log: Logger) {
+    static func start(_ pool: ServicePool, topology: TopologySpec, every seconds: Int, log: Logger) {
         Task.detached {
             var rounds = 0
             while !Task.isCancelled {
                 let prune = rounds % 360 == 0  // about hourly
                 do {
                     try await pool.run { connections in
-                        try sample(connections, topology: topology, prune: prune, lock: lock)
+                        try sample(connections, topology: topology, prune: prune)
                     }
                 } catch {
                     log.warning("queue depth not sampled", metadata: ["error": "\(error)"])
@@ -30,7 +30,7 @@ enum QueueSampler {
         }
     }
 
-    private static func sample(_ connections: ServicePool.Connections, topology: TopologySpec, prune: Bool, lock: DeadLetterLock) throws {
+    private static func sample(_ connections: ServicePool.Connections, topology: TopologySpec, prune: Bool) throws {
         let snapshot = try QueueMonitor(plan: BrokerPlan(topology), management: connections.settings.managementAPI)
             .snapshot(connection: connections.broker())
         let queues = snapshot.queues.filter(\.exists)
@@ -41,23 +41,17 @@ enum QueueSampler {
             ON CONFLICT DO NOTHING
             """, [queues.map(\.queue), queues.map(\.ready), queues.map { $0.unacknowledged ?? 0 }, queues.map(\.consumers)])
         if prune { try database.execute(prepared: "DELETE FROM queue_depth_samples WHERE sampled_at < now() - interval '48 hours'", []) }
+        let holdings = try DeadLetterRecords.holdings(database)
         for work in topology.queues {
-            let held = snapshot.queues.first { $0.queue == work.deadLetterQueue }?.ready ?? 0
-            var all = DeadLetterFilter()
-            all.all = true
-            let letters = held == 0 ? [] : try lock.withLock {
-                try DeadLetterQueue(work.name, settings: connections.settings, topology: topology).list(all)
-            }
+            let holding = holdings[work.deadLetterQueue] ?? DeadLetterRecords.Holding()
             var money: [String: Int64] = [:]
-            for group in DeadLetterGroup.group(letters, queue: work.name) {
-                for (currency, amount) in group.money {
-                    // A label per ISO code only: an invalid letter's "currency" is any text.
-                    let label = Currency(currency) == nil ? "invalid" : currency
-                    let (sum, overflow) = money[label, default: 0].addingReportingOverflow(amount)
-                    money[label] = overflow ? .max : sum
-                }
+            for (currency, amount) in holding.money {
+                // A label per ISO code only: an invalid letter's "currency" is any text.
+                let label = Currency(currency) == nil ? "invalid" : currency
+                let (sum, overflow) = money[label, default: 0].addingReportingOverflow(amount)
+                money[label] = overflow ? .max : sum
             }
-            DeadLetterMoney.shared.set(queue: work.name, money)
+            DeadLetterMoney.shared.set(queue: work.name, held: holding.count, money)
         }
     }
 
@@ -82,15 +76,19 @@ enum QueueSampler {
     }
 }
 
-/// `flexfin_dead_letter_money_minor_units{queue, currency}`: what the dead
-/// letters of a queue would move, per currency; a currency seen before and
-/// gone now reads 0.
+/// `flexfin_dead_letters_held{queue}`: the dead letters a queue's record
+/// holds (not replayed, not purged), and
+/// `flexfin_dead_letter_money_minor_units{queue, currency}`: what they would
+/// move, per currency; a currency seen before and gone now reads 0.
 final class DeadLetterMoney: @unchecked Sendable {
     static let shared = DeadLetterMoney()
     private let lock = NSLock()
     private var seen: [String: Set<String>] = [:]
 
-    func set(queue: String, _ money: [String: Int64]) {
+    func set(queue: String, held: Int, _ money: [String: Int64]) {
+        MetricsRegistry.shared.makeGauge(
+            descriptor: .flexfin("dead_letters", "held", "Dead letters a queue's record holds, not replayed or purged."),
+            labels: [("queue", queue)]).set(to: Double(held))
         let currencies = lock.withLock {
             seen[queue, default: []].formUnion(money.keys)
             return seen[queue]!

@@ -93,6 +93,9 @@ public struct MixedWorkload: Sendable {
         var completions = 0
         func project(_ index: Int) -> String { "p" + Seeding.number(index, of: projects) }
         func client(_ index: Int) -> Int { (index - 1) % Self.wallets + 1 }
+        // Seeding funds each project's first milestones from its client's wallet.
+        let seededEscrow = ProjectSeeding.milestoneAmounts.prefix(ProjectSeeding.fundedPerProject).reduce(0, +)
+        for index in 1...projects { debit(client(index), seededEscrow) }
         for index in 1...projects where completions < completionBudget {
             let (p, client) = (project(index), client(index))
             for m in 1...ProjectSeeding.fundedPerProject where completions < completionBudget {

@@ -111,3 +111,12 @@ extension Array: PostgresBindable where Element: PostgresBindable {
         return .binary(out)
     }
 }
+
+extension String {
+    /// This text with each U+0000 (which PostgreSQL text cannot store)
+    /// written as U+FFFD: for text kept to be read by people, such as an
+    /// error quoting hostile input.
+    public var storableInPostgres: String {
+        utf8.contains(0) ? replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : self
+    }
+}

@@ -35,6 +35,13 @@ public struct BrokerPlan: Sendable, Equatable {
         }
     }
 
+    /// The delivery limit of a queue nothing should ever drop from for
+    /// returns (dead-letter queues, retry tiers). Stated, not left to the
+    /// broker: RabbitMQ 4 gives a quorum queue without one a limit of 20.
+    /// Not -1: RabbitMQ 4 reads that as unlimited, but 3.x accepts it and
+    /// drops a message at its first return (seen on 3.10.8).
+    public static let unlimitedDeliveries = Int64(Int32.max)
+
     public let exchanges: [TopologySpec.Exchange]
     public let queues: [Queue]
     public let bindings: [Binding]
@@ -62,7 +69,8 @@ public struct BrokerPlan: Sendable, Equatable {
             ].merging(safeDeadLettering) { $1 }
             if queue.singleActiveConsumer == true { arguments["x-single-active-consumer"] = true }
             queues.append(Queue(name: queue.name, arguments: arguments, groupSize: spec.quorumGroupSize))
-            queues.append(Queue(name: queue.deadLetterQueue, arguments: ["x-queue-type": "quorum"], groupSize: spec.quorumGroupSize))
+            queues.append(Queue(name: queue.deadLetterQueue, arguments: ["x-queue-type": "quorum", "x-delivery-limit": .int(Self.unlimitedDeliveries)],
+                                groupSize: spec.quorumGroupSize))
             bindings += queue.bindings.map { Binding(queue: queue.name, exchange: $0.exchange, routingKey: $0.routingKey) }
             bindings.append(Binding(queue: queue.deadLetterQueue, exchange: spec.deadLetterExchange, routingKey: queue.deadLetterQueue))
             bindings.append(Binding(queue: queue.name, exchange: spec.retry.returnExchange, routingKey: queue.name))
@@ -71,6 +79,7 @@ public struct BrokerPlan: Sendable, Equatable {
             queues.append(Queue(name: tier.name, arguments: [
                 "x-queue-type": "quorum",
                 "x-message-ttl": .int(Int64(tier.ttlMilliseconds)),
+                "x-delivery-limit": .int(Self.unlimitedDeliveries),
                 "x-dead-letter-exchange": .string(spec.retry.returnExchange),
             ].merging(safeDeadLettering) { $1 }, groupSize: spec.quorumGroupSize))
             bindings.append(Binding(queue: tier.name, exchange: tier.name, routingKey: ""))

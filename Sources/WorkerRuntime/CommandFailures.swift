@@ -34,7 +34,7 @@ enum CommandFailures {
             """, [consumer, storable.map(\.id), storable.map(\.state.rawValue), storable.map(\.queue), storable.map(\.attempts),
                   storable.map(\.errorClass),
                   // An error quoting hostile input may hold what text cannot.
-                  storable.map { String($0.error.prefix(1000)).replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") },
+                  storable.map { String($0.error.prefix(1000)).storableInPostgres },
                   storable.map(\.delay)])
     }
 }

@@ -1,3 +1,5 @@
+import DeadLetterRecords
+import Domain
 import Foundation
 import Logging
 import RedisClient
@@ -7,8 +9,9 @@ extension Lane {
     /// Sends each failed message to a retry tier or to the dead-letter
     /// queue (see `RetryPolicy`), and waits for the broker to confirm them:
     /// a failed message must be safely queued before its original is
-    /// acknowledged. A command's new status is recorded in PostgreSQL first
-    /// (a crash in between costs a redelivery); returns the cache writes.
+    /// acknowledged. A command's new status, and each dead letter whole, are
+    /// recorded in PostgreSQL first, in one transaction (a crash in between
+    /// costs a redelivery); returns the cache writes.
     func route(_ failures: [FailedMessage], _ session: inout Session) throws -> [RedisCommand] {
         guard !failures.isEmpty else { return [] }
         let decisions = failures.map { ($0, retryPolicy.decide($0)) }
@@ -24,9 +27,23 @@ extension Lane {
                 }
             }
         }
-        try CommandFailures.record(statuses, consumer: handler.name, in: session.database)
-        for (failure, decision) in decisions {
+        let messages = decisions.map { failure, decision in
             var message = failure.message(originQueue: handler.queue)
+            if case .deadLetter = decision {
+                message.properties.headers[MessageHeader.deadLetterId] = .string(RandomUUID.lowercased())
+            }
+            return message
+        }
+        let deadLetters = messages.compactMap { message in
+            message.properties.headers[MessageHeader.deadLetterId]?.stringValue.map {
+                DeadLetterRecords.Entry(letterId: $0, queue: deadLetterQueue, message: message)
+            }
+        }
+        try session.database.transaction { db in
+            try CommandFailures.record(statuses, consumer: handler.name, in: db)
+            try DeadLetterRecords.record(deadLetters, consumer: handler.name, in: db)
+        }
+        for ((failure, decision), var message) in zip(decisions, messages) {
             let metadata: Logger.Metadata = ["message_id": "\(failure.delivery.message.properties.messageId ?? "-")",
                                              "attempts": "\(failure.attempts)", "error_class": "\(failure.errorClass.rawValue)",
                                              "error": "\(failure.error)"]

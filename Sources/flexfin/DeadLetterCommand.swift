@@ -1,5 +1,6 @@
 import AMQPClient
 import ArgumentParser
+import DeadLetterRecords
 import DeadLetters
 import Foundation
 import Settings
@@ -36,8 +37,8 @@ struct ActorOption: ParsableArguments {
 
 struct DeadLetterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "dlq", abstract: "Inspect, replay and purge dead-letter queues. Replays and purges are audited.",
-        subcommands: [List.self, Show.self, Replay.self, Purge.self])
+        commandName: "dlq", abstract: "Inspect, replay and purge dead letters (read from their records). Replays and purges are audited.",
+        subcommands: [List.self, Show.self, Replay.self, Purge.self, Intake.self])
 
     static func open(_ queue: String, _ topology: TopologyFileOption) throws -> DeadLetterQueue {
         try DeadLetterQueue(queue, settings: ServiceSettings.fromEnvironment(), topology: topology.spec())
@@ -66,7 +67,7 @@ struct DeadLetterCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Headers and body of one dead letter, searched in every dead-letter queue.")
+        static let configuration = CommandConfiguration(abstract: "Headers and body of one dead letter, searched in every queue's record.")
         @Argument(help: "The message id.") var id: String
         @OptionGroup var topology: TopologyFileOption
 
@@ -80,13 +81,13 @@ struct DeadLetterCommand: ParsableCommand {
                 print("body: \(letter.body)")
                 return
             }
-            throw ValidationError("no dead letter with id \(id) in any dead-letter queue")
+            throw ValidationError("no dead letter with id \(id) held for any queue")
         }
     }
 
     struct Replay: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Publish dead letters back to their queue (confirmed before each is removed).",
+            abstract: "Publish dead letters back to their queue (confirmed before each record is marked replayed).",
             discussion: """
                 --dry-run moves nothing: it applies the chosen messages one after another in a database \
                 transaction that is rolled back and says, for each, whether it would apply, be rejected \
@@ -136,8 +137,28 @@ struct DeadLetterCommand: ParsableCommand {
         }
     }
 
+    struct Intake: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Take what waits in the dead-letter queues into the record, acknowledging each once recorded.",
+            discussion: """
+                The API does this all the time; run this where no API runs, or before recreating a dead-letter \
+                queue. A message that reached a dead-letter queue some other way gets a record of its own.
+                """)
+        @Flag(help: "Take in what waits now, then exit (default: keep taking in until stopped).") var once = false
+        @OptionGroup var topology: TopologyFileOption
+
+        func run() throws {
+            let queues = try topology.spec().queues.map(\.deadLetterQueue)
+            let intake = try DeadLetterIntake(queues, settings: ServiceSettings.fromEnvironment())
+            repeat {
+                let recorded = try intake.takeIn(idle: .milliseconds(300))
+                if once || recorded > 0 { print("taken in: \(recorded) new record(s)") }
+            } while !once
+        }
+    }
+
     struct Purge: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Drop dead letters for good (audited).")
+        static let configuration = CommandConfiguration(abstract: "Drop dead letters for good (audited; the record keeps a tombstone).")
         @Argument(help: "A work queue, e.g. commands.payment.") var queue: String
         @OptionGroup var selection: DeadLetterSelection
         @Flag(help: "Confirm: the messages are gone afterwards.") var yes = false

@@ -75,4 +75,36 @@ final class BrokerPlanTests: XCTestCase {
         let onThree = ManagementAPI.QueueDefinition(type: "quorum", arguments: arguments, members: ["a", "b", "c"], leader: "b")
         XCTAssertEqual(TopologyDeclarer.compare(payment, with: onThree, clusterSize: 5), [])
     }
+
+    /// RabbitMQ 4 gives a quorum queue without a delivery limit one of 20,
+    /// past which a dead letter would be dropped: every quorum queue states
+    /// its own, the dead-letter queues and retry tiers one no return reaches.
+    func testEveryQuorumQueueStatesItsDeliveryLimit() throws {
+        let spec = try shippedSpec()
+        let plan = BrokerPlan(spec)
+        let work = Set(spec.queues.map(\.name))
+        for queue in plan.queues where queue.arguments["x-queue-type"] == "quorum" {
+            let limit = try XCTUnwrap(queue.arguments["x-delivery-limit"]?.intValue, "\(queue.name) states no delivery limit")
+            if work.contains(queue.name) {
+                XCTAssertEqual(limit, Int64(try XCTUnwrap(spec.queues.first { $0.name == queue.name }).deliveryLimit), queue.name)
+            } else {
+                XCTAssertEqual(limit, 2_147_483_647, "\(queue.name): a dead-letter queue or retry tier drops nothing for returns")
+            }
+        }
+        XCTAssertEqual(plan.queues.count { $0.name.hasSuffix(".dlq") }, spec.queues.count)
+    }
+
+    /// `topology check` names a dead-letter queue declared without the
+    /// limit (as every one was before) or with another.
+    func testCheckReportsADeadLetterQueueWhoseDeliveryLimitDiffers() throws {
+        let plan = BrokerPlan(try shippedSpec())
+        let dlq = try XCTUnwrap(plan.queues.first { $0.name == "commands.payment.dlq" })
+        let old = ManagementAPI.QueueDefinition(type: "quorum", arguments: ["x-queue-type": "quorum"], members: ["a"], leader: "a")
+        XCTAssertEqual(TopologyDeclarer.compare(dlq, with: old, clusterSize: 1),
+                       ["queue commands.payment.dlq lacks argument x-delivery-limit = 2147483647"])
+        let twenty = ManagementAPI.QueueDefinition(type: "quorum", arguments: ["x-queue-type": "quorum", "x-delivery-limit": 20],
+                                                   members: ["a"], leader: "a")
+        XCTAssertEqual(TopologyDeclarer.compare(dlq, with: twenty, clusterSize: 1),
+                       ["queue commands.payment.dlq has argument x-delivery-limit = 20, expected 2147483647"])
+    }
 }

@@ -33,6 +33,15 @@ final class DeploymentFilesTests: XCTestCase {
         }
     }
 
+    /// The operator alone deploys its newest broker (4.x today): the
+    /// cluster names the version the suite runs against.
+    func testTheBrokerVersionIsPinnedToTheTestedOne() throws {
+        let cluster = try String(contentsOf: k8s.appendingPathComponent("rabbitmq-cluster.yaml"), encoding: .utf8)
+        let image = try XCTUnwrap(cluster.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("image:") },
+                                  "rabbitmq-cluster.yaml names no image")
+        XCTAssertTrue(image.contains("rabbitmq:3.10."), "pinned to the tested 3.10: \(image)")
+    }
+
     func testABrokenManifestIsNamedWithWhatIsWrong() throws {
         let copy = scratch.appendingPathComponent("k8s")
         try FileManager.default.copyItem(at: k8s, to: copy)

@@ -45,6 +45,12 @@ final class CrashLoopTests: PipelineTestCase {
         let crashes = payments.logText.components(separatedBy: "lane stopped by an error").count - 1
         XCTAssertGreaterThan(crashes, limit, "the broker handed it back more than the limit before giving up")
         XCTAssertEqual(try count("SELECT count(*) FROM transfers WHERE command_id = 'poison-1'"), 0)
+        // The broker dead-lettered it: no worker wrote its record. The intake
+        // (the API's, or this by hand) takes it in.
+        XCTAssertTrue(try runFlexfin(["dlq", "list", "commands.payment"]).output.contains("0 dead letter(s)"))
+        let intake = try runFlexfin(["dlq", "intake", "--once"])
+        XCTAssertEqual(intake.output, "taken in: 1 new record(s)\n", intake.errors)
+        XCTAssertEqual(try readyMessages("commands.payment.dlq"), 0)
         let listed = try runFlexfin(["dlq", "list", "commands.payment"])
         XCTAssertTrue(listed.output.contains("poison-1") && listed.output.contains("broker:delivery_limit"), listed.output)
         XCTAssertTrue(listed.output.contains("1 dead letter(s)"), "no neighbour was dead-lettered with it: \(listed.output)")

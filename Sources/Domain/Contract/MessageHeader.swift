@@ -23,6 +23,12 @@ public enum MessageHeader {
     /// host:pid of the worker that failed it.
     public static let worker = "x-worker"
 
+    /// The dead letter's record (`dead_letters.letter_id`), on the copy in
+    /// its dead-letter queue: the intake knows it is recorded already.
+    public static let deadLetterId = "x-dead-letter-id"
+    /// The broker's count of a quorum queue message's returns.
+    public static let deliveryCount = "x-delivery-count"
+
     /// Set by `flexfin dlq replay`.
     public static let replayedAt = "x-replayed-at"
     public static let replayedBy = "x-replayed-by"

@@ -2,8 +2,13 @@ import AMQPClient
 import Domain
 import Foundation
 
-/// One message in a dead-letter queue, as an operator sees it.
+/// One dead letter, as an operator sees it: derived from the message as
+/// it was dead-lettered (its headers say why), whether read from its record
+/// or taken in from a dead-letter queue.
 public struct DeadLetter: Codable, Sendable {
+    /// The record's id (`dead_letters.letter_id`).
+    public let letterId: String
+    /// The message id.
     public let id: String
     public let type: String
     public let errorClass: String
@@ -13,7 +18,7 @@ public struct DeadLetter: Codable, Sendable {
     public let firstFailedAt: String?
     public let lastFailedAt: String?
     /// Seconds since the last failure (or since publishing, for messages the
-    /// broker dead-lettered itself).
+    /// broker dead-lettered itself, or since the record was taken).
     public let ageSeconds: Int
     public let body: String
     public let headers: [String: String]
@@ -28,7 +33,8 @@ public struct DeadLetter: Codable, Sendable {
         public let currency: String
     }
 
-    init(_ message: AMQPMessage, queue: String, now: Date = Date()) {
+    public init(_ message: AMQPMessage, letterId: String, queue: String, recordedAt: Date? = nil, now: Date = Date()) {
+        self.letterId = letterId
         let h = message.properties.headers
         let death = h[MessageHeader.death]?.arrayValue?.first?.tableValue
         id = message.properties.messageId ?? "-"
@@ -42,7 +48,7 @@ public struct DeadLetter: Codable, Sendable {
         firstFailedAt = h[MessageHeader.firstFailedAt]?.stringValue
         lastFailedAt = h[MessageHeader.lastFailedAt]?.stringValue
         let failedAt = lastFailedAt.flatMap { try? Date($0, strategy: .iso8601) }
-            ?? message.properties.timestamp.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+            ?? message.properties.timestamp.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? recordedAt
         ageSeconds = failedAt.map { max(0, Int(now.timeIntervalSince($0))) } ?? 0
         body = String(decoding: message.body, as: UTF8.self)
         headers = h.mapValues(\.description)
