@@ -41,15 +41,24 @@ public final class LedgerFacts: Sendable {
         var movements: [RiskEvidence.Movement]
     }
 
-    /// Bounds memory (about 100 bytes an entry or a movement): past it, a
-    /// memory is forgotten and read again as needed.
+    /// Bounds memory (about 100 bytes a transfer or a party): past it, a
+    /// memory is forgotten and read again as needed (only the new entries
+    /// need their transfers).
     private let capacity: Int
+    /// Bounds the users' movements (about 60 bytes each). Every rescoring
+    /// needs its users' whole window, so this must hold the window of the
+    /// users being scored: forgetting it all on overflow and reading every
+    /// window again each batch was a cliff at a million commands (PostgreSQL
+    /// busy reading windows, the risk queue at a few dozen requests a second).
+    private let movementCapacity: Int
     private let knownTransfers = Mutex<[Int64: Transfer]>([:])
     private let knownParties = Mutex<[String: Party]>([:])
     private let knownHistories = Mutex<(histories: [String: History], movements: Int)>(([:], 0))
     private let entries = Atomic<Int>(0)
 
-    public init(capacity: Int = 250_000) { self.capacity = capacity }
+    public init(capacity: Int = 250_000, movementCapacity: Int = 4_000_000) {
+        (self.capacity, self.movementCapacity) = (capacity, movementCapacity)
+    }
 
     /// How many ledger entries the evidence reads fetched through this memory.
     public var entriesRead: Int { entries.load(ordering: .relaxed) }
@@ -72,7 +81,7 @@ public final class LedgerFacts: Sendable {
                 known.movements += (history?.movements.count ?? 0) - (known.histories[user]?.movements.count ?? 0)
                 known.histories[user] = history
             }
-            if known.movements > capacity { known = ([:], 0) }
+            if known.movements > movementCapacity { known = ([:], 0) }
         }
     }
 

@@ -62,14 +62,26 @@ public struct RiskEvidence: Sendable {
     }
 
     /// Each factor's value over the 90 days ending at `asOf` (movements
-    /// outside the window are ignored).
+    /// outside the window are ignored). One pass, no intermediate arrays:
+    /// a user's window grows with the ledger, and each rescoring reads all of it.
     public func values(asOf: Date) -> [RiskFactor: Int64] {
-        let recent = movements.filter { !$0.ownTransfer && $0.at <= asOf && asOf.timeIntervalSince($0.at) < Self.window }
-        let incoming = recent.filter { $0.amount > 0 }
-        let income = incoming.reduce(0) { $0 + $1.amount }
-        let outflow = recent.filter { $0.amount < 0 }.reduce(0) { $0 - $1.amount }
-        let debtService = recent.filter { $0.amount < 0 && $0.kind == "debt_repayment" }.reduce(0) { $0 - $1.amount }
-        let byPayer = Dictionary(grouping: incoming, by: \.counterparty).mapValues { $0.reduce(0) { $0 + $1.amount } }
+        var (income, outflow, debtService): (Int64, Int64, Int64) = (0, 0, 0)
+        var byPayer: [String: Int64] = [:]
+        // Income per week, the last 12 weeks ending at `asOf`, newest first.
+        var weeks = [Int64](repeating: 0, count: 12)
+        for movement in movements where !movement.ownTransfer && movement.at <= asOf {
+            let age = asOf.timeIntervalSince(movement.at)
+            guard age < Self.window else { continue }
+            if movement.amount > 0 {
+                income += movement.amount
+                byPayer[movement.counterparty, default: 0] += movement.amount
+                let week = Int(age / Self.week)
+                if week < 12 { weeks[week] += movement.amount }
+            } else if movement.amount < 0 {
+                outflow -= movement.amount
+                if movement.kind == "debt_repayment" { debtService -= movement.amount }
+            }
+        }
 
         return [
             .debtToIncome: Self.ratio(debtService, income, whenNothingToDivideBy: debtService > 0 ? Self.unbounded : 0),
@@ -77,18 +89,8 @@ public struct RiskEvidence: Sendable {
             .liquidity: Self.ratio(balance * 3, outflow, whenNothingToDivideBy: balance > 0 ? Self.unbounded : 0),
             .overdueDebts: Int64(debts.count { $0.isOverdue(on: CalendarDay(asOf)) }),
             .incomeConcentration: Self.ratio(byPayer.values.max() ?? 0, income, whenNothingToDivideBy: 0),
-            .incomeVolatility: Self.variation(of: weeklyIncome(incoming, asOf: asOf)),
+            .incomeVolatility: Self.variation(of: weeks),
         ]
-    }
-
-    /// Income per week, the last 12 weeks ending at `asOf`, newest first.
-    func weeklyIncome(_ incoming: [Movement], asOf: Date) -> [Int64] {
-        var weeks = [Int64](repeating: 0, count: 12)
-        for movement in incoming {
-            let week = Int(asOf.timeIntervalSince(movement.at) / Self.week)
-            if week < 12 { weeks[week] += movement.amount }
-        }
-        return weeks
     }
 
     /// `part / whole` in basis points.
