@@ -65,12 +65,19 @@ public enum RiskStore {
                                 facts: LedgerFacts = LedgerFacts(), in database: PostgresConnection) throws -> [String: RiskEvidence] {
         var histories = facts.histories(of: users, in: currency)
         let seen = histories.values.flatMap(\.through)
+        // Each wallet is read from its own last entry read on (an index
+        // seek on (account_id, id), migration 0020): the cost is the new
+        // entries, not the window, however large the ledger grows. The
+        // lateral subquery keeps the planner from joining the remembered
+        // positions after scanning every wallet's window (OFFSET 0: not flattened).
         let lines = try database.execute(prepared: """
             SELECT a.user_id, a.id, le.id, le.amount, (extract(epoch FROM le.created_at) * 1000000)::bigint, le.transfer_id
             FROM accounts a
-            LEFT JOIN unnest($4::text[], $5::bigint[]) AS seen(wallet, through) ON seen.wallet = a.id
-            JOIN ledger_entries le ON le.account_id = a.id
-                 AND le.created_at > $2::timestamptz - $6 * interval '1 second' AND le.id > coalesce(seen.through, 0)
+            CROSS JOIN LATERAL (
+                SELECT e.id, e.amount, e.created_at, e.transfer_id FROM ledger_entries e
+                WHERE e.account_id = a.id AND e.id > coalesce(($5::bigint[])[array_position($4::text[], a.id)], 0)
+                  AND e.created_at > $2::timestamptz - $6 * interval '1 second'
+                OFFSET 0) le
             WHERE a.user_id = ANY($1::text[]) AND a.kind = 'wallet' AND a.currency = $3
             """, [users, asOf.text, currency.code, seen.map(\.key), seen.map(\.value), Int64(kept)])
         let transfer = try facts.transfers(Set((0..<lines.count).map { try lines.decode($0, 5, as: Int64.self) }), in: database)

@@ -157,7 +157,7 @@ struct Bench: ParsableCommand {
     struct Risk: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "risk",
-            abstract: "The time of one risk recalculation with a ledger of --rows entries, with the (account, time) index and without.",
+            abstract: "The time of one risk recalculation with a ledger of --rows entries, with the (account, id) index and without.",
             discussion: "Works on the bench environment (database flexfin_bench), which it wipes.")
 
         @Option(help: "Ledger entries to write first.") var rows = 1_000_000
@@ -170,7 +170,7 @@ struct Bench: ParsableCommand {
             try Bench.printResult(r, json: json) {
                 """
                 risk: \(r.ledgerRows) ledger rows, \(r.entriesPerUserIn90Days) entries per user in the last 90 days
-                one recalculation (median of \(r.recalculations)): \(Bench.f(r.medianMilliseconds, 1)) ms with the (account, time) index, \
+                one recalculation (median of \(r.recalculations)): \(Bench.f(r.medianMilliseconds, 1)) ms with the (account, id) index, \
                 \(Bench.f(r.medianMillisecondsWithoutIndex, 1)) ms without it
                 """
             }
