@@ -79,10 +79,21 @@ public struct DisposableEnvironment: Sendable {
         case let description?? where description == mark: break
         default: throw BenchmarkError("vhost \(vhost) exists and was not created by flexfin; refusing to purge it")
         }
-        let broker = try settings.connectBroker()
-        defer { broker.close() }
         let plan = BrokerPlan(topology)
-        try TopologyDeclarer(plan: plan).apply(on: broker, management: own)
+        var broker = try settings.connectBroker()
+        defer { broker.close() }
+        do {
+            try TopologyDeclarer(plan: plan).apply(on: broker, management: own)
+        } catch let error as AMQPError where error.code == .preconditionFailed {
+            // A queue declared by another version of the topology (another
+            // build's arguments): the vhost is ours and disposable, so it is
+            // made afresh rather than refused.
+            broker.close()
+            try management.deleteVhost(vhost)
+            try management.createVhost(vhost, description: mark)
+            broker = try settings.connectBroker()
+            try TopologyDeclarer(plan: plan).apply(on: broker, management: own)
+        }
         let channel = try broker.openChannel()
         for queue in plan.queues where try channel.inspectQueue(queue.name).consumerCount > 0 {
             throw BenchmarkError("\(queue.name) in \(vhost) has consumers: stop the running workers first")

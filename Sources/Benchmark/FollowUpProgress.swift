@@ -1,9 +1,10 @@
 import PostgresClient
 
-/// How far a workload's follow-up rows have come, each count saying what
-/// it counts: audit rows of the workload's own events apart from the risk
-/// events, whose number the scores imply (`RiskInvariants.events`).
-struct FollowUpProgress: Equatable {
+/// How far a workload's follow-up rows have come, for a run that did not
+/// finish: each count says what it counts (audit rows of the workload's own
+/// events apart from the risk events, whose number the scores imply,
+/// `RiskInvariants.events`).
+struct FollowUpProgress {
     let auditRows: Int
     let riskAuditRows: Int
     let notifications: Int
@@ -30,13 +31,6 @@ struct FollowUpProgress: Equatable {
         // Known only once every request is taken (and a scan of every score).
         (riskRecalculated, riskChanged) = expected.riskRequests > 0 && riskRequestsTaken >= expected.riskRequests
             ? try RiskInvariants.events(in: db) : (0, 0)
-    }
-
-    /// Risk events are known only once every risk request is taken.
-    func isComplete(_ expected: FollowUpCounts) -> Bool {
-        riskRequestsTaken >= expected.riskRequests && auditRows >= expected.audit
-            && riskAuditRows >= riskRecalculated + riskChanged && notifications >= expected.notifications
-            && riskNotifications >= riskChanged && tax >= expected.tax
     }
 
     func shortfall(_ expected: FollowUpCounts) -> String {
