@@ -48,7 +48,7 @@ struct PipelineRun {
         let watch = metrics ? MetricsWatch(processes) : nil
         // A run that stops moving fails within a minute (the wait's stall
         // check); a moving one gets as long as its size needs.
-        try workbench.waitUntilComplete(expected, workers: processes, upTo: .seconds(max(600, commands.count / 200)))
+        try workbench.waitUntilComplete(expected, workers: processes, upTo: .seconds(max(600, commands.count / 200)), stallLimit: .seconds(60))
         let seconds = Double((ContinuousClock.now - started) / .milliseconds(1)) / 1000
         let scrapes = watch?.finish() ?? []
         // Read before they stop: an exited process's counters are gone.
