@@ -25,14 +25,14 @@ public enum DeadLetterRecords {
         /// queue, properties and body (a redelivered copy gets the same id:
         /// the broker's delivery count is left out).
         public init(arrived message: AMQPMessage, queue: String) {
-            var id = message.properties.headers[MessageHeader.deadLetterId]?.stringValue
-            if id == nil {
-                var properties = message.properties
-                properties.headers[MessageHeader.deliveryCount] = nil
-                let text = (try? StoredProperties.encode(properties)) ?? ""
-                id = "arrived-" + ContentDigest.of(Array("\(queue)\n\(text)\n".utf8) + message.body)
+            if let id = message.properties.headers[MessageHeader.deadLetterId]?.stringValue {
+                self.init(letterId: id, queue: queue, message: message)
+                return
             }
-            self.init(letterId: id!, queue: queue, message: message)
+            var properties = message.properties
+            properties.headers[MessageHeader.deliveryCount] = nil
+            let text = (try? StoredProperties.encode(properties)) ?? ""
+            self.init(letterId: "arrived-" + ContentDigest.of(Array("\(queue)\n\(text)\n".utf8) + message.body), queue: queue, message: message)
         }
     }
 

@@ -113,6 +113,6 @@ public final class DeadLetterQueue {
         let event = DomainEvent(action, occurredAt: Date(), commandId: "operator-\(RandomUUID.lowercased().prefix(8))")
         let audit = AuditHandler()
         let record = try audit.decode(AMQPMessage(body: event.encoded()))
-        _ = try settings.connectDatabase().transaction { try audit.apply([record], in: $0) }
+        _ = try database.transaction { try audit.apply([record], in: $0) }
     }
 }

@@ -27,17 +27,15 @@ extension Lane {
                 }
             }
         }
+        var deadLetters: [DeadLetterRecords.Entry] = []
         let messages = decisions.map { failure, decision in
             var message = failure.message(originQueue: handler.queue)
             if case .deadLetter = decision {
-                message.properties.headers[MessageHeader.deadLetterId] = .string(RandomUUID.lowercased())
+                let letterId = RandomUUID.lowercased()
+                message.properties.headers[MessageHeader.deadLetterId] = .string(letterId)
+                deadLetters.append(DeadLetterRecords.Entry(letterId: letterId, queue: deadLetterQueue, message: message))
             }
             return message
-        }
-        let deadLetters = messages.compactMap { message in
-            message.properties.headers[MessageHeader.deadLetterId]?.stringValue.map {
-                DeadLetterRecords.Entry(letterId: $0, queue: deadLetterQueue, message: message)
-            }
         }
         try session.database.transaction { db in
             try CommandFailures.record(statuses, consumer: handler.name, in: db)

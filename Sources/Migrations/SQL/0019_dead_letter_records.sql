@@ -29,4 +29,3 @@ CREATE TABLE dead_letters (
     CHECK ((state = 'held') = (resolved_at IS NULL))
 );
 CREATE INDEX dead_letters_held ON dead_letters (queue, recorded_at) WHERE state = 'held';
-CREATE INDEX dead_letters_by_message ON dead_letters (message_id);
