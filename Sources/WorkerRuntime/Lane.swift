@@ -28,6 +28,8 @@ final class Lane<Handler: BatchHandler> {
     let metrics: WorkerMetrics
     private let health: WorkerHealth
     let log: Logger
+    /// Outlives sessions: a fault ends the session it happens in.
+    private var faults = BrokerFaultWindow(quiet: .seconds(20))
 
     init(handler: Handler, index: Int, options: WorkerOptions, settings: ServiceSettings, topology: TopologySpec,
          shutdown: ShutdownSignal, metrics: WorkerMetrics, health: WorkerHealth, log: Logger) throws {
@@ -61,6 +63,7 @@ final class Lane<Handler: BatchHandler> {
             } catch {
                 guard hasConsumed || ServiceError.isRetryable(error) ?? true else { throw error }
                 metrics.reconnect(Self.service(failing: error))
+                if error is AMQPError { faults.fault(at: .now) }
                 // A session that lasted was not part of an outage: start the backoff afresh.
                 if ContinuousClock.now - began > .seconds(30) { backoff.reset() }
                 let pause = backoff.nextPause()
@@ -184,7 +187,16 @@ final class Lane<Handler: BatchHandler> {
         log.info("stopped consuming \(handler.queue)")
     }
 
+    /// Not while a broker fault is recent: a publish then may be lost
+    /// though confirmed (see `BrokerFaultWindow`), and the relay deletes
+    /// what it published. Lanes that saw no fault relay meanwhile.
     private func relayStaleEvents(_ session: Session) throws {
+        guard !faults.isOpen(at: .now) else { return }
+        let held = faults.takeHeld(at: .now)
+        if !held.isEmpty {
+            let again = try outbox.relay(held, database: session.database, channel: session.publishing)
+            log.notice("published again \(again) events confirmed during a broker fault")
+        }
         // Older than any live lane takes to mark its own events published.
         let relayed = try outbox.relayStale(olderThan: 5, database: session.database, channel: session.publishing)
         if relayed > 0 { log.notice("relayed \(relayed) events left unpublished by an earlier crash") }
@@ -319,10 +331,12 @@ final class Lane<Handler: BatchHandler> {
         if wait || session.awaitingConfirm.count > options.confirmWindow {
             do { try session.publishing.waitForConfirms() } catch {
                 guard error.code == .publishNacked || error.code == .publishUnroutable else { throw error }
+                if error.code == .publishNacked { faults.fault(at: .now) }
                 log.warning("events not confirmed; the outbox relay will publish them again", metadata: ["error": "\(error)"])
             }
         }
         let settled = try session.publishing.settledConfirms()
+        if !settled.refused.isEmpty { faults.fault(at: .now) }
         if !settled.refused.isEmpty || !settled.returned.isEmpty {
             log.warning("events not confirmed; the outbox relay will publish them again",
                         metadata: ["refused": "\(settled.refused.count)", "returned": "\(settled.returned.count)"])
@@ -330,7 +344,8 @@ final class Lane<Handler: BatchHandler> {
         let refused = Set(settled.refused), returned = Set(settled.returned)
         let done = session.awaitingConfirm.prefix { $0.sequence <= settled.through }
         session.awaitingConfirm.removeFirst(done.count)
-        return done.filter { !refused.contains($0.sequence) && !returned.contains($0.entry.messageId) }.map(\.entry)
+        let confirmed = done.filter { !refused.contains($0.sequence) && !returned.contains($0.entry.messageId) }.map(\.entry)
+        return faults.release(confirmed, id: \.messageId, at: .now)
     }
 
     /// When idle or stopping: wait for every confirm and mark what was

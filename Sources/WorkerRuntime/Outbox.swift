@@ -70,12 +70,24 @@ struct Outbox {
     /// worker died between commit and confirm). SKIP LOCKED lets several
     /// relays share the work without publishing the same row twice.
     func relayStale(olderThan age: Int, database: PostgresConnection, channel: AMQPChannel) throws -> Int {
+        try relay(where: "created_at < now() - make_interval(secs => $1)", [age], database: database, channel: channel)
+    }
+
+    /// Publishes again the rows of `messageIds` still in the outbox (a relay
+    /// may have taken some meanwhile).
+    func relay(_ messageIds: [String], database: PostgresConnection, channel: AMQPChannel) throws -> Int {
+        try relay(where: "message_id = ANY($1::text[])", [messageIds], database: database, channel: channel)
+    }
+
+    /// Up to 1,000 rows at a time, confirmed, then deleted in the same transaction.
+    private func relay(where condition: String, _ parameters: [any PostgresBindable], database: PostgresConnection,
+                       channel: AMQPChannel) throws -> Int {
         try database.transaction { db in
             let rows = try db.execute(prepared: """
                 SELECT message_id, event_type, events, body, (extract(epoch FROM created_at) * 1000)::int8 FROM outbox
-                WHERE created_at < now() - make_interval(secs => $1)
+                WHERE \(condition)
                 ORDER BY id LIMIT 1000 FOR UPDATE SKIP LOCKED
-                """, [age])
+                """, parameters)
             let entries = try (0..<rows.count).map { row in
                 try Entry(messageId: rows.decode(row, 0, as: String.self), type: rows.decode(row, 1, as: String.self),
                           body: Array(rows.decode(row, 3, as: String.self).utf8), events: rows.decode(row, 2, as: Int.self),

@@ -1,4 +1,5 @@
 import AMQPClient
+import Benchmark
 import Foundation
 import Settings
 import TestSupport
@@ -97,7 +98,10 @@ final class ClusterFailoverTests: PipelineTestCase {
 
         XCTAssertGreaterThan(try submission.finish(), 0, "the producer lost its node and published its unconfirmed chunk again")
         XCTAssertEqual(submission.confirmed, stream.count, "every command of the stream confirmed")
-        try workbench.waitUntilComplete(workload.expected.followUps, workers: workers, upTo: .seconds(180))
+        do { try workbench.waitUntilComplete(workload.expected.followUps, workers: workers, upTo: .seconds(180)) } catch {
+            print((try? brokerReport(workers: workers)) ?? "no broker report")
+            throw error
+        }
         try workbench.waitUntilOutboxDrained(upTo: .seconds(30))
         let stalled = stall.finish()
         try assertInvariants(workload.expected)
@@ -110,5 +114,37 @@ final class ClusterFailoverTests: PipelineTestCase {
         }
         XCTAssertEqual(try management.queueDefinitions()["commands.payment"]?.members.count, 3)
         return (leader, stalled)
+    }
+
+    /// Where a run that did not finish stands on the broker: each queue's
+    /// leader, depth and consumers, each node's log lines about the event
+    /// queues, and each worker's warnings. CI keeps nothing else.
+    private func brokerReport(workers: [RunningWorker]) throws -> String {
+        let endpoint = settings.amqpEndpoints[0]
+        var report = ["broker at the timeout:"]
+        for node in Self.nodes {
+            let url = "http://127.0.0.1:\(15780 + node)/api/queues/\(endpoint.vhost)?columns=name,leader,members,online,messages,messages_ready,messages_unacknowledged,consumers,single_active_consumer_tag"
+            let curl = Process()
+            let output = Pipe()
+            curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            curl.arguments = ["-s", "-m", "5", "-u", "\(endpoint.user):\(endpoint.password)", url]
+            curl.standardOutput = output
+            try curl.run()
+            curl.waitUntilExit()
+            report.append("node \(node): " + String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        }
+        for node in Self.nodes {
+            let logs = Self.folder.appendingPathComponent("cluster/node-\(node)/log")
+            for file in (try? FileManager.default.contentsOfDirectory(at: logs, includingPropertiesForKeys: nil)) ?? [] {
+                let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+                let lines = text.split(separator: "\n").filter { $0.contains("events.") || $0.contains("[warning]") || $0.contains("[error]") }
+                report.append("node \(node) \(file.lastPathComponent):\n" + lines.suffix(80).joined(separator: "\n"))
+            }
+        }
+        for worker in workers {
+            let lines = worker.logText.split(separator: "\n").filter { !$0.contains(" info ") }
+            report.append("\(worker.name):\n" + lines.suffix(40).joined(separator: "\n"))
+        }
+        return report.joined(separator: "\n")
     }
 }
