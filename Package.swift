@@ -76,15 +76,15 @@ let package = Package(
         // One handler per concern; each worker executable only wires it in.
         // The ledger's set-based writes, its verification and the balance cache.
         .target(name: "Ledger", dependencies: ["Domain", "PostgresClient", "RedisClient"]),
-        .target(name: "Milestones", dependencies: ["Domain", "Ledger", "WorkerRuntime", "AMQPClient", "PostgresClient", "RedisClient"]),
-        .target(name: "Repayments", dependencies: ["Domain", "Ledger", "WorkerRuntime", "AMQPClient", "PostgresClient", "RedisClient"]),
+        .target(name: "Milestones", dependencies: ["Domain", "Ledger", "WorkerRuntime", "PostgresClient", "RedisClient"]),
+        .target(name: "Repayments", dependencies: ["Domain", "Ledger", "WorkerRuntime", "PostgresClient", "RedisClient"]),
         // Escrow funding is a payment that follows a milestone's rules.
-        .target(name: "Payments", dependencies: ["Domain", "Ledger", "Milestones", "WorkerRuntime", "AMQPClient", "PostgresClient", "RedisClient"]),
+        .target(name: "Payments", dependencies: ["Domain", "Ledger", "Milestones", "WorkerRuntime", "PostgresClient", "RedisClient"]),
         // Risk scores from the ledger, for commands and triggering events alike.
-        .target(name: "Risk", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient", "RedisClient"]),
-        .target(name: "Audit", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient"]),
-        .target(name: "Notifications", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient", "RedisClient"]),
-        .target(name: "Tax", dependencies: ["Domain", "WorkerRuntime", "AMQPClient", "PostgresClient"]),
+        .target(name: "Risk", dependencies: ["Domain", "WorkerRuntime", "PostgresClient", "RedisClient"]),
+        .target(name: "Audit", dependencies: ["Domain", "WorkerRuntime", "PostgresClient"]),
+        .target(name: "Notifications", dependencies: ["Domain", "WorkerRuntime", "PostgresClient", "RedisClient"]),
+        .target(name: "Tax", dependencies: ["Domain", "WorkerRuntime", "PostgresClient"]),
         .executableTarget(name: "payments-worker", dependencies: ["Payments", "WorkerRuntime"], path: "Workers/payments-worker"),
         .executableTarget(name: "audit-worker", dependencies: ["Audit", "WorkerRuntime"], path: "Workers/audit-worker"),
         .executableTarget(name: "notifications-worker", dependencies: ["Notifications", "WorkerRuntime"], path: "Workers/notifications-worker"),
@@ -106,9 +106,16 @@ let package = Package(
         ]),
 
         // Benchmarks W1 and mixed: broker-only rate, pipeline rate, invariants.
+        // The real pipeline in a disposable environment, for the benchmark
+        // and the integration tests alike: wipe and seed, start the worker
+        // executables, workloads and the invariants they must end in.
+        .target(name: "PipelineHarness", dependencies: [
+            "Audit", "Domain", "Ledger", "Migrations", "Milestones", "Repayments", "Risk", "Submission", "WorkerRuntime", "Settings", "Topology",
+            "AMQPClient", "PostgresClient", "RedisClient",
+        ]),
         .target(name: "Benchmark", dependencies: [
-            "APIKeys", "Audit", "Domain", "Ledger", "Migrations", "Milestones", "Repayments", "Risk", "Submission", "WorkerRuntime", "Settings", "Topology", "AMQPClient",
-            "PostgresClient", "RedisClient",
+            "PipelineHarness", "APIKeys", "Domain", "Ledger", "Risk", "Submission", "WorkerRuntime", "Settings", "Topology", "AMQPClient",
+            "PostgresClient", "Telemetry",
         ]),
 
         // API keys: issued, hashed, scoped, revoked.
@@ -126,27 +133,37 @@ let package = Package(
         .executableTarget(name: "flexfin", dependencies: [
             "Settings", "Migrations", "Topology", "AMQPClient", "PostgresClient", "RedisClient",
             "Domain", "Ledger", "Payments", "Milestones", "Repayments", "Risk", "Audit", "Notifications", "Tax", "Submission", "WorkerRuntime",
-            "Benchmark", "DeadLetterRecords", "DeadLetters", "APIKeys",
+            "Benchmark", "PipelineHarness", "DeadLetterRecords", "DeadLetters", "APIKeys",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "AMQPClientTests", dependencies: ["AMQPClient", "Settings", "TestSupport"]),
-        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "Settings", "TestSupport", "Domain"]),
-        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "Settings", "TestSupport"]),
-        .testTarget(name: "SettingsTests", dependencies: ["Settings"]),
-        .testTarget(name: "DomainTests", dependencies: ["Domain"]),
-        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
-        .testTarget(name: "WorkerRuntimeTests", dependencies: ["WorkerRuntime", "TestSupport", "Domain"]),
+        // Tests by tier, as the directories show: Tests/Unit needs no
+        // server (`deploy/local/test --unit`); Tests/Integration talks to
+        // real RabbitMQ, PostgreSQL and Redis.
+        .testTarget(name: "DomainTests", dependencies: ["Domain"], path: "Tests/Unit/DomainTests"),
+        .testTarget(name: "SettingsTests", dependencies: ["Settings"], path: "Tests/Unit/SettingsTests"),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], path: "Tests/Unit/TelemetryTests"),
+        .testTarget(name: "WorkerRuntimeTests", dependencies: ["WorkerRuntime", "TestSupport", "Domain"],
+                    path: "Tests/Unit/WorkerRuntimeTests"),
         .testTarget(name: "OperationsTests", dependencies: [
-            "Migrations", "Topology", "Settings", "AMQPClient", "PostgresClient", "TestSupport", "flexfin",
+            "Topology", "AMQPClient", "TestSupport", "PipelineHarness",
             "Domain", "Submission", "Payments", "Milestones", "Repayments", "Risk", "Audit", "Notifications", "Tax", "WorkerRuntime",
-        ]),
-        .testTarget(name: "PipelineTests", dependencies: [
-            "Benchmark", "Submission", "Audit", "Ledger", "Payments", "Milestones", "Repayments", "Risk", "Domain", "WorkerRuntime", "TestSupport", "Settings", "Topology",
+        ], path: "Tests/Unit/OperationsTests"),
+        .testTarget(name: "AMQPClientIntegrationTests", dependencies: ["AMQPClient", "Settings", "TestSupport"],
+                    path: "Tests/Integration/AMQPClientIntegrationTests"),
+        .testTarget(name: "PostgresClientIntegrationTests", dependencies: ["PostgresClient", "Settings", "TestSupport", "Domain"],
+                    path: "Tests/Integration/PostgresClientIntegrationTests"),
+        .testTarget(name: "RedisClientIntegrationTests", dependencies: ["RedisClient", "Settings", "TestSupport"],
+                    path: "Tests/Integration/RedisClientIntegrationTests"),
+        .testTarget(name: "OperationsIntegrationTests", dependencies: [
+            "Migrations", "Topology", "Settings", "AMQPClient", "PostgresClient", "TestSupport", "flexfin",
+        ], path: "Tests/Integration/OperationsIntegrationTests"),
+        .testTarget(name: "PipelineIntegrationTests", dependencies: [
+            "PipelineHarness", "Submission", "Audit", "Ledger", "Payments", "Milestones", "Repayments", "Risk", "Domain", "WorkerRuntime", "TestSupport", "Settings", "Topology",
             "AMQPClient", "PostgresClient", "RedisClient",
             "flexfin", "payments-worker", "audit-worker", "notifications-worker", "tax-worker", "milestones-worker", "repayments-worker",
             "risk-worker",
-        ]),
+        ], path: "Tests/Integration/PipelineIntegrationTests"),
         .target(name: "TestSupport", dependencies: ["Settings"], path: "Tests/TestSupport"),
     ]
 )

@@ -1,4 +1,3 @@
-import AMQPClient
 import Domain
 import PostgresClient
 import WorkerRuntime
@@ -21,7 +20,7 @@ public struct AuditHandler: EventSubscriber {
 
     public init() {}
 
-    public func decode(_ message: AMQPMessage) throws(InvalidMessage) -> Record {
+    public func decode(_ message: InboundMessage) throws(InvalidMessage) -> Record {
         let event = try DomainEvent(body: message.body)
         return Record(eventId: event.eventId, type: event.type.rawValue, body: String(decoding: message.body, as: UTF8.self))
     }

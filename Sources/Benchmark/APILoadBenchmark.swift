@@ -1,6 +1,7 @@
 import APIKeys
 import Domain
 import Foundation
+import PipelineHarness
 import Submission
 import Topology
 
@@ -182,7 +183,7 @@ public struct APILoadBenchmark {
 
     private static func wrk(_ arguments: [String]) throws -> String {
         let (status, text) = try ExternalTool.run(["wrk"] + arguments)
-        guard status == 0 else { throw BenchmarkError("wrk failed: \(text)") }
+        guard status == 0 else { throw WorkbenchError("wrk failed: \(text)") }
         return text
     }
 

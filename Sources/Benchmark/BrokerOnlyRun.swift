@@ -1,6 +1,6 @@
 import AMQPClient
-import Foundation
 import Domain
+import Foundation
 import Settings
 import Submission
 import WorkerRuntime

@@ -1,4 +1,5 @@
 import Domain
+import PipelineHarness
 import PostgresClient
 import Telemetry
 import Topology

@@ -1,4 +1,5 @@
 import Foundation
+import PipelineHarness
 import Telemetry
 
 /// Scrapes every worker's `/metrics` once a second while a run goes on, as

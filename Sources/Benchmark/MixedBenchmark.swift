@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import PipelineHarness
 import Settings
 import Topology
 import WorkerRuntime

@@ -1,4 +1,5 @@
 import Foundation
+import PipelineHarness
 import PostgresClient
 import Submission
 import WorkerRuntime

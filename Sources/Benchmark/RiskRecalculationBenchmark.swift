@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import Ledger
+import PipelineHarness
 import PostgresClient
 import Risk
 import Settings

@@ -1,4 +1,5 @@
 import Foundation
+import PipelineHarness
 import Settings
 import Topology
 import WorkerRuntime

@@ -6,6 +6,7 @@ import Foundation
 import PostgresClient
 import Settings
 import Topology
+import WorkerRuntime
 
 /// An operator's handle on one work queue's dead letters, read from their
 /// records (`DeadLetterRecords`): reading never touches the queue.
@@ -112,7 +113,7 @@ public final class DeadLetterQueue {
     private func record(_ action: EventPayload) throws {
         let event = DomainEvent(action, occurredAt: Date(), commandId: "operator-\(RandomUUID.lowercased().prefix(8))")
         let audit = AuditHandler()
-        let record = try audit.decode(AMQPMessage(body: event.encoded()))
+        let record = try audit.decode(InboundMessage(body: event.encoded()))
         _ = try database.transaction { try audit.apply([record], in: $0) }
     }
 }

@@ -1,4 +1,3 @@
-import AMQPClient
 import Domain
 import Foundation
 import Ledger
@@ -15,21 +14,11 @@ import WorkerRuntime
 /// whole batch; instead the batch's fees are summed and added in the last
 /// statement before commit, so the row is held only for that statement and
 /// the commit.
-public struct MilestoneHandler: BatchHandler {
+public struct MilestoneHandler: CommandHandler {
     public let consumer = Consumer.milestones
     public let queue = "commands.milestone"
 
     public init() {}
-
-    public func decode(_ message: AMQPMessage) throws(InvalidMessage) -> MilestoneCompletion {
-        let command = try MilestoneCompletion(body: message.body)
-        try CommandEnvelope.check(command, against: message)
-        return command
-    }
-
-    public func id(of command: MilestoneCompletion) -> String { command.commandId }
-
-    public func digest(of command: MilestoneCompletion) -> String? { command.digest }
 
     public func apply(_ commands: [MilestoneCompletion], in database: PostgresConnection) throws -> BatchEffects {
         let milestones = try MilestoneStore.lockForRelease(Set(commands.map(\.milestoneId)), in: database)

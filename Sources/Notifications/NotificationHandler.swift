@@ -1,4 +1,3 @@
-import AMQPClient
 import Domain
 import PostgresClient
 import RedisClient
@@ -18,12 +17,6 @@ public struct NotificationHandler: EventSubscriber {
     public var isIdempotentByNaturalKey: Bool { true }
 
     public init() {}
-
-    public func decode(_ message: AMQPMessage) throws(InvalidMessage) -> DomainEvent {
-        try DomainEvent(body: message.body)
-    }
-
-    public func id(of event: DomainEvent) -> String { event.eventId }
 
     /// What users may be told of; operators' actions are not, nor a score
     /// that kept its band.

@@ -1,4 +1,3 @@
-import AMQPClient
 import Domain
 import Foundation
 import Ledger
@@ -13,21 +12,11 @@ import WorkerRuntime
 /// and their ledger entries, one for the balances (once per wallet per
 /// batch, however hot the wallet). An `escrow_fund` payment credits a
 /// milestone's escrow account, within the milestone's rules (`PaymentPlan`).
-public struct PaymentHandler: BatchHandler {
+public struct PaymentHandler: CommandHandler {
     public let consumer = Consumer.payments
     public let queue = "commands.payment"
 
     public init() {}
-
-    public func decode(_ message: AMQPMessage) throws(InvalidMessage) -> PaymentCommand {
-        let command = try PaymentCommand(body: message.body)
-        try CommandEnvelope.check(command, against: message)
-        return command
-    }
-
-    public func id(of command: PaymentCommand) -> String { command.commandId }
-
-    public func digest(of command: PaymentCommand) -> String? { command.digest }
 
     public func apply(_ commands: [PaymentCommand], in database: PostgresConnection) throws -> BatchEffects {
         // Milestones before accounts: the milestones worker's lock order too.

@@ -1,4 +1,3 @@
-import AMQPClient
 import Domain
 import Foundation
 import Ledger
@@ -13,24 +12,19 @@ import WorkerRuntime
 ///
 /// A lender's account is credited by every repayment to that lender: like
 /// the fee account, it is added to last, held only until the commit.
-public struct RepaymentHandler: BatchHandler {
+public struct RepaymentHandler: CommandHandler {
     public let consumer = Consumer.repayments
     public let queue = "commands.repayment"
 
     public init() {}
 
-    public func decode(_ message: AMQPMessage) throws(InvalidMessage) -> DebtRepayment {
-        guard let timestamp = message.properties.timestamp else {
+    /// The time it was sent is part of it: interest accrues to then.
+    public func command(from message: InboundMessage) throws(InvalidMessage) -> DebtRepayment {
+        guard let timestamp = message.sentAt else {
             throw InvalidMessage(field: nil, "the AMQP timestamp is missing: a repayment's interest accrues to the time it was accepted")
         }
-        let command = try DebtRepayment(body: message.body, acceptedAt: Date(timeIntervalSince1970: TimeInterval(timestamp)))
-        try CommandEnvelope.check(command, against: message)
-        return command
+        return try DebtRepayment(body: message.body, acceptedAt: Date(timeIntervalSince1970: TimeInterval(timestamp)))
     }
-
-    public func id(of command: DebtRepayment) -> String { command.commandId }
-
-    public func digest(of command: DebtRepayment) -> String? { command.digest }
 
     public func apply(_ commands: [DebtRepayment], in database: PostgresConnection) throws -> BatchEffects {
         let debts = try DebtStore.lock(Set(commands.map(\.debtId)), in: database)

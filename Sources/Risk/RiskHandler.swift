@@ -1,4 +1,3 @@
-import AMQPClient
 import Domain
 import Foundation
 import PostgresClient
@@ -22,7 +21,7 @@ public struct RiskHandler: EventSubscriber {
 
     /// The body is read once, by the reader its AMQP `type` picks (the same
     /// rule `hasStatus` answers by); each reader checks the body's own `type`.
-    public func decode(_ message: AMQPMessage) throws(InvalidMessage) -> RiskRequest {
+    public func decode(_ message: InboundMessage) throws(InvalidMessage) -> RiskRequest {
         if !hasStatus(message) { return .trigger(try DomainEvent(body: message.body)) }
         let command = try RiskRecalculation(body: message.body)
         try CommandEnvelope.check(command, against: message)
@@ -38,8 +37,8 @@ public struct RiskHandler: EventSubscriber {
 
     /// Events come with their AMQP type set by the outbox; everything else
     /// on this queue is a command.
-    public func hasStatus(_ message: AMQPMessage) -> Bool {
-        message.properties.type.flatMap(EventType.init(rawValue:)) == nil
+    public func hasStatus(_ message: InboundMessage) -> Bool {
+        message.type.flatMap(EventType.init(rawValue:)) == nil
     }
 
     /// The events that may move a user's risk (which of them do: `riskSubjects`).

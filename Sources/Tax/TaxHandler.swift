@@ -1,4 +1,3 @@
-import AMQPClient
 import Domain
 import PostgresClient
 import WorkerRuntime
@@ -14,12 +13,6 @@ public struct TaxHandler: EventSubscriber {
     public var isIdempotentByNaturalKey: Bool { true }
 
     public init() {}
-
-    public func decode(_ message: AMQPMessage) throws(InvalidMessage) -> DomainEvent {
-        try DomainEvent(body: message.body)
-    }
-
-    public func id(of event: DomainEvent) -> String { event.eventId }
 
     /// The events that move a user's money.
     public static func subscribes(to type: EventType) -> Bool {

@@ -1,4 +1,3 @@
-import AMQPClient
 import Domain
 import PostgresClient
 import RedisClient
@@ -21,7 +20,7 @@ public protocol BatchHandler: Sendable {
 
     /// Validates one message. `InvalidMessage` sends it to the dead-letter
     /// queue at once; it never blocks the batch.
-    func decode(_ message: AMQPMessage) throws(InvalidMessage) -> Message
+    func decode(_ message: InboundMessage) throws(InvalidMessage) -> Message
 
     /// The id the inbox deduplicates on (command id or event id).
     func id(of message: Message) -> String
@@ -42,7 +41,7 @@ public protocol BatchHandler: Sendable {
 
     /// Whether a message is a command, whose status users can look up
     /// (events have none).
-    func hasStatus(_ message: AMQPMessage) -> Bool
+    func hasStatus(_ message: InboundMessage) -> Bool
 
     /// Every cache entry the handler keeps, read from PostgreSQL. Written
     /// whenever a lane (re)connects to Redis, so whatever was skipped while
@@ -58,11 +57,20 @@ public protocol EventSubscriber: BatchHandler {
     static func subscribes(to type: EventType) -> Bool
 }
 
+/// Most subscribers take each event as it is, deduplicated by its id.
+extension EventSubscriber where Message == DomainEvent {
+    public func decode(_ message: InboundMessage) throws(InvalidMessage) -> DomainEvent {
+        try DomainEvent(body: message.body)
+    }
+
+    public func id(of event: DomainEvent) -> String { event.eventId }
+}
+
 extension BatchHandler {
     public var name: String { consumer.rawValue }
     /// A queue of one kind answers by its consumer; the risk queue, which
-    /// takes both, tells them apart by the AMQP `type`.
-    public func hasStatus(_ message: AMQPMessage) -> Bool { consumer.consumesCommands }
+    /// takes both, tells them apart by the message's `type`.
+    public func hasStatus(_ message: InboundMessage) -> Bool { consumer.consumesCommands }
     public var isIdempotentByNaturalKey: Bool { false }
     public func digest(of message: Message) -> String? { nil }
     public func repairCache(for duplicates: [Message], in database: PostgresConnection) throws -> [RedisCommand] { [] }

@@ -252,7 +252,7 @@ final class Lane<Handler: BatchHandler> {
         let parts = batch.flatMap(\.parts)
         for delivery in parts {
             do {
-                let message = try handler.decode(delivery.message)
+                let message = try handler.decode(InboundMessage(delivery.message))
                 items.append((delivery.named(handler.id(of: message)), message))
             } catch {
                 failures.append(FailedMessage(delivery: delivery, error: "\(error)", errorClass: .invalid))

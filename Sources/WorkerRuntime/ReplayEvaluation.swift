@@ -46,7 +46,7 @@ public enum ReplayEvaluation {
         try database.rolledBackTransaction { db in
             try messages.map { message -> Verdict in
                 let decoded: Handler.Message
-                do { decoded = try handler.decode(message) } catch { return .invalid("\(error)") }
+                do { decoded = try handler.decode(InboundMessage(message)) } catch { return .invalid("\(error)") }
                 let id = handler.id(of: decoded)
                 let digest = handler.digest(of: decoded)
                 if !handler.isIdempotentByNaturalKey, let earlier = try Inbox.recorded([id], consumer: handler.name, in: db)[id] {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Benchmark
 import Foundation
+import PipelineHarness
 import Settings
 import Topology
 

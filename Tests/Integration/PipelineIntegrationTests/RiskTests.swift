@@ -1,7 +1,7 @@
-import Benchmark
 import Domain
 import Foundation
 import Ledger
+import PipelineHarness
 import Repayments
 import Risk
 import Submission

@@ -31,7 +31,7 @@ public struct DisposableEnvironment: Sendable {
         settings.amqpEndpoints = configured.amqpEndpoints.map { var endpoint = $0; endpoint.vhost = vhost; return endpoint }
         settings.redis.database = redisDatabase
         guard settings.redis.database != configured.redis.database else {
-            throw BenchmarkError("the \(name) environment's Redis database \(redisDatabase) is the configured one; choose another")
+            throw WorkbenchError("the \(name) environment's Redis database \(redisDatabase) is the configured one; choose another")
         }
         (self.name, self.databaseName, self.vhost) = (name, databaseName, vhost)
         self.settings = settings
@@ -52,7 +52,7 @@ public struct DisposableEnvironment: Sendable {
         let found = try server.query("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1", [databaseName])
         if !found.isEmpty {
             guard try found.decode(0, 0, as: String?.self) == mark else {
-                throw BenchmarkError("database \(databaseName) exists and was not created by flexfin; refusing to drop it")
+                throw WorkbenchError("database \(databaseName) exists and was not created by flexfin; refusing to drop it")
             }
             // Not WITH (FORCE): it refuses outright when an autovacuum worker
             // is in the database (a process of no role this one may signal).
@@ -72,12 +72,12 @@ public struct DisposableEnvironment: Sendable {
 
     private func prepareVhost(topology: TopologySpec) throws {
         guard let management = configured.managementAPI, let own = settings.managementAPI else {
-            throw BenchmarkError("the \(name) environment creates its own vhost through the management API: set FLEXFIN_AMQP_MANAGEMENT_URL")
+            throw WorkbenchError("the \(name) environment creates its own vhost through the management API: set FLEXFIN_AMQP_MANAGEMENT_URL")
         }
         switch try management.vhostDescription(vhost) {
         case nil: try management.createVhost(vhost, description: mark)
         case let description?? where description == mark: break
-        default: throw BenchmarkError("vhost \(vhost) exists and was not created by flexfin; refusing to purge it")
+        default: throw WorkbenchError("vhost \(vhost) exists and was not created by flexfin; refusing to purge it")
         }
         let plan = BrokerPlan(topology)
         var broker = try settings.connectBroker()
@@ -96,7 +96,7 @@ public struct DisposableEnvironment: Sendable {
         }
         let channel = try broker.openChannel()
         for queue in plan.queues where try channel.inspectQueue(queue.name).consumerCount > 0 {
-            throw BenchmarkError("\(queue.name) in \(vhost) has consumers: stop the running workers first")
+            throw WorkbenchError("\(queue.name) in \(vhost) has consumers: stop the running workers first")
         }
         for queue in plan.queues { try channel.purgeQueue(queue.name) }
     }
@@ -106,7 +106,7 @@ public struct DisposableEnvironment: Sendable {
         let marked = try cache.command(["GET", Self.redisMarkKey]).string == mark
         let empty = try cache.command(["DBSIZE"]).integer == 0
         guard marked || empty else {
-            throw BenchmarkError("Redis database \(settings.redis.database) holds keys and was not marked by flexfin; refusing to flush it")
+            throw WorkbenchError("Redis database \(settings.redis.database) holds keys and was not marked by flexfin; refusing to flush it")
         }
         try cache.command(["FLUSHDB"])
         try cache.command(["SET", Self.redisMarkKey, mark])

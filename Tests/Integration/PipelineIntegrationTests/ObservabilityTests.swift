@@ -1,6 +1,6 @@
 import AMQPClient
-import Benchmark
 import Foundation
+import PipelineHarness
 import Telemetry
 import TestSupport
 import XCTest

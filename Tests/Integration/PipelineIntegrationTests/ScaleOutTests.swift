@@ -1,5 +1,5 @@
-import Benchmark
 import Foundation
+import PipelineHarness
 import Telemetry
 import TestSupport
 import XCTest

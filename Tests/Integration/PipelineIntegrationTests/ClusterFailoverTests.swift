@@ -1,6 +1,6 @@
 import AMQPClient
-import Benchmark
 import Foundation
+import PipelineHarness
 import Settings
 import TestSupport
 import Topology

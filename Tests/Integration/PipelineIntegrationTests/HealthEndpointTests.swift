@@ -1,8 +1,8 @@
 import AMQPClient
-import Benchmark
 import Foundation
-import TestSupport
+import PipelineHarness
 import Telemetry
+import TestSupport
 import XCTest
 
 /// Every worker's `--metrics-port`: /healthz says the process is up, /readyz

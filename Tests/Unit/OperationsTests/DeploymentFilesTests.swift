@@ -1,5 +1,5 @@
-import Benchmark
 import Foundation
+import PipelineHarness
 import TestSupport
 import XCTest
 

@@ -1,7 +1,7 @@
 import Foundation
 import Ledger
-import Submission
 import RedisClient
+import Submission
 import TestSupport
 import WorkerRuntime
 import XCTest

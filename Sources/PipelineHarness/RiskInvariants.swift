@@ -7,10 +7,10 @@ import Risk
 /// answered once, at most one score per user per batch, every score's
 /// events audited and band changes notified, and each user's latest score
 /// equal to a recomputation from the ledger at its `as_of`.
-enum RiskInvariants {
+public enum RiskInvariants {
     /// Risk events the scores imply: one `risk.recalculated` per score, one
     /// `risk.changed` per band change.
-    static func events(in db: PostgresConnection) throws -> (recalculated: Int, changed: Int) {
+    public static func events(in db: PostgresConnection) throws -> (recalculated: Int, changed: Int) {
         let rows = try db.query("""
             SELECT count(*), count(*) FILTER (WHERE previous IS NOT NULL AND previous <> band)
             FROM (SELECT band, lag(band) OVER (PARTITION BY user_id ORDER BY version) AS previous FROM risk_scores) s
@@ -18,7 +18,7 @@ enum RiskInvariants {
         return (try rows.decode(0, 0), try rows.decode(0, 1))
     }
 
-    static func check(_ expected: MixedWorkload.Expected, in db: PostgresConnection) throws -> [Invariants.Check] {
+    public static func check(_ expected: MixedWorkload.Expected, in db: PostgresConnection) throws -> [Invariants.Check] {
         var checks: [Invariants.Check] = []
         func check(_ name: String, _ got: Int, _ want: Int) {
             checks.append(Invariants.Check(name: name, ok: got == want, detail: "\(got), expected \(want)"))

@@ -1,7 +1,7 @@
 import AMQPClient
-import Benchmark
 import Domain
 import Foundation
+import PipelineHarness
 import PostgresClient
 import Settings
 import Submission

@@ -41,12 +41,12 @@ public struct W1Workload: Sendable {
         let stream = try file.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
             ?? run(generator, ["--n", String(n), "--seed", String(seed)])
         let parsed = CommandFile(contents: stream)
-        guard parsed.refusals.isEmpty else { throw BenchmarkError("the W1 stream has refused lines: \(parsed.refusals.prefix(3))") }
+        guard parsed.refusals.isEmpty else { throw WorkbenchError("the W1 stream has refused lines: \(parsed.refusals.prefix(3))") }
         // The summary describes the generator's stream for n and seed; a
         // --file must be that same stream.
         let expected = try JSONDecoder().decode(Expected.self, from: run(generator, ["--n", String(n), "--seed", String(seed), "--summary"]))
         guard expected.lines == parsed.commands.count else {
-            throw BenchmarkError("the stream has \(parsed.commands.count) commands, the summary for --n \(n) expects \(expected.lines)")
+            throw WorkbenchError("the stream has \(parsed.commands.count) commands, the summary for --n \(n) expects \(expected.lines)")
         }
         return W1Workload(commands: parsed.commands, expected: expected)
     }
@@ -67,13 +67,8 @@ public struct W1Workload: Sendable {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw BenchmarkError("\(generator.path) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
+            throw WorkbenchError("\(generator.path) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
         }
         return data
     }
-}
-
-public struct BenchmarkError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }

@@ -1,6 +1,5 @@
 import AMQPClient
 import Foundation
-import Glibc
 import Ledger
 import PostgresClient
 import RedisClient
@@ -88,10 +87,10 @@ public struct Workbench: Sendable {
     /// a message in the 60 s retry tier among them).
     public func waitUntilComplete(_ expected: FollowUpCounts, workers: [RunningWorker] = [], upTo timeout: Duration,
                                   stallLimit: Duration? = nil) throws {
-        do { try waitForFollowUps(expected, workers: workers, upTo: timeout, stallLimit: stallLimit) } catch let error as BenchmarkError {
+        do { try waitForFollowUps(expected, workers: workers, upTo: timeout, stallLimit: stallLimit) } catch let error as WorkbenchError {
             // Say which rows are missing: that is where to look first.
             let left = try FollowUpProgress(settings.connectDatabase(), expected)
-            throw BenchmarkError("\(error.description): \(left.shortfall(expected))")
+            throw WorkbenchError("\(error.description): \(left.shortfall(expected))")
         }
     }
 
@@ -101,7 +100,7 @@ public struct Workbench: Sendable {
         var nextCount = ContinuousClock.now
         try wait(upTo: timeout, for: "every follow-up row of the workload") { db in
             if let dead = workers.first(where: { !$0.isRunning }) {
-                throw BenchmarkError("\(dead.name) exited early; its log: \(dead.log.path)")
+                throw WorkbenchError("\(dead.name) exited early; its log: \(dead.log.path)")
             }
             // Stalled: no row written, updated or deleted anywhere for a
             // minute. The statistics view costs no scan; looked at each second.
@@ -110,7 +109,7 @@ public struct Workbench: Sendable {
                     .decode(0, 0, as: Int64.self)
                 let now = ContinuousClock.now
                 lastWrite = (writes, writes == lastWrite?.writes ? lastWrite!.at : now, now)
-                if now - lastWrite!.at > stallLimit { throw BenchmarkError("stalled: nothing written for \(stallLimit)") }
+                if now - lastWrite!.at > stallLimit { throw WorkbenchError("stalled: nothing written for \(stallLimit)") }
             }
             // The poll must not load the database it measures: the audit
             // log's last seq is an index lookup (planned each time: a plan
@@ -137,89 +136,15 @@ public struct Workbench: Sendable {
         }
     }
 
-    /// Waits until every event in the outbox is published and marked (a
-    /// killed worker's are republished by the relay of a live one).
-    public func waitUntilOutboxDrained(upTo timeout: Duration) throws {
-        try wait(upTo: timeout, for: "the outbox to drain") { db in
-            try db.query("SELECT count(*) FROM outbox").int(0, 0) == 0
-        }
-    }
-
-    /// Polls `condition` every 50 ms until it holds; throws with `describe`
+    /// Polls `condition` every 50 ms until it holds; throws naming `what`
     /// after the timeout.
     public func wait(upTo timeout: Duration, for what: String,
                      until condition: (PostgresConnection) throws -> Bool) throws {
         let database = try settings.connectDatabase()
         let deadline = ContinuousClock.now + timeout
         while try !condition(database) {
-            guard ContinuousClock.now < deadline else { throw BenchmarkError("timed out after \(timeout) waiting for \(what)") }
+            guard ContinuousClock.now < deadline else { throw WorkbenchError("timed out after \(timeout) waiting for \(what)") }
             Thread.sleep(forTimeInterval: 0.05)
         }
-    }
-}
-
-/// A worker executable running as its own process, its stderr in a file.
-public final class RunningWorker: @unchecked Sendable {
-    public let name: String
-    public let process: Process
-    public let log: URL
-
-    init(name: String, process: Process, log: URL) {
-        self.name = name
-        self.process = process
-        self.log = log
-    }
-
-    deinit { if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) } }
-
-    public var isRunning: Bool { process.isRunning }
-
-    /// SIGTERM: the worker finishes its batch and exits 0 with its summary.
-    public func stop() throws -> WorkerMetrics.Summary {
-        process.terminate()
-        process.waitUntilExit()
-        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        guard process.terminationReason == .exit, process.terminationStatus == 0,
-              let line = text.split(separator: "\n").last(where: { $0.hasPrefix("flexfin-worker-stats ") }) else {
-            throw BenchmarkError("\(name) did not stop cleanly (status \(process.terminationStatus)); log: \(log.path)")
-        }
-        return try JSONDecoder().decode(WorkerMetrics.Summary.self, from: Data(line.dropFirst("flexfin-worker-stats ".count).utf8))
-    }
-
-    /// SIGKILL: no chance to finish anything.
-    public func kill() {
-        Glibc.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-
-    /// SIGSTOP: frozen where it is, deliveries and transactions in hand,
-    /// until `resume()` (a test's way to hold it mid-work while a service goes).
-    @discardableResult
-    public func pause() -> Bool { Glibc.kill(process.processIdentifier, SIGSTOP) == 0 }
-
-    /// SIGCONT after `pause()`.
-    @discardableResult
-    public func resume() -> Bool { Glibc.kill(process.processIdentifier, SIGCONT) == 0 }
-
-    public var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
-
-    /// Where the worker serves `/metrics`, when started with it.
-    public fileprivate(set) var metricsURL: URL?
-    /// Where `flexfin-api` serves, when this is it.
-    public fileprivate(set) var apiURL: URL?
-
-    /// The URL the process announced in its log as `<prefix>http://…` (it
-    /// bound port 0: the kernel chose).
-    fileprivate func announcedURL(_ prefix: String) throws -> URL {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline, isRunning {
-            if let line = logText.split(separator: "\n").first(where: { $0.contains(prefix + "http://") }),
-               let start = line.range(of: prefix + "http://"),
-               let url = URL(string: String(line[line.index(start.lowerBound, offsetBy: prefix.count)...].prefix { !$0.isWhitespace })) {
-                return url
-            }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        throw BenchmarkError("\(name) did not say where it serves (\(prefix)…); its log: \(log.path)")
     }
 }

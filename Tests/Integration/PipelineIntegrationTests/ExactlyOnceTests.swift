@@ -1,8 +1,8 @@
 import AMQPClient
-import Benchmark
 import Domain
 import Foundation
 import Ledger
+import PipelineHarness
 import Submission
 import TestSupport
 import XCTest

@@ -14,6 +14,10 @@ public struct Invariants {
         public let name: String
         public let ok: Bool
         public let detail: String
+
+        public init(name: String, ok: Bool, detail: String) {
+            (self.name, self.ok, self.detail) = (name, ok, detail)
+        }
     }
 
     public static func check(_ expected: W1Workload.Expected, settings: ServiceSettings, topology: TopologySpec) throws -> [Check] {

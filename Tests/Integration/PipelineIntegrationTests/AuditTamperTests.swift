@@ -1,9 +1,9 @@
-import AMQPClient
 import Audit
 import Domain
 import Foundation
 import PostgresClient
 import TestSupport
+import WorkerRuntime
 import XCTest
 
 /// The audit log is tamper-evident: `flexfin audit verify` names the first
@@ -16,7 +16,7 @@ final class AuditTamperTests: PipelineTestCase {
             let payment = PaymentCommand(commandId: "c\(index)", payer: "w0001", payee: "w0002",
                                          amount: Money(minorUnits: Int64(index), currency: Currency("USD")!))
             let event = PaymentOutcome.completed(payment).event(at: Date(), users: ["w0001": "u0001"])
-            return try handler.decode(AMQPMessage(body: event.encoded()))
+            return try handler.decode(InboundMessage(body: event.encoded()))
         }
         let database = try settings.connectDatabase()
         // Two batches: the chain continues across them.

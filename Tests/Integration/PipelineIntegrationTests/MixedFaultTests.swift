@@ -1,6 +1,6 @@
-import Benchmark
 import Domain
 import Foundation
+import PipelineHarness
 import TestSupport
 import XCTest
 

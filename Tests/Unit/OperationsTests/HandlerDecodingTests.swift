@@ -1,0 +1,49 @@
+import Domain
+import Foundation
+import Milestones
+import Payments
+import Repayments
+import Risk
+import Tax
+import WorkerRuntime
+import XCTest
+
+/// Every handler reads a plain message of the runtime, no transport: the
+/// command handlers share one shape (body, envelope, id, digest), the
+/// event subscribers another.
+final class HandlerDecodingTests: XCTestCase {
+    private let payment = #"{"command_id":"p-1","type":"payment","payer":"w0001","payee":"w0002","amount":700,"currency":"USD"}"#
+
+    func testACommandIsReadFromTheBodyAndKnownByItsIdAndDigest() throws {
+        let handler = PaymentHandler()
+        let command = try handler.decode(InboundMessage(body: Array(payment.utf8), type: "payment", id: "p-1"))
+        XCTAssertEqual(handler.id(of: command), "p-1")
+        XCTAssertEqual(handler.digest(of: command), command.digest)
+        let reordered = #"{"amount":700,"currency":"USD","payee":"w0002","payer":"w0001","type":"payment","command_id":"p-1"}"#
+        XCTAssertEqual(handler.digest(of: try handler.decode(InboundMessage(body: Array(reordered.utf8)))), command.digest,
+                       "the same command, however written")
+    }
+
+    func testAMessageIdThatIsNotTheCommandIdIsInvalidAndNamesTheField() {
+        XCTAssertThrowsError(try PaymentHandler().decode(InboundMessage(body: Array(payment.utf8), id: "p-2"))) { error in
+            XCTAssertEqual((error as? InvalidMessage)?.field, "command_id")
+        }
+    }
+
+    func testARepaymentWithoutTheTimeItWasSentIsInvalidAndOneWithItAccruesToThen() throws {
+        let body = Array(#"{"command_id":"r-1","type":"debt.repayment","debt_id":"d-1","wallet":"w0001","amount":500,"currency":"USD"}"#.utf8)
+        XCTAssertThrowsError(try RepaymentHandler().decode(InboundMessage(body: body))) { error in
+            XCTAssertTrue("\(error)".contains("timestamp"), "\(error)")
+        }
+        let repayment = try RepaymentHandler().decode(InboundMessage(body: body, sentAt: 1_760_000_000))
+        XCTAssertEqual(repayment.acceptedOn, CalendarDay(Date(timeIntervalSince1970: 1_760_000_000)))
+    }
+
+    func testTheRiskQueueTellsCommandsFromTriggeringEventsByTheMessageType() {
+        let handler = RiskHandler()
+        XCTAssertTrue(handler.hasStatus(InboundMessage(body: [], type: "risk.recalculate")))
+        XCTAssertFalse(handler.hasStatus(InboundMessage(body: [], type: "payment.completed")))
+        XCTAssertTrue(PaymentHandler().hasStatus(InboundMessage(body: [])))
+        XCTAssertFalse(TaxHandler().hasStatus(InboundMessage(body: [])))
+    }
+}
