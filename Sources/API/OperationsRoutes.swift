@@ -66,14 +66,14 @@ extension Endpoints {
 
         router.post("/v1/dead-letters/replay") { request, _ -> Response in
             await operate(request, confirming: "replay") { queue, filter, actor, connections in
-                let replayed = try DeadLetterQueue(queue, settings: connections.settings, topology: topology).replay(filter, actor: actor)
+                let replayed = try DeadLetterQueue(queue, settings: connections.settings, topology: topology, takesInFirst: false).replay(filter, actor: actor)
                 return Reply(.ok, .object(["replayed": .integer(Int64(replayed.count)), "ids": .array(replayed.map { .string($0.id) })]))
             }
         }
 
         router.post("/v1/dead-letters/purge") { request, _ -> Response in
             await operate(request, confirming: "purge") { queue, filter, actor, connections in
-                let purged = try DeadLetterQueue(queue, settings: connections.settings, topology: topology).purge(filter, actor: actor)
+                let purged = try DeadLetterQueue(queue, settings: connections.settings, topology: topology, takesInFirst: false).purge(filter, actor: actor)
                 return Reply(.ok, .object(["purged": .integer(Int64(purged.count)), "ids": .array(purged.map { .string($0.id) })]))
             }
         }

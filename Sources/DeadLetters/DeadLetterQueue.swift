@@ -15,21 +15,27 @@ import WorkerRuntime
 /// *before* it marks the record replayed: a crash in between duplicates at
 /// worst (the inbox absorbs it), never loses. Replay and purge first take
 /// the queue's copies into the record (`DeadLetterIntake`), which removes
-/// them from the broker, a message that arrived another way included.
+/// them from the broker, a message that arrived another way included,
+/// unless the caller's own intake runs all the time (the API's).
 public final class DeadLetterQueue {
     public let queue: TopologySpec.WorkQueue
     private let settings: ServiceSettings
     private let database: PostgresConnection
+    private let takesInFirst: Bool
     private var letters: [DeadLetterRecords.Held] = []
 
     /// `name` is a work queue (`commands.payment`) or its DLQ (`commands.payment.dlq`).
-    public init(_ name: String, settings: ServiceSettings, topology: TopologySpec) throws {
+    /// `takesInFirst: false` where an intake runs continuously: a second
+    /// consumer per operation would only add a connect, a consume and a
+    /// close on the broker to each request.
+    public init(_ name: String, settings: ServiceSettings, topology: TopologySpec, takesInFirst: Bool = true) throws {
         let base = name.hasSuffix(".dlq") ? String(name.dropLast(4)) : name
         guard let queue = topology.queues.first(where: { $0.name == base }) else {
             throw TopologyError("no dead-letter queue for \"\(name)\": the work queues are \(topology.queues.map(\.name).joined(separator: ", "))")
         }
         self.queue = queue
         self.settings = settings
+        self.takesInFirst = takesInFirst
         database = try settings.connectDatabase()
         letters = try DeadLetterRecords.held(in: queue.deadLetterQueue, database)
     }
@@ -46,7 +52,7 @@ public final class DeadLetterQueue {
 
     /// Every copy in the queue into the record, and the held letters read again.
     private func takeIn() throws {
-        try DeadLetterIntake.drain([queue.deadLetterQueue], settings: settings)
+        if takesInFirst { try DeadLetterIntake.drain([queue.deadLetterQueue], settings: settings) }
         letters = try DeadLetterRecords.held(in: queue.deadLetterQueue, database)
     }
 

@@ -141,8 +141,14 @@ public struct Workbench: Sendable {
     public func wait(upTo timeout: Duration, for what: String,
                      until condition: (PostgresConnection) throws -> Bool) throws {
         let database = try settings.connectDatabase()
+        try Self.poll(upTo: timeout, for: what) { try condition(database) }
+    }
+
+    /// The same without a database: for what only a process or the broker
+    /// can tell, or while PostgreSQL is away.
+    public static func poll(upTo timeout: Duration, for what: String, until condition: () throws -> Bool) throws {
         let deadline = ContinuousClock.now + timeout
-        while try !condition(database) {
+        while try !condition() {
             guard ContinuousClock.now < deadline else { throw WorkbenchError("timed out after \(timeout) waiting for \(what)") }
             Thread.sleep(forTimeInterval: 0.05)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import PipelineHarness
 import RedisClient
 import Submission
 import TestSupport
@@ -15,7 +16,10 @@ final class OutageTests: PipelineTestCase {
         try submit(workload.commands)
         try waitUntilDecided(atLeast: 300)  // the run is under way
         try TestServices.control("stop", "postgresql")
-        Thread.sleep(forTimeInterval: 5)
+        // Away until both lanes have failed to reconnect at least once.
+        try Workbench.poll(upTo: .seconds(30), for: "the payments worker to retry without the database") {
+            workers[0].logText.components(separatedBy: "reconnecting").count - 1 >= 4
+        }
         XCTAssertTrue(workers.allSatisfy(\.isRunning), "no worker exits while the database is away")
         try TestServices.control("start", "postgresql")
 
