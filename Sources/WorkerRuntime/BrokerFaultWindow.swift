@@ -1,9 +1,9 @@
 /// Events confirmed around a broker fault are published a second time once
 /// the broker has been quiet for a while. RabbitMQ 3.10's quorum queues can
-/// confirm a publish that a queue whose leader was just cut off never keeps
-/// (seen in the partition test: a bundle in events.tax, missing from the
-/// queues the cut-off node led); the broker's confirm alone is then not
-/// proof. Consumers deduplicate by event id, so the second publish is
+/// confirm a publish that one of them never keeps while their leaders move
+/// (seen in the partition test: a bundle in events.tax, missing from
+/// events.audit and events.notifications); the broker's confirm alone is
+/// then not proof. Consumers deduplicate by event id, so the second publish is
 /// harmless. Pure: the lane says when it saw a fault and what was confirmed.
 struct BrokerFaultWindow {
     /// How long the broker must stay quiet before the held events go again.
