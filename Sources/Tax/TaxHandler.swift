@@ -23,53 +23,31 @@ public struct TaxHandler: EventSubscriber {
         }
     }
 
-    private struct Entry {
-        let eventId: String
-        let user: String
-        let category: String
-        let amount: Int64
-        let currency: String
-        let quarter: String
-        let eventType: String
-    }
-
     public func apply(_ events: [DomainEvent], in database: PostgresConnection) throws -> BatchEffects {
-        let categories = try loadCategories(database)
-        var entries: [Entry] = []
-        for event in events where Self.subscribes(to: event.type) {
-            guard let quarter = TaxRules.quarter(ofISO8601: event.occurredAt) else { continue }
-            for amount in event.payload.taxableAmounts {
-                guard let category = categories.category(of: amount, in: event.payload) else { continue }
-                entries.append(Entry(eventId: event.eventId, user: amount.user, category: category, amount: amount.amount.minorUnits,
-                                     currency: amount.amount.currency.code, quarter: quarter, eventType: event.type.rawValue))
-            }
-        }
+        let entries = TaxEntry.of(events.filter { Self.subscribes(to: $0.type) }, categories: try loadCategories(database))
         guard !entries.isEmpty else { return BatchEffects() }
         let inserted = try database.insertSkippingExisting("""
             INSERT INTO tax_entries (event_id, user_id, category, amount, currency, quarter, event_type)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[])
-            """, returning: "RETURNING user_id, quarter, currency, category, amount, event_id",
-            [entries.map(\.eventId), entries.map(\.user), entries.map(\.category), entries.map(\.amount),
-             entries.map(\.currency), entries.map(\.quarter), entries.map(\.eventType)])
-        // One upsert row per key (ON CONFLICT cannot touch a row twice),
-        // in key order so concurrent lanes lock totals in the same order.
-        var totals: [[String]: (total: Int64, count: Int)] = [:]
-        var alreadyApplied = Set(entries.map(\.eventId))
+            """, returning: "RETURNING event_id, user_id, category",
+            [entries.map(\.eventId), entries.map(\.user), entries.map(\.category), entries.map(\.amount.minorUnits),
+             entries.map(\.amount.currency.code), entries.map(\.quarter), entries.map(\.eventType.rawValue)])
+        // Totals only from the rows inserted: a redelivered event adds nothing.
+        var new = Set<[String]>()
         for row in 0..<inserted.count {
-            alreadyApplied.remove(try inserted.decode(row, 5, as: String.self))
-            let key = try (0..<4).map { try inserted.decode(row, $0, as: String.self) }
-            totals[key, default: (0, 0)].total += try inserted.decode(row, 4, as: Int64.self)
-            totals[key, default: (0, 0)].count += 1
+            new.insert(try (0..<3).map { try inserted.decode(row, $0, as: String.self) })
         }
-        let keys = totals.keys.sorted { $0.lexicographicallyPrecedes($1) }
+        // The first of two amounts with one key is the row (the second was skipped).
+        let added = entries.filter { new.remove([$0.eventId, $0.user, $0.category]) != nil }
+        let totals = TaxQuarterTotal.of(added)
         try database.execute(prepared: """
             INSERT INTO tax_quarters (user_id, quarter, currency, category, total, entries)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::int[])
             ON CONFLICT (user_id, quarter, currency, category)
             DO UPDATE SET total = tax_quarters.total + excluded.total, entries = tax_quarters.entries + excluded.entries
-            """, [keys.map { $0[0] }, keys.map { $0[1] }, keys.map { $0[2] }, keys.map { $0[3] },
-                  keys.map { totals[$0]!.total }, keys.map { totals[$0]!.count }])
-        return BatchEffects(alreadyApplied: alreadyApplied)
+            """, [totals.map(\.user), totals.map(\.quarter), totals.map(\.currency), totals.map(\.category), totals.map(\.total),
+                  totals.map(\.entries)])
+        return BatchEffects(alreadyApplied: Set(entries.map(\.eventId)).subtracting(added.map(\.eventId)))
     }
 
     /// Read per batch (two small queries), so a new rule applies without a restart.

@@ -88,4 +88,23 @@ final class AlertRulesTests: XCTestCase {
         XCTAssertEqual(repaid.walletsMoved.map(\.user), ["u3"])
         XCTAssertTrue(EventPayload.debtPaidOff(DebtPaidOff(debtId: "d1", borrower: "u3", currency: usd)).walletsMoved.isEmpty)
     }
+
+    func testTheRulesTellEachUserOfARuledEventAndThePayeeOfALargePaymentOnce() {
+        func paid(_ id: String, _ payer: String, _ payee: String, _ minor: Int64) -> DomainEvent {
+            DomainEvent(eventId: id, .paymentCompleted(PaymentFacts(PaymentCommand(commandId: id, payer: payer, payee: payee,
+                                                                                   amount: Money(minorUnits: minor, currency: usd)),
+                                                                    users: ["w1": "u1", "w2": "u2", "w1b": "u1"])),
+                        occurredAt: Date(), commandId: id)
+        }
+        let rules = NotificationRules(events: [.paymentCompleted], largeIncomingPayment: [usd: 1000], lowBalance: [])
+        let notices = rules.notices(for: [paid("e1", "w1", "w2", 999), paid("e2", "w1", "w2", 1000), paid("e3", "w1", "w1b", 5000)])
+        XCTAssertEqual(notices.map { "\($0.eventId) \($0.user) \($0.kind) \($0.subject)" }, [
+            "e1 u1 event ", "e1 u2 event ",
+            "e2 u1 event ", "e2 u2 event ", "e2 u2 large_incoming_payment w2",
+            "e3 u1 event ",
+        ], "at the limit is large; between a user's own wallets it is not, and the user is told once")
+        XCTAssertEqual(notices[1].text, "You received \(Money(minorUnits: 999, currency: usd)) from w1.")
+        XCTAssertEqual(NotificationRules(events: [], largeIncomingPayment: [:], lowBalance: []).notices(for: [paid("e4", "w1", "w2", 5000)]), [],
+                       "no rule, no notice")
+    }
 }

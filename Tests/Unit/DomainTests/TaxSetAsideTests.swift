@@ -1,4 +1,5 @@
 import Domain
+import Foundation
 import XCTest
 
 /// Quarters at their edges, bracket tax, the set-aside, and the category
@@ -104,5 +105,26 @@ final class TaxSetAsideTests: XCTestCase {
             .deadLettersPurged(DeadLetterAction(actor: "ops", queue: "q", filter: "all", count: 1)),
         ]
         XCTAssertTrue(noMoney.allSatisfy(\.taxableAmounts.isEmpty))
+    }
+
+    func testABatchMakesAnEntryPerTaxedAmountInItsQuarterAndTotalsPerUserQuarterCurrencyAndCategory() {
+        func paid(_ id: String, _ payer: String, _ payee: String, _ minor: Int64, at: String, kind: String = "payment") -> DomainEvent {
+            DomainEvent(eventId: id, .paymentCompleted(PaymentFacts(PaymentCommand(commandId: id, payer: payer, payee: payee,
+                                                                                   amount: Money(minorUnits: minor, currency: usd), kind: kind),
+                                                                    users: ["w1": "u1", "w2": "u2", "w1b": "u1"])),
+                        occurredAt: ISO8601DateFormatter().date(from: at)!, commandId: id)
+        }
+        let events = [paid("e1", "w1", "w2", 100, at: "2026-03-31T23:59:59Z"), paid("e2", "w1", "w2", 50, at: "2026-04-01T00:00:00Z"),
+                      paid("e3", "w1", "w1b", 70, at: "2026-04-02T00:00:00Z"), paid("e4", "w1", "escrow.m1", 9, at: "2026-04-02T00:00:00Z", kind: "escrow_fund")]
+        let entries = TaxEntry.of(events, categories: defaults)
+        XCTAssertEqual(entries.map { "\($0.eventId) \($0.user) \($0.category) \($0.amount.minorUnits) \($0.quarter)" }, [
+            "e1 u2 income 100 2026-Q1", "e1 u1 expense 100 2026-Q1",
+            "e2 u2 income 50 2026-Q2", "e2 u1 expense 50 2026-Q2",
+            "e3 u1 non_taxable_transfer 70 2026-Q2",
+        ], "escrow funding makes no entry; each amount in the quarter of its own day")
+        XCTAssertEqual(TaxQuarterTotal.of(entries + [entries[2]]).map { "\($0.user) \($0.quarter) \($0.category) \($0.total)/\($0.entries)" }, [
+            "u1 2026-Q1 expense 100/1", "u1 2026-Q2 expense 50/1", "u1 2026-Q2 non_taxable_transfer 70/1",
+            "u2 2026-Q1 income 100/1", "u2 2026-Q2 income 100/2",
+        ], "one row per key, in key order")
     }
 }

@@ -1,0 +1,65 @@
+/// One row of `notifications`: an event's notice to one of its users, or an
+/// alert the event caused (`kind`, with the wallet as `subject`).
+public struct Notice: Sendable, Equatable {
+    public let eventId: String
+    public let user: String
+    public let eventType: String
+    public let kind: String
+    public let subject: String
+    public let text: String
+
+    public init(eventId: String, user: String, eventType: String, kind: String, subject: String, text: String) {
+        (self.eventId, self.user, self.eventType, self.kind, self.subject, self.text) = (eventId, user, eventType, kind, subject, text)
+    }
+
+    /// What the user reads. Amounts stay in minor units with their currency.
+    public static func text(of payload: EventPayload, for user: String) -> String {
+        switch payload {
+        case .paymentCompleted(let p):
+            return p.payeeUser == user ? "You received \(p.amount) from \(p.payer)." : "You paid \(p.amount) to \(p.payee)."
+        case .paymentRejected(let r):
+            return "Your payment of \(r.payment.amount) to \(r.payment.payee) was rejected: \(r.reason)."
+        case .milestoneCompleted(let m):
+            let split = m.release
+            return user == m.freelancer
+                ? "Milestone \(m.milestoneId) of project \(m.projectId) is complete: \(split.net) \(split.gross.currency) minor units paid to \(m.wallet) (\(split.gross.minorUnits) less a fee of \(split.fee))."
+                : "You completed milestone \(m.milestoneId) of project \(m.projectId): its escrow of \(split.gross) was released to the freelancer."
+        case .milestoneRejected(let m):
+            return "Completing milestone \(m.milestoneId) of project \(m.projectId) was refused: \(m.reason) (\(m.detail))."
+        case .debtRepaid(let d):
+            return "Your repayment of \(d.split.amount) on debt \(d.debtId) paid \(d.split.interest) of interest and \(d.split.principal) of principal; \(d.split.remainingPrincipal) of principal remains."
+        case .debtPaidOff(let d):
+            return "Your debt \(d.debtId) is paid off."
+        case .debtRepaymentRejected(let d):
+            return "Your repayment of \(d.amount) on debt \(d.debtId) was rejected: \(d.reason) (\(d.detail))."
+        case .riskChanged(let r):
+            return "Your risk band changed from \(r.fromBand.rawValue) to \(r.toBand.rawValue) (score \(r.score) of 100)."
+        case .riskRecalculated(let r):
+            return "Your risk score is \(r.score) of 100 (\(r.band.rawValue))."
+        case .deadLettersReplayed(let a), .deadLettersReplayCompleted(let a), .deadLettersPurged(let a):
+            return "\(a.actor): \(payload.type.rawValue) of \(a.count) from \(a.queue)"
+        }
+    }
+}
+
+extension NotificationRules {
+    /// What the rules tell users of these events, balances apart (a
+    /// low-balance alert needs the wallet's history): each user of an event
+    /// whose type has a rule, and the payee of a large incoming payment.
+    public func notices(for events: [DomainEvent]) -> [Notice] {
+        events.flatMap { event -> [Notice] in
+            var notices: [Notice] = []
+            if self.events.contains(event.type) {
+                for user in Set(event.userIds).sorted() {
+                    notices.append(Notice(eventId: event.eventId, user: user, eventType: event.type.rawValue, kind: "event", subject: "",
+                                          text: Notice.text(of: event.payload, for: user)))
+                }
+            }
+            if let large = largeIncoming(event.payload) {
+                notices.append(Notice(eventId: event.eventId, user: large.user, eventType: event.type.rawValue, kind: "large_incoming_payment",
+                                      subject: large.wallet, text: "A large payment arrived: \(large.amount) into \(large.wallet)."))
+            }
+            return notices
+        }
+    }
+}
