@@ -197,15 +197,7 @@ public final class AMQPChannel {
     /// `.publishNacked` or `.publishUnroutable` (naming the messages) when
     /// any was refused or returned, `.timeout` when confirms stop coming.
     public func waitForConfirms(timeout: Duration = .seconds(30)) throws(AMQPError) {
-        let deadline = ContinuousClock.now + timeout
-        while !confirms.outstanding.isEmpty {
-            let left = deadline - ContinuousClock.now
-            guard left > .zero, try connection.readFrame(timeout: left) || ContinuousClock.now < deadline else {
-                throw AMQPError(.timeout, operation: "wait for publisher confirms",
-                                endpoint: connection.endpoint.description,
-                                detail: "\(confirms.outstanding.count) publishes unconfirmed after \(timeout)")
-            }
-        }
+        try waitUntilSettled(timeout: timeout)
         let failures = confirms.takeFailures()
         if !failures.returned.isEmpty {
             throw AMQPError(.publishUnroutable, operation: "publish", endpoint: connection.endpoint.description,
@@ -214,6 +206,21 @@ public final class AMQPChannel {
         if !failures.refused.isEmpty {
             throw AMQPError(.publishNacked, operation: "publish", endpoint: connection.endpoint.description,
                             detail: "\(failures.refused.count) publish(es) refused, sequence \(failures.refused.prefix(5).map(String.init).joined(separator: ", "))")
+        }
+    }
+
+    /// Blocks until the broker has settled every publish so far, leaving
+    /// what it refused or returned for `settledConfirms`. Throws `.timeout`
+    /// when confirms stop coming.
+    public func waitUntilSettled(timeout: Duration = .seconds(30)) throws(AMQPError) {
+        let deadline = ContinuousClock.now + timeout
+        while !confirms.outstanding.isEmpty {
+            let left = deadline - ContinuousClock.now
+            guard left > .zero, try connection.readFrame(timeout: left) || ContinuousClock.now < deadline else {
+                throw AMQPError(.timeout, operation: "wait for publisher confirms",
+                                endpoint: connection.endpoint.description,
+                                detail: "\(confirms.outstanding.count) publishes unconfirmed after \(timeout)")
+            }
         }
     }
 

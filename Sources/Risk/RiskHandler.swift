@@ -22,7 +22,7 @@ public struct RiskHandler: EventSubscriber {
     /// The body is read once, by the reader its AMQP `type` picks (the same
     /// rule `hasStatus` answers by); each reader checks the body's own `type`.
     public func decode(_ message: InboundMessage) throws(InvalidMessage) -> RiskRequest {
-        if !hasStatus(message) { return .trigger(try DomainEvent(body: message.body)) }
+        if !hasStatus(type: message.type) { return .trigger(try DomainEvent(body: message.body)) }
         let command = try RiskRecalculation(body: message.body)
         try CommandEnvelope.check(command, against: message)
         return .command(command)
@@ -37,8 +37,8 @@ public struct RiskHandler: EventSubscriber {
 
     /// Events come with their AMQP type set by the outbox; everything else
     /// on this queue is a command.
-    public func hasStatus(_ message: InboundMessage) -> Bool {
-        message.type.flatMap(EventType.init(rawValue:)) == nil
+    public func hasStatus(type: String?) -> Bool {
+        type.flatMap(EventType.init(rawValue:)) == nil
     }
 
     /// The events that may move a user's risk (which of them do: `riskSubjects`).

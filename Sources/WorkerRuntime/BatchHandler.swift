@@ -39,9 +39,10 @@ public protocol BatchHandler: Sendable {
     /// inbox already holds, inside the transaction (read only).
     func repairCache(for duplicates: [Message], in database: PostgresConnection) throws -> [RedisCommand]
 
-    /// Whether a message is a command, whose status users can look up
-    /// (events have none).
-    func hasStatus(_ message: InboundMessage) -> Bool
+    /// Whether a message of this type (as published) is a command, whose
+    /// status users can look up (events have none). Told by the type alone,
+    /// so the runtime asks without reading the message again.
+    func hasStatus(type: String?) -> Bool
 
     /// Every cache entry the handler keeps, read from PostgreSQL. Written
     /// whenever a lane (re)connects to Redis, so whatever was skipped while
@@ -70,7 +71,7 @@ extension BatchHandler {
     public var name: String { consumer.rawValue }
     /// A queue of one kind answers by its consumer; the risk queue, which
     /// takes both, tells them apart by the message's `type`.
-    public func hasStatus(_ message: InboundMessage) -> Bool { consumer.consumesCommands }
+    public func hasStatus(type: String?) -> Bool { consumer.consumesCommands }
     public var isIdempotentByNaturalKey: Bool { false }
     public func digest(of message: Message) -> String? { nil }
     public func repairCache(for duplicates: [Message], in database: PostgresConnection) throws -> [RedisCommand] { [] }

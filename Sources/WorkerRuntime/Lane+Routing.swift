@@ -15,7 +15,7 @@ extension Lane {
     func route(_ failures: [FailedMessage], _ session: inout Session) throws -> [RedisCommand] {
         guard !failures.isEmpty else { return [] }
         let decisions = failures.map { ($0, retryPolicy.decide($0)) }
-        let statuses = decisions.filter { handler.hasStatus(InboundMessage($0.0.delivery.message)) }.compactMap { failure, decision in
+        let statuses = decisions.filter { handler.hasStatus(type: $0.0.delivery.message.properties.type) }.compactMap { failure, decision in
             failure.delivery.message.properties.messageId.map { id in
                 switch decision {
                 case .retry(let tier, let delay):

@@ -83,7 +83,7 @@ extension Lane {
                 let id = ids[index]
                 guard let first = recorded[id], let digest = digests[index], let firstDigest = first.digest, digest != firstDigest else {
                     duplicates.append(items[index].message)
-                    if handler.hasStatus(InboundMessage(items[index].delivery.message)), let first = recorded[id], let state = CommandStatus.State(rawValue: first.outcome) {
+                    if handler.hasStatus(type: items[index].delivery.message.properties.type), let first = recorded[id], let state = CommandStatus.State(rawValue: first.outcome) {
                         effects.cache.append(CommandStatus(state, at: at, reason: first.reason).write(id))
                     }
                     continue
@@ -102,7 +102,7 @@ extension Lane {
         try Inbox.recordRejections(effects.rejections, consumer: handler.name, in: database)
         let entries = Outbox.entries(effects.events)
         try Outbox.insert(entries, in: database)
-        for index in items.indices where fresh.contains(ids[index]) && handler.hasStatus(InboundMessage(items[index].delivery.message)) {
+        for index in items.indices where fresh.contains(ids[index]) && handler.hasStatus(type: items[index].delivery.message.properties.type) {
             let id = ids[index], reason = effects.rejections[id]
             effects.cache.append(CommandStatus(reason == nil ? .applied : .rejected, at: at, reason: reason).write(id))
         }

@@ -328,13 +328,8 @@ final class Lane<Handler: BatchHandler> {
     /// marked: the outbox relay publishes it again later.
     private func collectConfirmed(_ session: inout Session, wait: Bool = false) throws(AMQPError) -> [Outbox.Entry] {
         guard !session.awaitingConfirm.isEmpty else { return [] }
-        if wait || session.awaitingConfirm.count > options.confirmWindow {
-            do { try session.publishing.waitForConfirms() } catch {
-                guard error.code == .publishNacked || error.code == .publishUnroutable else { throw error }
-                if error.code == .publishNacked { faults.fault(at: .now) }
-                log.warning("events not confirmed; the outbox relay will publish them again", metadata: ["error": "\(error)"])
-            }
-        }
+        // Refusals stay for `settledConfirms` to report, sequence by sequence.
+        if wait || session.awaitingConfirm.count > options.confirmWindow { try session.publishing.waitUntilSettled() }
         let settled = try session.publishing.settledConfirms()
         if !settled.refused.isEmpty { faults.fault(at: .now) }
         if !settled.refused.isEmpty || !settled.returned.isEmpty {

@@ -41,9 +41,9 @@ final class HandlerDecodingTests: XCTestCase {
 
     func testTheRiskQueueTellsCommandsFromTriggeringEventsByTheMessageType() {
         let handler = RiskHandler()
-        XCTAssertTrue(handler.hasStatus(InboundMessage(body: [], type: "risk.recalculate")))
-        XCTAssertFalse(handler.hasStatus(InboundMessage(body: [], type: "payment.completed")))
-        XCTAssertTrue(PaymentHandler().hasStatus(InboundMessage(body: [])))
-        XCTAssertFalse(TaxHandler().hasStatus(InboundMessage(body: [])))
+        XCTAssertTrue(handler.hasStatus(type: "risk.recalculate"))
+        XCTAssertFalse(handler.hasStatus(type: "payment.completed"))
+        XCTAssertTrue(PaymentHandler().hasStatus(type: nil))
+        XCTAssertFalse(TaxHandler().hasStatus(type: nil))
     }
 }
