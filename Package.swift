@@ -155,6 +155,11 @@ let package = Package(
                     path: "Tests/Integration/PostgresClientIntegrationTests"),
         .testTarget(name: "RedisClientIntegrationTests", dependencies: ["RedisClient", "Settings", "TestSupport"],
                     path: "Tests/Integration/RedisClientIntegrationTests"),
+        // The lane through an in-memory broker, against real PostgreSQL.
+        .testTarget(name: "WorkerRuntimeIntegrationTests", dependencies: [
+            "WorkerRuntime", "PipelineHarness", "TestSupport", "Domain", "AMQPClient", "PostgresClient", "Topology",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/Integration/WorkerRuntimeIntegrationTests"),
         .testTarget(name: "OperationsIntegrationTests", dependencies: [
             "Migrations", "Topology", "Settings", "AMQPClient", "PostgresClient", "TestSupport", "flexfin",
         ], path: "Tests/Integration/OperationsIntegrationTests"),

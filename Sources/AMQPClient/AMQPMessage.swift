@@ -49,6 +49,15 @@ public struct AMQPDelivery: Sendable {
     public let routingKey: String
     public let message: AMQPMessage
 
+    public init(channel: UInt16, deliveryTag: UInt64, redelivered: Bool, exchange: String, routingKey: String, message: AMQPMessage) {
+        self.channel = channel
+        self.deliveryTag = deliveryTag
+        self.redelivered = redelivered
+        self.exchange = exchange
+        self.routingKey = routingKey
+        self.message = message
+    }
+
     /// The same delivery carrying another message: a part of what was
     /// delivered (acked through the original's tag), or the message as
     /// read, with its id filled in.

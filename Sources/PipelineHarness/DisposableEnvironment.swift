@@ -49,7 +49,9 @@ public struct DisposableEnvironment: Sendable {
         try flushCache()
     }
 
-    private func recreateDatabase() throws {
+    /// The database alone, for tests of the runtime that bring their own
+    /// broker: dropped and created again as a copy of the migrated template.
+    public func recreateDatabase() throws {
         let server = try configured.connectDatabase()
         try dropIfOurs(databaseName, on: server) { $0 == mark }
         let template = try migratedTemplate(on: server)

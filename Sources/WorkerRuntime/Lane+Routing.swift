@@ -51,14 +51,14 @@ extension Lane {
                 // queue's name) when it expires; the broker drops the
                 // expiration on the way back.
                 message.properties.expiration = String(delay)
-                try session.routing.publish(exchange: tier, routingKey: handler.queue, message: message)
+                try session.broker.route(message, exchange: tier, routingKey: handler.queue)
                 log.notice("retrying through \(tier) in \(delay) ms", metadata: metadata)
             case .deadLetter:
-                try session.routing.publish(exchange: deadLetterExchange, routingKey: deadLetterQueue, message: message)
+                try session.broker.route(message, exchange: deadLetterExchange, routingKey: deadLetterQueue)
                 log.warning("dead-lettered", metadata: metadata)
             }
         }
-        try session.routing.waitForConfirms()
+        try session.broker.waitForRoutedConfirms()
         for (failure, decision) in decisions {
             switch decision {
             case .retry(let tier, _): metrics.retried(tier: tier).increment()

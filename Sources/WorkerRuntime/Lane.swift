@@ -3,7 +3,6 @@ import Domain
 import Foundation
 import Logging
 import PostgresClient
-import Settings
 import RedisClient
 import Topology
 
@@ -19,7 +18,7 @@ final class Lane<Handler: BatchHandler> {
     private let name: String
     private let index: Int
     private let options: WorkerOptions
-    private let settings: ServiceSettings
+    private let connections: LaneConnections
     let deadLetterExchange: String
     let deadLetterQueue: String
     let retryPolicy: RetryPolicy
@@ -31,13 +30,13 @@ final class Lane<Handler: BatchHandler> {
     /// Outlives sessions: a fault ends the session it happens in.
     private var faults = BrokerFaultWindow(quiet: .seconds(20))
 
-    init(handler: Handler, index: Int, options: WorkerOptions, settings: ServiceSettings, topology: TopologySpec,
+    init(handler: Handler, index: Int, options: WorkerOptions, connections: LaneConnections, topology: TopologySpec,
          shutdown: ShutdownSignal, metrics: WorkerMetrics, health: WorkerHealth, log: Logger) throws {
         self.handler = handler
         self.name = "lane \(index)"
         self.index = index
         self.options = options
-        self.settings = settings
+        self.connections = connections
         self.deadLetterExchange = topology.deadLetterExchange
         let queue = try topology.queue(named: handler.queue)
         self.deadLetterQueue = queue.deadLetterQueue
@@ -88,14 +87,7 @@ final class Lane<Handler: BatchHandler> {
 
     /// The connections of one session, dropped together on failure.
     struct Session {
-        let consumer: AMQPConnection
-        let consuming: AMQPChannel
-        let publisher: AMQPConnection
-        /// Events, confirmed without waiting.
-        let publishing: AMQPChannel
-        /// Retries and dead letters, confirmed before their originals are
-        /// acked: a channel of their own, so a refused event never fails them.
-        let routing: AMQPChannel
+        let broker: any BrokerSession
         let database: PostgresConnection
         let cache: CacheLink
         /// Events published, by sequence number, not yet known to be confirmed.
@@ -103,58 +95,46 @@ final class Lane<Handler: BatchHandler> {
     }
 
     /// Consumes until shutdown is requested; throws when a connection fails.
-    /// Whatever way it ends, it closes every broker connection it opened (the
+    /// Whatever way it ends, it closes the broker session it opened (the
     /// others close when their owners go): a reconnect loop must not leave a
     /// connection behind per attempt.
     private func serve() throws {
-        var opened: [AMQPConnection] = []
+        let broker = try connections.broker(name)
         defer {
-            opened.forEach { $0.close() }
+            broker.close()
             health.update(lane: index) { $0 = .init() }
         }
-        let consumer = try settings.connectBroker(as: "\(name) consumer")
-        opened.append(consumer)
-        let consuming = try consumer.openChannel()
-        // Probation: one message at a time while the deliveries are ones
-        // a crashed consumer handed back (they come first). A poison message
-        // among them then takes only itself to the delivery limit, not the
-        // neighbours that happened to share its batch.
-        try consuming.setPrefetch(1)
-        var window = 1
-        let publisher = try settings.connectBroker(as: "\(name) publisher")
-        opened.append(publisher)
-        let publishing = try publisher.openChannel()
-        try publishing.enableConfirms(window: options.confirmWindow)
-        let routing = try publisher.openChannel()
-        try routing.enableConfirms()
         health.update(lane: index) { $0.broker = true }
-        let database = try settings.connectDatabase()
+        let database = try connections.database()
         try database.query("SET lock_timeout = \(options.lockTimeoutMilliseconds)")
         health.update(lane: index) { $0.database = true }
-        let cache = CacheLink(connect: settings.connectCache, snapshot: { [handler] in try handler.cacheSnapshot(in: database) }, log: log) {
+        let cache = CacheLink(connect: connections.cache, snapshot: { [handler] in try handler.cacheSnapshot(in: database) }, log: log) {
             [health, index, metrics] available, returned in
             health.update(lane: index) { $0.cache = available }
             if returned { metrics.reconnect("cache") }
         }
         cache.write([])
-        var session = Session(consumer: consumer, consuming: consuming, publisher: publisher, publishing: publishing,
-                              routing: routing, database: database, cache: cache)
+        var session = Session(broker: broker, database: database, cache: cache)
         try relayStaleEvents(session)
-        var tag = try consuming.consume(handler.queue)
+        // Probation: one message at a time while the deliveries are ones
+        // a crashed consumer handed back (they come first). A poison message
+        // among them then takes only itself to the delivery limit, not the
+        // neighbours that happened to share its batch.
+        try broker.consume(handler.queue, prefetch: 1)
+        var window = 1
         hasConsumed = true
         health.update(lane: index) { $0.consuming = true }
         log.info("consuming \(handler.queue)")
         var lastRelay = ContinuousClock.now
         while !shutdown.isRequested {
-            let batch = try collectBatch(from: consumer)
+            let batch = try collectBatch(from: broker)
             if window == 1 && !batch.allSatisfy(\.redelivered) {
                 // The broker applies a prefetch to consumers started after
                 // it: consume again with the full window. (Safe to cancel:
                 // the one delivery the window allows is in hand, see below.)
                 window = Int(options.effectivePrefetch)
-                try consuming.setPrefetch(options.effectivePrefetch)
-                try consuming.cancel(consumerTag: tag)
-                tag = try consuming.consume(handler.queue)
+                try broker.cancelConsuming()
+                try broker.consume(handler.queue, prefetch: options.effectivePrefetch)
             }
             if batch.isEmpty {
                 try markConfirmed(&session)
@@ -177,9 +157,9 @@ final class Lane<Handler: BatchHandler> {
         // until the window is full (the broker may send no more) or none came
         // for a second (the queue is drained); only then cancel. A trickle
         // that does neither is cut off after 5 s: shutdown stays bounded.
-        var held = try collect(from: consumer, upTo: window, quietFor: .seconds(1), within: .seconds(5))
-        try consuming.cancel(consumerTag: tag)
-        while case let rest = try collectBatch(from: consumer), !rest.isEmpty { held += rest }
+        var held = try collect(from: broker, upTo: window, quietFor: .seconds(1), within: .seconds(5))
+        try broker.cancelConsuming()
+        while case let rest = try collectBatch(from: broker), !rest.isEmpty { held += rest }
         for start in stride(from: 0, to: held.count, by: options.batchSize) {
             try process(Array(held[start..<min(start + options.batchSize, held.count)]), &session)
         }
@@ -194,11 +174,11 @@ final class Lane<Handler: BatchHandler> {
         guard !faults.isOpen(at: .now) else { return }
         let held = faults.takeHeld(at: .now)
         if !held.isEmpty {
-            let again = try outbox.relay(held, database: session.database, channel: session.publishing)
+            let again = try outbox.relay(held, database: session.database, broker: session.broker)
             log.notice("published again \(again) events confirmed during a broker fault")
         }
         // Older than any live lane takes to mark its own events published.
-        let relayed = try outbox.relayStale(olderThan: 5, database: session.database, channel: session.publishing)
+        let relayed = try outbox.relayStale(olderThan: 5, database: session.database, broker: session.broker)
         if relayed > 0 { log.notice("relayed \(relayed) events left unpublished by an earlier crash") }
     }
 
@@ -212,13 +192,13 @@ final class Lane<Handler: BatchHandler> {
 
     /// Up to `batchSize` messages (a bundle counts its events): waits for the first (briefly, to look
     /// at the shutdown flag), then at most `batchMilliseconds` for more.
-    private func collectBatch(from consumer: AMQPConnection) throws -> [AMQPDelivery] {
-        guard let first = try consumer.nextDelivery(timeout: .milliseconds(250)) else { return [] }
+    private func collectBatch(from broker: any BrokerSession) throws -> [AMQPDelivery] {
+        guard let first = try broker.nextDelivery(timeout: .milliseconds(250)) else { return [] }
         var batch = [first]
         var weight = first.weight
         let deadline = ContinuousClock.now + .milliseconds(options.batchMilliseconds)
         while weight < options.batchSize,
-              let next = try consumer.nextDelivery(timeout: max(deadline - .now, .zero)) {
+              let next = try broker.nextDelivery(timeout: max(deadline - .now, .zero)) {
             batch.append(next)
             weight += next.weight
         }
@@ -226,12 +206,12 @@ final class Lane<Handler: BatchHandler> {
     }
 
     /// Up to `count` deliveries, until none has come for `quiet`, for at most `limit`.
-    private func collect(from consumer: AMQPConnection, upTo count: Int, quietFor quiet: Duration,
+    private func collect(from broker: any BrokerSession, upTo count: Int, quietFor quiet: Duration,
                          within limit: Duration) throws -> [AMQPDelivery] {
         let deadline = ContinuousClock.now + limit
         var deliveries: [AMQPDelivery] = []
         while deliveries.count < count, ContinuousClock.now < deadline,
-              let next = try consumer.nextDelivery(timeout: min(quiet, max(deadline - .now, .zero))) {
+              let next = try broker.nextDelivery(timeout: min(quiet, max(deadline - .now, .zero))) {
             deliveries.append(next)
         }
         return deliveries
@@ -282,8 +262,8 @@ final class Lane<Handler: BatchHandler> {
 
         // The effects and their events are committed (the outbox holds the
         // events), so the batch can be acknowledged now; the events follow.
-        try session.consuming.ack(batch.map(\.deliveryTag).max()!, multiple: true)
-        session.awaitingConfirm += try outbox.publish(applied.entries, on: session.publishing)
+        try session.broker.ack(through: batch.map(\.deliveryTag).max()!)
+        session.awaitingConfirm += try outbox.publish(applied.entries, on: session.broker)
         phase("ack, publish")
 
         metrics.batchSize.record(Double(parts.count))
@@ -326,11 +306,11 @@ final class Lane<Handler: BatchHandler> {
     /// marked published in the next transaction. Waits only when more than
     /// `confirmWindow` are unsettled. A refused or returned event is never
     /// marked: the outbox relay publishes it again later.
-    private func collectConfirmed(_ session: inout Session, wait: Bool = false) throws(AMQPError) -> [Outbox.Entry] {
+    private func collectConfirmed(_ session: inout Session, wait: Bool = false) throws -> [Outbox.Entry] {
         guard !session.awaitingConfirm.isEmpty else { return [] }
-        // Refusals stay for `settledConfirms` to report, sequence by sequence.
-        if wait || session.awaitingConfirm.count > options.confirmWindow { try session.publishing.waitUntilSettled() }
-        let settled = try session.publishing.settledConfirms()
+        // Refusals stay for `settledEvents` to report, sequence by sequence.
+        if wait || session.awaitingConfirm.count > options.confirmWindow { try session.broker.waitUntilEventsSettled() }
+        let settled = try session.broker.settledEvents()
         if !settled.refused.isEmpty { faults.fault(at: .now) }
         if !settled.refused.isEmpty || !settled.returned.isEmpty {
             log.warning("events not confirmed; the outbox relay will publish them again",

@@ -44,7 +44,7 @@ struct Outbox {
     /// Publishes and returns each entry with its confirm sequence number;
     /// the caller marks them published once confirmed.
     @discardableResult
-    func publish(_ entries: [Entry], on channel: AMQPChannel) throws -> [(sequence: UInt64, entry: Entry)] {
+    func publish(_ entries: [Entry], on broker: any BrokerSession) throws -> [(sequence: UInt64, entry: Entry)] {
         let now = UInt64(Date().timeIntervalSince1970)
         var published: [(sequence: UInt64, entry: Entry)] = []
         for entry in entries {
@@ -52,9 +52,9 @@ struct Outbox {
                 contentType: EventBundle.contentType, messageId: entry.messageId, type: entry.type, persistent: true, timestamp: now,
                 headers: [MessageHeader.schemaVersion: 1, MessageHeader.occurredAt: .int(entry.occurredAt),
                           MessageHeader.eventCount: .int(Int64(entry.events))])
-            let sequence = try channel.publish(exchange: exchange, routingKey: entry.type,
-                                               message: AMQPMessage(body: entry.body, properties: properties))
-            published.append((sequence ?? 0, entry))
+            let sequence = try broker.publishEvent(AMQPMessage(body: entry.body, properties: properties), exchange: exchange,
+                                                   routingKey: entry.type)
+            published.append((sequence, entry))
         }
         return published
     }
@@ -69,19 +69,19 @@ struct Outbox {
     /// Publishes rows older than `age` that are still unpublished (their
     /// worker died between commit and confirm). SKIP LOCKED lets several
     /// relays share the work without publishing the same row twice.
-    func relayStale(olderThan age: Int, database: PostgresConnection, channel: AMQPChannel) throws -> Int {
-        try relay(where: "created_at < now() - make_interval(secs => $1)", [age], database: database, channel: channel)
+    func relayStale(olderThan age: Int, database: PostgresConnection, broker: any BrokerSession) throws -> Int {
+        try relay(where: "created_at < now() - make_interval(secs => $1)", [age], database: database, broker: broker)
     }
 
     /// Publishes again the rows of `messageIds` still in the outbox (a relay
     /// may have taken some meanwhile).
-    func relay(_ messageIds: [String], database: PostgresConnection, channel: AMQPChannel) throws -> Int {
-        try relay(where: "message_id = ANY($1::text[])", [messageIds], database: database, channel: channel)
+    func relay(_ messageIds: [String], database: PostgresConnection, broker: any BrokerSession) throws -> Int {
+        try relay(where: "message_id = ANY($1::text[])", [messageIds], database: database, broker: broker)
     }
 
     /// Up to 1,000 rows at a time, confirmed, then deleted in the same transaction.
     private func relay(where condition: String, _ parameters: [any PostgresBindable], database: PostgresConnection,
-                       channel: AMQPChannel) throws -> Int {
+                       broker: any BrokerSession) throws -> Int {
         try database.transaction { db in
             let rows = try db.execute(prepared: """
                 SELECT message_id, event_type, events, body, (extract(epoch FROM created_at) * 1000)::int8 FROM outbox
@@ -93,8 +93,8 @@ struct Outbox {
                           body: Array(rows.decode(row, 3, as: String.self).utf8), events: rows.decode(row, 2, as: Int.self),
                           occurredAt: rows.decode(row, 4, as: Int64.self))
             }
-            try publish(entries, on: channel)
-            try channel.waitForConfirms()
+            try publish(entries, on: broker)
+            try broker.waitForEventConfirms()
             try Self.markPublished(entries, in: db)
             return entries.reduce(0) { $0 + $1.events }
         }

@@ -44,7 +44,8 @@ public enum WorkerProcess {
                 var laneLog = log
                 laneLog[metadataKey: "lane"] = "\(index)"
                 do {
-                    try Lane(handler: handler, index: index, options: options, settings: settings, topology: topology,
+                    try Lane(handler: handler, index: index, options: options,
+                             connections: LaneConnections(settings: settings, options: options), topology: topology,
                              shutdown: shutdown, metrics: metrics, health: health, log: laneLog).run()
                 } catch {
                     laneLog.critical("cannot start, and retrying will not help: \(error)")

@@ -58,7 +58,7 @@ final class OutageTests: PipelineTestCase {
         // was skipped) is answered from PostgreSQL.
         let cache = try settings.connectCache()
         try cache.command(["DEL", CommandStatus.key(late)])
-        try cache.pipeline([CommandStatus.accepted(late, at: CommandStatus.timestamp())])
+        _ = try cache.pipeline([CommandStatus.accepted(late, at: CommandStatus.timestamp())])
         let corrected = try runFlexfin(["status", late])
         XCTAssertTrue(corrected.output.contains("source: database") && !corrected.output.contains("accepted"), corrected.output)
         try assertInvariants(workload.expected)  // includes: no cached balance differs from PostgreSQL's
