@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // HTTP for the API and every process's /metrics, /healthz, /readyz.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Hummingbird's own lifecycle: the API's server and loops run as one group of services.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C libraries, reached only through the wrappers below.
@@ -60,6 +62,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
         // Dead letters kept whole in PostgreSQL: what every reader reads.
@@ -125,6 +128,7 @@ let package = Package(
             "APIKeys", "DeadLetterRecords", "DeadLetters", "Domain", "Submission", "Settings", "Telemetry", "Topology", "WorkerRuntime",
             "AMQPClient", "PostgresClient", "RedisClient",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Resources/openapi.json"), .copy("Resources/ops.html")]),

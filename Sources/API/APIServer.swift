@@ -3,6 +3,7 @@ import DeadLetters
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import Settings
 import Telemetry
 import Topology
@@ -27,7 +28,11 @@ public struct APIOptions: ParsableArguments, Sendable {
 }
 
 /// `flexfin-api`: the HTTP API, the ops page and the OpenAPI document.
-/// Hummingbird serves; the blocking C clients run on the service pool.
+/// Hummingbird serves; the blocking C clients run on the service pool. The
+/// server and the background loops (readiness probe, queue sampler,
+/// dead-letter intake, the metrics endpoint) are services of one group:
+/// SIGTERM or SIGINT stops the server taking requests and lets those under
+/// way finish, then stops the loops, each after its round.
 public enum APIServer {
     public static func run(_ options: APIOptions) async throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
@@ -36,21 +41,27 @@ public enum APIServer {
         let settings = try ServiceSettings.fromEnvironment()
         let topology = try TopologySpec.load(from: TopologySpec.locate())
         let pool = ServicePool(threads: options.threads, queueLimit: 64 * options.threads, settings: settings, topology: topology)
-        let readiness = Readiness(pool: pool, log: log)
+        let readiness = Readiness()
+        // Stopped in reverse order: the server first.
+        var services: [any Service] = [
+            readiness.prober(pool),
+            QueueSampler.service(pool, topology: topology, every: options.sampleSeconds, log: log),
+            // The API is where dead letters are read: it keeps their record complete.
+            DeadLetterIntakeService(queues: topology.queues.map(\.deadLetterQueue), settings: settings, log: log),
+        ]
         if let metricsPort = options.metricsPort {
-            try HealthEndpoint.start(host: options.host, port: metricsPort, readiness: readiness.checks, log: log)
+            services.append(HealthEndpoint.application(host: options.host, port: metricsPort, readiness: readiness.checks, log: log))
         }
         let endpoints = Endpoints(pool: pool, options: options, topology: topology, log: log)
-        QueueSampler.start(pool, topology: topology, every: options.sampleSeconds, log: log)
-        // The API is where dead letters are read: it keeps their record complete.
-        DeadLetterIntake.start(topology.queues.map(\.deadLetterQueue), settings: settings, log: log)
         let router = Router()
         router.middlewares.add(MetricsMiddleware())
         endpoints.add(to: router)
-        let app = Application(router: router, configuration: .init(address: .hostname(options.host, port: options.port), serverName: "flexfin-api"),
-                              onServerRunning: { channel in
-                                  log.notice("flexfin-api on http://\(options.host):\(channel.localAddress?.port ?? options.port)/")
-                              }, logger: log)
-        try await app.runService()
+        services.append(Application(router: router, configuration: .init(address: .hostname(options.host, port: options.port),
+                                                                          serverName: "flexfin-api"),
+                                    onServerRunning: { channel in
+                                        log.notice("flexfin-api on http://\(options.host):\(channel.localAddress?.port ?? options.port)/")
+                                    }, logger: log))
+        try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: log).run()
+        log.notice("flexfin-api stopped")
     }
 }

@@ -12,20 +12,16 @@ import Topology
 /// kept 48 hours. Each round also reads what the dead letters' records hold
 /// (how many, and the money), for `/metrics` and its alerts.
 enum QueueSampler {
-    static func start(_ pool: ServicePool, topology: TopologySpec, every seconds: Int, log: Logger) {
-        Task.detached {
-            var rounds = 0
-            while !Task.isCancelled {
-                let prune = rounds % 360 == 0  // about hourly
-                do {
-                    try await pool.run { connections in
-                        try sample(connections, topology: topology, prune: prune)
-                    }
-                } catch {
-                    log.warning("queue depth not sampled", metadata: ["error": "\(error)"])
+    /// A round every `seconds`, as a service of the API's group.
+    static func service(_ pool: ServicePool, topology: TopologySpec, every seconds: Int, log: Logger) -> Every {
+        Every(.seconds(seconds)) { round in
+            let prune = round % 360 == 0  // about hourly
+            do {
+                try await pool.run { connections in
+                    try sample(connections, topology: topology, prune: prune)
                 }
-                rounds += 1
-                try? await Task.sleep(for: .seconds(seconds))
+            } catch {
+                log.warning("queue depth not sampled", metadata: ["error": "\(error)"])
             }
         }
     }

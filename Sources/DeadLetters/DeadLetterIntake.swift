@@ -59,22 +59,23 @@ public final class DeadLetterIntake {
         try DeadLetterIntake(queues, settings: settings).takeIn(idle: .milliseconds(300))
     }
 
-    /// Takes in from `queues` on a thread of its own until the process ends,
-    /// reconnecting after a failure (the copies wait in their queues).
-    public static func start(_ queues: [String], settings: ServiceSettings, log: Logger) {
-        Thread.detachNewThread {
-            while true {
-                do {
-                    let intake = try DeadLetterIntake(queues, settings: settings)
-                    while true {
-                        let recorded = try intake.takeIn(idle: .seconds(1))
-                        if recorded > 0 { log.notice("dead letters taken into the record", metadata: ["new": "\(recorded)"]) }
-                    }
-                } catch {
-                    log.warning("dead-letter intake failed; retrying in 5 s", metadata: ["error": "\(error)"])
-                    Thread.sleep(forTimeInterval: 5)
+    /// Takes in from `queues` until `running` turns false (checked at
+    /// least once a second), reconnecting after a failure (the copies wait
+    /// in their queues). Blocks its thread: the API runs it on one of its own.
+    public static func serve(_ queues: [String], settings: ServiceSettings, log: Logger, while running: () -> Bool) {
+        while running() {
+            do {
+                let intake = try DeadLetterIntake(queues, settings: settings)
+                while running() {
+                    let recorded = try intake.takeIn(idle: .seconds(1))
+                    if recorded > 0 { log.notice("dead letters taken into the record", metadata: ["new": "\(recorded)"]) }
                 }
+            } catch {
+                log.warning("dead-letter intake failed; retrying in 5 s", metadata: ["error": "\(error)"])
+                let retry = ContinuousClock.now + .seconds(5)
+                while running(), ContinuousClock.now < retry { Thread.sleep(forTimeInterval: 0.1) }
             }
         }
+        log.info("dead-letter intake stopped")
     }
 }

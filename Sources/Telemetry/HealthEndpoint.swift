@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Prometheus
+import ServiceLifecycle
 
 /// What `/readyz` answers from: each check's name and whether it holds now.
 /// Must not block: it runs on the server's event loop.
@@ -34,29 +35,43 @@ extension Router {
     }
 }
 
-/// A worker's `--metrics-port` server: only the health routes, on event
-/// loops of its own (the worker's lanes are plain threads).
+/// A process's `--metrics-port` server: only the health routes. The API
+/// runs it as a service of its group; a worker starts it on event loops of
+/// its own (the worker's lanes are plain threads).
 public enum HealthEndpoint {
     public struct CannotListen: Error, CustomStringConvertible {
         public let description: String
     }
 
-    /// Starts serving and returns the bound port (port 0 picks a free one)
-    /// once it is bound; throws when it cannot be (in use, not permitted), so
-    /// the process says so at once.
-    @discardableResult
-    public static func start(host: String, port: Int, readiness: @escaping ReadinessChecks, log: Logger) throws -> Int {
+    /// The server, not yet running; `onBound` is told the port it bound
+    /// (port 0 picks a free one), which it also logs: the benchmark reads
+    /// the port from that line when it asked for port 0.
+    public static func application(host: String, port: Int, readiness: @escaping ReadinessChecks, log: Logger,
+                                   onBound: @escaping @Sendable (Int) -> Void = { _ in }) -> some Service {
         let router = Router()
         router.addHealthRoutes(readiness: readiness)
+        return Application(router: router, configuration: .init(address: .hostname(host, port: port)),
+                           onServerRunning: { channel in
+                               let bound = channel.localAddress?.port ?? port
+                               log.notice("metrics on http://\(host):\(bound)/metrics")
+                               onBound(bound)
+                           }, logger: log)
+    }
+
+    /// Starts serving and returns the bound port once it is bound; throws
+    /// when it cannot be (in use, not permitted), so the process says so at once.
+    @discardableResult
+    public static func start(host: String, port: Int, readiness: @escaping ReadinessChecks, log: Logger) throws -> Int {
         let bound = DispatchSemaphore(value: 0)
         let state = StartState()
-        let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)),
-                              onServerRunning: { channel in
-                                  state.bound(channel.localAddress?.port ?? port)
-                                  bound.signal()
-                              }, logger: log)
+        let app = application(host: host, port: port, readiness: readiness, log: log) { port in
+            state.bound(port)
+            bound.signal()
+        }
         Task.detached {
-            do { try await app.runService(gracefulShutdownSignals: []) } catch {
+            do {
+                try await ServiceGroup(services: [app], gracefulShutdownSignals: [], cancellationSignals: [], logger: log).run()
+            } catch {
                 state.failed("metrics endpoint on \(host):\(port): \(error)")
             }
             bound.signal()
@@ -64,8 +79,6 @@ public enum HealthEndpoint {
         bound.wait()
         let (boundPort, failure) = state.result
         guard let boundPort else { throw CannotListen(description: failure ?? "metrics endpoint on \(host):\(port) did not start") }
-        // The benchmark reads the port from this line when it asked for port 0.
-        log.notice("metrics on http://\(host):\(boundPort)/metrics")
         return boundPort
     }
 }

@@ -87,6 +87,20 @@ final class APITests: PipelineTestCase {
                        "the secret itself is not stored")
     }
 
+    func testSIGTERMStopsTheServerAndEveryLoopOfTheAPI() throws {
+        let server = try startAPI(metrics: true)
+        api = try XCTUnwrap(server.apiURL)
+        XCTAssertEqual(try call("/openapi.json").status, 200)
+        server.process.terminate()
+        let deadline = ContinuousClock.now + .seconds(15)
+        while server.isRunning, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        XCTAssertFalse(server.isRunning, "still running 15 s after SIGTERM")
+        XCTAssertEqual(server.process.terminationReason, .exit)
+        XCTAssertEqual(server.process.terminationStatus, 0, server.logText)
+        XCTAssertTrue(server.logText.contains("dead-letter intake stopped"), server.logText)
+        XCTAssertTrue(server.logText.contains("flexfin-api stopped"), server.logText)
+    }
+
     func testAKeyOverItsRateIsToldToWait() throws {
         api = try XCTUnwrap(startAPI().apiURL)
         let limited = try apiKey("slow", "read", rate: 2)
