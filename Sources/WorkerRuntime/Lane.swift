@@ -28,7 +28,7 @@ final class Lane<Handler: BatchHandler> {
     private let health: WorkerHealth
     let log: Logger
     /// Outlives sessions: a fault ends the session it happens in.
-    private var faults = BrokerFaultWindow(quiet: .seconds(20))
+    private var faults: BrokerFaultWindow
 
     init(handler: Handler, index: Int, options: WorkerOptions, connections: LaneConnections, topology: TopologySpec,
          shutdown: ShutdownSignal, metrics: WorkerMetrics, health: WorkerHealth, log: Logger) throws {
@@ -37,6 +37,7 @@ final class Lane<Handler: BatchHandler> {
         self.index = index
         self.options = options
         self.connections = connections
+        self.faults = BrokerFaultWindow(quiet: .seconds(options.brokerFaultQuietSeconds))
         self.deadLetterExchange = topology.deadLetterExchange
         let queue = try topology.queue(named: handler.queue)
         self.deadLetterQueue = queue.deadLetterQueue

@@ -14,6 +14,8 @@ public struct WorkerOptions: ParsableArguments, Sendable {
     public var confirmWindow = 2048
     @Option(help: "Longest wait in milliseconds for a row lock (a wallet held by a stuck session) before the batch is split around it.")
     public var lockTimeoutMilliseconds = 5000
+    @Option(help: "Seconds without a broker fault (a refused publish, a lost session) before a lane publishes again the events confirmed since the fault, and deletes them from the outbox (see docs/design.md). Long enough for a cluster to settle.")
+    public var brokerFaultQuietSeconds = 20
     @Option(help: "Serve /metrics, /healthz and /readyz on this port (none by default).")
     public var metricsPort: Int?
     @Option(help: "The address --metrics-port listens on (0.0.0.0 in a container).")
@@ -26,8 +28,11 @@ public struct WorkerOptions: ParsableArguments, Sendable {
     public init() {}
 
     public func validate() throws {
-        guard lanes > 0, batchSize > 0, batchMilliseconds >= 0, lockTimeoutMilliseconds > 0 else {
-            throw ValidationError("--lanes, --batch-size and --lock-timeout-milliseconds must be positive, --batch-milliseconds not negative")
+        guard lanes > 0, batchSize > 0, batchMilliseconds >= 0, lockTimeoutMilliseconds > 0, brokerFaultQuietSeconds >= 0 else {
+            throw ValidationError("""
+                --lanes, --batch-size and --lock-timeout-milliseconds must be positive, --batch-milliseconds and \
+                --broker-fault-quiet-seconds not negative
+                """)
         }
         if let prefetch, prefetch < batchSize { throw ValidationError("--prefetch must be at least --batch-size") }
         if let metricsPort, !(0...65535).contains(metricsPort) { throw ValidationError("--metrics-port must be 0...65535") }

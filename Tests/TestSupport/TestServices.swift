@@ -9,6 +9,11 @@ public enum TestServices {
         do { return try ServiceSettings.fromEnvironment() } catch { fatalError("test settings: \(error)") }
     }()
 
+    /// The parallel slot this test process runs in: `deploy/local/test`
+    /// runs test classes three at a time (`FLEXFIN_TEST_SLOT`, from xargs),
+    /// each slot in disposable environments of its own; 0 when run alone.
+    public static let slot = Int(ProcessInfo.processInfo.environment["FLEXFIN_TEST_SLOT"] ?? "") ?? 0
+
     /// Stops or starts one real service (`rabbitmq`, `postgresql`, `redis`,
     /// `cluster`, `standby`, …) through `deploy/local/services`, for the
     /// fault tests; `environment` adds to this process's (another data

@@ -11,7 +11,8 @@ import XCTest
 
 /// The real worker executables (built beside the test bundle) against the
 /// real services, in a disposable environment of the tests' own (database
-/// flexfin_test, vhost flexfin-test, Redis 14): every test starts from a
+/// flexfin_test, vhost flexfin-test, Redis 14; in parallel slot N,
+/// flexfin_testN, flexfin-testN, Redis 14 - N): every test starts from a
 /// wiped, seeded state, and the configured database is never touched.
 class PipelineTestCase: XCTestCase {
     var workbench: Workbench!
@@ -27,7 +28,8 @@ class PipelineTestCase: XCTestCase {
     override func setUpWithError() throws {
         topology = try TopologySpec.load(from: repositoryRoot.appendingPathComponent("queues/topology.json"))
         let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let environment = try DisposableEnvironment("test", redisDatabase: 14, from: servers())
+        let slot = TestServices.slot
+        let environment = try DisposableEnvironment(slot == 0 ? "test" : "test\(slot)", redisDatabase: 14 - slot, from: servers())
         workbench = Workbench(environment: environment, topology: topology, workers: binaries)
         try workbench.reset()
     }
@@ -109,8 +111,8 @@ class PipelineTestCase: XCTestCase {
         return created.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    func startEventWorkers() throws -> [RunningWorker] {
-        try ["audit-worker", "notifications-worker", "tax-worker"].map { try start($0) }
+    func startEventWorkers(arguments: [String] = []) throws -> [RunningWorker] {
+        try ["audit-worker", "notifications-worker", "tax-worker"].map { try start($0, arguments: arguments) }
     }
 
     func submit(_ commands: [SubmittedCommand]) throws {

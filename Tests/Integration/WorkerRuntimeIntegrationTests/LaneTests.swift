@@ -19,7 +19,7 @@ final class LaneTests: XCTestCase {
     private let handler = ScriptedHandler()
 
     override func setUpWithError() throws {
-        environment = try DisposableEnvironment("lane", redisDatabase: 13, from: TestServices.settings)
+        environment = try DisposableEnvironment("lane", redisDatabase: 11, from: TestServices.settings)
         try environment.recreateDatabase()
         topology = try TopologySpec.load(from: TopologySpec.locate())
     }
