@@ -44,7 +44,7 @@ enum CommandIntake {
                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], array_fill($4::text, ARRAY[cardinality($1::text[])]))
                 ON CONFLICT (command_id) DO NOTHING RETURNING command_id
                 """, [commands.map(\.commandId), commands.map(\.type), commands.map(\.digest), key])
-            let new = Set(try (0..<inserted.count).map { try inserted.decode($0, 0, as: String.self) })
+            let new = Set(try (0..<inserted.count).map { try inserted.decode($0, "command_id", as: String.self) })
             // Earlier content of the others: submitted here, or through the CLI (the inbox).
             let earlier = try db.execute(prepared: """
                 SELECT command_id, digest FROM api_submissions WHERE command_id = ANY($1::text[])
@@ -55,7 +55,7 @@ enum CommandIntake {
                       Consumer.allCases.filter(\.consumesCommands).map(\.rawValue)])
             var digests: [String: Set<String>] = [:]
             for row in 0..<earlier.count {
-                digests[try earlier.decode(row, 0, as: String.self), default: []].insert(try earlier.decode(row, 1, as: String.self))
+                digests[try earlier.decode(row, "command_id", as: String.self), default: []].insert(try earlier.decode(row, "digest", as: String.self))
             }
             return commands.map { command in
                 if new.contains(command.commandId) { return .success(.new) }

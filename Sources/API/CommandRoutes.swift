@@ -30,12 +30,12 @@ extension Endpoints {
                 }
                 // Confirmed by the broker, and neither worker nor cache has said more yet.
                 let submitted = try connections.database().execute(prepared: """
-                    SELECT to_char(submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') FROM api_submissions WHERE command_id = $1
+                    SELECT to_char(submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS submitted_at FROM api_submissions WHERE command_id = $1
                     """, [id])
                 guard submitted.count == 1 else {
                     throw APIError(status: .notFound, code: "unknown_command", message: "no command with id \"\(id)\" is known")
                 }
-                return Reply(.ok, .object(["command_id": .string(id), "status": "accepted", "at": .string(try submitted.decode(0, 0, as: String.self)),
+                return Reply(.ok, .object(["command_id": .string(id), "status": "accepted", "at": .string(try submitted.decode(0, "submitted_at", as: String.self)),
                                           "source": "database"]))
             }
         }

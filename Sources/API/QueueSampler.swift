@@ -56,15 +56,15 @@ enum QueueSampler {
     static func history(hours: Int, in database: PostgresConnection) throws -> JSONValue {
         let slice = max(1, hours * 3600 / 300)
         let rows = try database.execute(prepared: """
-            SELECT queue, (floor(extract(epoch FROM sampled_at) / $2) * $2)::int8 AS t, max(ready), max(consumers)
+            SELECT queue, (floor(extract(epoch FROM sampled_at) / $2) * $2)::int8 AS t, max(ready) AS ready, max(consumers) AS consumers
             FROM queue_depth_samples WHERE sampled_at > now() - make_interval(hours => $1)
             GROUP BY queue, t ORDER BY queue, t
             """, [hours, slice])
         var series: [String: [JSONValue]] = [:]
         for row in 0..<rows.count {
-            series[try rows.decode(row, 0, as: String.self), default: []].append(.array([
-                .integer(try rows.decode(row, 1, as: Int64.self)), .integer(Int64(try rows.decode(row, 2, as: Int.self))),
-                .integer(Int64(try rows.decode(row, 3, as: Int.self))),
+            series[try rows.decode(row, "queue", as: String.self), default: []].append(.array([
+                .integer(try rows.decode(row, "t")), .integer(try rows.decode(row, "ready")),
+                .integer(try rows.decode(row, "consumers")),
             ]))
         }
         return .object(["hours": .integer(Int64(hours)), "slice_seconds": .integer(Int64(slice)),

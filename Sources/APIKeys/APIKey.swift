@@ -79,17 +79,17 @@ public enum APIKeyStore {
         let parts = token.split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "ffk", parts[1].count == 16, parts[2].count == 64 else { return nil }
         let rows = try database.execute(prepared: """
-            SELECT name, secret_sha256, array_to_string(scopes, ','), rate_per_second FROM api_keys
+            SELECT name, secret_sha256, array_to_string(scopes, ',') AS scopes, rate_per_second FROM api_keys
             WHERE id = $1 AND revoked_at IS NULL
             """, [String(parts[1])])
         guard rows.count == 1 else { return nil }
-        let stored = Array(try rows.decode(0, 1, as: String.self).utf8)
+        let stored = Array(try rows.decode(0, "secret_sha256", as: String.self).utf8)
         let offered = Array(digest(String(parts[2])).utf8)
         // Constant time: how much of a guess matched must not show in timing.
         guard stored.count == offered.count, zip(stored, offered).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else { return nil }
-        let scopes = try rows.decode(0, 2, as: String.self).split(separator: ",").compactMap { Scope(rawValue: String($0)) }
-        return APIKey(id: String(parts[1]), name: try rows.decode(0, 0, as: String.self), scopes: Set(scopes),
-                      ratePerSecond: try rows.decode(0, 3, as: Int.self))
+        let scopes = try rows.decode(0, "scopes", as: String.self).split(separator: ",").compactMap { Scope(rawValue: String($0)) }
+        return APIKey(id: String(parts[1]), name: try rows.decode(0, "name"), scopes: Set(scopes),
+                      ratePerSecond: try rows.decode(0, "rate_per_second"))
     }
 
     private static func digest(_ secret: String) -> String { Hex.encode(SHA256.hash(data: Array(secret.utf8))) }

@@ -42,12 +42,12 @@ public struct AuditHandler: EventSubscriber {
         // while the log was small (a fresh database) scans the whole log,
         // batch after batch (here, every event id against every row: 0.5 s a batch at 30,000 rows).
         let known = try database.query("SELECT event_id FROM audit_log WHERE event_id = ANY($1::text[])", [incoming.map(\.eventId)])
-        let chained = Set((0..<known.count).compactMap { known.string($0, 0) })
+        let chained = Set(try (0..<known.count).map { try known.decode($0, "event_id", as: String.self) })
         let records = incoming.filter { !chained.contains($0.eventId) }
         guard !records.isEmpty else { return BatchEffects(alreadyApplied: chained) }
         let last = try database.query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-        var seq = last.int64(0, 0) ?? 0
-        var previous = last.string(0, 1) ?? AuditChain.genesis
+        var seq: Int64 = last.isEmpty ? 0 : try last.decode(0, "seq")
+        var previous = last.isEmpty ? AuditChain.genesis : try last.decode(0, "hash", as: String.self)
         var seqs: [Int64] = [], prevHashes: [String] = [], hashes: [String] = []
         for record in records {
             seq += 1

@@ -21,8 +21,8 @@ public enum AuditVerification {
                     """, [last.seq, chunk])
                 guard !rows.isEmpty else { return Report(rows: checked, firstBreak: nil) }
                 let chain = try (0..<rows.count).map {
-                    try AuditChain.Row(seq: rows.decode($0, 0, as: Int64.self), eventId: rows.decode($0, 1, as: String.self), eventType: rows.decode($0, 2, as: String.self),
-                                   body: rows.decode($0, 3, as: String.self), prevHash: rows.decode($0, 4, as: String.self), hash: rows.decode($0, 5, as: String.self))
+                    try AuditChain.Row(seq: rows.decode($0, "seq"), eventId: rows.decode($0, "event_id"), eventType: rows.decode($0, "event_type"),
+                                       body: rows.decode($0, "body"), prevHash: rows.decode($0, "prev_hash"), hash: rows.decode($0, "hash"))
                 }
                 if let broken = AuditChain.verify(chain, after: last) { return Report(rows: checked, firstBreak: broken) }
                 last = (chain.last!.seq, chain.last!.hash)

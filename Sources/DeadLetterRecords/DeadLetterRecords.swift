@@ -69,14 +69,14 @@ public enum DeadLetterRecords {
     /// The dead letters `queue` holds (not replayed, not purged), oldest first.
     public static func held(in queue: String, _ db: PostgresConnection, now: Date = Date()) throws -> [Held] {
         let rows = try db.execute(prepared: """
-            SELECT letter_id, encode(body, 'hex'), properties, (extract(epoch FROM recorded_at) * 1000)::int8
+            SELECT letter_id, encode(body, 'hex') AS body, properties, (extract(epoch FROM recorded_at) * 1000)::int8 AS recorded_ms
             FROM dead_letters WHERE queue = $1 AND state = 'held' ORDER BY recorded_at, letter_id
             """, [queue])
         return try (0..<rows.count).map { row in
-            let id: String = try rows.decode(row, 0)
-            guard let body = Hex.decode(try rows.decode(row, 1)) else { throw RecordError("dead letter \(id): its body is not hex") }
-            let message = AMQPMessage(body: body, properties: try StoredProperties.decode(try rows.decode(row, 2)))
-            let recordedAt = Date(timeIntervalSince1970: Double(try rows.decode(row, 3, as: Int64.self)) / 1000)
+            let id: String = try rows.decode(row, "letter_id")
+            guard let body = Hex.decode(try rows.decode(row, "body")) else { throw RecordError("dead letter \(id): its body is not hex") }
+            let message = AMQPMessage(body: body, properties: try StoredProperties.decode(try rows.decode(row, "properties")))
+            let recordedAt = Date(timeIntervalSince1970: Double(try rows.decode(row, "recorded_ms", as: Int64.self)) / 1000)
             return Held(letter: DeadLetter(message, letterId: id, queue: queue, recordedAt: recordedAt, now: now), message: message)
         }
     }
@@ -112,15 +112,15 @@ public enum DeadLetterRecords {
 
     public static func holdings(_ db: PostgresConnection) throws -> [String: Holding] {
         let rows = try db.execute(prepared: """
-            SELECT queue, coalesce(money_currency, ''), count(*)::int8,
-                   least(coalesce(sum(money_minor_units) FILTER (WHERE money_minor_units > 0), 0), 9223372036854775807)::int8
+            SELECT queue, coalesce(money_currency, '') AS currency, count(*)::int8 AS letters,
+                   least(coalesce(sum(money_minor_units) FILTER (WHERE money_minor_units > 0), 0), 9223372036854775807)::int8 AS money
             FROM dead_letters WHERE state = 'held' GROUP BY 1, 2
             """, [])
         var holdings: [String: Holding] = [:]
         for row in 0..<rows.count {
-            let (queue, currency): (String, String) = (try rows.decode(row, 0), try rows.decode(row, 1))
-            holdings[queue, default: Holding()].count += Int(try rows.decode(row, 2, as: Int64.self))
-            let amount: Int64 = try rows.decode(row, 3)
+            let (queue, currency): (String, String) = (try rows.decode(row, "queue"), try rows.decode(row, "currency"))
+            holdings[queue, default: Holding()].count += Int(try rows.decode(row, "letters", as: Int64.self))
+            let amount: Int64 = try rows.decode(row, "money")
             guard !currency.isEmpty, amount > 0 else { continue }
             holdings[queue, default: Holding()].money[currency] = amount
         }

@@ -62,14 +62,15 @@ public enum LedgerStore {
     /// sorting it again: per row, about 7 % of PostgreSQL's CPU on W1.
     public static func lockAccounts(_ ids: Set<String>, in database: PostgresConnection) throws -> [String: AccountState] {
         let rows = try database.execute(prepared: """
-            SELECT a.id, a.user_id, a.kind = 'wallet', a.currency, a.balance, a.status = 'open'
+            SELECT a.id, a.user_id, a.kind = 'wallet' AS is_wallet, a.currency, a.balance, a.status = 'open' AS is_open
             FROM unnest($1::text[]) AS wanted(id) JOIN accounts a ON a.id = wanted.id ORDER BY a.id FOR NO KEY UPDATE OF a
             """, [ids.sorted()])
         var accounts: [String: AccountState] = [:]
         for row in 0..<rows.count {
-            let id = try rows.decode(row, 0, as: String.self)
-            accounts[id] = try AccountState(id: id, userId: rows.string(row, 1), isWallet: rows.decode(row, 2, as: Bool.self),
-                                         currency: rows.decode(row, 3, as: String.self), balance: rows.decode(row, 4, as: Int64.self), isOpen: rows.decode(row, 5, as: Bool.self))
+            let id = try rows.decode(row, "id", as: String.self)
+            accounts[id] = try AccountState(id: id, userId: rows.decode(row, "user_id"), isWallet: rows.decode(row, "is_wallet"),
+                                            currency: rows.decode(row, "currency"), balance: rows.decode(row, "balance"),
+                                            isOpen: rows.decode(row, "is_open"))
         }
         return accounts
     }
@@ -121,7 +122,7 @@ public enum LedgerStore {
         let missing = try database.execute(prepared: """
             SELECT w.id FROM unnest($1::text[]) AS w(id) WHERE NOT EXISTS (SELECT FROM accounts a WHERE a.id = w.id) ORDER BY w.id
             """, [Array(ids)])
-        guard missing.isEmpty else { throw UnknownAccounts(ids: try (0..<missing.count).map { try missing.decode($0, 0) }) }
+        guard missing.isEmpty else { throw UnknownAccounts(ids: try (0..<missing.count).map { try missing.decode($0, "id") }) }
     }
 
     /// Adds each net change to its account once and bumps its version, and
@@ -144,7 +145,9 @@ public enum LedgerStore {
             )
             SELECT id, balance, version FROM changed
             """, [ids, ids.map { changes[$0]! }])
-        return try (0..<rows.count).map { try AccountBalance(id: rows.decode($0, 0, as: String.self), balance: rows.decode($0, 1, as: Int64.self), version: rows.decode($0, 2, as: Int64.self)) }
+        return try (0..<rows.count).map {
+            try AccountBalance(id: rows.decode($0, "id"), balance: rows.decode($0, "balance"), version: rows.decode($0, "version"))
+        }
     }
 }
 

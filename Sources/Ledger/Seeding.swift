@@ -36,7 +36,7 @@ public enum Seeding {
                 SELECT w, 'wallet', u, $3 FROM unnest($1::text[], $2::text[]) AS x(w, u)
                 ON CONFLICT DO NOTHING RETURNING id
                 """, [wallets, users, currency])
-            let fresh = (0..<created.count).compactMap { created.string($0, 0) }
+            let fresh = try (0..<created.count).map { try created.decode($0, "id", as: String.self) }
             if balance > 0 && !fresh.isEmpty {
                 let clearing = SystemAccount.clearing(currency)
                 try LedgerStore.post(fresh.map {

@@ -24,7 +24,7 @@ public enum WalletCache {
             try database.execute(prepared: "SELECT id, balance, version FROM accounts WHERE id = ANY($1::text[])", [$0.sorted()])
         } ?? database.query("SELECT id, balance, version FROM accounts")
         return try (0..<rows.count).map {
-            write(try rows.decode($0, 0, as: String.self), balance: try rows.decode($0, 1, as: Int64.self), version: try rows.decode($0, 2, as: Int64.self))
+            write(try rows.decode($0, "id"), balance: try rows.decode($0, "balance"), version: try rows.decode($0, "version"))
         }
     }
 }

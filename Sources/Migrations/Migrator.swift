@@ -53,13 +53,13 @@ public struct Migrator: Sendable {
     /// the file, when an applied migration's text has changed since: the
     /// database kept the old schema, and only a new migration can change it.
     public func pending(on connection: PostgresConnection) throws -> [Migration] {
-        let exists = try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL").bool(0, 0) ?? false
+        let exists: Bool = try connection.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present").decode(0, "present")
         guard exists else { return migrations }
         let hasChecksums = try connection.query("""
-            SELECT count(*) > 0 FROM information_schema.columns
+            SELECT count(*) > 0 AS present FROM information_schema.columns
             WHERE table_schema = current_schema() AND table_name = 'schema_migrations' AND column_name = 'checksum'
-            """).bool(0, 0) ?? false
-        let rows = try connection.query("SELECT version, \(hasChecksums ? "checksum" : "NULL") FROM schema_migrations")
+            """).decode(0, "present", as: Bool.self)
+        let rows = try connection.query("SELECT version, \(hasChecksums ? "checksum" : "NULL AS checksum") FROM schema_migrations")
         var applied: [Int: String?] = [:]
         for row in 0..<rows.count { applied[try rows.decode(row, "version", as: Int.self)] = try rows.decode(row, "checksum", as: String?.self) }
         for migration in migrations {

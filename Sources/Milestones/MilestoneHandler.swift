@@ -53,7 +53,7 @@ public struct MilestoneHandler: CommandHandler {
     public func repairCache(for duplicates: [MilestoneCompletion], in database: PostgresConnection) throws -> [RedisCommand] {
         let rows = try database.execute(prepared: "SELECT paid_to FROM milestones WHERE id = ANY($1::text[]) AND paid_to IS NOT NULL",
                                         [duplicates.map(\.milestoneId)])
-        return try WalletCache.current(Set(try (0..<rows.count).map { try rows.decode($0, 0, as: String.self) }), in: database)
+        return try WalletCache.current(Set(try (0..<rows.count).map { try rows.decode($0, "paid_to", as: String.self) }), in: database)
     }
 
     public func cacheSnapshot(in database: PostgresConnection) throws -> [RedisCommand] {

@@ -19,9 +19,10 @@ public enum MilestoneStore {
             """, [ids.sorted()])
         var targets: [String: EscrowTarget] = [:]
         for row in 0..<rows.count {
-            let id = try rows.decode(row, 0, as: String.self)
-            targets[id] = EscrowTarget(milestoneId: id, escrowAccount: try rows.decode(row, 1), client: try rows.decode(row, 2),
-                                       amount: try rows.decode(row, 3), status: try rows.decode(row, 4))
+            let id = try rows.decode(row, "id", as: String.self)
+            targets[id] = EscrowTarget(milestoneId: id, escrowAccount: try rows.decode(row, "escrow_account"),
+                                       client: try rows.decode(row, "client_id"), amount: try rows.decode(row, "amount"),
+                                       status: try rows.decode(row, "status"))
         }
         return targets
     }
@@ -37,10 +38,11 @@ public enum MilestoneStore {
     public static func lockForRelease(_ ids: Set<String>, in database: PostgresConnection) throws -> [String: MilestoneState] {
         let rows = try database.execute(prepared: """
             SELECT m.id, m.project_id, p.client_id, p.freelancer_id, p.currency, m.amount, m.status, m.escrow_account,
-                   coalesce(p.fee_basis_points, (SELECT value FROM platform_settings WHERE name = 'milestone_fee_basis_points')),
+                   coalesce(p.fee_basis_points, (SELECT value FROM platform_settings WHERE name = 'milestone_fee_basis_points'))
+                     AS fee_basis_points,
                    coalesce(p.portfolio_wallet, (SELECT a.id FROM accounts a
                        WHERE a.user_id = p.freelancer_id AND a.kind = 'wallet' AND a.currency = p.currency AND NOT a.portfolio
-                       ORDER BY a.status = 'open' DESC, a.id LIMIT 1))
+                       ORDER BY a.status = 'open' DESC, a.id LIMIT 1)) AS wallet
             FROM unnest($1::text[]) AS wanted(milestone_id) JOIN milestones m ON m.id = wanted.milestone_id
             JOIN projects p ON p.id = m.project_id
             ORDER BY m.id FOR NO KEY UPDATE OF m
@@ -48,9 +50,10 @@ public enum MilestoneStore {
         struct Row { let id, project, client, freelancer, currency: String; let amount: Int64; let status: MilestoneStatus
                      let escrow: String; let fee: Int64; let wallet: String? }
         let found = try (0..<rows.count).map { row in
-            Row(id: try rows.decode(row, 0), project: try rows.decode(row, 1), client: try rows.decode(row, 2),
-                freelancer: try rows.decode(row, 3), currency: try rows.decode(row, 4), amount: try rows.decode(row, 5),
-                status: try rows.decode(row, 6), escrow: try rows.decode(row, 7), fee: try rows.decode(row, 8), wallet: try rows.decode(row, 9))
+            Row(id: try rows.decode(row, "id"), project: try rows.decode(row, "project_id"), client: try rows.decode(row, "client_id"),
+                freelancer: try rows.decode(row, "freelancer_id"), currency: try rows.decode(row, "currency"),
+                amount: try rows.decode(row, "amount"), status: try rows.decode(row, "status"), escrow: try rows.decode(row, "escrow_account"),
+                fee: try rows.decode(row, "fee_basis_points"), wallet: try rows.decode(row, "wallet"))
         }
         let accounts = try LedgerStore.lockAccounts(Set(found.flatMap { [$0.escrow] + ($0.wallet.map { [$0] } ?? []) }), in: database)
         return Dictionary(uniqueKeysWithValues: found.map { m in
@@ -64,7 +67,9 @@ public enum MilestoneStore {
     public static func projects(_ ids: Set<String>, in database: PostgresConnection) throws -> [String: (client: String, freelancer: String)] {
         let rows = try database.execute(prepared: "SELECT id, client_id, freelancer_id FROM projects WHERE id = ANY($1::text[])", [ids.sorted()])
         var projects: [String: (client: String, freelancer: String)] = [:]
-        for row in 0..<rows.count { projects[try rows.decode(row, 0)] = (try rows.decode(row, 1), try rows.decode(row, 2)) }
+        for row in 0..<rows.count {
+            projects[try rows.decode(row, "id")] = (try rows.decode(row, "client_id"), try rows.decode(row, "freelancer_id"))
+        }
         return projects
     }
 

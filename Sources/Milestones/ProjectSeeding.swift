@@ -36,7 +36,7 @@ public enum ProjectSeeding {
                 """, [ids, clients.map { Seeding.user($0, of: wallets) }, freelancers.map { Seeding.user($0, of: wallets) },
                       Array(repeating: currency, count: count), portfolios])
             let clientWallets = Dictionary(uniqueKeysWithValues: zip(ids, clients.map { Seeding.wallet($0, of: wallets) }))
-            let fresh = try (0..<created.count).map { try created.decode($0, 0, as: String.self) }
+            let fresh = try (0..<created.count).map { try created.decode($0, "id", as: String.self) }
             guard !fresh.isEmpty else { return (0, 0) }
             // A client wallet that cannot cover a milestone (a wallet of an
             // earlier seed, since spent) leaves it pending rather than fail.

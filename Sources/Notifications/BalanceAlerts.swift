@@ -26,7 +26,7 @@ enum BalanceAlerts {
         let below = try database.execute(prepared: """
             SELECT DISTINCT wallet FROM balance_alert_states WHERE rule_id = ANY($1::int[]) AND wallet = ANY($2::text[]) AND below
             """, [ruleIds, cause.keys.filter { !drawn.contains($0) }.sorted()])
-        let wallets = try (drawn.union((0..<below.count).map { try below.decode($0, 0, as: String.self) })).sorted()
+        let wallets = try (drawn.union((0..<below.count).map { try below.decode($0, "wallet", as: String.self) })).sorted()
         guard !wallets.isEmpty else { return [] }
         // Claim, then lock, the states in key order: two lanes take turns per wallet.
         try database.execute(prepared: """
@@ -39,8 +39,8 @@ enum BalanceAlerts {
             """, [ruleIds, wallets])
         var states: [String: (below: Bool, version: Int64)] = [:]
         for row in 0..<stateRows.count {
-            states["\(try stateRows.decode(row, 0, as: Int64.self))/\(try stateRows.decode(row, 1, as: String.self))"] =
-                (try stateRows.decode(row, 2), try stateRows.decode(row, 3))
+            states["\(try stateRows.decode(row, "rule_id", as: Int64.self))/\(try stateRows.decode(row, "wallet", as: String.self))"] =
+                (try stateRows.decode(row, "below"), try stateRows.decode(row, "version"))
         }
         let accounts = try database.execute(prepared: "SELECT id, balance, version, currency FROM accounts WHERE id = ANY($1::text[])", [wallets])
         let averages = rules.contains(where: \.needsAverage) ? try thirtyDayAverages(wallets, in: database) : [:]
@@ -48,9 +48,9 @@ enum BalanceAlerts {
         var notices: [Notice] = []
         var updates: (rules: [Int64], wallets: [String], below: [Bool], versions: [Int64]) = ([], [], [], [])
         for row in 0..<accounts.count {
-            let wallet = try accounts.decode(row, 0, as: String.self)
-            let (balance, version) = (try accounts.decode(row, 1, as: Int64.self), try accounts.decode(row, 2, as: Int64.self))
-            guard let currency = Currency(try accounts.decode(row, 3)), let (event, user) = cause[wallet] else { continue }
+            let wallet = try accounts.decode(row, "id", as: String.self)
+            let (balance, version) = (try accounts.decode(row, "balance", as: Int64.self), try accounts.decode(row, "version", as: Int64.self))
+            guard let currency = Currency(try accounts.decode(row, "currency")), let (event, user) = cause[wallet] else { continue }
             for rule in rules {
                 let key = "\(rule.ruleId)/\(wallet)"
                 // Seen at this version or a newer one already (another lane, a redelivery).
@@ -89,15 +89,16 @@ enum BalanceAlerts {
     /// are what it needs).
     private static func thirtyDayAverages(_ wallets: [String], in database: PostgresConnection) throws -> [String: Int64] {
         let rows = try database.execute(prepared: """
-            SELECT a.id, a.balance, n.day::text, n.net
+            SELECT a.id, a.balance, n.day::text AS day, n.net
             FROM accounts a LEFT JOIN wallet_daily_net n ON n.wallet = a.id AND n.day >= (now() AT TIME ZONE 'UTC')::date - 30
             WHERE a.id = ANY($1::text[])
             """, [wallets])
         var balances: [String: Int64] = [:], daily: [String: [CalendarDay: Int64]] = [:]
         for row in 0..<rows.count {
-            let wallet = try rows.decode(row, 0, as: String.self)
-            balances[wallet] = try rows.decode(row, 1)
-            if let day = try rows.decode(row, 2, as: String?.self).flatMap(CalendarDay.init(iso:)), let net = try rows.decode(row, 3, as: Int64?.self) {
+            let wallet = try rows.decode(row, "id", as: String.self)
+            balances[wallet] = try rows.decode(row, "balance")
+            if let day = try rows.decode(row, "day", as: String?.self).flatMap(CalendarDay.init(iso:)),
+               let net = try rows.decode(row, "net", as: Int64?.self) {
                 daily[wallet, default: [:]][day] = net
             }
         }

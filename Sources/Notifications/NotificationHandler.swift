@@ -44,8 +44,8 @@ public struct NotificationHandler: EventSubscriber {
         var added: [String: Int] = [:]
         var alreadyApplied = Set(notices.map(\.eventId))
         for row in 0..<rows.count {
-            added[try rows.decode(row, 0, as: String.self), default: 0] += 1
-            alreadyApplied.remove(try rows.decode(row, 1, as: String.self))
+            added[try rows.decode(row, "user_id", as: String.self), default: 0] += 1
+            alreadyApplied.remove(try rows.decode(row, "event_id", as: String.self))
         }
         try UnreadCounter.add(added, in: database)
         // Every user of the batch, not only those added to: a redelivery

@@ -10,16 +10,16 @@ enum NotificationRuleStore {
             """)
         var events: Set<EventType> = [], large: [Currency: Int64] = [:], low: [NotificationRules.LowBalance] = []
         for row in 0..<rows.count {
-            let threshold = try rows.decode(row, 3, as: Int64?.self)
-            let currency = try rows.decode(row, 4, as: String?.self).flatMap(Currency.init)
-            switch try rows.decode(row, 1, as: String.self) {
+            let threshold = try rows.decode(row, "threshold_minor_units", as: Int64?.self)
+            let currency = try rows.decode(row, "currency", as: String?.self).flatMap(Currency.init)
+            switch try rows.decode(row, "kind", as: String.self) {
             case "event":
-                if let type = try rows.decode(row, 2, as: String?.self).flatMap(EventType.init(rawValue:)) { events.insert(type) }
+                if let type = try rows.decode(row, "event_type", as: String?.self).flatMap(EventType.init(rawValue:)) { events.insert(type) }
             case "large_incoming_payment":
                 if let threshold, let currency { large[currency] = min(large[currency] ?? .max, threshold) }
             case "low_balance":
-                let id = try rows.decode(row, 0, as: Int64.self)
-                if let percent = try rows.decode(row, 5, as: Int64?.self) {
+                let id = try rows.decode(row, "id", as: Int64.self)
+                if let percent = try rows.decode(row, "threshold_percent", as: Int64?.self) {
                     low.append(.init(ruleId: id, threshold: .percentOfThirtyDayAverage(percent)))
                 } else if let threshold, let currency {
                     low.append(.init(ruleId: id, threshold: .below(Money(minorUnits: threshold, currency: currency))))

@@ -42,7 +42,8 @@ public enum UnreadCounter {
             try database.execute(prepared: "SELECT user_id, unread, version FROM notification_counters WHERE user_id = ANY($1::text[])", [$0])
         } ?? database.execute(prepared: "SELECT user_id, unread, version FROM notification_counters", [])
         return try (0..<rows.count).map {
-            VersionedHash.write(key(try rows.decode($0, 0)), version: try rows.decode($0, 2), ["unread": String(try rows.decode($0, 1, as: Int64.self))])
+            VersionedHash.write(key(try rows.decode($0, "user_id")), version: try rows.decode($0, "version"),
+                                ["unread": String(try rows.decode($0, "unread", as: Int64.self))])
         }
     }
 }

@@ -50,12 +50,27 @@ public final class PostgresRows {
     @usableFromInline
     func name(_ column: Int) -> String { String(cString: PQfname(result, Int32(column))) }
 
-    /// The same, by column name.
+    /// The same, by the column's name in the query's select list (its
+    /// alias where it has one): a query's columns can then change order
+    /// without its readers changing.
+    @inlinable
     public func decode<T: PostgresDecodable>(_ row: Int, _ column: String, as type: T.Type = T.self) throws(PostgresError) -> T {
-        let index = Int(PQfnumber(result, "\"\(column)\""))
-        guard index >= 0 else { throw decodingError("no column '\(column)' in the result (\(columns.joined(separator: ", ")))") }
-        return try decode(row, index, as: type)
+        try decode(row, self.column(column), as: type)
     }
+
+    /// A column's position by its name, looked up once per result: a loop
+    /// over many rows can look it up once and decode by position.
+    public func column(_ column: String) throws(PostgresError) -> Int {
+        if indexByName == nil {
+            indexByName = Dictionary(columns.enumerated().map { ($1, $0) }) { first, _ in first }
+        }
+        guard let index = indexByName?[column] else {
+            throw decodingError("no column '\(column)' in the result (\(columns.joined(separator: ", ")))")
+        }
+        return index
+    }
+
+    private var indexByName: [String: Int]?
 
     @usableFromInline
     func decodingError(_ message: String) -> PostgresError {

@@ -7,7 +7,7 @@ import PostgresClient
 /// the ids rather than `= ANY` (the reason is `LedgerStore.lockAccounts`').
 public enum DebtStore {
     static let columns = """
-        id, borrower_id, lender_account, currency, principal, interest_carried, to_char(interest_from, 'YYYY-MM-DD'),
+        id, borrower_id, lender_account, currency, principal, interest_carried, to_char(interest_from, 'YYYY-MM-DD') AS interest_from,
         annual_rate_bps, monthly_payment, due_day, business, status
         """
 
@@ -33,16 +33,18 @@ public enum DebtStore {
     private static func debts(_ rows: PostgresRows) throws -> [String: Debt] {
         var debts: [String: Debt] = [:]
         for row in 0..<rows.count {
-            let id = try rows.decode(row, 0, as: String.self)
-            let currency = try rows.decode(row, 3, as: String.self)
-            let from = try rows.decode(row, 6, as: String.self)
+            let id = try rows.decode(row, "id", as: String.self)
+            let currency = try rows.decode(row, "currency", as: String.self)
+            let from = try rows.decode(row, "interest_from", as: String.self)
             guard let code = Currency(currency), let interestFrom = CalendarDay(iso: from) else {
                 throw PostgresError(.dataException, operation: "decode", server: "-", message: "debt \(id): currency \(currency) or date \(from) unreadable")
             }
-            debts[id] = Debt(id: id, borrower: try rows.decode(row, 1), lenderAccount: try rows.decode(row, 2), currency: code,
-                             principal: try rows.decode(row, 4), interestCarried: try rows.decode(row, 5), interestFrom: interestFrom,
-                             annualRateBasisPoints: try rows.decode(row, 7), monthlyPayment: try rows.decode(row, 8),
-                             dueDay: try rows.decode(row, 9), business: try rows.decode(row, 10), status: try rows.decode(row, 11))
+            debts[id] = Debt(id: id, borrower: try rows.decode(row, "borrower_id"), lenderAccount: try rows.decode(row, "lender_account"),
+                             currency: code, principal: try rows.decode(row, "principal"),
+                             interestCarried: try rows.decode(row, "interest_carried"), interestFrom: interestFrom,
+                             annualRateBasisPoints: try rows.decode(row, "annual_rate_bps"),
+                             monthlyPayment: try rows.decode(row, "monthly_payment"), dueDay: try rows.decode(row, "due_day"),
+                             business: try rows.decode(row, "business"), status: try rows.decode(row, "status"))
         }
         return debts
     }

@@ -92,8 +92,8 @@ public final class LedgerFacts: Sendable {
                 SELECT t.id, t.kind, t.debit_account, t.credit_account FROM unnest($1::bigint[]) AS wanted(id) JOIN transfers t ON t.id = wanted.id
                 """, [missing.sorted()])
             return try (0..<rows.count).map { row in
-                (try rows.decode(row, 0), Transfer(kind: try rows.decode(row, 1), debitAccount: try rows.decode(row, 2),
-                                                   creditAccount: try rows.decode(row, 3)))
+                (try rows.decode(row, "id"), Transfer(kind: try rows.decode(row, "kind"), debitAccount: try rows.decode(row, "debit_account"),
+                                                      creditAccount: try rows.decode(row, "credit_account")))
             }
         }
     }
@@ -102,11 +102,12 @@ public final class LedgerFacts: Sendable {
     public func parties(_ accounts: Set<String>, in database: PostgresConnection) throws -> [String: Party] {
         try remembered(accounts, in: knownParties) { missing in
             let rows = try database.execute(prepared: """
-                SELECT a.id, a.user_id, p.client_id, a.kind <> 'escrow' OR p.client_id IS NOT NULL FROM unnest($1::text[]) AS wanted(id)
+                SELECT a.id, a.user_id, p.client_id, a.kind <> 'escrow' OR p.client_id IS NOT NULL AS settled FROM unnest($1::text[]) AS wanted(id)
                 JOIN accounts a ON a.id = wanted.id LEFT JOIN milestones m ON m.escrow_account = a.id LEFT JOIN projects p ON p.id = m.project_id
                 """, [missing.sorted()])
             return try (0..<rows.count).map { row in
-                (try rows.decode(row, 0), Party(owner: try rows.decode(row, 1), client: try rows.decode(row, 2), settled: try rows.decode(row, 3)))
+                (try rows.decode(row, "id"), Party(owner: try rows.decode(row, "user_id"), client: try rows.decode(row, "client_id"),
+                                                   settled: try rows.decode(row, "settled")))
             }
         } keep: { $0.settled }
     }

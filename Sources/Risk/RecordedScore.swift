@@ -17,13 +17,14 @@ public struct RecordedScore: Sendable {
     /// A user's scores, newest first.
     public static func history(of user: String, limit: Int, in database: PostgresConnection) throws -> [RecordedScore] {
         let rows = try database.execute(prepared: """
-            SELECT version, score, band, model_version, as_of::text, requests, command_id, factors::text
+            SELECT version, score, band, model_version, as_of::text AS as_of, requests, command_id, factors::text AS factors
             FROM risk_scores WHERE user_id = $1 ORDER BY version DESC LIMIT $2
             """, [user, limit])
         return try (0..<rows.count).map { row in
-            RecordedScore(version: try rows.decode(row, 0), score: try rows.decode(row, 1), band: try rows.decode(row, 2),
-                          modelVersion: try rows.decode(row, 3), asOf: try rows.decode(row, 4), requests: try rows.decode(row, 5),
-                          commandId: try rows.decode(row, 6), factors: (try? JSONValue.parse(Array(try rows.decode(row, 7, as: String.self).utf8))) ?? .null)
+            RecordedScore(version: try rows.decode(row, "version"), score: try rows.decode(row, "score"), band: try rows.decode(row, "band"),
+                          modelVersion: try rows.decode(row, "model_version"), asOf: try rows.decode(row, "as_of"),
+                          requests: try rows.decode(row, "requests"), commandId: try rows.decode(row, "command_id"),
+                          factors: (try? JSONValue.parse(Array(try rows.decode(row, "factors", as: String.self).utf8))) ?? .null)
         }
     }
 

@@ -14,8 +14,8 @@ enum RiskCache {
             SELECT user_id, version, score, band FROM risk_latest WHERE version > 0 AND ($1::text[] IS NULL OR user_id = ANY($1::text[]))
             """, [users.map { $0.sorted() }])
         return try (0..<rows.count).compactMap { row in
-            try RiskBand(rawValue: rows.decode(row, 3)).map {
-                write(try rows.decode(row, 0), version: try rows.decode(row, 1), score: try rows.decode(row, 2), band: $0)
+            try RiskBand(rawValue: rows.decode(row, "band")).map {
+                write(try rows.decode(row, "user_id"), version: try rows.decode(row, "version"), score: try rows.decode(row, "score"), band: $0)
             }
         }
     }

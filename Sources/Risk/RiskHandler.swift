@@ -74,13 +74,13 @@ public struct RiskHandler: EventSubscriber {
     private static func knownUsers(_ users: [String], in database: PostgresConnection) throws -> Set<String> {
         guard !users.isEmpty else { return [] }
         let rows = try database.execute(prepared: "SELECT id FROM users WHERE id = ANY($1::text[])", [Array(Set(users)).sorted()])
-        return Set(try (0..<rows.count).map { try rows.decode($0, 0, as: String.self) })
+        return Set(try (0..<rows.count).map { try rows.decode($0, "id", as: String.self) })
     }
 
     /// A payment at or above this triggers a recalculation (platform_settings).
     static func largePayment(in database: PostgresConnection) throws -> Int64 {
         let rows = try database.execute(prepared: "SELECT value FROM platform_settings WHERE name = 'risk_trigger_payment_minor_units'")
-        return rows.count == 1 ? try rows.decode(0, 0) : Int64.max
+        return rows.count == 1 ? try rows.decode(0, "value") : Int64.max
     }
 
     public func repairCache(for duplicates: [RiskRequest], in database: PostgresConnection) throws -> [RedisCommand] {

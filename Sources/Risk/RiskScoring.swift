@@ -22,8 +22,8 @@ enum RiskScoring {
             """, [users])
         var previous: [String: (version: Int64, band: RiskBand?)] = [:]
         for row in 0..<locked.count {
-            let version = try locked.decode(row, 1, as: Int64.self)
-            previous[try locked.decode(row, 0)] = (version, version == 0 ? nil : RiskBand(rawValue: try locked.decode(row, 2)))
+            let version = try locked.decode(row, "version", as: Int64.self)
+            previous[try locked.decode(row, "user_id")] = (version, version == 0 ? nil : RiskBand(rawValue: try locked.decode(row, "band")))
         }
         let model = try RiskStore.model(in: database)
         let asOf = try RiskStore.moment(in: database)

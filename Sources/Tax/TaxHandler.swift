@@ -35,7 +35,7 @@ public struct TaxHandler: EventSubscriber {
         // Totals only from the rows inserted: a redelivered event adds nothing.
         var new = Set<[String]>()
         for row in 0..<inserted.count {
-            new.insert(try (0..<3).map { try inserted.decode(row, $0, as: String.self) })
+            new.insert(try ["event_id", "user_id", "category"].map { try inserted.decode(row, $0, as: String.self) })
         }
         // The first of two amounts with one key is the row (the second was skipped).
         let added = entries.filter { new.remove([$0.eventId, $0.user, $0.category]) != nil }
@@ -56,11 +56,13 @@ public struct TaxHandler: EventSubscriber {
         let parts = try database.execute(prepared: "SELECT part, category FROM tax_categories")
         var byPart: [TaxableAmount.Part: String?] = [:]
         for row in 0..<parts.count {
-            if let part = TaxableAmount.Part(rawValue: try parts.decode(row, 0, as: String.self)) { byPart[part] = parts.string(row, 1) }
+            if let part = TaxableAmount.Part(rawValue: try parts.decode(row, "part", as: String.self)) {
+                byPart[part] = try parts.decode(row, "category", as: String?.self)
+            }
         }
         return TaxCategories(paymentRules: TaxRules(try (0..<rules.count).map {
-            TaxRule(priority: try rules.decode($0, 0, as: Int.self), kind: rules.string($0, 1), memoPattern: rules.string($0, 2),
-                    payeeCategory: rules.string($0, 3), payerCategory: rules.string($0, 4))
+            TaxRule(priority: try rules.decode($0, "priority"), kind: try rules.decode($0, "kind"), memoPattern: try rules.decode($0, "memo_pattern"),
+                    payeeCategory: try rules.decode($0, "payee_category"), payerCategory: try rules.decode($0, "payer_category"))
         }), parts: byPart)
     }
 }

@@ -36,7 +36,7 @@ public struct TaxSummary: Sendable {
         let (jurisdiction, table) = try rateTable(for: quarter.year, in: database)
         let treatments = try database.execute(prepared: "SELECT category, treatment FROM tax_treatments")
         var treatment: [String: TaxTreatment] = [:]
-        for row in 0..<treatments.count { treatment[try treatments.decode(row, 0)] = TaxTreatment(rawValue: try treatments.decode(row, 1)) }
+        for row in 0..<treatments.count { treatment[try treatments.decode(row, "category")] = TaxTreatment(rawValue: try treatments.decode(row, "treatment")) }
 
         let rows = try database.execute(prepared: """
             SELECT quarter, category, currency, total, entries FROM tax_quarters
@@ -44,9 +44,9 @@ public struct TaxSummary: Sendable {
             """, [user, quarter.yearToDate.map(\.description)])
         var totals: [CategoryTotal] = [], taxable: [TaxQuarter: Int64] = [:]
         for row in 0..<rows.count {
-            let category = try rows.decode(row, 1, as: String.self), currency = try rows.decode(row, 2, as: String.self)
-            let total = try rows.decode(row, 3, as: Int64.self)
-            guard let of = TaxQuarter(try rows.decode(row, 0)) else { continue }
+            let category = try rows.decode(row, "category", as: String.self), currency = try rows.decode(row, "currency", as: String.self)
+            let total = try rows.decode(row, "total", as: Int64.self)
+            guard let of = TaxQuarter(try rows.decode(row, "quarter")) else { continue }
             if currency == table.currency.code {
                 switch treatment[category] {
                 case .income: taxable[of, default: 0] += total
@@ -55,18 +55,19 @@ public struct TaxSummary: Sendable {
                 }
             }
             if of == quarter {
-                totals.append(CategoryTotal(category: category, currency: currency, total: total, entries: try rows.decode(row, 4),
+                totals.append(CategoryTotal(category: category, currency: currency, total: total, entries: try rows.decode(row, "entries"),
                                             treatment: treatment[category]))
             }
         }
         let entries = try database.execute(prepared: """
-            SELECT event_id, event_type, category, amount, currency, created_at::text FROM tax_entries
+            SELECT event_id, event_type, category, amount, currency, created_at::text AS created_at FROM tax_entries
             WHERE user_id = $1 AND quarter = $2 ORDER BY created_at DESC, event_id, category LIMIT $3
             """, [user, quarter.description, limit])
         let changes = try (0..<entries.count).map { row in
-            Change(eventId: try entries.decode(row, 0), eventType: try entries.decode(row, 1), category: try entries.decode(row, 2),
-                   amount: try entries.decode(row, 3), currency: try entries.decode(row, 4),
-                   treatment: treatment[try entries.decode(row, 2, as: String.self)], at: try entries.decode(row, 5))
+            Change(eventId: try entries.decode(row, "event_id"), eventType: try entries.decode(row, "event_type"),
+                   category: try entries.decode(row, "category"), amount: try entries.decode(row, "amount"),
+                   currency: try entries.decode(row, "currency"), treatment: treatment[try entries.decode(row, "category", as: String.self)],
+                   at: try entries.decode(row, "created_at"))
         }
         return TaxSummary(user: user, jurisdiction: jurisdiction, table: table, totals: totals,
                           setAside: SetAside(quarter, taxable: taxable, table: table), changes: changes)
@@ -79,22 +80,23 @@ public struct TaxSummary: Sendable {
         let found = try database.execute(prepared: """
             SELECT j.code, j.name, j.source, j.currency,
                    coalesce((SELECT max(tax_year) FROM tax_rate_brackets WHERE jurisdiction = j.code AND tax_year <= $1),
-                            (SELECT min(tax_year) FROM tax_rate_brackets WHERE jurisdiction = j.code))
+                            (SELECT min(tax_year) FROM tax_rate_brackets WHERE jurisdiction = j.code)) AS table_year
             FROM tax_jurisdictions j WHERE j.is_default
             """, [year])
-        guard found.count == 1, let currency = Currency(try found.decode(0, 3)), let tableYear = try found.decode(0, 4, as: Int?.self) else {
+        guard found.count == 1, let currency = Currency(try found.decode(0, "currency")),
+              let tableYear = try found.decode(0, "table_year", as: Int?.self) else {
             throw TaxTableMissing()
         }
-        let code = try found.decode(0, 0, as: String.self)
+        let code = try found.decode(0, "code", as: String.self)
         let brackets = try database.execute(prepared: """
             SELECT component, lower_bound, rate_bps FROM tax_rate_brackets WHERE jurisdiction = $1 AND tax_year = $2
             """, [code, tableYear])
         var components: [String: [TaxRateTable.Bracket]] = [:]
         for row in 0..<brackets.count {
-            components[try brackets.decode(row, 0), default: []].append(
-                .init(from: try brackets.decode(row, 1), rateBasisPoints: try brackets.decode(row, 2)))
+            components[try brackets.decode(row, "component"), default: []].append(
+                .init(from: try brackets.decode(row, "lower_bound"), rateBasisPoints: try brackets.decode(row, "rate_bps")))
         }
-        return ((code, try found.decode(0, 1), try found.decode(0, 2)),
+        return ((code, try found.decode(0, "name"), try found.decode(0, "source")),
                 TaxRateTable(jurisdiction: code, year: tableYear, currency: currency, components: components))
     }
 

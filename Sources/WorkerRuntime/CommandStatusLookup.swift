@@ -44,8 +44,9 @@ public enum CommandStatusLookup {
     static func find(_ id: String, in database: PostgresConnection) throws -> CommandStatus? {
         let rows = try database.query("""
             SELECT i.outcome, i.reason, \(iso("i.received_at")) AS received_at,
-                   (SELECT count(*) FROM command_conflicts c WHERE c.message_id = $1 AND c.\(commandConsumers)),
-                   (SELECT \(iso("max(c.refused_at)")) FROM command_conflicts c WHERE c.message_id = $1 AND c.\(commandConsumers)),
+                   (SELECT count(*) FROM command_conflicts c WHERE c.message_id = $1 AND c.\(commandConsumers)) AS conflicts,
+                   (SELECT \(iso("max(c.refused_at)")) FROM command_conflicts c WHERE c.message_id = $1 AND c.\(commandConsumers))
+                     AS last_conflict_at,
                    f.state, f.queue, f.attempts, f.error_class, f.error,
                    \(iso("f.next_attempt_at")) AS next_attempt_at, \(iso("f.failed_at")) AS failed_at
             FROM (SELECT 1) AS one
@@ -54,10 +55,10 @@ public enum CommandStatusLookup {
             LIMIT 1
             """, [id])
         let outcome = try rows.decode(0, "outcome", as: String?.self)
-        let conflicts = try rows.decode(0, 3, as: Int.self)
+        let conflicts = try rows.decode(0, "conflicts", as: Int.self)
         if conflicts > 0 {
             let first = try outcome.map { "\($0)\(try rows.decode(0, "reason", as: String?.self).map { ": \($0)" } ?? "")" }
-            return CommandStatus(.conflict, at: try rows.decode(0, 4), reason: """
+            return CommandStatus(.conflict, at: try rows.decode(0, "last_conflict_at"), reason: """
                 \(conflicts) command(s) with other content reused this id and were refused, nothing of them applied; \
                 the id's first command: \(first ?? "not yet decided")
                 """)

@@ -15,7 +15,7 @@ enum Inbox {
             SELECT $1, m.id, m.digest FROM unnest($2::text[], $3::text[]) AS m(id, digest) ORDER BY m.id
             ON CONFLICT DO NOTHING RETURNING message_id
             """, [consumer, sorted.map(\.id), sorted.map(\.digest)])
-        return Set(try (0..<rows.count).map { try rows.decode($0, 0, as: String.self) })
+        return Set(try (0..<rows.count).map { try rows.decode($0, "message_id", as: String.self) })
     }
 
     static func recordRejections(_ rejections: [String: String], consumer: String, in database: PostgresConnection) throws {
@@ -41,8 +41,8 @@ enum Inbox {
             SELECT message_id, outcome, reason, digest FROM inbox WHERE consumer = $1 AND message_id = ANY($2::text[])
             """, [consumer, ids])
         let recorded = try (0..<rows.count).map { row in
-            Recorded(id: try rows.decode(row, 0), outcome: try rows.decode(row, 1), reason: try rows.decode(row, 2),
-                     digest: try rows.decode(row, 3))
+            Recorded(id: try rows.decode(row, "message_id"), outcome: try rows.decode(row, "outcome"),
+                     reason: try rows.decode(row, "reason"), digest: try rows.decode(row, "digest"))
         }
         return Dictionary(recorded.map { ($0.id, $0) }) { first, _ in first }
     }

@@ -185,10 +185,12 @@ final class Lane<Handler: BatchHandler> {
 
     private func measureOutbox(_ database: PostgresConnection) throws {
         let rows = try database.execute(prepared: """
-            SELECT coalesce(sum(events), 0)::int8, coalesce(extract(epoch FROM now() - min(created_at)) * 1000, 0)::int8 FROM outbox
+            SELECT coalesce(sum(events), 0)::int8 AS events,
+                   coalesce(extract(epoch FROM now() - min(created_at)) * 1000, 0)::int8 AS oldest_milliseconds
+            FROM outbox
             """, [])
-        metrics.outboxBacklog.set(to: Double(try rows.decode(0, 0, as: Int64.self)))
-        metrics.outboxOldestAge.set(to: Double(try rows.decode(0, 1, as: Int64.self)) / 1000)
+        metrics.outboxBacklog.set(to: Double(try rows.decode(0, "events", as: Int64.self)))
+        metrics.outboxOldestAge.set(to: Double(try rows.decode(0, "oldest_milliseconds", as: Int64.self)) / 1000)
     }
 
     /// Up to `batchSize` messages (a bundle counts its events): waits for the first (briefly, to look

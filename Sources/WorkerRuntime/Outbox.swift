@@ -84,14 +84,14 @@ struct Outbox {
                        broker: any BrokerSession) throws -> Int {
         try database.transaction { db in
             let rows = try db.execute(prepared: """
-                SELECT message_id, event_type, events, body, (extract(epoch FROM created_at) * 1000)::int8 FROM outbox
+                SELECT message_id, event_type, events, body, (extract(epoch FROM created_at) * 1000)::int8 AS created_ms FROM outbox
                 WHERE \(condition)
                 ORDER BY id LIMIT 1000 FOR UPDATE SKIP LOCKED
                 """, parameters)
             let entries = try (0..<rows.count).map { row in
-                try Entry(messageId: rows.decode(row, 0, as: String.self), type: rows.decode(row, 1, as: String.self),
-                          body: Array(rows.decode(row, 3, as: String.self).utf8), events: rows.decode(row, 2, as: Int.self),
-                          occurredAt: rows.decode(row, 4, as: Int64.self))
+                try Entry(messageId: rows.decode(row, "message_id"), type: rows.decode(row, "event_type"),
+                          body: Array(rows.decode(row, "body", as: String.self).utf8), events: rows.decode(row, "events"),
+                          occurredAt: rows.decode(row, "created_ms"))
             }
             try publish(entries, on: broker)
             try broker.waitForEventConfirms()

@@ -18,6 +18,7 @@ struct ProjectCommand: ParsableCommand {
             let project = try database.query("""
                 SELECT p.client_id, p.freelancer_id, p.currency, p.portfolio_wallet,
                        coalesce(p.fee_basis_points, (SELECT value FROM platform_settings WHERE name = 'milestone_fee_basis_points'))
+                         AS fee_basis_points
                 FROM projects p WHERE p.id = $1
                 """, [projectId])
             guard !project.isEmpty else {
@@ -26,26 +27,26 @@ struct ProjectCommand: ParsableCommand {
             }
             let rows = try database.query("""
                 SELECT m.id, m.title, m.amount, m.status, a.balance, m.fee, m.net, m.paid_to,
-                       to_char(m.completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                       to_char(m.completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS completed_at
                 FROM milestones m JOIN accounts a ON a.id = m.escrow_account WHERE m.project_id = $1 ORDER BY m.id
                 """, [projectId])
             let milestones: [JSONValue] = try (0..<rows.count).map { row in
                 var fields: JSONObject = [
-                    "milestone_id": .string(try rows.decode(row, 0)), "title": .string(try rows.decode(row, 1)),
-                    "amount": .integer(try rows.decode(row, 2)), "status": .string(try rows.decode(row, 3)),
-                    "escrow": .integer(try rows.decode(row, 4)),
+                    "milestone_id": .string(try rows.decode(row, "id")), "title": .string(try rows.decode(row, "title")),
+                    "amount": .integer(try rows.decode(row, "amount")), "status": .string(try rows.decode(row, "status")),
+                    "escrow": .integer(try rows.decode(row, "balance")),
                 ]
-                if let fee = try rows.decode(row, 5, as: Int64?.self) {
+                if let fee = try rows.decode(row, "fee", as: Int64?.self) {
                     fields["fee"] = .integer(fee)
-                    fields["net"] = .integer(try rows.decode(row, 6))
-                    fields["paid_to"] = .string(try rows.decode(row, 7))
-                    fields["completed_at"] = .string(try rows.decode(row, 8))
+                    fields["net"] = .integer(try rows.decode(row, "net"))
+                    fields["paid_to"] = .string(try rows.decode(row, "paid_to"))
+                    fields["completed_at"] = .string(try rows.decode(row, "completed_at"))
                 }
                 return .object(fields)
             }
-            let client = try project.decode(0, 0, as: String.self), freelancer = try project.decode(0, 1, as: String.self)
-            let currency = try project.decode(0, 2, as: String.self), portfolio = try project.decode(0, 3, as: String?.self)
-            let bps = try project.decode(0, 4, as: Int64.self)
+            let client = try project.decode(0, "client_id", as: String.self), freelancer = try project.decode(0, "freelancer_id", as: String.self)
+            let currency = try project.decode(0, "currency", as: String.self), portfolio = try project.decode(0, "portfolio_wallet", as: String?.self)
+            let bps = try project.decode(0, "fee_basis_points", as: Int64.self)
             if json {
                 print(JSONValue.object(["project_id": .string(projectId), "client": .string(client), "freelancer": .string(freelancer),
                                         "currency": .string(currency), "portfolio_wallet": portfolio.map(JSONValue.string) ?? .null,

@@ -135,6 +135,7 @@ final class PostgresClientTests: XCTestCase {
         XCTAssertEqual(try rows.decode(0, 1, as: Int64.self), 42)
         XCTAssertEqual(try rows.decode(0, "memo", as: String?.self), nil)
         XCTAssertEqual(try rows.decode(0, "open", as: Bool.self), true)
+        XCTAssertEqual(try rows.column("balance"), 1, "a loop looks a column up once and decodes by its position")
         for (attempt, mentions) in [({ _ = try rows.decode(0, "memo", as: String.self) }, "column 'memo' of row 0 is NULL"),
                                     ({ _ = try rows.decode(0, "id", as: Int64.self) }, "column 'id' of row 0 is not a Int64"),
                                     ({ _ = try rows.decode(0, "nope", as: Int64.self) }, "no column 'nope'"),
