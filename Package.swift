@@ -51,30 +51,35 @@ let package = Package(
         // Where the services are, from the environment.
         .target(name: "Settings", dependencies: ["AMQPClient", "PostgresClient", "RedisClient"]),
         // Versioned SQL, applied once each under an advisory lock.
-        .target(name: "Migrations", dependencies: ["PostgresClient", .product(name: "Crypto", package: "swift-crypto")],
-                resources: [.copy("SQL")]),
+        .target(
+            name: "Migrations", dependencies: ["PostgresClient", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("SQL")]),
         // Exchanges, queues and bindings as data (queues/topology.json).
         .target(name: "Topology", dependencies: ["AMQPClient", "Settings"]),
 
         // Metrics and health over HTTP, shared by every worker and the API.
-        .target(name: "Telemetry", dependencies: [
-            .product(name: "Metrics", package: "swift-metrics"),
-            .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
 
         // Dead letters kept whole in PostgreSQL: what every reader reads.
         .target(name: "DeadLetterRecords", dependencies: ["AMQPClient", "Domain", "PostgresClient"]),
 
         // The worker runtime: lanes, batches, inbox/outbox, dead letters, shutdown.
         // Nothing domain-specific: a worker supplies its queue and a batch handler.
-        .target(name: "WorkerRuntime", dependencies: [
-            "DeadLetterRecords", "Domain", "AMQPClient", "PostgresClient", "RedisClient", "Settings", "Topology", "Telemetry",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .target(
+            name: "WorkerRuntime",
+            dependencies: [
+                "DeadLetterRecords", "Domain", "AMQPClient", "PostgresClient", "RedisClient", "Settings", "Topology", "Telemetry",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
 
         // One handler per concern; each worker executable only wires it in.
         // The ledger's set-based writes, its verification and the balance cache.
@@ -90,56 +95,73 @@ let package = Package(
         .target(name: "Tax", dependencies: ["Domain", "WorkerRuntime", "PostgresClient"]),
         .executableTarget(name: "payments-worker", dependencies: ["Payments", "WorkerRuntime"], path: "Workers/payments-worker"),
         .executableTarget(name: "audit-worker", dependencies: ["Audit", "WorkerRuntime"], path: "Workers/audit-worker"),
-        .executableTarget(name: "notifications-worker", dependencies: ["Notifications", "WorkerRuntime"], path: "Workers/notifications-worker"),
+        .executableTarget(
+            name: "notifications-worker", dependencies: ["Notifications", "WorkerRuntime"], path: "Workers/notifications-worker"),
         .executableTarget(name: "tax-worker", dependencies: ["Tax", "WorkerRuntime"], path: "Workers/tax-worker"),
         .executableTarget(name: "milestones-worker", dependencies: ["Milestones", "WorkerRuntime"], path: "Workers/milestones-worker"),
         .executableTarget(name: "repayments-worker", dependencies: ["Repayments", "WorkerRuntime"], path: "Workers/repayments-worker"),
         .executableTarget(name: "risk-worker", dependencies: ["Risk", "WorkerRuntime"], path: "Workers/risk-worker"),
 
         // The producer side: commands checked at the door and published with confirms.
-        .target(name: "Submission", dependencies: [
-            "Domain", "AMQPClient", "RedisClient", "Settings", "Topology", "WorkerRuntime", .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "Submission",
+            dependencies: [
+                "Domain", "AMQPClient", "RedisClient", "Settings", "Topology", "WorkerRuntime",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // Operators' dead-letter tools: list, show, replay, purge (audited).
-        .target(name: "DeadLetters", dependencies: [
-            "AMQPClient", "DeadLetterRecords", "Audit", "Domain", "PostgresClient", "Settings", "Topology", "WorkerRuntime",
-            // A dry run evaluates dead letters with the handler of their queue.
-            "Payments", "Milestones", "Repayments", "Risk", "Notifications", "Tax",
-        ]),
+        .target(
+            name: "DeadLetters",
+            dependencies: [
+                "AMQPClient", "DeadLetterRecords", "Audit", "Domain", "PostgresClient", "Settings", "Topology", "WorkerRuntime",
+                // A dry run evaluates dead letters with the handler of their queue.
+                "Payments", "Milestones", "Repayments", "Risk", "Notifications", "Tax",
+            ]),
 
         // Benchmarks W1 and mixed: broker-only rate, pipeline rate, invariants.
         // The real pipeline in a disposable environment, for the benchmark
         // and the integration tests alike: wipe and seed, start the worker
         // executables, workloads and the invariants they must end in.
-        .target(name: "PipelineHarness", dependencies: [
-            "Audit", "Domain", "Ledger", "Migrations", "Milestones", "Repayments", "Risk", "Submission", "WorkerRuntime", "Settings", "Topology",
-            "AMQPClient", "PostgresClient", "RedisClient",
-        ]),
-        .target(name: "Benchmark", dependencies: [
-            "PipelineHarness", "APIKeys", "Domain", "Ledger", "Risk", "Submission", "WorkerRuntime", "Settings", "Topology", "AMQPClient",
-            "PostgresClient", "Telemetry",
-        ]),
+        .target(
+            name: "PipelineHarness",
+            dependencies: [
+                "Audit", "Domain", "Ledger", "Migrations", "Milestones", "Repayments", "Risk", "Submission", "WorkerRuntime", "Settings",
+                "Topology",
+                "AMQPClient", "PostgresClient", "RedisClient",
+            ]),
+        .target(
+            name: "Benchmark",
+            dependencies: [
+                "PipelineHarness", "APIKeys", "Domain", "Ledger", "Risk", "Submission", "WorkerRuntime", "Settings", "Topology",
+                "AMQPClient",
+                "PostgresClient", "Telemetry",
+            ]),
 
         // API keys: issued, hashed, scoped, revoked.
         .target(name: "APIKeys", dependencies: ["Domain", "PostgresClient", .product(name: "Crypto", package: "swift-crypto")]),
         // The HTTP API and the ops page, over the same submission and dead-letter code as the CLI.
-        .target(name: "API", dependencies: [
-            "APIKeys", "DeadLetterRecords", "DeadLetters", "Domain", "Submission", "Settings", "Telemetry", "Topology", "WorkerRuntime",
-            "AMQPClient", "PostgresClient", "RedisClient",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-        ], resources: [.copy("Resources/openapi.json"), .copy("Resources/ops.html")]),
+        .target(
+            name: "API",
+            dependencies: [
+                "APIKeys", "DeadLetterRecords", "DeadLetters", "Domain", "Submission", "Settings", "Telemetry", "Topology", "WorkerRuntime",
+                "AMQPClient", "PostgresClient", "RedisClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ], resources: [.copy("Resources/openapi.json"), .copy("Resources/ops.html")]),
         .executableTarget(name: "flexfin-api", dependencies: ["API"]),
 
-        .executableTarget(name: "flexfin", dependencies: [
-            "Settings", "Migrations", "Topology", "AMQPClient", "PostgresClient", "RedisClient",
-            "Domain", "Ledger", "Payments", "Milestones", "Repayments", "Risk", "Audit", "Notifications", "Tax", "Submission", "WorkerRuntime",
-            "Benchmark", "PipelineHarness", "DeadLetterRecords", "DeadLetters", "APIKeys",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(
+            name: "flexfin",
+            dependencies: [
+                "Settings", "Migrations", "Topology", "AMQPClient", "PostgresClient", "RedisClient",
+                "Domain", "Ledger", "Payments", "Milestones", "Repayments", "Risk", "Audit", "Notifications", "Tax", "Submission",
+                "WorkerRuntime",
+                "Benchmark", "PipelineHarness", "DeadLetterRecords", "DeadLetters", "APIKeys",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
 
         // Tests by tier, as the directories show: Tests/Unit needs no
         // server (`deploy/local/test --unit`); Tests/Integration talks to
@@ -147,32 +169,46 @@ let package = Package(
         .testTarget(name: "DomainTests", dependencies: ["Domain"], path: "Tests/Unit/DomainTests"),
         .testTarget(name: "SettingsTests", dependencies: ["Settings"], path: "Tests/Unit/SettingsTests"),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], path: "Tests/Unit/TelemetryTests"),
-        .testTarget(name: "WorkerRuntimeTests", dependencies: ["WorkerRuntime", "TestSupport", "Domain"],
-                    path: "Tests/Unit/WorkerRuntimeTests"),
-        .testTarget(name: "OperationsTests", dependencies: [
-            "Topology", "AMQPClient", "TestSupport", "PipelineHarness",
-            "Domain", "Submission", "Payments", "Milestones", "Repayments", "Risk", "Audit", "Notifications", "Tax", "WorkerRuntime",
-        ], path: "Tests/Unit/OperationsTests"),
-        .testTarget(name: "AMQPClientIntegrationTests", dependencies: ["AMQPClient", "Settings", "TestSupport"],
-                    path: "Tests/Integration/AMQPClientIntegrationTests"),
-        .testTarget(name: "PostgresClientIntegrationTests", dependencies: ["PostgresClient", "Settings", "TestSupport", "Domain"],
-                    path: "Tests/Integration/PostgresClientIntegrationTests"),
-        .testTarget(name: "RedisClientIntegrationTests", dependencies: ["RedisClient", "Settings", "TestSupport"],
-                    path: "Tests/Integration/RedisClientIntegrationTests"),
+        .testTarget(
+            name: "WorkerRuntimeTests", dependencies: ["WorkerRuntime", "TestSupport", "Domain"],
+            path: "Tests/Unit/WorkerRuntimeTests"),
+        .testTarget(
+            name: "OperationsTests",
+            dependencies: [
+                "Topology", "AMQPClient", "TestSupport", "PipelineHarness",
+                "Domain", "Submission", "Payments", "Milestones", "Repayments", "Risk", "Audit", "Notifications", "Tax", "WorkerRuntime",
+            ], path: "Tests/Unit/OperationsTests"),
+        .testTarget(
+            name: "AMQPClientIntegrationTests", dependencies: ["AMQPClient", "Settings", "TestSupport"],
+            path: "Tests/Integration/AMQPClientIntegrationTests"),
+        .testTarget(
+            name: "PostgresClientIntegrationTests", dependencies: ["PostgresClient", "Settings", "TestSupport", "Domain"],
+            path: "Tests/Integration/PostgresClientIntegrationTests"),
+        .testTarget(
+            name: "RedisClientIntegrationTests", dependencies: ["RedisClient", "Settings", "TestSupport"],
+            path: "Tests/Integration/RedisClientIntegrationTests"),
         // The lane through an in-memory broker, against real PostgreSQL.
-        .testTarget(name: "WorkerRuntimeIntegrationTests", dependencies: [
-            "WorkerRuntime", "PipelineHarness", "TestSupport", "Domain", "AMQPClient", "PostgresClient", "Topology",
-            .product(name: "Logging", package: "swift-log"),
-        ], path: "Tests/Integration/WorkerRuntimeIntegrationTests"),
-        .testTarget(name: "OperationsIntegrationTests", dependencies: [
-            "Migrations", "Topology", "Settings", "AMQPClient", "PostgresClient", "TestSupport", "flexfin",
-        ], path: "Tests/Integration/OperationsIntegrationTests"),
-        .testTarget(name: "PipelineIntegrationTests", dependencies: [
-            "PipelineHarness", "Submission", "Audit", "Ledger", "Payments", "Milestones", "Repayments", "Risk", "Domain", "WorkerRuntime", "TestSupport", "Settings", "Topology",
-            "AMQPClient", "PostgresClient", "RedisClient",
-            "flexfin", "payments-worker", "audit-worker", "notifications-worker", "tax-worker", "milestones-worker", "repayments-worker",
-            "risk-worker",
-        ], path: "Tests/Integration/PipelineIntegrationTests"),
+        .testTarget(
+            name: "WorkerRuntimeIntegrationTests",
+            dependencies: [
+                "WorkerRuntime", "PipelineHarness", "TestSupport", "Domain", "AMQPClient", "PostgresClient", "Topology",
+                .product(name: "Logging", package: "swift-log"),
+            ], path: "Tests/Integration/WorkerRuntimeIntegrationTests"),
+        .testTarget(
+            name: "OperationsIntegrationTests",
+            dependencies: [
+                "Migrations", "Topology", "Settings", "AMQPClient", "PostgresClient", "TestSupport", "flexfin",
+            ], path: "Tests/Integration/OperationsIntegrationTests"),
+        .testTarget(
+            name: "PipelineIntegrationTests",
+            dependencies: [
+                "PipelineHarness", "Submission", "Audit", "Ledger", "Payments", "Milestones", "Repayments", "Risk", "Domain",
+                "WorkerRuntime", "TestSupport", "Settings", "Topology",
+                "AMQPClient", "PostgresClient", "RedisClient",
+                "flexfin", "payments-worker", "audit-worker", "notifications-worker", "tax-worker", "milestones-worker",
+                "repayments-worker",
+                "risk-worker",
+            ], path: "Tests/Integration/PipelineIntegrationTests"),
         .target(name: "TestSupport", dependencies: ["Settings"], path: "Tests/TestSupport"),
     ]
 )

@@ -102,7 +102,8 @@ public final class AMQPChannel {
 
     /// Starts a consumer; deliveries arrive through `connection.nextDelivery`.
     @discardableResult
-    public func consume(_ queue: String, tag: String = "", exclusive: Bool = false, arguments: AMQPTable = [:]) throws(AMQPError) -> String {
+    public func consume(_ queue: String, tag: String = "", exclusive: Bool = false, arguments: AMQPTable = [:]) throws(AMQPError) -> String
+    {
         let ok = try rpc("basic.consume \(queue)") {
             amqp_basic_consume(state, id, $0.bytes(queue), $0.bytes(tag), 0, 0, exclusive ? 1 : 0, $0.table(arguments))
         }
@@ -167,17 +168,19 @@ public final class AMQPChannel {
         if confirmWindow > 0 {
             while confirms.outstanding.count >= confirmWindow {
                 guard try connection.readFrame(timeout: nil) else {
-                    throw AMQPError(.timeout, operation: "publish (wait for confirm window)",
-                                    endpoint: connection.endpoint.description,
-                                    detail: "\(confirms.outstanding.count) publishes unconfirmed")
+                    throw AMQPError(
+                        .timeout, operation: "publish (wait for confirm window)",
+                        endpoint: connection.endpoint.description,
+                        detail: "\(confirms.outstanding.count) publishes unconfirmed")
                 }
             }
         }
         let arena = CArena()
         var properties = arena.properties(message.properties)
         let code = withExtendedLifetime(arena) {
-            amqp_basic_publish(state, id, arena.bytes(exchange), arena.bytes(routingKey), mandatory ? 1 : 0, 0, &properties,
-                               arena.bytes(message.body))
+            amqp_basic_publish(
+                state, id, arena.bytes(exchange), arena.bytes(routingKey), mandatory ? 1 : 0, 0, &properties,
+                arena.bytes(message.body))
         }
         try status(code, "basic.publish \(exchange) [\(routingKey)]")
         return confirmWindow > 0 ? confirms.published() : nil
@@ -200,12 +203,16 @@ public final class AMQPChannel {
         try waitUntilSettled(timeout: timeout)
         let failures = confirms.takeFailures()
         if !failures.returned.isEmpty {
-            throw AMQPError(.publishUnroutable, operation: "publish", endpoint: connection.endpoint.description,
-                            detail: "\(failures.returned.count) message(s) matched no queue: \(failures.returned.prefix(5).joined(separator: ", "))")
+            throw AMQPError(
+                .publishUnroutable, operation: "publish", endpoint: connection.endpoint.description,
+                detail: "\(failures.returned.count) message(s) matched no queue: \(failures.returned.prefix(5).joined(separator: ", "))")
         }
         if !failures.refused.isEmpty {
-            throw AMQPError(.publishNacked, operation: "publish", endpoint: connection.endpoint.description,
-                            detail: "\(failures.refused.count) publish(es) refused, sequence \(failures.refused.prefix(5).map(String.init).joined(separator: ", "))")
+            throw AMQPError(
+                .publishNacked, operation: "publish", endpoint: connection.endpoint.description,
+                detail:
+                    "\(failures.refused.count) publish(es) refused, sequence \(failures.refused.prefix(5).map(String.init).joined(separator: ", "))"
+            )
         }
     }
 
@@ -217,9 +224,10 @@ public final class AMQPChannel {
         while !confirms.outstanding.isEmpty {
             let left = deadline - ContinuousClock.now
             guard left > .zero, try connection.readFrame(timeout: left) || ContinuousClock.now < deadline else {
-                throw AMQPError(.timeout, operation: "wait for publisher confirms",
-                                endpoint: connection.endpoint.description,
-                                detail: "\(confirms.outstanding.count) publishes unconfirmed after \(timeout)")
+                throw AMQPError(
+                    .timeout, operation: "wait for publisher confirms",
+                    endpoint: connection.endpoint.description,
+                    detail: "\(confirms.outstanding.count) publishes unconfirmed after \(timeout)")
             }
         }
     }

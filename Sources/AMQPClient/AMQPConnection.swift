@@ -27,15 +27,15 @@ public final class AMQPConnection {
     public static func connect(to endpoints: [AMQPEndpoint], options: AMQPOptions = AMQPOptions()) throws(AMQPError) -> AMQPConnection {
         var failures: [AMQPError] = []
         for endpoint in endpoints {
-            do { return try AMQPConnection(endpoint: endpoint, options: options) }
-            catch { failures.append(error) }
+            do { return try AMQPConnection(endpoint: endpoint, options: options) } catch { failures.append(error) }
         }
         guard failures.count > 1 else {
             throw failures.first ?? AMQPError(.invalidArgument, operation: "connect", endpoint: "-", detail: "no endpoint given")
         }
         let last = failures.last!
-        throw AMQPError(last.code, operation: "connect", endpoint: endpoints.map(\.description).joined(separator: ","),
-                        detail: failures.map { "\($0.endpoint): \($0.code): \($0.detail)" }.joined(separator: "; "))
+        throw AMQPError(
+            last.code, operation: "connect", endpoint: endpoints.map(\.description).joined(separator: ","),
+            detail: failures.map { "\($0.endpoint): \($0.code): \($0.detail)" }.joined(separator: "; "))
     }
 
     public init(endpoint: AMQPEndpoint, options: AMQPOptions = AMQPOptions()) throws(AMQPError) {
@@ -63,11 +63,12 @@ public final class AMQPConnection {
         let status = amqp_socket_open_noblock(socket, endpoint.host, Int32(endpoint.port), &connectTimeout)
         guard status == AMQP_STATUS_OK.rawValue else {
             amqp_destroy_connection(state)
-            let code: AMQPError.Code = switch status {
-            case AMQP_STATUS_HOSTNAME_RESOLUTION_FAILED.rawValue: .unknownHost
-            case AMQP_STATUS_TIMEOUT.rawValue: .timeout
-            default: .connectionRefused
-            }
+            let code: AMQPError.Code =
+                switch status {
+                case AMQP_STATUS_HOSTNAME_RESOLUTION_FAILED.rawValue: .unknownHost
+                case AMQP_STATUS_TIMEOUT.rawValue: .timeout
+                default: .connectionRefused
+                }
             throw fail(code, String(cString: amqp_error_string2(status)))
         }
         var rpcTimeout = options.rpcTimeout.timeval
@@ -76,8 +77,9 @@ public final class AMQPConnection {
         let arena = CArena()
         var properties = arena.table(options.name.map { ["connection_name": .string($0)] } ?? [:])
         let reply = withExtendedLifetime(arena) {
-            flexfin_amqp_login_plain(state, endpoint.vhost, 0, Int32(options.frameMax), Int32(options.heartbeat),
-                                     &properties, endpoint.user, endpoint.password)
+            flexfin_amqp_login_plain(
+                state, endpoint.vhost, 0, Int32(options.frameMax), Int32(options.heartbeat),
+                &properties, endpoint.user, endpoint.password)
         }
         if reply.reply_type != AMQP_RESPONSE_NORMAL {
             // Read the reply before the connection is destroyed: its decoded
@@ -115,8 +117,9 @@ public final class AMQPConnection {
                 channel: envelope.channel, deliveryTag: envelope.delivery_tag,
                 redelivered: envelope.redelivered != 0, exchange: envelope.exchange.string,
                 routingKey: envelope.routing_key.string,
-                message: AMQPMessage(body: envelope.message.body.array,
-                                     properties: AMQPProperties(envelope.message.properties)))
+                message: AMQPMessage(
+                    body: envelope.message.body.array,
+                    properties: AMQPProperties(envelope.message.properties)))
         }
         if reply.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION {
             if reply.library_error == AMQP_STATUS_TIMEOUT.rawValue { return nil }
@@ -164,8 +167,9 @@ public final class AMQPConnection {
             reply.reply = method
             try check(reply, "broker closed", channel: frame.channel)
         case AMQP_BASIC_CANCEL_METHOD:
-            throw AMQPError(.consumerCancelled, operation: "consume", endpoint: endpoint.description,
-                            detail: "the broker cancelled the consumer (queue deleted?)")
+            throw AMQPError(
+                .consumerCancelled, operation: "consume", endpoint: endpoint.description,
+                detail: "the broker cancelled the consumer (queue deleted?)")
         default:
             break
         }
@@ -211,7 +215,8 @@ public final class AMQPConnection {
             amqp_send_method(state, channel, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok)
             amqp_channel_open(state, channel)
             if amqp_get_rpc_reply(state).reply_type == AMQP_RESPONSE_NORMAL,
-               let confirming = confirmingChannels[channel]?.channel {
+                let confirming = confirmingChannels[channel]?.channel
+            {
                 confirming.reenableConfirmsAfterReopen()
             }
         } else if reply.reply.id == AMQP_CONNECTION_CLOSE_METHOD {
@@ -225,15 +230,18 @@ public final class AMQPConnection {
         switch reply.reply_type {
         case AMQP_RESPONSE_LIBRARY_EXCEPTION:
             let status = reply.library_error
-            let code: AMQPError.Code = switch status {
-            case AMQP_STATUS_TIMEOUT.rawValue: .timeout
-            case AMQP_STATUS_CONNECTION_CLOSED.rawValue, AMQP_STATUS_SOCKET_ERROR.rawValue,
-                 AMQP_STATUS_SOCKET_CLOSED.rawValue, AMQP_STATUS_HEARTBEAT_TIMEOUT.rawValue,
-                 AMQP_STATUS_TCP_ERROR.rawValue: .connectionLost
-            default: .protocolError
-            }
-            return AMQPError(code, operation: operation, endpoint: endpoint,
-                             detail: String(cString: amqp_error_string2(status)))
+            let code: AMQPError.Code =
+                switch status {
+                case AMQP_STATUS_TIMEOUT.rawValue: .timeout
+                case AMQP_STATUS_CONNECTION_CLOSED.rawValue, AMQP_STATUS_SOCKET_ERROR.rawValue,
+                    AMQP_STATUS_SOCKET_CLOSED.rawValue, AMQP_STATUS_HEARTBEAT_TIMEOUT.rawValue,
+                    AMQP_STATUS_TCP_ERROR.rawValue:
+                    .connectionLost
+                default: .protocolError
+                }
+            return AMQPError(
+                code, operation: operation, endpoint: endpoint,
+                detail: String(cString: amqp_error_string2(status)))
         case AMQP_RESPONSE_SERVER_EXCEPTION:
             let (replyCode, text): (UInt16, String)
             if reply.reply.id == AMQP_CHANNEL_CLOSE_METHOD {
@@ -245,14 +253,15 @@ public final class AMQPConnection {
             } else {
                 (replyCode, text) = (0, "unexpected method 0x\(String(reply.reply.id, radix: 16))")
             }
-            let code: AMQPError.Code = switch replyCode {
-            case 404: .notFound
-            case 406: .preconditionFailed
-            case 403: .accessRefused
-            case 405: .resourceLocked
-            case 320, 541: .connectionLost
-            default: reply.reply.id == AMQP_CHANNEL_CLOSE_METHOD ? .channelClosed : .connectionLost
-            }
+            let code: AMQPError.Code =
+                switch replyCode {
+                case 404: .notFound
+                case 406: .preconditionFailed
+                case 403: .accessRefused
+                case 405: .resourceLocked
+                case 320, 541: .connectionLost
+                default: reply.reply.id == AMQP_CHANNEL_CLOSE_METHOD ? .channelClosed : .connectionLost
+                }
             return AMQPError(code, operation: operation, endpoint: endpoint, detail: text, replyCode: Int(replyCode))
         default:
             return AMQPError(.protocolError, operation: operation, endpoint: endpoint, detail: "no reply from the broker")

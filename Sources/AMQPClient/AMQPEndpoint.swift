@@ -24,7 +24,8 @@ public struct AMQPEndpoint: Sendable, Equatable, CustomStringConvertible {
             AMQPError(.invalidArgument, operation: "parse AMQP URL", endpoint: "-", detail: why)
         }
         guard let parts = URLComponents(string: url.trimmingCharacters(in: .whitespaces)),
-              parts.scheme == "amqp" else {
+            parts.scheme == "amqp"
+        else {
             throw invalid("expected amqp://user:password@host:port/vhost")
         }
         guard let host = parts.host, !host.isEmpty else { throw invalid("the URL has no host") }

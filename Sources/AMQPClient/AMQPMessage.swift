@@ -62,7 +62,8 @@ public struct AMQPDelivery: Sendable {
     /// delivered (acked through the original's tag), or the message as
     /// read, with its id filled in.
     public func with(message: AMQPMessage) -> AMQPDelivery {
-        AMQPDelivery(channel: channel, deliveryTag: deliveryTag, redelivered: redelivered, exchange: exchange,
-                     routingKey: routingKey, message: message)
+        AMQPDelivery(
+            channel: channel, deliveryTag: deliveryTag, redelivered: redelivered, exchange: exchange,
+            routingKey: routingKey, message: message)
     }
 }

@@ -1,3 +1,5 @@
+import Glibc
+
 /// How a connection behaves; the defaults suit the local services.
 public struct AMQPOptions: Sendable {
     /// Bound on TCP connect and on the AMQP handshake.
@@ -11,8 +13,10 @@ public struct AMQPOptions: Sendable {
     /// in the management UI whose connection it is.
     public var name: String?
 
-    public init(connectTimeout: Duration = .seconds(5), rpcTimeout: Duration = .seconds(30),
-                heartbeat: Int = 30, frameMax: Int = 131_072, name: String? = nil) {
+    public init(
+        connectTimeout: Duration = .seconds(5), rpcTimeout: Duration = .seconds(30),
+        heartbeat: Int = 30, frameMax: Int = 131_072, name: String? = nil
+    ) {
         self.connectTimeout = connectTimeout
         self.rpcTimeout = rpcTimeout
         self.heartbeat = heartbeat
@@ -27,5 +31,3 @@ extension Duration {
         return Glibc.timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
     }
 }
-
-import Glibc

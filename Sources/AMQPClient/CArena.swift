@@ -37,17 +37,23 @@ final class CArena {
         var field = amqp_field_value_t()
         switch value {
         case .string(let s):
-            field.kind = kind(AMQP_FIELD_KIND_UTF8); field.value.bytes = bytes(s)
+            field.kind = kind(AMQP_FIELD_KIND_UTF8)
+            field.value.bytes = bytes(s)
         case .int(let i):
-            field.kind = kind(AMQP_FIELD_KIND_I64); field.value.i64 = i
+            field.kind = kind(AMQP_FIELD_KIND_I64)
+            field.value.i64 = i
         case .bool(let b):
-            field.kind = kind(AMQP_FIELD_KIND_BOOLEAN); field.value.boolean = b ? 1 : 0
+            field.kind = kind(AMQP_FIELD_KIND_BOOLEAN)
+            field.value.boolean = b ? 1 : 0
         case .timestamp(let t):
-            field.kind = kind(AMQP_FIELD_KIND_TIMESTAMP); field.value.u64 = t
+            field.kind = kind(AMQP_FIELD_KIND_TIMESTAMP)
+            field.value.u64 = t
         case .bytes(let b):
-            field.kind = kind(AMQP_FIELD_KIND_BYTES); field.value.bytes = bytes(b)
+            field.kind = kind(AMQP_FIELD_KIND_BYTES)
+            field.value.bytes = bytes(b)
         case .table(let t):
-            field.kind = kind(AMQP_FIELD_KIND_TABLE); field.value.table = table(t)
+            field.kind = kind(AMQP_FIELD_KIND_TABLE)
+            field.value.table = table(t)
         case .array(let items):
             let entries = allocate(MemoryLayout<amqp_field_value_t>.stride * items.count)
                 .bindMemory(to: amqp_field_value_t.self, capacity: items.count)
@@ -65,7 +71,8 @@ final class CArena {
         var flags: UInt32 = 0
         func set(_ value: String?, _ flag: Int32, _ assign: (amqp_bytes_t) -> Void) {
             guard let value else { return }
-            assign(bytes(value)); flags |= UInt32(flag)
+            assign(bytes(value))
+            flags |= UInt32(flag)
         }
         set(properties.contentType, AMQP_BASIC_CONTENT_TYPE_FLAG) { c.content_type = $0 }
         set(properties.messageId, AMQP_BASIC_MESSAGE_ID_FLAG) { c.message_id = $0 }
@@ -76,10 +83,12 @@ final class CArena {
         c.delivery_mode = properties.persistent ? 2 : 1
         flags |= UInt32(AMQP_BASIC_DELIVERY_MODE_FLAG)
         if let timestamp = properties.timestamp {
-            c.timestamp = timestamp; flags |= UInt32(AMQP_BASIC_TIMESTAMP_FLAG)
+            c.timestamp = timestamp
+            flags |= UInt32(AMQP_BASIC_TIMESTAMP_FLAG)
         }
         if !properties.headers.isEmpty {
-            c.headers = table(properties.headers); flags |= UInt32(AMQP_BASIC_HEADERS_FLAG)
+            c.headers = table(properties.headers)
+            flags |= UInt32(AMQP_BASIC_HEADERS_FLAG)
         }
         c._flags = flags
         return c

@@ -42,7 +42,10 @@ struct PublisherConfirms {
     var settledThrough: UInt64 { (outstanding.first ?? nextSequence) - 1 }
 
     mutating func takeFailures() -> (refused: [UInt64], returned: [String]) {
-        defer { refused = []; returnedMessageIds = [] }
+        defer {
+            refused = []
+            returnedMessageIds = []
+        }
         return (refused, returnedMessageIds)
     }
 
@@ -58,7 +61,8 @@ struct PublisherConfirms {
     }
 
     private func binarySearch(_ tag: UInt64) -> Int? {
-        var low = 0, high = outstanding.count
+        var low = 0
+        var high = outstanding.count
         while low < high {
             let mid = (low + high) / 2
             if outstanding[mid] < tag { low = mid + 1 } else { high = mid }

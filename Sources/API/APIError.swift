@@ -30,7 +30,8 @@ struct APIError: Error, Sendable {
     }
 
     static func unavailable(_ what: String, retryAfter: Int = 2) -> APIError {
-        APIError(status: .serviceUnavailable, code: "unavailable",
-                 message: "\(what); nothing was accepted, try again", retryAfter: retryAfter)
+        APIError(
+            status: .serviceUnavailable, code: "unavailable",
+            message: "\(what); nothing was accepted, try again", retryAfter: retryAfter)
     }
 }

@@ -13,7 +13,9 @@ public struct APIOptions: ParsableArguments, Sendable {
     @Option(help: "The address to listen on.") public var host = "127.0.0.1"
     @Option(help: "The port of the API and the ops page.") public var port = 8080
     @Option(help: "Serve /metrics, /healthz and /readyz on this port (none by default).") public var metricsPort: Int?
-    @Option(help: "Threads that hold the PostgreSQL, Redis and broker connections: requests served at once (each waits for its own confirm).") public var threads = 16
+    @Option(
+        help: "Threads that hold the PostgreSQL, Redis and broker connections: requests served at once (each waits for its own confirm).")
+    public var threads = 16
     @Option(help: "Largest request body in bytes (413 above).") public var maxBodyBytes = 1 << 20
     @Option(help: "Most commands in one JSON-lines request.") public var maxBatchLines = 1000
     @Option(help: "Seconds between queue depth samples for the ops page.") public var sampleSeconds = 10
@@ -56,11 +58,15 @@ public enum APIServer {
         let router = Router()
         router.middlewares.add(MetricsMiddleware())
         endpoints.add(to: router)
-        services.append(Application(router: router, configuration: .init(address: .hostname(options.host, port: options.port),
-                                                                          serverName: "flexfin-api"),
-                                    onServerRunning: { channel in
-                                        log.notice("flexfin-api on http://\(options.host):\(channel.localAddress?.port ?? options.port)/")
-                                    }, logger: log))
+        services.append(
+            Application(
+                router: router,
+                configuration: .init(
+                    address: .hostname(options.host, port: options.port),
+                    serverName: "flexfin-api"),
+                onServerRunning: { channel in
+                    log.notice("flexfin-api on http://\(options.host):\(channel.localAddress?.port ?? options.port)/")
+                }, logger: log))
         try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: log).run()
         log.notice("flexfin-api stopped")
     }

@@ -8,8 +8,10 @@ import RedisClient
 enum Access {
     static func authorize(_ header: String?, _ scope: Scope, _ connections: ServicePool.Connections, log: Logger) throws -> APIKey {
         guard let header, header.hasPrefix("Bearer "),
-              let key = try APIKeyStore.verify(header.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces),
-                                               in: connections.database()) else {
+            let key = try APIKeyStore.verify(
+                header.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces),
+                in: connections.database())
+        else {
             throw APIError.unauthenticated
         }
         guard key.scopes.contains(scope) else { throw APIError.forbidden(scope.rawValue, name: key.name) }
@@ -33,8 +35,9 @@ enum Access {
             return
         }
         guard count <= Int64(key.ratePerSecond) else {
-            throw APIError(status: .tooManyRequests, code: "rate_limited",
-                           message: "key \"\(key.name)\" is limited to \(key.ratePerSecond) requests per second", retryAfter: 1)
+            throw APIError(
+                status: .tooManyRequests, code: "rate_limited",
+                message: "key \"\(key.name)\" is limited to \(key.ratePerSecond) requests per second", retryAfter: 1)
         }
     }
 }

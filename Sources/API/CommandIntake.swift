@@ -23,8 +23,9 @@ enum CommandIntake {
             case .string(let id)? where id == idempotencyKey:
                 break
             default:
-                throw APIError(status: .badRequest, code: "invalid_command",
-                               message: "field 'command_id' differs from the Idempotency-Key header; send one id", field: "command_id")
+                throw APIError(
+                    status: .badRequest, code: "invalid_command",
+                    message: "field 'command_id' differs from the Idempotency-Key header; send one id", field: "command_id")
             }
         }
         do { return try SubmittedCommand(body: bytes) } catch { throw APIError.invalid(error) }
@@ -39,31 +40,40 @@ enum CommandIntake {
     static func claim(_ commands: [SubmittedCommand], key: String, in database: PostgresConnection) throws -> [Result<Claim, APIError>] {
         guard !commands.isEmpty else { return [] }
         return try database.transaction { db in
-            let inserted = try db.execute(prepared: """
-                INSERT INTO api_submissions (command_id, command_type, digest, key_name)
-                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], array_fill($4::text, ARRAY[cardinality($1::text[])]))
-                ON CONFLICT (command_id) DO NOTHING RETURNING command_id
-                """, [commands.map(\.commandId), commands.map(\.type), commands.map(\.digest), key])
+            let inserted = try db.execute(
+                prepared: """
+                    INSERT INTO api_submissions (command_id, command_type, digest, key_name)
+                    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], array_fill($4::text, ARRAY[cardinality($1::text[])]))
+                    ON CONFLICT (command_id) DO NOTHING RETURNING command_id
+                    """, [commands.map(\.commandId), commands.map(\.type), commands.map(\.digest), key])
             let new = Set(try (0..<inserted.count).map { try inserted.decode($0, "command_id", as: String.self) })
             // Earlier content of the others: submitted here, or through the CLI (the inbox).
-            let earlier = try db.execute(prepared: """
-                SELECT command_id, digest FROM api_submissions WHERE command_id = ANY($1::text[])
-                UNION ALL
-                SELECT message_id, digest FROM inbox WHERE message_id = ANY($1::text[]) AND digest IS NOT NULL
-                  AND consumer = ANY($2::text[])
-                """, [commands.map(\.commandId).filter { !new.contains($0) },
-                      Consumer.allCases.filter(\.consumesCommands).map(\.rawValue)])
+            let earlier = try db.execute(
+                prepared: """
+                    SELECT command_id, digest FROM api_submissions WHERE command_id = ANY($1::text[])
+                    UNION ALL
+                    SELECT message_id, digest FROM inbox WHERE message_id = ANY($1::text[]) AND digest IS NOT NULL
+                      AND consumer = ANY($2::text[])
+                    """,
+                [
+                    commands.map(\.commandId).filter { !new.contains($0) },
+                    Consumer.allCases.filter(\.consumesCommands).map(\.rawValue),
+                ])
             var digests: [String: Set<String>] = [:]
             for row in 0..<earlier.count {
-                digests[try earlier.decode(row, "command_id", as: String.self), default: []].insert(try earlier.decode(row, "digest", as: String.self))
+                digests[try earlier.decode(row, "command_id", as: String.self), default: []].insert(
+                    try earlier.decode(row, "digest", as: String.self))
             }
             return commands.map { command in
                 if new.contains(command.commandId) { return .success(.new) }
                 guard digests[command.commandId, default: []].allSatisfy({ $0 == command.digest }) else {
-                    return .failure(APIError(status: .conflict, code: "id_reused", message: """
-                        command_id "\(command.commandId)" was already used for a different command; one id, one command. \
-                        Nothing was published
-                        """, field: "command_id"))
+                    return .failure(
+                        APIError(
+                            status: .conflict, code: "id_reused",
+                            message: """
+                                command_id "\(command.commandId)" was already used for a different command; one id, one command. \
+                                Nothing was published
+                                """, field: "command_id"))
                 }
                 return .success(.resubmission)
             }

@@ -12,10 +12,12 @@ extension Endpoints {
         router.post("/v1/commands") { request, _ -> Response in
             guard let body = try await body(of: request) else { return tooLarge }
             let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
-            let lines = request.headers[.contentType].map { $0.hasPrefix("application/x-ndjson") || $0.hasPrefix("application/jsonl") } ?? false
+            let lines =
+                request.headers[.contentType].map { $0.hasPrefix("application/x-ndjson") || $0.hasPrefix("application/jsonl") } ?? false
             return await serve(request, .submit) { key, connections in
-                lines ? try submitLines(body, key: key.name, connections)
-                      : try submitOne(body, idempotencyKey: idempotencyKey, key: key.name, connections)
+                lines
+                    ? try submitLines(body, key: key.name, connections)
+                    : try submitOne(body, idempotencyKey: idempotencyKey, key: key.name, connections)
             }
         }
 
@@ -29,14 +31,20 @@ extension Endpoints {
                     return Reply(.ok, .object(fields))
                 }
                 // Confirmed by the broker, and neither worker nor cache has said more yet.
-                let submitted = try connections.database().execute(prepared: """
-                    SELECT to_char(submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS submitted_at FROM api_submissions WHERE command_id = $1
-                    """, [id])
+                let submitted = try connections.database().execute(
+                    prepared: """
+                        SELECT to_char(submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS submitted_at FROM api_submissions WHERE command_id = $1
+                        """, [id])
                 guard submitted.count == 1 else {
                     throw APIError(status: .notFound, code: "unknown_command", message: "no command with id \"\(id)\" is known")
                 }
-                return Reply(.ok, .object(["command_id": .string(id), "status": "accepted", "at": .string(try submitted.decode(0, "submitted_at", as: String.self)),
-                                          "source": "database"]))
+                return Reply(
+                    .ok,
+                    .object([
+                        "command_id": .string(id), "status": "accepted",
+                        "at": .string(try submitted.decode(0, "submitted_at", as: String.self)),
+                        "source": "database",
+                    ]))
             }
         }
     }
@@ -53,35 +61,52 @@ extension Endpoints {
     private func submitLines(_ body: [UInt8], key: String, _ connections: ServicePool.Connections) throws -> Reply {
         let file = CommandFile(contents: Data(body))
         guard file.commands.count + file.refusals.count <= options.maxBatchLines else {
-            throw APIError(status: .contentTooLarge, code: "too_many_lines",
-                           message: "at most \(options.maxBatchLines) commands per request; nothing was published")
+            throw APIError(
+                status: .contentTooLarge, code: "too_many_lines",
+                message: "at most \(options.maxBatchLines) commands per request; nothing was published")
         }
         let claims = try CommandIntake.claim(file.commands, key: key, in: connections.database())
         let claimed = zip(file.commands, claims).compactMap { command, claim in (try? claim.get()).map { (command, $0) } }
         try publish(claimed.map(\.0), new: claimed.filter { $0.1 == .new }.map(\.0.commandId), connections)
         var results: [(line: Int, result: JSONValue)] = file.refusals.map { refusal in
-            (refusal.line, .object(["line": .integer(Int64(refusal.line)), "status": 400,
-                                    "error": APIError(status: .badRequest, code: "invalid_command", message: refusal.reason).json.objectFields["error"]!]))
+            (
+                refusal.line,
+                .object([
+                    "line": .integer(Int64(refusal.line)), "status": 400,
+                    "error": APIError(status: .badRequest, code: "invalid_command", message: refusal.reason).json.objectFields["error"]!,
+                ])
+            )
         }
         for (line, (command, claim)) in zip(file.lines, zip(file.commands, claims)) {
             var fields: JSONObject
             switch claim {
-            case .success(let claim): fields = accepted(command, claim).objectFields; fields["status"] = 202
-            case .failure(let error): fields = ["command_id": .string(command.commandId), "status": .integer(Int64(error.status.code)),
-                                                "error": error.json.objectFields["error"]!]
+            case .success(let claim):
+                fields = accepted(command, claim).objectFields
+                fields["status"] = 202
+            case .failure(let error):
+                fields = [
+                    "command_id": .string(command.commandId), "status": .integer(Int64(error.status.code)),
+                    "error": error.json.objectFields["error"]!,
+                ]
             }
             fields["line"] = .integer(Int64(line))
             results.append((line, .object(fields)))
         }
         let sorted = results.sorted { $0.line < $1.line }.map(\.result)
         let acceptedCount = sorted.count { $0.objectFields["status"] == 202 }
-        return Reply(.ok, .object(["accepted": .integer(Int64(acceptedCount)), "refused": .integer(Int64(sorted.count - acceptedCount)),
-                                   "results": .array(sorted)]))
+        return Reply(
+            .ok,
+            .object([
+                "accepted": .integer(Int64(acceptedCount)), "refused": .integer(Int64(sorted.count - acceptedCount)),
+                "results": .array(sorted),
+            ]))
     }
 
     private func accepted(_ command: SubmittedCommand, _ claim: CommandIntake.Claim) -> JSONValue {
-        .object(["command_id": .string(command.commandId), "type": .string(command.type), "status": "accepted",
-                 "resubmission": .bool(claim == .resubmission), "location": .string("/v1/commands/\(command.commandId)")])
+        .object([
+            "command_id": .string(command.commandId), "type": .string(command.type), "status": "accepted",
+            "resubmission": .bool(claim == .resubmission), "location": .string("/v1/commands/\(command.commandId)"),
+        ])
     }
 
     /// Publishes and waits for the broker's confirm. If it never comes, the

@@ -36,8 +36,10 @@ struct Endpoints: Sendable {
         for (path, allow) in allowed {
             for method in methods where !allow.contains(method) {
                 router.on(RouterPath(path), method: method) { _, _ -> Response in
-                    var reply = Reply(APIError(status: .methodNotAllowed, code: "method_not_allowed",
-                                               message: "\(path) answers \(allow.map(\.rawValue).joined(separator: ", ")) only"))
+                    var reply = Reply(
+                        APIError(
+                            status: .methodNotAllowed, code: "method_not_allowed",
+                            message: "\(path) answers \(allow.map(\.rawValue).joined(separator: ", ")) only"))
                     reply.headers[.allow] = allow.map(\.rawValue).joined(separator: ", ")
                     return reply.response
                 }
@@ -48,8 +50,10 @@ struct Endpoints: Sendable {
     /// Runs `work` on the pool for a caller with `scope`, and turns every
     /// outcome into an answer: refusals as they are, a service that is away
     /// as 503 with Retry-After, anything else as 500 (logged; no key, no body).
-    func serve(_ request: Request, _ scope: Scope,
-               _ work: @escaping @Sendable (APIKey, ServicePool.Connections) throws -> Reply) async -> Response {
+    func serve(
+        _ request: Request, _ scope: Scope,
+        _ work: @escaping @Sendable (APIKey, ServicePool.Connections) throws -> Reply
+    ) async -> Response {
         let authorization = request.headers[.authorization]
         do {
             return try await pool.run { [log] connections in
@@ -59,12 +63,13 @@ struct Endpoints: Sendable {
             return Reply(error).response
         } catch is ServicePool.Busy {
             return Reply(APIError.unavailable("the API is at capacity", retryAfter: 1)).response
-        } catch where ServiceError.isRetryable(error) == true {
+        } catch  where ServiceError.isRetryable(error) == true {
             log.warning("a service is unavailable", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             return Reply(APIError.unavailable("a service the API needs is unavailable")).response
         } catch {
             log.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
-            return Reply(APIError(status: .internalServerError, code: "internal", message: "the request failed; see the API's log")).response
+            return Reply(APIError(status: .internalServerError, code: "internal", message: "the request failed; see the API's log"))
+                .response
         }
     }
 
@@ -80,8 +85,11 @@ struct Endpoints: Sendable {
     }
 
     var tooLarge: Response {
-        Reply(APIError(status: .contentTooLarge, code: "too_large",
-                       message: "the body is larger than \(options.maxBodyBytes) bytes; nothing was published")).response
+        Reply(
+            APIError(
+                status: .contentTooLarge, code: "too_large",
+                message: "the body is larger than \(options.maxBodyBytes) bytes; nothing was published")
+        ).response
     }
 
     private static func resource(_ name: String, _ ext: String, type: String) -> Response {

@@ -1,10 +1,10 @@
 import DeadLetterRecords
 import Domain
 import Foundation
-import Prometheus
-import Telemetry
 import Logging
 import PostgresClient
+import Prometheus
+import Telemetry
 import Topology
 
 /// Queue depth over time for the ops page: every queue of the topology,
@@ -31,11 +31,12 @@ enum QueueSampler {
             .snapshot(connection: connections.broker())
         let queues = snapshot.queues.filter(\.exists)
         let database = try connections.database()
-        try database.execute(prepared: """
-            INSERT INTO queue_depth_samples (queue, sampled_at, ready, unacknowledged, consumers)
-            SELECT q, now(), r, u, c FROM unnest($1::text[], $2::int[], $3::int[], $4::int[]) AS s(q, r, u, c)
-            ON CONFLICT DO NOTHING
-            """, [queues.map(\.queue), queues.map(\.ready), queues.map { $0.unacknowledged ?? 0 }, queues.map(\.consumers)])
+        try database.execute(
+            prepared: """
+                INSERT INTO queue_depth_samples (queue, sampled_at, ready, unacknowledged, consumers)
+                SELECT q, now(), r, u, c FROM unnest($1::text[], $2::int[], $3::int[], $4::int[]) AS s(q, r, u, c)
+                ON CONFLICT DO NOTHING
+                """, [queues.map(\.queue), queues.map(\.ready), queues.map { $0.unacknowledged ?? 0 }, queues.map(\.consumers)])
         if prune { try database.execute(prepared: "DELETE FROM queue_depth_samples WHERE sampled_at < now() - interval '48 hours'", []) }
         let holdings = try DeadLetterRecords.holdings(database)
         for work in topology.queues {
@@ -55,20 +56,24 @@ enum QueueSampler {
     /// depth of each slice, so a spike is never averaged away.
     static func history(hours: Int, in database: PostgresConnection) throws -> JSONValue {
         let slice = max(1, hours * 3600 / 300)
-        let rows = try database.execute(prepared: """
-            SELECT queue, (floor(extract(epoch FROM sampled_at) / $2) * $2)::int8 AS t, max(ready) AS ready, max(consumers) AS consumers
-            FROM queue_depth_samples WHERE sampled_at > now() - make_interval(hours => $1)
-            GROUP BY queue, t ORDER BY queue, t
-            """, [hours, slice])
+        let rows = try database.execute(
+            prepared: """
+                SELECT queue, (floor(extract(epoch FROM sampled_at) / $2) * $2)::int8 AS t, max(ready) AS ready, max(consumers) AS consumers
+                FROM queue_depth_samples WHERE sampled_at > now() - make_interval(hours => $1)
+                GROUP BY queue, t ORDER BY queue, t
+                """, [hours, slice])
         var series: [String: [JSONValue]] = [:]
         for row in 0..<rows.count {
-            series[try rows.decode(row, "queue", as: String.self), default: []].append(.array([
-                .integer(try rows.decode(row, "t")), .integer(try rows.decode(row, "ready")),
-                .integer(try rows.decode(row, "consumers")),
-            ]))
+            series[try rows.decode(row, "queue", as: String.self), default: []].append(
+                .array([
+                    .integer(try rows.decode(row, "t")), .integer(try rows.decode(row, "ready")),
+                    .integer(try rows.decode(row, "consumers")),
+                ]))
         }
-        return .object(["hours": .integer(Int64(hours)), "slice_seconds": .integer(Int64(slice)),
-                        "points": "[epoch seconds, ready, consumers]", "queues": .object(JSONObject(series.mapValues(JSONValue.array)))])
+        return .object([
+            "hours": .integer(Int64(hours)), "slice_seconds": .integer(Int64(slice)),
+            "points": "[epoch seconds, ready, consumers]", "queues": .object(JSONObject(series.mapValues(JSONValue.array))),
+        ])
     }
 }
 
@@ -84,7 +89,8 @@ final class DeadLetterMoney: @unchecked Sendable {
     func set(queue: String, held: Int, _ money: [String: Int64]) {
         MetricsRegistry.shared.makeGauge(
             descriptor: .flexfin("dead_letters", "held", "Dead letters a queue's record holds, not replayed or purged."),
-            labels: [("queue", queue)]).set(to: Double(held))
+            labels: [("queue", queue)]
+        ).set(to: Double(held))
         let currencies = lock.withLock {
             seen[queue, default: []].formUnion(money.keys)
             return seen[queue]!
@@ -92,7 +98,8 @@ final class DeadLetterMoney: @unchecked Sendable {
         for currency in currencies {
             MetricsRegistry.shared.makeGauge(
                 descriptor: .flexfin("dead_letter_money", "minor_units", "Money the dead letters of a queue would move, by currency."),
-                labels: [("queue", queue), ("currency", currency)]).set(to: Double(money[currency] ?? 0))
+                labels: [("queue", queue), ("currency", currency)]
+            ).set(to: Double(money[currency] ?? 0))
         }
     }
 }

@@ -11,11 +11,14 @@ final class Readiness: @unchecked Sendable {
 
     func prober(_ pool: ServicePool) -> Every {
         Every(.seconds(2)) { [self] _ in
-            let probed = (try? await pool.run { connections -> [String: Bool] in
-                ["broker": (try? connections.producer()) != nil,
-                 "database": (try? connections.database().query("SELECT 1")) != nil,
-                 "cache": (try? connections.cache().command(["PING"])) != nil]
-            }) ?? ["broker": false, "database": false, "cache": false]
+            let probed =
+                (try? await pool.run { connections -> [String: Bool] in
+                    [
+                        "broker": (try? connections.producer()) != nil,
+                        "database": (try? connections.database().query("SELECT 1")) != nil,
+                        "cache": (try? connections.cache().command(["PING"])) != nil,
+                    ]
+                }) ?? ["broker": false, "database": false, "cache": false]
             lock.withLock { state = probed }
         }
     }

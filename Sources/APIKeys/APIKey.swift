@@ -31,24 +31,28 @@ public enum APIKeyStore {
 
     /// Creates a key and returns it with the whole token, which is shown
     /// once and never stored.
-    public static func create(name: String, scopes: Set<Scope>, ratePerSecond: Int = 200,
-                              in database: PostgresConnection) throws -> (key: APIKey, token: String) {
+    public static func create(
+        name: String, scopes: Set<Scope>, ratePerSecond: Int = 200,
+        in database: PostgresConnection
+    ) throws -> (key: APIKey, token: String) {
         guard !scopes.isEmpty else { throw Failure(description: "a key needs at least one scope (submit, read, operate)") }
         let id = Hex.encode(randomBytes(8))
         let secret = Hex.encode(randomBytes(32))
         do {
-            try database.execute(prepared: """
-                INSERT INTO api_keys (id, name, secret_sha256, scopes, rate_per_second) VALUES ($1, $2, $3, $4::text[], $5)
-                """, [id, name, digest(secret), scopes.map(\.rawValue).sorted(), ratePerSecond])
+            try database.execute(
+                prepared: """
+                    INSERT INTO api_keys (id, name, secret_sha256, scopes, rate_per_second) VALUES ($1, $2, $3, $4::text[], $5)
+                    """, [id, name, digest(secret), scopes.map(\.rawValue).sorted(), ratePerSecond])
         } catch {
             // `execute` throws only PostgresError (typed).
             switch error.sqlState {
             case .uniqueViolation:
                 throw Failure(description: "a live key named \"\(name)\" exists; revoke it first or choose another name")
             case .checkViolation:
-                throw Failure(description: """
-                    name "\(name)": 1 to 64 of letters, digits, '.', '_', '@', '-' (starting with a letter or digit), and a positive rate
-                    """)
+                throw Failure(
+                    description: """
+                        name "\(name)": 1 to 64 of letters, digits, '.', '_', '@', '-' (starting with a letter or digit), and a positive rate
+                        """)
             default:
                 throw error
             }
@@ -58,14 +62,17 @@ public enum APIKeyStore {
 
     /// Revokes the live key of that name (or id); returns how many were revoked.
     public static func revoke(_ nameOrId: String, in database: PostgresConnection) throws -> Int {
-        try database.execute(prepared: """
-            UPDATE api_keys SET revoked_at = now() WHERE (name = $1 OR id = $1) AND revoked_at IS NULL
-            """, [nameOrId]).affectedRows
+        try database.execute(
+            prepared: """
+                UPDATE api_keys SET revoked_at = now() WHERE (name = $1 OR id = $1) AND revoked_at IS NULL
+                """, [nameOrId]
+        ).affectedRows
     }
 
     /// Every key, revoked ones too: name, id, scopes, rate, created, revoked.
     public static func list(in database: PostgresConnection) throws -> [[String]] {
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             SELECT name, id, array_to_string(scopes, ','), rate_per_second::text, created_at::text, coalesce(revoked_at::text, '')
             FROM api_keys ORDER BY created_at
             """)
@@ -78,18 +85,20 @@ public enum APIKeyStore {
     public static func verify(_ token: String, in database: PostgresConnection) throws -> APIKey? {
         let parts = token.split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "ffk", parts[1].count == 16, parts[2].count == 64 else { return nil }
-        let rows = try database.execute(prepared: """
-            SELECT name, secret_sha256, array_to_string(scopes, ',') AS scopes, rate_per_second FROM api_keys
-            WHERE id = $1 AND revoked_at IS NULL
-            """, [String(parts[1])])
+        let rows = try database.execute(
+            prepared: """
+                SELECT name, secret_sha256, array_to_string(scopes, ',') AS scopes, rate_per_second FROM api_keys
+                WHERE id = $1 AND revoked_at IS NULL
+                """, [String(parts[1])])
         guard rows.count == 1 else { return nil }
         let stored = Array(try rows.decode(0, "secret_sha256", as: String.self).utf8)
         let offered = Array(digest(String(parts[2])).utf8)
         // Constant time: how much of a guess matched must not show in timing.
         guard stored.count == offered.count, zip(stored, offered).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else { return nil }
         let scopes = try rows.decode(0, "scopes", as: String.self).split(separator: ",").compactMap { Scope(rawValue: String($0)) }
-        return APIKey(id: String(parts[1]), name: try rows.decode(0, "name"), scopes: Set(scopes),
-                      ratePerSecond: try rows.decode(0, "rate_per_second"))
+        return APIKey(
+            id: String(parts[1]), name: try rows.decode(0, "name"), scopes: Set(scopes),
+            ratePerSecond: try rows.decode(0, "rate_per_second"))
     }
 
     private static func digest(_ secret: String) -> String { Hex.encode(SHA256.hash(data: Array(secret.utf8))) }

@@ -29,8 +29,9 @@ public struct AuditHandler: EventSubscriber {
     public static func subscribes(to type: EventType) -> Bool {
         switch type {
         case .paymentCompleted, .paymentRejected, .milestoneCompleted, .milestoneRejected, .debtRepaid, .debtPaidOff,
-             .debtRepaymentRejected, .riskRecalculated, .riskChanged, .deadLettersReplayed, .deadLettersReplayCompleted,
-             .deadLettersPurged: true
+            .debtRepaymentRejected, .riskRecalculated, .riskChanged, .deadLettersReplayed, .deadLettersReplayCompleted,
+            .deadLettersPurged:
+            true
         }
     }
 
@@ -48,7 +49,9 @@ public struct AuditHandler: EventSubscriber {
         let last = try database.query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
         var seq: Int64 = last.isEmpty ? 0 : try last.decode(0, "seq")
         var previous = last.isEmpty ? AuditChain.genesis : try last.decode(0, "hash", as: String.self)
-        var seqs: [Int64] = [], prevHashes: [String] = [], hashes: [String] = []
+        var seqs: [Int64] = []
+        var prevHashes: [String] = []
+        var hashes: [String] = []
         for record in records {
             seq += 1
             let hash = AuditChain.hash(previous: previous, seq: seq, eventId: record.eventId, eventType: record.type, body: record.body)
@@ -57,10 +60,11 @@ public struct AuditHandler: EventSubscriber {
             hashes.append(hash)
             previous = hash
         }
-        try database.execute(prepared: """
-            INSERT INTO audit_log (seq, event_id, event_type, body, prev_hash, hash)
-            SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-            """, [seqs, records.map(\.eventId), records.map(\.type), records.map(\.body), prevHashes, hashes])
+        try database.execute(
+            prepared: """
+                INSERT INTO audit_log (seq, event_id, event_type, body, prev_hash, hash)
+                SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+                """, [seqs, records.map(\.eventId), records.map(\.type), records.map(\.body), prevHashes, hashes])
         return BatchEffects(alreadyApplied: chained)
     }
 }

@@ -45,9 +45,16 @@ public struct APILoadBenchmark {
         public let detail: String
 
         enum CodingKeys: String, CodingKey {
-            case requestsPerSecond = "requests_per_second", acceptedPerSecond = "accepted_per_second", p50Ms = "p50_ms", p99Ms = "p99_ms"
-            case cliCommandsPerSecond = "cli_commands_per_second", statuses, socketErrors = "socket_errors", accepted
-            case appliedOnce = "applied_once", detail
+            case requestsPerSecond = "requests_per_second"
+            case acceptedPerSecond = "accepted_per_second"
+            case p50Ms = "p50_ms"
+            case p99Ms = "p99_ms"
+            case cliCommandsPerSecond = "cli_commands_per_second"
+            case statuses
+            case socketErrors = "socket_errors"
+            case accepted
+            case appliedOnce = "applied_once"
+            case detail
         }
     }
 
@@ -66,30 +73,39 @@ public struct APILoadBenchmark {
         progress("starting payments-worker and flexfin-api")
         let worker = try workbench.start("payments-worker", lanes: options.pipeline.lanes, batchSize: options.pipeline.batchSize)
         let api = try workbench.startAPI(arguments: ["--threads", String(options.apiThreads)])
-        defer { _ = try? worker.stop(); api.process.terminate() }
-        let key = try APIKeyStore.create(name: "bench", scopes: [.submit], ratePerSecond: 1_000_000,
-                                         in: workbench.settings.connectDatabase()).token
+        defer {
+            _ = try? worker.stop()
+            api.process.terminate()
+        }
+        let key = try APIKeyStore.create(
+            name: "bench", scopes: [.submit], ratePerSecond: 1_000_000,
+            in: workbench.settings.connectDatabase()
+        ).token
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("flexfin-wrk-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: output) }
         let script = output.appendingPathComponent("post.lua")
         try Self.script(output: output).write(to: script, atomically: true, encoding: .utf8)
         let outage = options.restartBroker ? try scheduleOutage(progress) : nil
-        progress("wrk: \(options.connections) connections for \(options.seconds) s against POST /v1/commands"
-                 + (options.restartBroker ? ", the broker stopped at \(options.outageAt) s for \(options.outageSeconds) s" : ""))
-        let wrk = try Self.wrk(["-t2", "-c\(options.connections)", "-d\(options.seconds)s", "--latency", "--timeout", "10s",
-                                "-H", "Authorization: Bearer \(key)", "-s", script.path,
-                                api.apiURL!.appendingPathComponent("v1/commands").absoluteString])
+        progress(
+            "wrk: \(options.connections) connections for \(options.seconds) s against POST /v1/commands"
+                + (options.restartBroker ? ", the broker stopped at \(options.outageAt) s for \(options.outageSeconds) s" : ""))
+        let wrk = try Self.wrk([
+            "-t2", "-c\(options.connections)", "-d\(options.seconds)s", "--latency", "--timeout", "10s",
+            "-H", "Authorization: Bearer \(key)", "-s", script.path,
+            api.apiURL!.appendingPathComponent("v1/commands").absoluteString,
+        ])
         outage?.wait()
         let ids = try Self.acceptedIds(in: output)
         progress("\(ids.count) commands answered 202; waiting until each is applied")
         let check = try checkAppliedOnce(ids)
         let statuses = Self.statuses(wrk)
-        return Result(requestsPerSecond: Self.number(after: "Requests/sec:", in: wrk) ?? 0,
-                      acceptedPerSecond: Double(ids.count) / Double(options.seconds),
-                      p50Ms: Self.latencyMs("50%", wrk) ?? 0, p99Ms: Self.latencyMs("99%", wrk) ?? 0, cliCommandsPerSecond: cliRate,
-                      statuses: statuses, socketErrors: wrk.split(separator: "\n").first { $0.contains("Socket errors") }.map(String.init) ?? "none",
-                      accepted: ids.count, appliedOnce: check.ok, detail: check.detail)
+        return Result(
+            requestsPerSecond: Self.number(after: "Requests/sec:", in: wrk) ?? 0,
+            acceptedPerSecond: Double(ids.count) / Double(options.seconds),
+            p50Ms: Self.latencyMs("50%", wrk) ?? 0, p99Ms: Self.latencyMs("99%", wrk) ?? 0, cliCommandsPerSecond: cliRate,
+            statuses: statuses, socketErrors: wrk.split(separator: "\n").first { $0.contains("Socket errors") }.map(String.init) ?? "none",
+            accepted: ids.count, appliedOnce: check.ok, detail: check.detail)
     }
 
     /// The CLI's producer (`flexfin submit`'s) publishing payments with confirms.
@@ -98,9 +114,11 @@ public struct APILoadBenchmark {
         var random = SeededRandom(seed: 11)
         let commands = (0..<options.cliCommands).map { index in
             let payer = Int(random.next() % UInt64(W1Workload.wallets)) + 1
-            return SubmittedCommand(PaymentCommand(commandId: "cli-\(index)", payer: String(format: "w%04d", payer),
-                                                   payee: String(format: "w%04d", payer % W1Workload.wallets + 1),
-                                                   amount: Money(minorUnits: 1, currency: Currency("USD")!)))
+            return SubmittedCommand(
+                PaymentCommand(
+                    commandId: "cli-\(index)", payer: String(format: "w%04d", payer),
+                    payee: String(format: "w%04d", payer % W1Workload.wallets + 1),
+                    amount: Money(minorUnits: 1, currency: Currency("USD")!)))
         }
         let started = ContinuousClock.now
         try CommandProducer(settings: workbench.settings, topology: workbench.topology).publish(commands)
@@ -127,17 +145,21 @@ public struct APILoadBenchmark {
         var applied = 0
         do {
             try workbench.wait(upTo: .seconds(300), for: "every accepted command decided") { db in
-                applied = try db.execute(prepared: "SELECT count(*) FROM inbox WHERE consumer = 'payments' AND message_id = ANY($1::text[])",
-                                         [ids]).decode(0, 0, as: Int.self)
+                applied = try db.execute(
+                    prepared: "SELECT count(*) FROM inbox WHERE consumer = 'payments' AND message_id = ANY($1::text[])",
+                    [ids]
+                ).decode(0, 0, as: Int.self)
                 return applied == ids.count
             }
         } catch {
             return (false, "\(applied) of \(ids.count) accepted commands decided: \(error)")
         }
         let db = try workbench.settings.connectDatabase()
-        let twice = try db.execute(prepared: """
-            SELECT count(*) - count(DISTINCT command_id) FROM transfers WHERE command_id = ANY($1::text[])
-            """, [ids]).decode(0, 0, as: Int.self)
+        let twice = try db.execute(
+            prepared: """
+                SELECT count(*) - count(DISTINCT command_id) FROM transfers WHERE command_id = ANY($1::text[])
+                """, [ids]
+        ).decode(0, 0, as: Int.self)
         return (twice == 0 && !ids.isEmpty, "\(applied) of \(ids.count) accepted commands decided, \(twice) applied more than once")
     }
 
@@ -204,11 +226,13 @@ public struct APILoadBenchmark {
     }
 
     private static func statuses(_ text: String) -> [String: Int] {
-        Dictionary(text.split(separator: "\n").compactMap { line -> (String, Int)? in
-            let parts = line.split(separator: " ")
-            guard parts.count == 3, parts[0] == "status", let count = Int(parts[2]) else { return nil }
-            return (String(parts[1]), count)
-        }) { $0 + $1 }
+        Dictionary(
+            text.split(separator: "\n").compactMap { line -> (String, Int)? in
+                let parts = line.split(separator: " ")
+                guard parts.count == 3, parts[0] == "status", let count = Int(parts[2]) else { return nil }
+                return (String(parts[1]), count)
+            }
+        ) { $0 + $1 }
     }
 
     private static func number(after label: String, in text: String) -> Double? {
@@ -220,7 +244,8 @@ public struct APILoadBenchmark {
     /// A latency line of `--latency`, e.g. `     50%    3.21ms`, in milliseconds.
     private static func latencyMs(_ label: String, _ text: String) -> Double? {
         guard let line = text.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }),
-              let value = line.split(separator: " ").last else { return nil }
+            let value = line.split(separator: " ").last
+        else { return nil }
         for (unit, factor) in [("us", 0.001), ("ms", 1.0), ("s", 1000.0), ("m", 60_000.0)] where value.hasSuffix(unit) {
             return Double(value.dropLast(unit.count)).map { $0 * factor }
         }

@@ -48,8 +48,11 @@ struct BrokerOnlyRun {
         for queue in eventQueues { try channel.bindQueue(queue, exchange: eventExchange, routingKey: "") }
         try channel.enableConfirms(window: 2048)
         for command in commands {
-            try channel.publish(exchange: "", routingKey: commandQueue(command.type), message: AMQPMessage(
-                body: command.body, properties: AMQPProperties(contentType: "application/json", messageId: command.commandId, type: command.type)))
+            try channel.publish(
+                exchange: "", routingKey: commandQueue(command.type),
+                message: AMQPMessage(
+                    body: command.body,
+                    properties: AMQPProperties(contentType: "application/json", messageId: command.commandId, type: command.type)))
         }
         try channel.waitForConfirms(timeout: .seconds(120))
 
@@ -103,9 +106,13 @@ struct BrokerOnlyRun {
             for start in stride(from: 0, to: fresh, by: EventBundle.maxEvents) {
                 let events = min(EventBundle.maxEvents, fresh - start)
                 let body = EventBundle.body(of: Array(repeating: eventBody, count: events))
-                try publishing.publish(exchange: eventExchange, routingKey: "payment.completed", message: AMQPMessage(
-                    body: body, properties: AMQPProperties(contentType: EventBundle.contentType, messageId: UUID().uuidString,
-                                                           headers: [MessageHeader.eventCount: .int(Int64(events))])))
+                try publishing.publish(
+                    exchange: eventExchange, routingKey: "payment.completed",
+                    message: AMQPMessage(
+                        body: body,
+                        properties: AMQPProperties(
+                            contentType: EventBundle.contentType, messageId: UUID().uuidString,
+                            headers: [MessageHeader.eventCount: .int(Int64(events))])))
             }
             try publishing.waitForConfirms()
             try consuming.ack(batch.map(\.deliveryTag).max()!, multiple: true)
@@ -117,17 +124,25 @@ struct BrokerOnlyRun {
         let channel = try consumer.openChannel()
         try channel.setPrefetch(UInt16(clamping: eventBatchSize * 2))
         try channel.consume(queue)
-        var received = 0, unacked = 0
+        var received = 0
+        var unacked = 0
         var lastTag: UInt64 = 0
         while received < expected {
             guard let delivery = try consumer.nextDelivery(timeout: .milliseconds(20)) else {
-                if lastTag > 0 { try channel.ack(lastTag, multiple: true); lastTag = 0 }
+                if lastTag > 0 {
+                    try channel.ack(lastTag, multiple: true)
+                    lastTag = 0
+                }
                 continue
             }
             received += delivery.weight
             unacked += delivery.weight
             lastTag = delivery.deliveryTag
-            if unacked >= eventBatchSize || received >= expected { try channel.ack(lastTag, multiple: true); lastTag = 0; unacked = 0 }
+            if unacked >= eventBatchSize || received >= expected {
+                try channel.ack(lastTag, multiple: true)
+                lastTag = 0
+                unacked = 0
+            }
         }
     }
 }

@@ -13,7 +13,10 @@ public struct CPUUsage: Codable, Sendable {
         public let seconds: Double
         public let msPerCommand: Double
 
-        enum CodingKeys: String, CodingKey { case name, seconds, msPerCommand = "ms_per_command" }
+        enum CodingKeys: String, CodingKey {
+            case name, seconds
+            case msPerCommand = "ms_per_command"
+        }
     }
 
     /// postgresql, rabbitmq, redis, then each worker.
@@ -24,7 +27,10 @@ public struct CPUUsage: Codable, Sendable {
     public let walBytesPerCommand: Int64?
 
     enum CodingKeys: String, CodingKey {
-        case groups, totalSeconds = "total_seconds", msPerCommand = "ms_per_command", walBytesPerCommand = "wal_bytes_per_command"
+        case groups
+        case totalSeconds = "total_seconds"
+        case msPerCommand = "ms_per_command"
+        case walBytesPerCommand = "wal_bytes_per_command"
     }
 
     init(_ seconds: [(String, Double)], commands: Int, walBytes: Int64? = nil) {
@@ -49,7 +55,9 @@ struct ServerCPU {
     static func now() -> ServerCPU {
         var ticks: [String: Int64] = [:]
         for pid in ProcessStat.pids() {
-            guard let stat = ProcessStat(pid: pid), let group = groups.first(where: { $0.commands.contains(stat.command) }) else { continue }
+            guard let stat = ProcessStat(pid: pid), let group = groups.first(where: { $0.commands.contains(stat.command) }) else {
+                continue
+            }
             ticks[group.name, default: 0] += stat.ownTicks + stat.reapedChildTicks
         }
         return ServerCPU(ticks: ticks)
@@ -71,11 +79,13 @@ struct ProcessStat {
 
     init?(pid: Int32) {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")") else { return nil }
+            let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")")
+        else { return nil }
         // The name may hold spaces and parentheses: the fields follow the last ")".
         let fields = text[text.index(after: close)...].split(separator: " ")
         guard fields.count > 14, let utime = Int64(fields[11]), let stime = Int64(fields[12]),
-              let cutime = Int64(fields[13]), let cstime = Int64(fields[14]) else { return nil }
+            let cutime = Int64(fields[13]), let cstime = Int64(fields[14])
+        else { return nil }
         command = String(text[text.index(after: open)..<close])
         ownTicks = utime + stime
         reapedChildTicks = cutime + cstime

@@ -22,10 +22,11 @@ enum MetricsAgreement {
             let moving = Set(series.processed).count > 1
             let want: (processed: Int, rejected: Int)
             if consumer.consumesCommands {
-                let rows = try db.execute(prepared: """
-                    SELECT count(*) FILTER (WHERE outcome IN ('applied', 'rejected')), count(*) FILTER (WHERE outcome = 'rejected')
-                    FROM inbox WHERE consumer = $1
-                    """, [worker])
+                let rows = try db.execute(
+                    prepared: """
+                        SELECT count(*) FILTER (WHERE outcome IN ('applied', 'rejected')), count(*) FILTER (WHERE outcome = 'rejected')
+                        FROM inbox WHERE consumer = $1
+                        """, [worker])
                 want = (try rows.decode(0, 0, as: Int.self), try rows.decode(0, 1, as: Int.self))
             } else {
                 let queue = "events.\(worker)"

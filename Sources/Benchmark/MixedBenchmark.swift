@@ -15,7 +15,10 @@ public struct MixedBenchmark {
         /// This type's commands over the time until its last was decided.
         public let commandsPerSecond: Double
 
-        enum CodingKeys: String, CodingKey { case commands, rejected, commandsPerSecond = "commands_per_second" }
+        enum CodingKeys: String, CodingKey {
+            case commands, rejected
+            case commandsPerSecond = "commands_per_second"
+        }
     }
 
     /// How the risk worker coalesced: requests (commands and triggering
@@ -28,18 +31,22 @@ public struct MixedBenchmark {
         public let bandChanges: Int
 
         enum CodingKeys: String, CodingKey {
-            case requests, recalculations, batches, maxScoresPerUserPerBatch = "max_scores_per_user_per_batch", bandChanges = "band_changes"
+            case requests, recalculations, batches
+            case maxScoresPerUserPerBatch = "max_scores_per_user_per_batch"
+            case bandChanges = "band_changes"
         }
 
         static func measure(_ expected: MixedWorkload.Expected, settings: ServiceSettings) throws -> RiskFigures {
             let db = try settings.connectDatabase()
-            let rows = try db.query("""
+            let rows = try db.query(
+                """
                 SELECT count(*)::int, count(DISTINCT batch_id)::int,
                        coalesce((SELECT max(c) FROM (SELECT count(*)::int AS c FROM risk_scores GROUP BY user_id, batch_id) g), 0)
                 FROM risk_scores
                 """)
-            return RiskFigures(requests: expected.riskRequests, recalculations: try rows.decode(0, 0), batches: try rows.decode(0, 1),
-                               maxScoresPerUserPerBatch: try rows.decode(0, 2), bandChanges: try RiskInvariants.events(in: db).changed)
+            return RiskFigures(
+                requests: expected.riskRequests, recalculations: try rows.decode(0, 0), batches: try rows.decode(0, 1),
+                maxScoresPerUserPerBatch: try rows.decode(0, 2), bandChanges: try RiskInvariants.events(in: db).changed)
         }
     }
 
@@ -60,9 +67,16 @@ public struct MixedBenchmark {
         public let workers: [WorkerMetrics.Summary]
 
         enum CodingKeys: String, CodingKey {
-            case uniqueCommands = "unique_commands", seconds, commandsPerSecond = "commands_per_second"
-            case brokerOnlyPerSecond = "broker_only_per_second", ratio, cpu, brokerOnlyCPU = "broker_only_cpu", perType = "per_type", risk
-            case invariantsOk = "invariants_ok", invariants, workers
+            case uniqueCommands = "unique_commands"
+            case seconds
+            case commandsPerSecond = "commands_per_second"
+            case brokerOnlyPerSecond = "broker_only_per_second"
+            case ratio, cpu
+            case brokerOnlyCPU = "broker_only_cpu"
+            case perType = "per_type"
+            case risk
+            case invariantsOk = "invariants_ok"
+            case invariants, workers
         }
     }
 
@@ -81,27 +95,35 @@ public struct MixedBenchmark {
         let environment = try DisposableEnvironment("bench", redisDatabase: 15, from: settings)
         let settings = environment.settings
         let workbench = Workbench(environment: environment, topology: topology, workers: options.workers)
-        progress("recreating database \(environment.databaseName), vhost \(environment.vhost) and Redis database \(settings.redis.database); seeding \(MixedWorkload.wallets) wallets, \(workload.projects) projects, \(workload.debts) debts")
+        progress(
+            "recreating database \(environment.databaseName), vhost \(environment.vhost) and Redis database \(settings.redis.database); seeding \(MixedWorkload.wallets) wallets, \(workload.projects) projects, \(workload.debts) debts"
+        )
         try workbench.reset(wallets: MixedWorkload.wallets, balance: workload.funding, more: workload.seed)
         progress("broker-only run: \(workload.commands.count) commands, the same traffic without database or cache")
-        let (brokerOnly, brokerOnlyCPU) = try BrokerOnlyRun(settings: settings, options: options, eventBodySize: 420).measured(workload.commands)
+        let (brokerOnly, brokerOnlyCPU) = try BrokerOnlyRun(settings: settings, options: options, eventBodySize: 420).measured(
+            workload.commands)
         progress("pipeline run: \(workload.commands.count) commands preloaded, workers starting")
         let started = Date()
         let outcome = try PipelineRun(workbench: workbench, options: options)
-            .run(workload.commands, commandWorkers: ["payments-worker", "milestones-worker", "repayments-worker", "risk-worker"], until: workload.expected.followUps)
+            .run(
+                workload.commands, commandWorkers: ["payments-worker", "milestones-worker", "repayments-worker", "risk-worker"],
+                until: workload.expected.followUps)
         progress("checking invariants")
         let checks = try MixedInvariants.check(workload.expected, settings: settings, topology: topology)
         let unique = workload.expected.unique.values.reduce(0, +)
         let rate = Double(unique) / outcome.seconds
-        return Result(uniqueCommands: unique, seconds: outcome.seconds, commandsPerSecond: rate, brokerOnlyPerSecond: brokerOnly,
-                      ratio: rate / brokerOnly, cpu: CPUUsage(outcome.cpuSeconds, commands: unique, walBytes: outcome.walBytes), brokerOnlyCPU: brokerOnlyCPU,
-                      perType: try perType(workload.expected, since: started, settings: settings),
-                      risk: try RiskFigures.measure(workload.expected, settings: settings),
-                      invariantsOk: checks.allSatisfy(\.ok), invariants: checks, workers: outcome.workerStats)
+        return Result(
+            uniqueCommands: unique, seconds: outcome.seconds, commandsPerSecond: rate, brokerOnlyPerSecond: brokerOnly,
+            ratio: rate / brokerOnly, cpu: CPUUsage(outcome.cpuSeconds, commands: unique, walBytes: outcome.walBytes),
+            brokerOnlyCPU: brokerOnlyCPU,
+            perType: try perType(workload.expected, since: started, settings: settings),
+            risk: try RiskFigures.measure(workload.expected, settings: settings),
+            invariantsOk: checks.allSatisfy(\.ok), invariants: checks, workers: outcome.workerStats)
     }
 
     private func perType(_ expected: MixedWorkload.Expected, since started: Date, settings: ServiceSettings) throws -> [String: PerType] {
-        let rows = try settings.connectDatabase().query("""
+        let rows = try settings.connectDatabase().query(
+            """
             SELECT consumer, count(*), extract(epoch FROM max(received_at))::float8 FROM inbox WHERE consumer = ANY($1) GROUP BY consumer
             """, [["payments", "milestones", "repayments", "risk"]])
         var last: [String: Double] = [:]
@@ -109,8 +131,9 @@ public struct MixedBenchmark {
         var result: [String: PerType] = [:]
         for (type, count) in expected.unique {
             guard let consumer = CommandType(rawValue: type)?.consumer.rawValue, let end = last[consumer] else { continue }
-            result[type] = PerType(commands: count, rejected: expected.rejected[type] ?? 0,
-                                   commandsPerSecond: Double(count) / max(0.001, end - started.timeIntervalSince1970))
+            result[type] = PerType(
+                commands: count, rejected: expected.rejected[type] ?? 0,
+                commandsPerSecond: Double(count) / max(0.001, end - started.timeIntervalSince1970))
         }
         return result
     }

@@ -42,26 +42,33 @@ struct PipelineRun {
             } + [
                 // Single active consumer: more lanes (or processes) stand by.
                 workbench.start("audit-worker", lanes: 1, batchSize: eventBatch, arguments: wait, metrics: metrics),
-                workbench.start("notifications-worker", lanes: options.eventLanes, batchSize: eventBatch, arguments: wait, metrics: metrics),
+                workbench.start(
+                    "notifications-worker", lanes: options.eventLanes, batchSize: eventBatch, arguments: wait, metrics: metrics),
                 workbench.start("tax-worker", lanes: options.eventLanes, batchSize: eventBatch, arguments: wait, metrics: metrics),
             ]
         }
         let watch = metrics ? MetricsWatch(processes) : nil
         // A run that stops moving fails within a minute (the wait's stall
         // check); a moving one gets as long as its size needs.
-        try workbench.waitUntilComplete(expected, workers: processes, upTo: .seconds(max(600, commands.count / 200)), stallLimit: .seconds(60))
+        try workbench.waitUntilComplete(
+            expected, workers: processes, upTo: .seconds(max(600, commands.count / 200)), stallLimit: .seconds(60))
         let seconds = Double((ContinuousClock.now - started) / .milliseconds(1)) / 1000
         let scrapes = watch?.finish() ?? []
         // Read before they stop: an exited process's counters are gone.
         var workers: [(String, Double)] = []
         for process in processes {
             let used = ProcessStat.seconds(ProcessStat(pid: process.process.processIdentifier)?.ownTicks ?? 0)
-            if let index = workers.firstIndex(where: { $0.0 == process.name }) { workers[index].1 += used } else { workers.append((process.name, used)) }
+            if let index = workers.firstIndex(where: { $0.0 == process.name }) {
+                workers[index].1 += used
+            } else {
+                workers.append((process.name, used))
+            }
         }
         let cpuSeconds = ServerCPU.now().since(servers) + workers
         let walBytes = try database.query("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::int8", [wal]).int64(0, 0) ?? 0
-        return Outcome(seconds: seconds, workerStats: try processes.map { try $0.stop() }, cpuSeconds: cpuSeconds, walBytes: walBytes,
-                       scrapes: scrapes)
+        return Outcome(
+            seconds: seconds, workerStats: try processes.map { try $0.stop() }, cpuSeconds: cpuSeconds, walBytes: walBytes,
+            scrapes: scrapes)
     }
 }
 

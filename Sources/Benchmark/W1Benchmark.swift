@@ -42,9 +42,17 @@ public struct W1Benchmark {
         public let withMetrics: MetricsRun?
 
         enum CodingKeys: String, CodingKey {
-            case uniqueCommands = "unique_commands", seconds, commandsPerSecond = "commands_per_second"
-            case brokerOnlyPerSecond = "broker_only_per_second", ratio, cpu, brokerOnlyCPU = "broker_only_cpu", p50Ms = "p50_ms", p99Ms = "p99_ms"
-            case invariantsOk = "invariants_ok", invariants, workers, withMetrics = "with_metrics"
+            case uniqueCommands = "unique_commands"
+            case seconds
+            case commandsPerSecond = "commands_per_second"
+            case brokerOnlyPerSecond = "broker_only_per_second"
+            case ratio, cpu
+            case brokerOnlyCPU = "broker_only_cpu"
+            case p50Ms = "p50_ms"
+            case p99Ms = "p99_ms"
+            case invariantsOk = "invariants_ok"
+            case invariants, workers
+            case withMetrics = "with_metrics"
         }
     }
 
@@ -58,7 +66,10 @@ public struct W1Benchmark {
         public let invariants: [Invariants.Check]
 
         enum CodingKeys: String, CodingKey {
-            case commandsPerSecond = "commands_per_second", ratioToWithout = "ratio_to_without", invariantsOk = "invariants_ok", invariants
+            case commandsPerSecond = "commands_per_second"
+            case ratioToWithout = "ratio_to_without"
+            case invariantsOk = "invariants_ok"
+            case invariants
         }
     }
 
@@ -78,7 +89,9 @@ public struct W1Benchmark {
         let settings = environment.settings
         let workbench = Workbench(environment: environment, topology: topology, workers: options.pipeline.workers)
         let pipeline = PipelineRun(workbench: workbench, options: options.pipeline)
-        progress("recreating database \(environment.databaseName), vhost \(environment.vhost) and Redis database \(settings.redis.database) (the configured ones are not touched); seeding \(W1Workload.wallets) wallets")
+        progress(
+            "recreating database \(environment.databaseName), vhost \(environment.vhost) and Redis database \(settings.redis.database) (the configured ones are not touched); seeding \(W1Workload.wallets) wallets"
+        )
         try workbench.reset()
         progress("broker-only run: \(workload.commands.count) commands, the same traffic without database or cache")
         let (brokerOnly, brokerOnlyCPU) = try BrokerOnlyRun(settings: settings, options: options.pipeline, eventBodySize: 420)
@@ -97,16 +110,20 @@ public struct W1Benchmark {
             scraped.scrapeMetrics = true
             let second = try PipelineRun(workbench: workbench, options: scraped)
                 .run(workload.commands, commandWorkers: ["payments-worker"], until: workload.expected.followUps)
-            let checks = try Invariants.check(workload.expected, settings: settings, topology: topology)
+            let checks =
+                try Invariants.check(workload.expected, settings: settings, topology: topology)
                 + MetricsAgreement.check(second.scrapes, in: settings.connectDatabase(), topology: topology)
             let secondRate = Double(workload.expected.unique) / second.seconds
-            withMetrics = MetricsRun(commandsPerSecond: secondRate, ratioToWithout: secondRate / rate,
-                                     invariantsOk: checks.allSatisfy(\.ok), invariants: checks)
+            withMetrics = MetricsRun(
+                commandsPerSecond: secondRate, ratioToWithout: secondRate / rate,
+                invariantsOk: checks.allSatisfy(\.ok), invariants: checks)
         }
-        return Result(uniqueCommands: workload.expected.unique, seconds: outcome.seconds, commandsPerSecond: rate,
-                      brokerOnlyPerSecond: brokerOnly, ratio: rate / brokerOnly,
-                      cpu: CPUUsage(outcome.cpuSeconds, commands: workload.expected.unique, walBytes: outcome.walBytes), brokerOnlyCPU: brokerOnlyCPU, p50Ms: latency.p50, p99Ms: latency.p99,
-                      invariantsOk: checks.allSatisfy(\.ok) && withMetrics?.invariantsOk != false, invariants: checks,
-                      workers: outcome.workerStats, withMetrics: withMetrics)
+        return Result(
+            uniqueCommands: workload.expected.unique, seconds: outcome.seconds, commandsPerSecond: rate,
+            brokerOnlyPerSecond: brokerOnly, ratio: rate / brokerOnly,
+            cpu: CPUUsage(outcome.cpuSeconds, commands: workload.expected.unique, walBytes: outcome.walBytes), brokerOnlyCPU: brokerOnlyCPU,
+            p50Ms: latency.p50, p99Ms: latency.p99,
+            invariantsOk: checks.allSatisfy(\.ok) && withMetrics?.invariantsOk != false, invariants: checks,
+            workers: outcome.workerStats, withMetrics: withMetrics)
     }
 }

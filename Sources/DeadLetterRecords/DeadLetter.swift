@@ -47,14 +47,16 @@ public struct DeadLetter: Codable, Sendable {
         originQueue = h[MessageHeader.originQueue]?.stringValue ?? death?["queue"]?.stringValue ?? queue
         firstFailedAt = h[MessageHeader.firstFailedAt]?.stringValue
         lastFailedAt = h[MessageHeader.lastFailedAt]?.stringValue
-        let failedAt = lastFailedAt.flatMap { try? Date($0, strategy: .iso8601) }
+        let failedAt =
+            lastFailedAt.flatMap { try? Date($0, strategy: .iso8601) }
             ?? message.properties.timestamp.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? recordedAt
         ageSeconds = failedAt.map { max(0, Int(now.timeIntervalSince($0))) } ?? 0
         body = String(decoding: message.body, as: UTF8.self)
         headers = h.mapValues(\.description)
         fingerprint = ErrorFingerprint.of(errorClass: errorClass, error: error)
         if case .object(let fields)? = try? JSONValue.parse(message.body), case .integer(let amount)? = fields["amount"],
-           case .string(let currency)? = fields["currency"] {
+            case .string(let currency)? = fields["currency"]
+        {
             money = Money(minorUnits: amount, currency: currency)
         } else {
             money = nil

@@ -27,10 +27,11 @@ public struct DeadLetterGroup: Sendable {
                 money[held.currency] = overflow ? .max : sum
             }
             let seen = members.compactMap { $0.firstFailedAt ?? $0.lastFailedAt }.sorted()
-            return DeadLetterGroup(queue: queue, errorClass: newest.errorClass, fingerprint: newest.fingerprint, error: newest.error,
-                                   types: Set(members.map(\.type)).sorted(), count: members.count, firstSeen: seen.first,
-                                   lastSeen: members.compactMap(\.lastFailedAt).max(),
-                                   oldestAgeSeconds: members.map(\.ageSeconds).max() ?? 0, money: money)
+            return DeadLetterGroup(
+                queue: queue, errorClass: newest.errorClass, fingerprint: newest.fingerprint, error: newest.error,
+                types: Set(members.map(\.type)).sorted(), count: members.count, firstSeen: seen.first,
+                lastSeen: members.compactMap(\.lastFailedAt).max(),
+                oldestAgeSeconds: members.map(\.ageSeconds).max() ?? 0, money: money)
         }.sorted { ($0.count, $0.fingerprint) > ($1.count, $1.fingerprint) }
     }
 }

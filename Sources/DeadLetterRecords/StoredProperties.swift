@@ -43,9 +43,10 @@ enum StoredProperties {
     }
 
     static func encode(_ p: AMQPProperties) throws -> String {
-        let stored = Properties(contentType: p.contentType, messageId: p.messageId, type: p.type, correlationId: p.correlationId,
-                                appId: p.appId, expiration: p.expiration, persistent: p.persistent, timestamp: p.timestamp,
-                                headers: p.headers.mapValues(Value.init))
+        let stored = Properties(
+            contentType: p.contentType, messageId: p.messageId, type: p.type, correlationId: p.correlationId,
+            appId: p.appId, expiration: p.expiration, persistent: p.persistent, timestamp: p.timestamp,
+            headers: p.headers.mapValues(Value.init))
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return String(decoding: try encoder.encode(stored), as: UTF8.self)
@@ -53,8 +54,9 @@ enum StoredProperties {
 
     static func decode(_ text: String) throws -> AMQPProperties {
         let p = try JSONDecoder().decode(Properties.self, from: Data(text.utf8))
-        return AMQPProperties(contentType: p.contentType, messageId: p.messageId, type: p.type, correlationId: p.correlationId,
-                              appId: p.appId, expiration: p.expiration, persistent: p.persistent, timestamp: p.timestamp,
-                              headers: p.headers.mapValues(\.amqp))
+        return AMQPProperties(
+            contentType: p.contentType, messageId: p.messageId, type: p.type, correlationId: p.correlationId,
+            appId: p.appId, expiration: p.expiration, persistent: p.persistent, timestamp: p.timestamp,
+            headers: p.headers.mapValues(\.amqp))
     }
 }

@@ -41,7 +41,8 @@ public final class DeadLetterIntake {
         while true {
             var batch: [AMQPDelivery] = []
             while batch.count < Self.batchSize,
-                  let delivery = try connection.nextDelivery(timeout: batch.isEmpty ? idle : .milliseconds(20)) {
+                let delivery = try connection.nextDelivery(timeout: batch.isEmpty ? idle : .milliseconds(20))
+            {
                 batch.append(delivery)
             }
             guard !batch.isEmpty else { return recorded }

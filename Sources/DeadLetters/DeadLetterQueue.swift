@@ -31,7 +31,8 @@ public final class DeadLetterQueue {
     public init(_ name: String, settings: ServiceSettings, topology: TopologySpec, takesInFirst: Bool = true) throws {
         let base = name.hasSuffix(".dlq") ? String(name.dropLast(4)) : name
         guard let queue = topology.queues.first(where: { $0.name == base }) else {
-            throw TopologyError("no dead-letter queue for \"\(name)\": the work queues are \(topology.queues.map(\.name).joined(separator: ", "))")
+            throw TopologyError(
+                "no dead-letter queue for \"\(name)\": the work queues are \(topology.queues.map(\.name).joined(separator: ", "))")
         }
         self.queue = queue
         self.settings = settings
@@ -63,8 +64,10 @@ public final class DeadLetterQueue {
     /// count moved so far. The operator action is audited before anything
     /// moves, so a replay killed half-way is on the record too; a second
     /// record says how many moved.
-    public func replay(_ filter: DeadLetterFilter, to target: String? = nil, actor: String, perSecond: Int? = nil,
-                       progress: (Int) -> Void = { _ in }) throws -> [DeadLetter] {
+    public func replay(
+        _ filter: DeadLetterFilter, to target: String? = nil, actor: String, perSecond: Int? = nil,
+        progress: (Int) -> Void = { _ in }
+    ) throws -> [DeadLetter] {
         try takeIn()
         let chosen = letters.filter { filter.matches($0.letter) }
         let destination = target ?? "origin queue"
@@ -110,7 +113,9 @@ public final class DeadLetterQueue {
         return chosen.map(\.letter)
     }
 
-    private func action(_ actor: String, _ filter: DeadLetterFilter, count: Int, to: String? = nil, ids: [String]? = nil) -> DeadLetterAction {
+    private func action(_ actor: String, _ filter: DeadLetterFilter, count: Int, to: String? = nil, ids: [String]? = nil)
+        -> DeadLetterAction
+    {
         DeadLetterAction(actor: actor, queue: queue.deadLetterQueue, filter: filter.description, count: count, to: to, ids: ids)
     }
 

@@ -1,11 +1,11 @@
 import AMQPClient
 import Audit
-import Notifications
 import Milestones
+import Notifications
 import Payments
+import PostgresClient
 import Repayments
 import Risk
-import PostgresClient
 import Tax
 import WorkerRuntime
 
@@ -17,8 +17,10 @@ public enum WorkerHandlers {
     ]
 
     /// Nil when no worker consumes `queue` (nothing to evaluate with).
-    public static func evaluate(_ messages: [AMQPMessage], forQueue queue: String,
-                         in database: PostgresConnection) throws -> [ReplayEvaluation.Verdict]? {
+    public static func evaluate(
+        _ messages: [AMQPMessage], forQueue queue: String,
+        in database: PostgresConnection
+    ) throws -> [ReplayEvaluation.Verdict]? {
         guard let handler = all.first(where: { $0.queue == queue }) else { return nil }
         return try ReplayEvaluation.evaluate(messages, with: handler, in: database)
     }

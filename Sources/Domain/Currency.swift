@@ -41,7 +41,8 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
     public static func parse(_ text: String, currency: Currency, minorDigits: Int = 2) -> Money? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), let whole = Int64(parts[0]), whole >= 0,
-              parts[0].allSatisfy(\.isNumber) else { return nil }
+            parts[0].allSatisfy(\.isNumber)
+        else { return nil }
         let fraction = parts.count == 2 ? String(parts[1]) : ""
         guard fraction.count <= minorDigits, fraction.allSatisfy(\.isNumber) else { return nil }
         let padded = fraction.padding(toLength: minorDigits, withPad: "0", startingAt: 0)

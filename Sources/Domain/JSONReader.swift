@@ -74,9 +74,15 @@ struct JSONReader {
         case UInt8(ascii: "{")?: return try object()
         case UInt8(ascii: "[")?: return try array()
         case UInt8(ascii: "\"")?: return .string(try string())
-        case UInt8(ascii: "t")?: try expect("true"); return .bool(true)
-        case UInt8(ascii: "f")?: try expect("false"); return .bool(false)
-        case UInt8(ascii: "n")?: try expect("null"); return .null
+        case UInt8(ascii: "t")?:
+            try expect("true")
+            return .bool(true)
+        case UInt8(ascii: "f")?:
+            try expect("false")
+            return .bool(false)
+        case UInt8(ascii: "n")?:
+            try expect("null")
+            return .null
         case let byte? where byte == UInt8(ascii: "-") || (0x30...0x39).contains(byte): return try number()
         default: throw unexpected("a value")
         }
@@ -98,7 +104,10 @@ struct JSONReader {
             // many), keys are also hashed: finding a repeat stays linear.
             var manyKeys: Set<String>? = nil
             reader.skipWhitespace()
-            if reader.current == UInt8(ascii: "}") { reader.index += 1; return .object(fields) }
+            if reader.current == UInt8(ascii: "}") {
+                reader.index += 1
+                return .object(fields)
+            }
             while true {
                 reader.skipWhitespace()
                 guard reader.current == UInt8(ascii: "\"") else { throw reader.unexpected("a quoted key") }
@@ -112,20 +121,25 @@ struct JSONReader {
                 let value = try reader.value()
                 reader.path.removeLast()
                 let isNew: Bool
-                if fields.count < 32 { isNew = fields.insertNew(key, value) } else {
+                if fields.count < 32 {
+                    isNew = fields.insertNew(key, value)
+                } else {
                     if manyKeys == nil { manyKeys = Set(fields.keys) }
                     isNew = manyKeys!.insert(key).inserted
                     if isNew { fields.appendUnchecked(key, value) }
                 }
                 guard isNew else {
                     reader.index = keyStart
-                    throw reader.failure("appears more than once in one object; which value is meant is ambiguous",
-                                         field: (reader.path + [key]).joined(separator: "."))
+                    throw reader.failure(
+                        "appears more than once in one object; which value is meant is ambiguous",
+                        field: (reader.path + [key]).joined(separator: "."))
                 }
                 reader.skipWhitespace()
                 switch reader.current {
                 case UInt8(ascii: ",")?: reader.index += 1
-                case UInt8(ascii: "}")?: reader.index += 1; return .object(fields)
+                case UInt8(ascii: "}")?:
+                    reader.index += 1
+                    return .object(fields)
                 default: throw reader.unexpected("',' or '}'")
                 }
             }
@@ -137,14 +151,19 @@ struct JSONReader {
             reader.index += 1
             var items: [JSONValue] = []
             reader.skipWhitespace()
-            if reader.current == UInt8(ascii: "]") { reader.index += 1; return .array(items) }
+            if reader.current == UInt8(ascii: "]") {
+                reader.index += 1
+                return .array(items)
+            }
             while true {
                 reader.skipWhitespace()
                 items.append(try reader.value())
                 reader.skipWhitespace()
                 switch reader.current {
                 case UInt8(ascii: ",")?: reader.index += 1
-                case UInt8(ascii: "]")?: reader.index += 1; return .array(items)
+                case UInt8(ascii: "]")?:
+                    reader.index += 1
+                    return .array(items)
                 default: throw reader.unexpected("',' or ']'")
                 }
             }
@@ -167,7 +186,9 @@ struct JSONReader {
             return (end, bits & 0x80 != 0)
         }
         index = end
-        if let byte = current, byte < 0x20 { throw failure("holds an unescaped control character 0x\(String(byte, radix: 16)) in a string") }
+        if let byte = current, byte < 0x20 {
+            throw failure("holds an unescaped control character 0x\(String(byte, radix: 16)) in a string")
+        }
         if current == UInt8(ascii: "\""), !nonASCII {
             // ASCII is valid UTF-8 as it stands. (The generic `String(validating:)`
             // looks up type metadata per call: a tenth of a parse.)
@@ -196,7 +217,9 @@ struct JSONReader {
                 case UInt8(ascii: "r"): out.append(0x0D)
                 case UInt8(ascii: "t"): out.append(0x09)
                 case UInt8(ascii: "u"): out.append(contentsOf: try unicodeEscape())
-                default: index -= 1; throw unexpected("an escape (one of \\\"\\\\/bfnrtu)")
+                default:
+                    index -= 1
+                    throw unexpected("an escape (one of \\\"\\\\/bfnrtu)")
                 }
             case 0..<0x20:
                 index -= 1
@@ -231,7 +254,9 @@ struct JSONReader {
             case 0x30...0x39: digit = byte - 0x30
             case 0x41...0x46: digit = byte - 0x41 + 10
             case 0x61...0x66: digit = byte - 0x61 + 10
-            default: index -= 1; throw unexpected("a hex digit")
+            default:
+                index -= 1
+                throw unexpected("a hex digit")
             }
             value = value << 4 | UInt32(digit)
         }

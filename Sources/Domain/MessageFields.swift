@@ -95,7 +95,9 @@ public struct MessageFields: Sendable {
     }
 
     public func bool(_ name: String) throws(InvalidMessage) -> Bool {
-        guard case .bool(let value)? = values[name] else { throw fault(name, values[name] == nil ? "is required" : "must be true or false") }
+        guard case .bool(let value)? = values[name] else {
+            throw fault(name, values[name] == nil ? "is required" : "must be true or false")
+        }
         return value
     }
 

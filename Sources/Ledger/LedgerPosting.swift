@@ -12,8 +12,10 @@ public struct TransferPosting: Sendable {
     public let memo: String?
     public let reference: String?
 
-    public init(commandId: String, kind: String, debitAccount: String, creditAccount: String,
-                amount: Int64, currency: String, memo: String? = nil, reference: String? = nil) {
+    public init(
+        commandId: String, kind: String, debitAccount: String, creditAccount: String,
+        amount: Int64, currency: String, memo: String? = nil, reference: String? = nil
+    ) {
         self.commandId = commandId
         self.kind = kind
         self.debitAccount = debitAccount
@@ -38,8 +40,10 @@ public struct SplitPosting: Sendable {
     public let credits: [(account: String, amount: Int64)]
     public let reference: String?
 
-    public init(commandId: String, kind: String, debitAccount: String, currency: String,
-                credits: [(account: String, amount: Int64)], reference: String? = nil) {
+    public init(
+        commandId: String, kind: String, debitAccount: String, currency: String,
+        credits: [(account: String, amount: Int64)], reference: String? = nil
+    ) {
         self.commandId = commandId
         self.kind = kind
         self.debitAccount = debitAccount
@@ -61,16 +65,18 @@ public enum LedgerStore {
     /// `= ANY` each re-check rescanned the index with the whole array,
     /// sorting it again: per row, about 7 % of PostgreSQL's CPU on W1.
     public static func lockAccounts(_ ids: Set<String>, in database: PostgresConnection) throws -> [String: AccountState] {
-        let rows = try database.execute(prepared: """
-            SELECT a.id, a.user_id, a.kind = 'wallet' AS is_wallet, a.currency, a.balance, a.status = 'open' AS is_open
-            FROM unnest($1::text[]) AS wanted(id) JOIN accounts a ON a.id = wanted.id ORDER BY a.id FOR NO KEY UPDATE OF a
-            """, [ids.sorted()])
+        let rows = try database.execute(
+            prepared: """
+                SELECT a.id, a.user_id, a.kind = 'wallet' AS is_wallet, a.currency, a.balance, a.status = 'open' AS is_open
+                FROM unnest($1::text[]) AS wanted(id) JOIN accounts a ON a.id = wanted.id ORDER BY a.id FOR NO KEY UPDATE OF a
+                """, [ids.sorted()])
         var accounts: [String: AccountState] = [:]
         for row in 0..<rows.count {
             let id = try rows.decode(row, "id", as: String.self)
-            accounts[id] = try AccountState(id: id, userId: rows.decode(row, "user_id"), isWallet: rows.decode(row, "is_wallet"),
-                                            currency: rows.decode(row, "currency"), balance: rows.decode(row, "balance"),
-                                            isOpen: rows.decode(row, "is_open"))
+            accounts[id] = try AccountState(
+                id: id, userId: rows.decode(row, "user_id"), isWallet: rows.decode(row, "is_wallet"),
+                currency: rows.decode(row, "currency"), balance: rows.decode(row, "balance"),
+                isOpen: rows.decode(row, "is_open"))
         }
         return accounts
     }
@@ -80,17 +86,21 @@ public enum LedgerStore {
     public static func post(_ postings: [TransferPosting], in database: PostgresConnection) throws {
         guard !postings.isEmpty else { return }
         try requireAccounts(Set(postings.flatMap { [$0.debitAccount, $0.creditAccount] }), in: database)
-        try database.execute(prepared: """
-            WITH t AS (
-                INSERT INTO transfers (command_id, kind, debit_account, credit_account, amount, currency, memo, reference)
-                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[])
-                RETURNING id, debit_account, credit_account, amount, currency)
-            INSERT INTO ledger_entries (transfer_id, account_id, amount, currency)
-            SELECT id, debit_account, -amount, currency FROM t
-            UNION ALL
-            SELECT id, credit_account, amount, currency FROM t
-            """, [postings.map(\.commandId), postings.map(\.kind), postings.map(\.debitAccount), postings.map(\.creditAccount),
-                  postings.map(\.amount), postings.map(\.currency), postings.map(\.memo), postings.map(\.reference)])
+        try database.execute(
+            prepared: """
+                WITH t AS (
+                    INSERT INTO transfers (command_id, kind, debit_account, credit_account, amount, currency, memo, reference)
+                    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[])
+                    RETURNING id, debit_account, credit_account, amount, currency)
+                INSERT INTO ledger_entries (transfer_id, account_id, amount, currency)
+                SELECT id, debit_account, -amount, currency FROM t
+                UNION ALL
+                SELECT id, credit_account, amount, currency FROM t
+                """,
+            [
+                postings.map(\.commandId), postings.map(\.kind), postings.map(\.debitAccount), postings.map(\.creditAccount),
+                postings.map(\.amount), postings.map(\.currency), postings.map(\.memo), postings.map(\.reference),
+            ])
     }
 
     /// A transfer row and its entries per split posting (one debit, the
@@ -99,19 +109,23 @@ public enum LedgerStore {
         guard !splits.isEmpty else { return }
         let legs = splits.flatMap { split in split.credits.map { (split.commandId, $0.account, $0.amount) } }
         try requireAccounts(Set(splits.map(\.debitAccount) + legs.map(\.1)), in: database)
-        try database.execute(prepared: """
-            WITH t AS (
-                INSERT INTO transfers (command_id, kind, debit_account, credit_account, amount, currency, reference, legs)
-                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::int[])
-                RETURNING id, command_id, debit_account, amount, currency)
-            INSERT INTO ledger_entries (transfer_id, account_id, amount, currency)
-            SELECT id, debit_account, -amount, currency FROM t
-            UNION ALL
-            SELECT t.id, l.account, l.amount, t.currency
-            FROM unnest($9::text[], $10::text[], $11::bigint[]) AS l(command_id, account, amount) JOIN t USING (command_id)
-            """, [splits.map(\.commandId), splits.map(\.kind), splits.map(\.debitAccount), splits.map { $0.credits[0].account },
-                  splits.map(\.amount), splits.map(\.currency), splits.map(\.reference), splits.map { $0.credits.count + 1 },
-                  legs.map(\.0), legs.map(\.1), legs.map(\.2)])
+        try database.execute(
+            prepared: """
+                WITH t AS (
+                    INSERT INTO transfers (command_id, kind, debit_account, credit_account, amount, currency, reference, legs)
+                    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::int[])
+                    RETURNING id, command_id, debit_account, amount, currency)
+                INSERT INTO ledger_entries (transfer_id, account_id, amount, currency)
+                SELECT id, debit_account, -amount, currency FROM t
+                UNION ALL
+                SELECT t.id, l.account, l.amount, t.currency
+                FROM unnest($9::text[], $10::text[], $11::bigint[]) AS l(command_id, account, amount) JOIN t USING (command_id)
+                """,
+            [
+                splits.map(\.commandId), splits.map(\.kind), splits.map(\.debitAccount), splits.map { $0.credits[0].account },
+                splits.map(\.amount), splits.map(\.currency), splits.map(\.reference), splits.map { $0.credits.count + 1 },
+                legs.map(\.0), legs.map(\.1), legs.map(\.2),
+            ])
     }
 
     /// Every account a posting names exists, or nothing is posted: the
@@ -119,9 +133,10 @@ public enum LedgerStore {
     /// statement for the batch. Accounts are never deleted
     /// (`accounts_are_kept`), so what exists here still does at commit.
     static func requireAccounts(_ ids: Set<String>, in database: PostgresConnection) throws {
-        let missing = try database.execute(prepared: """
-            SELECT w.id FROM unnest($1::text[]) AS w(id) WHERE NOT EXISTS (SELECT FROM accounts a WHERE a.id = w.id) ORDER BY w.id
-            """, [Array(ids)])
+        let missing = try database.execute(
+            prepared: """
+                SELECT w.id FROM unnest($1::text[]) AS w(id) WHERE NOT EXISTS (SELECT FROM accounts a WHERE a.id = w.id) ORDER BY w.id
+                """, [Array(ids)])
         guard missing.isEmpty else { throw UnknownAccounts(ids: try (0..<missing.count).map { try missing.decode($0, "id") }) }
     }
 
@@ -132,19 +147,20 @@ public enum LedgerStore {
     public static func applyBalanceChanges(_ changes: [String: Int64], in database: PostgresConnection) throws -> [AccountBalance] {
         guard !changes.isEmpty else { return [] }
         let ids = changes.keys.sorted()
-        let rows = try database.execute(prepared: """
-            WITH changed AS (
-                UPDATE accounts a SET balance = a.balance + d.delta, version = a.version + 1
-                FROM unnest($1::text[], $2::bigint[]) AS d(id, delta)
-                WHERE a.id = d.id
-                RETURNING a.id, a.kind, a.balance, a.version, d.delta
-            ), daily AS (
-                INSERT INTO wallet_daily_net (wallet, day, net)
-                SELECT id, (now() AT TIME ZONE 'UTC')::date, delta FROM changed WHERE kind = 'wallet' ORDER BY id
-                ON CONFLICT (wallet, day) DO UPDATE SET net = wallet_daily_net.net + EXCLUDED.net
-            )
-            SELECT id, balance, version FROM changed
-            """, [ids, ids.map { changes[$0]! }])
+        let rows = try database.execute(
+            prepared: """
+                WITH changed AS (
+                    UPDATE accounts a SET balance = a.balance + d.delta, version = a.version + 1
+                    FROM unnest($1::text[], $2::bigint[]) AS d(id, delta)
+                    WHERE a.id = d.id
+                    RETURNING a.id, a.kind, a.balance, a.version, d.delta
+                ), daily AS (
+                    INSERT INTO wallet_daily_net (wallet, day, net)
+                    SELECT id, (now() AT TIME ZONE 'UTC')::date, delta FROM changed WHERE kind = 'wallet' ORDER BY id
+                    ON CONFLICT (wallet, day) DO UPDATE SET net = wallet_daily_net.net + EXCLUDED.net
+                )
+                SELECT id, balance, version FROM changed
+                """, [ids, ids.map { changes[$0]! }])
         return try (0..<rows.count).map {
             try AccountBalance(id: rows.decode($0, "id"), balance: rows.decode($0, "balance"), version: rows.decode($0, "version"))
         }
@@ -163,5 +179,7 @@ public struct AccountBalance: Sendable {
 /// dead-letter queue.
 public struct UnknownAccounts: Error, CustomStringConvertible {
     public let ids: [String]
-    public var description: String { "a posting names accounts that do not exist: \(ids.joined(separator: ", ")); nothing of it was written" }
+    public var description: String {
+        "a posting names accounts that do not exist: \(ids.joined(separator: ", ")); nothing of it was written"
+    }
 }

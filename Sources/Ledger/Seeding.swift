@@ -21,17 +21,21 @@ public enum Seeding {
     public static func user(_ index: Int, of count: Int) -> String { "u" + number(index, of: count) }
 
     /// Wallet `w0001` belongs to user `u0001`, and so on.
-    public static func seed(wallets count: Int, balance: Int64, currency: String,
-                            in database: PostgresConnection) throws -> Result {
+    public static func seed(
+        wallets count: Int, balance: Int64, currency: String,
+        in database: PostgresConnection
+    ) throws -> Result {
         guard count > 0 else { return Result(created: 0, existing: 0) }
         let wallets = (1...count).map { wallet($0, of: count) }
         let users = (1...count).map { user($0, of: count) }
         return try database.transaction { db in
-            try db.query("""
+            try db.query(
+                """
                 INSERT INTO accounts (id, kind, currency) VALUES ($1, 'clearing', $3), ($2, 'fees', $3) ON CONFLICT DO NOTHING
                 """, [SystemAccount.clearing(currency), SystemAccount.fees(currency), currency])
             try db.query("INSERT INTO users (id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", [users])
-            let created = try db.query("""
+            let created = try db.query(
+                """
                 INSERT INTO accounts (id, kind, user_id, currency)
                 SELECT w, 'wallet', u, $3 FROM unnest($1::text[], $2::text[]) AS x(w, u)
                 ON CONFLICT DO NOTHING RETURNING id
@@ -39,10 +43,12 @@ public enum Seeding {
             let fresh = try (0..<created.count).map { try created.decode($0, "id", as: String.self) }
             if balance > 0 && !fresh.isEmpty {
                 let clearing = SystemAccount.clearing(currency)
-                try LedgerStore.post(fresh.map {
-                    TransferPosting(commandId: "funding:\($0)", kind: "funding", debitAccount: clearing,
-                                    creditAccount: $0, amount: balance, currency: currency)
-                }, in: db)
+                try LedgerStore.post(
+                    fresh.map {
+                        TransferPosting(
+                            commandId: "funding:\($0)", kind: "funding", debitAccount: clearing,
+                            creditAccount: $0, amount: balance, currency: currency)
+                    }, in: db)
                 var changes = Dictionary(uniqueKeysWithValues: fresh.map { ($0, balance) })
                 changes[clearing] = -balance * Int64(fresh.count)
                 try LedgerStore.applyBalanceChanges(changes, in: db)

@@ -20,9 +20,10 @@ public enum WalletCache {
     /// lane that has just (re)connected to Redis. Version-guarded: never a
     /// step back.
     public static func current(_ accounts: Set<String>?, in database: PostgresConnection) throws -> [RedisCommand] {
-        let rows = try accounts.map {
-            try database.execute(prepared: "SELECT id, balance, version FROM accounts WHERE id = ANY($1::text[])", [$0.sorted()])
-        } ?? database.query("SELECT id, balance, version FROM accounts")
+        let rows =
+            try accounts.map {
+                try database.execute(prepared: "SELECT id, balance, version FROM accounts WHERE id = ANY($1::text[])", [$0.sorted()])
+            } ?? database.query("SELECT id, balance, version FROM accounts")
         return try (0..<rows.count).map {
             write(try rows.decode($0, "id"), balance: try rows.decode($0, "balance"), version: try rows.decode($0, "version"))
         }

@@ -35,13 +35,15 @@ public struct MilestoneHandler: CommandHandler {
             case .rejected(let command, let reason, _): effects.rejections[command.commandId] = reason.rawValue
             }
         }
-        try LedgerStore.post(splits: releases.map { command, release in
-            let split = release.release
-            return SplitPosting(commandId: command.commandId, kind: "milestone_release", debitAccount: milestones[release.milestoneId]!.escrowAccount,
-                                currency: split.gross.currency.code,
-                                credits: [(release.wallet, split.net), (SystemAccount.fees(split.gross.currency.code), split.fee)],
-                                reference: release.milestoneId)
-        }, in: database)
+        try LedgerStore.post(
+            splits: releases.map { command, release in
+                let split = release.release
+                return SplitPosting(
+                    commandId: command.commandId, kind: "milestone_release", debitAccount: milestones[release.milestoneId]!.escrowAccount,
+                    currency: split.gross.currency.code,
+                    credits: [(release.wallet, split.net), (SystemAccount.fees(split.gross.currency.code), split.fee)],
+                    reference: release.milestoneId)
+            }, in: database)
         try MilestoneStore.recordReleases(releases, in: database)
         let balances = try LedgerStore.applyBalanceChanges(plan.balanceChanges, in: database)
         // Last: the hot fee account, held from here to the commit only.
@@ -51,8 +53,9 @@ public struct MilestoneHandler: CommandHandler {
     }
 
     public func repairCache(for duplicates: [MilestoneCompletion], in database: PostgresConnection) throws -> [RedisCommand] {
-        let rows = try database.execute(prepared: "SELECT paid_to FROM milestones WHERE id = ANY($1::text[]) AND paid_to IS NOT NULL",
-                                        [duplicates.map(\.milestoneId)])
+        let rows = try database.execute(
+            prepared: "SELECT paid_to FROM milestones WHERE id = ANY($1::text[]) AND paid_to IS NOT NULL",
+            [duplicates.map(\.milestoneId)])
         return try WalletCache.current(Set(try (0..<rows.count).map { try rows.decode($0, "paid_to", as: String.self) }), in: database)
     }
 

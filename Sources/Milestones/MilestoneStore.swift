@@ -11,18 +11,20 @@ public enum MilestoneStore {
     /// The milestones `escrow_fund` payments name, locked.
     public static func lockEscrowTargets(_ ids: Set<String>, in database: PostgresConnection) throws -> [String: EscrowTarget] {
         guard !ids.isEmpty else { return [:] }
-        let rows = try database.execute(prepared: """
-            SELECT m.id, m.escrow_account, p.client_id, m.amount, m.status
-            FROM unnest($1::text[]) AS wanted(milestone_id) JOIN milestones m ON m.id = wanted.milestone_id
-            JOIN projects p ON p.id = m.project_id
-            ORDER BY m.id FOR NO KEY UPDATE OF m
-            """, [ids.sorted()])
+        let rows = try database.execute(
+            prepared: """
+                SELECT m.id, m.escrow_account, p.client_id, m.amount, m.status
+                FROM unnest($1::text[]) AS wanted(milestone_id) JOIN milestones m ON m.id = wanted.milestone_id
+                JOIN projects p ON p.id = m.project_id
+                ORDER BY m.id FOR NO KEY UPDATE OF m
+                """, [ids.sorted()])
         var targets: [String: EscrowTarget] = [:]
         for row in 0..<rows.count {
             let id = try rows.decode(row, "id", as: String.self)
-            targets[id] = EscrowTarget(milestoneId: id, escrowAccount: try rows.decode(row, "escrow_account"),
-                                       client: try rows.decode(row, "client_id"), amount: try rows.decode(row, "amount"),
-                                       status: try rows.decode(row, "status"))
+            targets[id] = EscrowTarget(
+                milestoneId: id, escrowAccount: try rows.decode(row, "escrow_account"),
+                client: try rows.decode(row, "client_id"), amount: try rows.decode(row, "amount"),
+                status: try rows.decode(row, "status"))
         }
         return targets
     }
@@ -36,36 +38,53 @@ public enum MilestoneStore {
     /// The milestones completions name, locked, then their escrow and payout
     /// wallets, locked: everything a `MilestonePlan` decides on.
     public static func lockForRelease(_ ids: Set<String>, in database: PostgresConnection) throws -> [String: MilestoneState] {
-        let rows = try database.execute(prepared: """
-            SELECT m.id, m.project_id, p.client_id, p.freelancer_id, p.currency, m.amount, m.status, m.escrow_account,
-                   coalesce(p.fee_basis_points, (SELECT value FROM platform_settings WHERE name = 'milestone_fee_basis_points'))
-                     AS fee_basis_points,
-                   coalesce(p.portfolio_wallet, (SELECT a.id FROM accounts a
-                       WHERE a.user_id = p.freelancer_id AND a.kind = 'wallet' AND a.currency = p.currency AND NOT a.portfolio
-                       ORDER BY a.status = 'open' DESC, a.id LIMIT 1)) AS wallet
-            FROM unnest($1::text[]) AS wanted(milestone_id) JOIN milestones m ON m.id = wanted.milestone_id
-            JOIN projects p ON p.id = m.project_id
-            ORDER BY m.id FOR NO KEY UPDATE OF m
-            """, [ids.sorted()])
-        struct Row { let id, project, client, freelancer, currency: String; let amount: Int64; let status: MilestoneStatus
-                     let escrow: String; let fee: Int64; let wallet: String? }
+        let rows = try database.execute(
+            prepared: """
+                SELECT m.id, m.project_id, p.client_id, p.freelancer_id, p.currency, m.amount, m.status, m.escrow_account,
+                       coalesce(p.fee_basis_points, (SELECT value FROM platform_settings WHERE name = 'milestone_fee_basis_points'))
+                         AS fee_basis_points,
+                       coalesce(p.portfolio_wallet, (SELECT a.id FROM accounts a
+                           WHERE a.user_id = p.freelancer_id AND a.kind = 'wallet' AND a.currency = p.currency AND NOT a.portfolio
+                           ORDER BY a.status = 'open' DESC, a.id LIMIT 1)) AS wallet
+                FROM unnest($1::text[]) AS wanted(milestone_id) JOIN milestones m ON m.id = wanted.milestone_id
+                JOIN projects p ON p.id = m.project_id
+                ORDER BY m.id FOR NO KEY UPDATE OF m
+                """, [ids.sorted()])
+        struct Row {
+            let id, project, client, freelancer, currency: String
+            let amount: Int64
+            let status: MilestoneStatus
+            let escrow: String
+            let fee: Int64
+            let wallet: String?
+        }
         let found = try (0..<rows.count).map { row in
-            Row(id: try rows.decode(row, "id"), project: try rows.decode(row, "project_id"), client: try rows.decode(row, "client_id"),
+            Row(
+                id: try rows.decode(row, "id"), project: try rows.decode(row, "project_id"), client: try rows.decode(row, "client_id"),
                 freelancer: try rows.decode(row, "freelancer_id"), currency: try rows.decode(row, "currency"),
-                amount: try rows.decode(row, "amount"), status: try rows.decode(row, "status"), escrow: try rows.decode(row, "escrow_account"),
+                amount: try rows.decode(row, "amount"), status: try rows.decode(row, "status"),
+                escrow: try rows.decode(row, "escrow_account"),
                 fee: try rows.decode(row, "fee_basis_points"), wallet: try rows.decode(row, "wallet"))
         }
         let accounts = try LedgerStore.lockAccounts(Set(found.flatMap { [$0.escrow] + ($0.wallet.map { [$0] } ?? []) }), in: database)
-        return Dictionary(uniqueKeysWithValues: found.map { m in
-            (m.id, MilestoneState(id: m.id, projectId: m.project, client: m.client, freelancer: m.freelancer, currency: m.currency,
-                                  amount: m.amount, status: m.status, escrowAccount: m.escrow, escrowBalance: accounts[m.escrow]?.balance ?? 0,
-                                  feeBasisPoints: m.fee, payoutWallet: m.wallet.flatMap { accounts[$0] }))
-        })
+        return Dictionary(
+            uniqueKeysWithValues: found.map { m in
+                (
+                    m.id,
+                    MilestoneState(
+                        id: m.id, projectId: m.project, client: m.client, freelancer: m.freelancer, currency: m.currency,
+                        amount: m.amount, status: m.status, escrowAccount: m.escrow, escrowBalance: accounts[m.escrow]?.balance ?? 0,
+                        feeBasisPoints: m.fee, payoutWallet: m.wallet.flatMap { accounts[$0] })
+                )
+            })
     }
 
     /// The parties of each project.
-    public static func projects(_ ids: Set<String>, in database: PostgresConnection) throws -> [String: (client: String, freelancer: String)] {
-        let rows = try database.execute(prepared: "SELECT id, client_id, freelancer_id FROM projects WHERE id = ANY($1::text[])", [ids.sorted()])
+    public static func projects(_ ids: Set<String>, in database: PostgresConnection) throws -> [String: (
+        client: String, freelancer: String
+    )] {
+        let rows = try database.execute(
+            prepared: "SELECT id, client_id, freelancer_id FROM projects WHERE id = ANY($1::text[])", [ids.sorted()])
         var projects: [String: (client: String, freelancer: String)] = [:]
         for row in 0..<rows.count {
             projects[try rows.decode(row, "id")] = (try rows.decode(row, "client_id"), try rows.decode(row, "freelancer_id"))
@@ -74,16 +93,22 @@ public enum MilestoneStore {
     }
 
     /// Each release on its milestone row.
-    public static func recordReleases(_ releases: [(command: MilestoneCompletion, release: MilestoneCompleted)],
-                                      in database: PostgresConnection) throws {
+    public static func recordReleases(
+        _ releases: [(command: MilestoneCompletion, release: MilestoneCompleted)],
+        in database: PostgresConnection
+    ) throws {
         guard !releases.isEmpty else { return }
-        try database.execute(prepared: """
-            UPDATE milestones m SET status = 'completed', completed_by = r.by, completion_command = r.command, fee = r.fee,
-                   net = r.net, paid_to = r.wallet, completed_at = now()
-            FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[]) AS r(id, by, command, fee, net, wallet)
-            WHERE m.id = r.id
-            """, [releases.map(\.release.milestoneId), releases.map(\.command.completedBy), releases.map(\.command.commandId),
-                  releases.map(\.release.release.fee), releases.map(\.release.release.net), releases.map(\.release.wallet)])
+        try database.execute(
+            prepared: """
+                UPDATE milestones m SET status = 'completed', completed_by = r.by, completion_command = r.command, fee = r.fee,
+                       net = r.net, paid_to = r.wallet, completed_at = now()
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[]) AS r(id, by, command, fee, net, wallet)
+                WHERE m.id = r.id
+                """,
+            [
+                releases.map(\.release.milestoneId), releases.map(\.command.completedBy), releases.map(\.command.commandId),
+                releases.map(\.release.release.fee), releases.map(\.release.release.net), releases.map(\.release.wallet),
+            ])
     }
 }
 

@@ -23,7 +23,8 @@ public struct NotificationHandler: EventSubscriber {
     public static func subscribes(to type: EventType) -> Bool {
         switch type {
         case .paymentCompleted, .paymentRejected, .milestoneCompleted, .milestoneRejected, .debtRepaid, .debtPaidOff,
-             .debtRepaymentRejected, .riskChanged: true
+            .debtRepaymentRejected, .riskChanged:
+            true
         case .riskRecalculated, .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged: false
         }
     }
@@ -35,12 +36,15 @@ public struct NotificationHandler: EventSubscriber {
         var notices = rules.notices(for: relevant)
         notices += try BalanceAlerts.evaluate(relevant, rules: rules.lowBalance, in: database)
         guard !notices.isEmpty else { return BatchEffects() }
-        let rows = try database.insertSkippingExisting("""
+        let rows = try database.insertSkippingExisting(
+            """
             INSERT INTO notifications (event_id, user_id, event_type, kind, subject, message)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
             """, returning: "RETURNING user_id, event_id",
-            [notices.map(\.eventId), notices.map(\.user), notices.map(\.eventType), notices.map(\.kind), notices.map(\.subject),
-             notices.map(\.text)])
+            [
+                notices.map(\.eventId), notices.map(\.user), notices.map(\.eventType), notices.map(\.kind), notices.map(\.subject),
+                notices.map(\.text),
+            ])
         var added: [String: Int] = [:]
         var alreadyApplied = Set(notices.map(\.eventId))
         for row in 0..<rows.count {
@@ -50,8 +54,9 @@ public struct NotificationHandler: EventSubscriber {
         try UnreadCounter.add(added, in: database)
         // Every user of the batch, not only those added to: a redelivery
         // after a crash before the cache write repairs it.
-        return BatchEffects(cache: try UnreadCounter.current(Set(notices.map(\.user)).sorted(), in: database),
-                            alreadyApplied: alreadyApplied)
+        return BatchEffects(
+            cache: try UnreadCounter.current(Set(notices.map(\.user)).sorted(), in: database),
+            alreadyApplied: alreadyApplied)
     }
 
     public func cacheSnapshot(in database: PostgresConnection) throws -> [RedisCommand] {

@@ -12,15 +12,17 @@ public struct UserNotification: Sendable {
 
     /// Newest first.
     public static func list(_ user: String, unreadOnly: Bool, limit: Int, in database: PostgresConnection) throws -> [UserNotification] {
-        let rows = try database.execute(prepared: """
-            SELECT event_id, event_type, kind, subject, message, created_at::text AS created_at, read_at::text AS read_at FROM notifications
-            WHERE user_id = $1 AND (NOT $2 OR read_at IS NULL) ORDER BY created_at DESC, event_id, kind, subject LIMIT $3
-            """, [user, unreadOnly, limit])
+        let rows = try database.execute(
+            prepared: """
+                SELECT event_id, event_type, kind, subject, message, created_at::text AS created_at, read_at::text AS read_at FROM notifications
+                WHERE user_id = $1 AND (NOT $2 OR read_at IS NULL) ORDER BY created_at DESC, event_id, kind, subject LIMIT $3
+                """, [user, unreadOnly, limit])
         return try (0..<rows.count).map { row in
-            UserNotification(eventId: try rows.decode(row, "event_id"), eventType: try rows.decode(row, "event_type"),
-                             kind: try rows.decode(row, "kind"), subject: try rows.decode(row, "subject"),
-                             message: try rows.decode(row, "message"), createdAt: try rows.decode(row, "created_at"),
-                             readAt: try rows.decode(row, "read_at"))
+            UserNotification(
+                eventId: try rows.decode(row, "event_id"), eventType: try rows.decode(row, "event_type"),
+                kind: try rows.decode(row, "kind"), subject: try rows.decode(row, "subject"),
+                message: try rows.decode(row, "message"), createdAt: try rows.decode(row, "created_at"),
+                readAt: try rows.decode(row, "read_at"))
         }
     }
 

@@ -46,9 +46,11 @@ public struct PaymentHandler: CommandHandler {
     }
 
     private func post(_ payments: [PaymentCommand], _ database: PostgresConnection) throws {
-        try LedgerStore.post(payments.map {
-            TransferPosting(commandId: $0.commandId, kind: $0.kind, debitAccount: $0.payer, creditAccount: $0.payee,
-                            amount: $0.amount.minorUnits, currency: $0.amount.currency.code, memo: $0.memo, reference: $0.reference)
-        }, in: database)
+        try LedgerStore.post(
+            payments.map {
+                TransferPosting(
+                    commandId: $0.commandId, kind: $0.kind, debitAccount: $0.payer, creditAccount: $0.payee,
+                    amount: $0.amount.minorUnits, currency: $0.amount.currency.code, memo: $0.memo, reference: $0.reference)
+            }, in: database)
     }
 }

@@ -29,7 +29,11 @@ public struct DisposableEnvironment: Sendable {
         let (databaseName, vhost) = ("flexfin_\(name)", "flexfin-\(name)")
         var settings = configured
         settings.databaseURL = try configured.databaseURL(naming: databaseName)
-        settings.amqpEndpoints = configured.amqpEndpoints.map { var endpoint = $0; endpoint.vhost = vhost; return endpoint }
+        settings.amqpEndpoints = configured.amqpEndpoints.map {
+            var endpoint = $0
+            endpoint.vhost = vhost
+            return endpoint
+        }
         settings.redis.database = redisDatabase
         guard settings.redis.database != configured.redis.database else {
             throw WorkbenchError("the \(name) environment's Redis database \(redisDatabase) is the configured one; choose another")
@@ -98,7 +102,8 @@ public struct DisposableEnvironment: Sendable {
         // is in the database (a process of no role this one may signal).
         // Our own sessions (a killed worker's may linger) are ended here;
         // DROP DATABASE itself stops autovacuum and waits up to 5 s.
-        try server.query("""
+        try server.query(
+            """
             SELECT pg_terminate_backend(pid) FROM pg_stat_activity
             WHERE datname = $1 AND usename = current_user AND pid <> pg_backend_pid()
             """, [database])
@@ -107,7 +112,8 @@ public struct DisposableEnvironment: Sendable {
 
     private func prepareVhost(topology: TopologySpec) throws {
         guard let management = configured.managementAPI, let own = settings.managementAPI else {
-            throw WorkbenchError("the \(name) environment creates its own vhost through the management API: set FLEXFIN_AMQP_MANAGEMENT_URL")
+            throw WorkbenchError(
+                "the \(name) environment creates its own vhost through the management API: set FLEXFIN_AMQP_MANAGEMENT_URL")
         }
         switch try management.vhostDescription(vhost) {
         case nil: try management.createVhost(vhost, description: mark)

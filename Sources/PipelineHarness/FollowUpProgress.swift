@@ -17,7 +17,8 @@ struct FollowUpProgress {
     let outbox: Int
 
     init(_ db: PostgresConnection, _ expected: FollowUpCounts) throws {
-        let rows = try db.query("""
+        let rows = try db.query(
+            """
             SELECT (SELECT count(*) FROM audit_log WHERE event_type NOT LIKE 'risk.%'),
                    (SELECT count(*) FROM audit_log WHERE event_type LIKE 'risk.%'),
                    (SELECT count(*) FROM notifications WHERE kind = 'event' AND event_type NOT LIKE 'risk.%'),
@@ -29,7 +30,8 @@ struct FollowUpProgress {
             (try rows.decode(0, 0), try rows.decode(0, 1), try rows.decode(0, 2), try rows.decode(0, 3))
         (tax, riskRequestsTaken, outbox) = (try rows.decode(0, 4), try rows.decode(0, 5), try rows.decode(0, 6))
         // Known only once every request is taken (and a scan of every score).
-        (riskRecalculated, riskChanged) = expected.riskRequests > 0 && riskRequestsTaken >= expected.riskRequests
+        (riskRecalculated, riskChanged) =
+            expected.riskRequests > 0 && riskRequestsTaken >= expected.riskRequests
             ? try RiskInvariants.events(in: db) : (0, 0)
     }
 

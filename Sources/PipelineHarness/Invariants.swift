@@ -30,37 +30,47 @@ public struct Invariants {
         try count("one transfer per completed payment", "SELECT count(*) FROM transfers WHERE kind <> 'funding'", expected.completed)
         try count("every unique command decided once", "SELECT count(*) FROM inbox WHERE consumer = 'payments'", expected.unique)
         try count("rejections", "SELECT count(*) FROM inbox WHERE consumer = 'payments' AND outcome = 'rejected'", expected.rejected)
-        try count("ledger entries", """
+        try count(
+            "ledger entries",
+            """
             SELECT count(*) FROM ledger_entries e JOIN transfers t ON t.id = e.transfer_id WHERE t.kind <> 'funding'
             """, expected.expectedLedgerRows)
         try count("every event published (outbox drained)", "SELECT count(*) FROM outbox", 0)
         try count("one event per unique command", "SELECT count(DISTINCT body::jsonb->>'command_id') FROM audit_log", expected.unique)
         try count("audit rows, one per event", "SELECT count(*) FROM audit_log", expected.expectedAuditRows)
-        try count("notification rows (one per user per event; alerts apart)", "SELECT count(*) FROM notifications WHERE kind = 'event'", expected.expectedNotificationRows)
+        try count(
+            "notification rows (one per user per event; alerts apart)", "SELECT count(*) FROM notifications WHERE kind = 'event'",
+            expected.expectedNotificationRows)
         try count("tax rows", "SELECT count(*) FROM tax_entries", expected.expectedTaxRows)
 
-        let totals = try db.query("""
+        let totals = try db.query(
+            """
             SELECT sum(balance), encode(sha256(convert_to(string_agg(id || ':' || balance || E'\\n', '' ORDER BY id), 'UTF8')), 'hex')
             FROM accounts WHERE kind = 'wallet'
             """)
         let total = totals.int64(0, 0) ?? -1
-        checks.append(Check(name: "total wallet balance", ok: total == expected.totalBalance, detail: "\(total), expected \(expected.totalBalance)"))
+        checks.append(
+            Check(name: "total wallet balance", ok: total == expected.totalBalance, detail: "\(total), expected \(expected.totalBalance)"))
         let digest = totals.string(0, 1) ?? ""
         checks.append(Check(name: "every wallet's final balance (SHA-256)", ok: digest == expected.finalBalancesSha256, detail: digest))
 
         // The constraint refuses any commit that would take a wallet below
         // zero, so with it in force no wallet was ever negative, even for a moment.
-        let negative = try db.query("""
+        let negative = try db.query(
+            """
             SELECT (SELECT count(*) FROM accounts WHERE kind = 'wallet' AND balance < 0),
                    (SELECT count(*) FROM pg_constraint WHERE conname = 'wallet_never_negative' AND convalidated)
             """)
-        checks.append(Check(name: "no wallet ever below zero", ok: negative.int(0, 0) == 0 && negative.int(0, 1) == 1,
-                            detail: "\(negative.int(0, 0) ?? -1) negative now; constraint in force: \(negative.int(0, 1) == 1)"))
+        checks.append(
+            Check(
+                name: "no wallet ever below zero", ok: negative.int(0, 0) == 0 && negative.int(0, 1) == 1,
+                detail: "\(negative.int(0, 0) ?? -1) negative now; constraint in force: \(negative.int(0, 1) == 1)"))
 
         checks += try verifications(db, settings: settings, topology: topology)
 
         let wallets = try db.query("SELECT id, balance FROM accounts WHERE kind = 'wallet' ORDER BY id")
-        let cached = try settings.connectCache().pipeline(try (0..<wallets.count).map { .plain(["HGET", WalletCache.key(try wallets.decode($0, 0, as: String.self)), "balance"]) })
+        let cached = try settings.connectCache().pipeline(
+            try (0..<wallets.count).map { .plain(["HGET", WalletCache.key(try wallets.decode($0, 0, as: String.self)), "balance"]) })
         // A wallet no payment touched is simply not cached (a miss reads
         // PostgreSQL); a cached balance that differs would be a stale one.
         let present = (0..<wallets.count).filter { cached[$0].string != nil }
@@ -76,15 +86,18 @@ public struct Invariants {
         let audit = try AuditVerification.run(on: db)
         let channel = try settings.connectBroker().openChannel()
         let deadLetters = try topology.queues.reduce(0) { $0 + (try channel.inspectQueue($1.deadLetterQueue).messageCount) }
-        return [Check(name: "ledger verify", ok: ledger.problems.isEmpty, detail: ledger.problems.first ?? "\(ledger.transfers) transfers"),
-                Check(name: "audit verify", ok: audit.firstBreak == nil, detail: audit.firstBreak.map { "\($0)" } ?? "\(audit.rows) rows"),
-                Check(name: "no dead letters", ok: deadLetters == 0, detail: "\(deadLetters)")]
+        return [
+            Check(name: "ledger verify", ok: ledger.problems.isEmpty, detail: ledger.problems.first ?? "\(ledger.transfers) transfers"),
+            Check(name: "audit verify", ok: audit.firstBreak == nil, detail: audit.firstBreak.map { "\($0)" } ?? "\(audit.rows) rows"),
+            Check(name: "no dead letters", ok: deadLetters == 0, detail: "\(deadLetters)"),
+        ]
     }
 
     /// Milliseconds from an event's effect (`occurred_at`, set in the
     /// payments transaction) to its audit row.
     public static func effectToAuditLatency(settings: ServiceSettings) throws -> (p50: Double, p99: Double) {
-        let rows = try settings.connectDatabase().query("""
+        let rows = try settings.connectDatabase().query(
+            """
             SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms), percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)
             FROM (SELECT extract(epoch FROM recorded_at - (body::jsonb->>'occurred_at')::timestamptz) * 1000 AS ms FROM audit_log) l
             """)

@@ -6,7 +6,9 @@ import Topology
 /// The end state of a mixed run against what the workload fixed by
 /// construction, and the rules that hold whatever the workload.
 public enum MixedInvariants {
-    public static func check(_ expected: MixedWorkload.Expected, settings: ServiceSettings, topology: TopologySpec) throws -> [Invariants.Check] {
+    public static func check(_ expected: MixedWorkload.Expected, settings: ServiceSettings, topology: TopologySpec) throws -> [Invariants
+        .Check]
+    {
         let db = try settings.connectDatabase()
         var checks: [Invariants.Check] = []
         func count(_ name: String, _ sql: String, _ want: Int, _ parameters: [any PostgresBindable] = []) throws {
@@ -16,30 +18,38 @@ public enum MixedInvariants {
         for type in expected.unique.keys.sorted() {
             guard let consumer = CommandType(rawValue: type)?.consumer.rawValue else { continue }
             // Commands carry a digest; the risk queue's triggering events do not.
-            try count("\(type): every command decided once", "SELECT count(*) FROM inbox WHERE consumer = $1 AND digest IS NOT NULL",
-                      expected.unique[type]!, [consumer])
-            try count("\(type): rejections", "SELECT count(*) FROM inbox WHERE consumer = $1 AND outcome = 'rejected'",
-                      expected.rejected[type] ?? 0, [consumer])
+            try count(
+                "\(type): every command decided once", "SELECT count(*) FROM inbox WHERE consumer = $1 AND digest IS NOT NULL",
+                expected.unique[type]!, [consumer])
+            try count(
+                "\(type): rejections", "SELECT count(*) FROM inbox WHERE consumer = $1 AND outcome = 'rejected'",
+                expected.rejected[type] ?? 0, [consumer])
         }
         try count("debts paid off", "SELECT count(*) FROM debts WHERE status = 'paid_off'", expected.paidOff)
-        try count("escrow holds what was funded and not released", """
+        try count(
+            "escrow holds what was funded and not released",
+            """
             WITH funded AS (SELECT credit_account AS id, sum(amount) AS total FROM transfers WHERE kind = 'escrow_fund' GROUP BY 1),
                  released AS (SELECT debit_account AS id, sum(amount) AS total FROM transfers WHERE kind = 'milestone_release' GROUP BY 1)
             SELECT count(*) FROM milestones m JOIN accounts a ON a.id = m.escrow_account
             LEFT JOIN funded f ON f.id = m.escrow_account LEFT JOIN released r ON r.id = m.escrow_account
             WHERE a.balance <> coalesce(f.total, 0) - coalesce(r.total, 0)
             """, 0)
-        try count("a debt's outstanding is its principal less the principal repaid", """
+        try count(
+            "a debt's outstanding is its principal less the principal repaid",
+            """
             SELECT count(*) FROM debts d
             WHERE d.principal <> d.original_principal - (SELECT coalesce(sum(principal), 0) FROM debt_repayments r WHERE r.debt_id = d.id)
             """, 0)
         try count("money is neither made nor lost (all balances sum to zero)", "SELECT sum(balance)::bigint FROM accounts", 0)
         try count("every event published (outbox drained)", "SELECT count(*) FROM outbox", 0)
-        try count("audit rows, one per event (risk events apart)", "SELECT count(*) FROM audit_log WHERE event_type NOT LIKE 'risk.%'",
-                  expected.auditRows)
+        try count(
+            "audit rows, one per event (risk events apart)", "SELECT count(*) FROM audit_log WHERE event_type NOT LIKE 'risk.%'",
+            expected.auditRows)
         try count("no event audited twice", "SELECT count(*) - count(DISTINCT event_id) FROM audit_log", 0)
-        try count("notification rows (one per user per event; alerts and risk apart)",
-                  "SELECT count(*) FROM notifications WHERE kind = 'event' AND event_type NOT LIKE 'risk.%'", expected.notificationRows)
+        try count(
+            "notification rows (one per user per event; alerts and risk apart)",
+            "SELECT count(*) FROM notifications WHERE kind = 'event' AND event_type NOT LIKE 'risk.%'", expected.notificationRows)
         try count("tax rows", "SELECT count(*) FROM tax_entries", expected.taxRows)
 
         checks += try RiskInvariants.check(expected, in: db)

@@ -100,30 +100,41 @@ public struct MixedWorkload: Sendable {
             let (p, client) = (project(index), client(index))
             for m in 1...ProjectSeeding.fundedPerProject where completions < completionBudget {
                 let milestone = "\(p)-m\(m)"
-                add(MilestoneCompletion(commandId: "mc-\(milestone)", projectId: p, milestoneId: milestone,
-                                        completedBy: Seeding.user(client, of: Self.wallets)), rejected: false, notified: 2, taxed: 3, risk: [2])
+                add(
+                    MilestoneCompletion(
+                        commandId: "mc-\(milestone)", projectId: p, milestoneId: milestone,
+                        completedBy: Seeding.user(client, of: Self.wallets)), rejected: false, notified: 2, taxed: 3, risk: [2])
                 completions += 1
                 if completions % 10 == 0 {  // the same milestone under a second id
-                    add(MilestoneCompletion(commandId: "mc2-\(milestone)", projectId: p, milestoneId: milestone,
-                                            completedBy: Seeding.user(client, of: Self.wallets)), rejected: true, notified: 2, taxed: 0)
+                    add(
+                        MilestoneCompletion(
+                            commandId: "mc2-\(milestone)", projectId: p, milestoneId: milestone,
+                            completedBy: Seeding.user(client, of: Self.wallets)), rejected: true, notified: 2, taxed: 0)
                     completions += 1
                 }
                 if completions % 25 == 0 {  // by the freelancer, not the client
-                    add(MilestoneCompletion(commandId: "mcx-\(milestone)", projectId: p, milestoneId: milestone,
-                                            completedBy: Seeding.user(client % Self.wallets + 1, of: Self.wallets)), rejected: true, notified: 2, taxed: 0)
+                    add(
+                        MilestoneCompletion(
+                            commandId: "mcx-\(milestone)", projectId: p, milestoneId: milestone,
+                            completedBy: Seeding.user(client % Self.wallets + 1, of: Self.wallets)), rejected: true, notified: 2, taxed: 0)
                     completions += 1
                 }
             }
             if index > fundingTargets && index % 7 == 0 {  // a milestone nobody funds
-                add(MilestoneCompletion(commandId: "mcu-\(p)", projectId: p, milestoneId: "\(p)-m4",
-                                        completedBy: Seeding.user(client, of: Self.wallets)), rejected: true, notified: 2, taxed: 0)
+                add(
+                    MilestoneCompletion(
+                        commandId: "mcu-\(p)", projectId: p, milestoneId: "\(p)-m4",
+                        completedBy: Seeding.user(client, of: Self.wallets)), rejected: true, notified: 2, taxed: 0)
             }
         }
         for index in 1...max(1, min(fundingTargets, projects)) where fundingTargets > 0 {
             let milestone = "\(project(index))-m4"
             for part in 1...4 {
-                add(PaymentCommand(commandId: "ef-\(milestone)-\(part)", payer: wallet(client(index)), payee: SystemAccount.escrow(milestone: milestone),
-                                   amount: money(5_000), kind: PaymentCommand.escrowFund, reference: milestone),
+                add(
+                    PaymentCommand(
+                        commandId: "ef-\(milestone)-\(part)", payer: wallet(client(index)),
+                        payee: SystemAccount.escrow(milestone: milestone),
+                        amount: money(5_000), kind: PaymentCommand.escrowFund, reference: milestone),
                     rejected: part == 4, notified: 1, taxed: 0, risk: part == 4 ? [] : [1])
                 if part < 4 { debit(client(index), 5_000) }
             }
@@ -133,27 +144,34 @@ public struct MixedWorkload: Sendable {
         let debts = max(3, n / 7 * 3 / 7)
         for index in 1...debts {
             let debt = DebtSeeding.debt(index, of: debts, wallets: Self.wallets, principal: Self.debtPrincipal, today: today)
-            let id = debt.id, own = wallet(index)
+            let id = debt.id
+            let own = wallet(index)
             let taxedInterest = debt.business ? 1 : 0
             switch index % 3 {
             case 0:
-                add(DebtRepayment(commandId: "rp-\(id)", debtId: id, wallet: own, amount: money(debt.payoff(on: today)), acceptedOn: today),
+                add(
+                    DebtRepayment(commandId: "rp-\(id)", debtId: id, wallet: own, amount: money(debt.payoff(on: today)), acceptedOn: today),
                     rejected: false, events: 2, notified: 2, taxed: taxedInterest, risk: [1, 1])
                 debit(index, debt.payoff(on: today))
                 expected.paidOff += 1
             case 1:
                 for part in 1...3 {
-                    add(DebtRepayment(commandId: "rp-\(id)-\(part)", debtId: id, wallet: own, amount: money(2_000), acceptedOn: today),
+                    add(
+                        DebtRepayment(commandId: "rp-\(id)-\(part)", debtId: id, wallet: own, amount: money(2_000), acceptedOn: today),
                         rejected: false, notified: 1, taxed: part == 1 ? taxedInterest : 0, risk: [1])  // one of them pays the interest
                     debit(index, 2_000)
                 }
-                add(DebtRepayment(commandId: "rp-\(id)-over", debtId: id, wallet: own, amount: money(10_000_000), acceptedOn: today),
+                add(
+                    DebtRepayment(commandId: "rp-\(id)-over", debtId: id, wallet: own, amount: money(10_000_000), acceptedOn: today),
                     rejected: true, notified: 1, taxed: 0)
             default:
-                add(DebtRepayment(commandId: "rp-\(id)", debtId: id, wallet: own, amount: money(2_000), acceptedOn: today),
+                add(
+                    DebtRepayment(commandId: "rp-\(id)", debtId: id, wallet: own, amount: money(2_000), acceptedOn: today),
                     rejected: false, notified: 1, taxed: taxedInterest, risk: [1])
                 debit(index, 2_000)
-                add(DebtRepayment(commandId: "rp-\(id)-other", debtId: id, wallet: wallet(index + 1), amount: money(2_000), acceptedOn: today),
+                add(
+                    DebtRepayment(
+                        commandId: "rp-\(id)-other", debtId: id, wallet: wallet(index + 1), amount: money(2_000), acceptedOn: today),
                     rejected: true, notified: 1, taxed: 0)
             }
         }
@@ -161,7 +179,9 @@ public struct MixedWorkload: Sendable {
         // Risk scores asked for: events and notifications depend on batching (see above).
         for index in 1...max(1, n / 100) {
             let user = Seeding.user(Int.random(in: 1...Self.wallets, using: &random), of: Self.wallets)
-            add(RiskRecalculation(commandId: "rk-\(index)", userId: user, reason: "bench"), rejected: false, events: 0, notified: 0, taxed: 0,
+            add(
+                RiskRecalculation(commandId: "rk-\(index)", userId: user, reason: "bench"), rejected: false, events: 0, notified: 0,
+                taxed: 0,
                 risk: [1])
         }
 
@@ -175,8 +195,10 @@ public struct MixedWorkload: Sendable {
             let oversized = index % 100 == 0
             let amount = oversized ? Self.oversized : Int64.random(in: 1...5_000, using: &random)
             if !oversized { debit(payer, amount) }
-            add(PaymentCommand(commandId: "pay-\(index)", payer: wallet(payer), payee: wallet(payee),
-                               amount: money(amount)),
+            add(
+                PaymentCommand(
+                    commandId: "pay-\(index)", payer: wallet(payer), payee: wallet(payee),
+                    amount: money(amount)),
                 rejected: oversized, notified: oversized ? 1 : 2, taxed: oversized ? 0 : 2, risk: oversized ? [] : [2])
         }
         commands.shuffle(using: &random)

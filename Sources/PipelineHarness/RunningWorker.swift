@@ -24,7 +24,8 @@ public final class RunningWorker: @unchecked Sendable {
         process.waitUntilExit()
         let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         guard process.terminationReason == .exit, process.terminationStatus == 0,
-              let line = text.split(separator: "\n").last(where: { $0.hasPrefix("flexfin-worker-stats ") }) else {
+            let line = text.split(separator: "\n").last(where: { $0.hasPrefix("flexfin-worker-stats ") })
+        else {
             throw WorkbenchError("\(name) did not stop cleanly (status \(process.terminationStatus)); log: \(log.path)")
         }
         return try JSONDecoder().decode(WorkerMetrics.Summary.self, from: Data(line.dropFirst("flexfin-worker-stats ".count).utf8))
@@ -52,8 +53,9 @@ public final class RunningWorker: @unchecked Sendable {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline, isRunning {
             if let line = logText.split(separator: "\n").first(where: { $0.contains(prefix + "http://") }),
-               let start = line.range(of: prefix + "http://"),
-               let url = URL(string: String(line[line.index(start.lowerBound, offsetBy: prefix.count)...].prefix { !$0.isWhitespace })) {
+                let start = line.range(of: prefix + "http://"),
+                let url = URL(string: String(line[line.index(start.lowerBound, offsetBy: prefix.count)...].prefix { !$0.isWhitespace }))
+            {
                 return url
             }
             Thread.sleep(forTimeInterval: 0.05)

@@ -24,8 +24,10 @@ public struct W1Workload: Sendable {
 
         enum CodingKeys: String, CodingKey {
             case lines, unique, completed, rejected
-            case expectedAuditRows = "expected_audit_rows", expectedNotificationRows = "expected_notification_rows"
-            case expectedLedgerRows = "expected_ledger_rows", totalBalance = "total_balance"
+            case expectedAuditRows = "expected_audit_rows"
+            case expectedNotificationRows = "expected_notification_rows"
+            case expectedLedgerRows = "expected_ledger_rows"
+            case totalBalance = "total_balance"
             case finalBalancesSha256 = "final_balances_sha256"
         }
     }
@@ -38,13 +40,15 @@ public struct W1Workload: Sendable {
 
     /// Runs the generator for the stream (or reads `file`) and its summary.
     public static func load(n: Int, seed: Int, file: String?, generator: URL) throws -> W1Workload {
-        let stream = try file.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        let stream =
+            try file.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
             ?? run(generator, ["--n", String(n), "--seed", String(seed)])
         let parsed = CommandFile(contents: stream)
         guard parsed.refusals.isEmpty else { throw WorkbenchError("the W1 stream has refused lines: \(parsed.refusals.prefix(3))") }
         // The summary describes the generator's stream for n and seed; a
         // --file must be that same stream.
-        let expected = try JSONDecoder().decode(Expected.self, from: run(generator, ["--n", String(n), "--seed", String(seed), "--summary"]))
+        let expected = try JSONDecoder().decode(
+            Expected.self, from: run(generator, ["--n", String(n), "--seed", String(seed), "--summary"]))
         guard expected.lines == parsed.commands.count else {
             throw WorkbenchError("the stream has \(parsed.commands.count) commands, the summary for --n \(n) expects \(expected.lines)")
         }

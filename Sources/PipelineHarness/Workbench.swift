@@ -27,8 +27,10 @@ public struct Workbench: Sendable {
     /// Wipes the environment (see `DisposableEnvironment.recreate`), then
     /// seeds `wallets` funded wallets, and whatever `more` seeds. Refuses
     /// while any worker is consuming.
-    public func reset(wallets: Int = W1Workload.wallets, balance: Int64 = W1Workload.funding,
-                      more: (PostgresConnection) throws -> Void = { _ in }) throws {
+    public func reset(
+        wallets: Int = W1Workload.wallets, balance: Int64 = W1Workload.funding,
+        more: (PostgresConnection) throws -> Void = { _ in }
+    ) throws {
         try environment.recreate(topology: topology)
         let database = try settings.connectDatabase()
         _ = try Seeding.seed(wallets: wallets, balance: balance, currency: "USD", in: database)
@@ -39,7 +41,8 @@ public struct Workbench: Sendable {
         // early keeps a plan that scans it as it grows (the audit log's
         // duplicate check: 0.5 s a batch at 30,000 rows). Tables left
         // unanalyzed are planned as on a fresh deployment.
-        let seeded = try database.query("""
+        let seeded = try database.query(
+            """
             SELECT string_agg(oid::regclass::text, ', ') FROM pg_class
             WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND pg_relation_size(oid) > 0
             """)
@@ -48,10 +51,14 @@ public struct Workbench: Sendable {
 
     /// `metrics`: with `/metrics` on a free port, known once the worker says
     /// which (this waits for that).
-    public func start(_ name: String, lanes: Int = 1, batchSize: Int = 500, arguments: [String] = [],
-                      environment: [String: String] = [:], metrics: Bool = false) throws -> RunningWorker {
-        let worker = try launch(name, arguments: ["--lanes", String(lanes), "--batch-size", String(batchSize)] + arguments
-            + (metrics ? ["--metrics-port", "0"] : []), environment: environment)
+    public func start(
+        _ name: String, lanes: Int = 1, batchSize: Int = 500, arguments: [String] = [],
+        environment: [String: String] = [:], metrics: Bool = false
+    ) throws -> RunningWorker {
+        let worker = try launch(
+            name,
+            arguments: ["--lanes", String(lanes), "--batch-size", String(batchSize)] + arguments
+                + (metrics ? ["--metrics-port", "0"] : []), environment: environment)
         if metrics { worker.metricsURL = try worker.announcedURL("metrics on ") }
         return worker
     }
@@ -59,8 +66,9 @@ public struct Workbench: Sendable {
     /// `flexfin-api` on a free port; its base URL is `apiURL` (and, with
     /// `metrics`, its `/metrics` is `metricsURL`).
     public func startAPI(arguments: [String] = [], environment: [String: String] = [:], metrics: Bool = false) throws -> RunningWorker {
-        let api = try launch("flexfin-api", arguments: ["--port", "0"] + arguments + (metrics ? ["--metrics-port", "0"] : []),
-                             environment: environment)
+        let api = try launch(
+            "flexfin-api", arguments: ["--port", "0"] + arguments + (metrics ? ["--metrics-port", "0"] : []),
+            environment: environment)
         if metrics { api.metricsURL = try api.announcedURL("metrics on ") }
         api.apiURL = try api.announcedURL("flexfin-api on ")
         return api
@@ -85,8 +93,10 @@ public struct Workbench: Sendable {
     /// has been written for that long (a benchmark that cannot finish says
     /// so then, not at the timeout; a fault test waits through quiet spells,
     /// a message in the 60 s retry tier among them).
-    public func waitUntilComplete(_ expected: FollowUpCounts, workers: [RunningWorker] = [], upTo timeout: Duration,
-                                  stallLimit: Duration? = nil) throws {
+    public func waitUntilComplete(
+        _ expected: FollowUpCounts, workers: [RunningWorker] = [], upTo timeout: Duration,
+        stallLimit: Duration? = nil
+    ) throws {
         do { try waitForFollowUps(expected, workers: workers, upTo: timeout, stallLimit: stallLimit) } catch let error as WorkbenchError {
             // Say which rows are missing: that is where to look first.
             let left = try FollowUpProgress(settings.connectDatabase(), expected)
@@ -94,8 +104,10 @@ public struct Workbench: Sendable {
         }
     }
 
-    private func waitForFollowUps(_ expected: FollowUpCounts, workers: [RunningWorker], upTo timeout: Duration,
-                                  stallLimit: Duration?) throws {
+    private func waitForFollowUps(
+        _ expected: FollowUpCounts, workers: [RunningWorker], upTo timeout: Duration,
+        stallLimit: Duration?
+    ) throws {
         var lastWrite: (writes: Int64, at: ContinuousClock.Instant, looked: ContinuousClock.Instant)?
         var nextCount = ContinuousClock.now
         try wait(upTo: timeout, for: "every follow-up row of the workload") { db in
@@ -127,19 +139,24 @@ public struct Workbench: Sendable {
             // Risk events: as many as the scores imply, once every request is taken.
             var risk = (recalculated: 0, changed: 0)
             if expected.riskRequests > 0 {
-                guard try db.query("SELECT count(*) FROM inbox WHERE consumer = 'risk'").int(0, 0)! >= expected.riskRequests else { return false }
+                guard try db.query("SELECT count(*) FROM inbox WHERE consumer = 'risk'").int(0, 0)! >= expected.riskRequests else {
+                    return false
+                }
                 risk = try RiskInvariants.events(in: db)
                 guard audited >= expected.audit + risk.recalculated + risk.changed else { return false }
             }
             let rows = try db.query("SELECT (SELECT count(*) FROM notifications WHERE kind = 'event'), (SELECT count(*) FROM tax_entries)")
-            return try rows.decode(0, 0, as: Int.self) >= expected.notifications + risk.changed && rows.decode(0, 1, as: Int.self) >= expected.tax
+            return try rows.decode(0, 0, as: Int.self) >= expected.notifications + risk.changed
+                && rows.decode(0, 1, as: Int.self) >= expected.tax
         }
     }
 
     /// Polls `condition` every 50 ms until it holds; throws naming `what`
     /// after the timeout.
-    public func wait(upTo timeout: Duration, for what: String,
-                     until condition: (PostgresConnection) throws -> Bool) throws {
+    public func wait(
+        upTo timeout: Duration, for what: String,
+        until condition: (PostgresConnection) throws -> Bool
+    ) throws {
         let database = try settings.connectDatabase()
         try Self.poll(upTo: timeout, for: what) { try condition(database) }
     }

@@ -68,7 +68,10 @@ extension Array: PostgresBindable where Element: PostgresBindable {
         var out: [UInt8] = [UInt8(ascii: "{")]
         for (index, element) in enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            guard let text = element.postgresText else { out.append(contentsOf: "NULL".utf8); continue }
+            guard let text = element.postgresText else {
+                out.append(contentsOf: "NULL".utf8)
+                continue
+            }
             out.append(UInt8(ascii: "\""))
             for byte in text.utf8 {
                 if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }

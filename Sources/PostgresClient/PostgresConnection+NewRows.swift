@@ -9,8 +9,10 @@ extension PostgresConnection {
     /// would go and `returning` follows it; the rows returned are the ones
     /// inserted either way. Under a savepoint, so the failed first try
     /// leaves the transaction going.
-    public func insertSkippingExisting(_ insert: String, returning: String,
-                                       _ parameters: [any PostgresBindable]) throws -> PostgresRows {
+    public func insertSkippingExisting(
+        _ insert: String, returning: String,
+        _ parameters: [any PostgresBindable]
+    ) throws -> PostgresRows {
         do {
             return try savepoint { try $0.execute(prepared: "\(insert)\n\(returning)", parameters) }
         } catch let error as PostgresError where error.sqlState == .uniqueViolation {

@@ -70,25 +70,36 @@ public final class PostgresConnection {
     /// lengths and formats), in C memory that lives for the call. A value
     /// holding U+0000 is refused, as PostgreSQL's text refuses it, naming
     /// the parameter.
-    private func withWire<R>(_ parameters: [any PostgresBindable], _ operation: String,
-                             _ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> R)
-        throws(PostgresError) -> R {
-        var values: [UnsafePointer<CChar>?] = [], lengths: [Int32] = [], formats: [Int32] = []
+    private func withWire<R>(
+        _ parameters: [any PostgresBindable], _ operation: String,
+        _ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> R
+    )
+        throws(PostgresError) -> R
+    {
+        var values: [UnsafePointer<CChar>?] = []
+        var lengths: [Int32] = []
+        var formats: [Int32] = []
         defer { values.forEach { free(UnsafeMutablePointer(mutating: $0)) } }
         for (index, parameter) in parameters.enumerated() {
             switch parameter.postgresParameter {
             case .null:
-                values.append(nil); lengths.append(0); formats.append(0)
+                values.append(nil)
+                lengths.append(0)
+                formats.append(0)
             case .text(let text):
-                values.append(UnsafePointer(strdup(text))); lengths.append(0); formats.append(0)
+                values.append(UnsafePointer(strdup(text)))
+                lengths.append(0)
+                formats.append(0)
             case .binary(let bytes):
                 let copy = malloc(max(bytes.count, 1))!
                 bytes.withUnsafeBytes { if let source = $0.baseAddress { copy.copyMemory(from: source, byteCount: $0.count) } }
                 values.append(UnsafePointer(copy.assumingMemoryBound(to: CChar.self)))
-                lengths.append(Int32(bytes.count)); formats.append(1)
+                lengths.append(Int32(bytes.count))
+                formats.append(1)
             case .holdsNUL:
-                throw PostgresError(.characterNotInRepertoire, operation: operation, server: server,
-                                    message: "parameter $\(index + 1) contains U+0000, which PostgreSQL text cannot store")
+                throw PostgresError(
+                    .characterNotInRepertoire, operation: operation, server: server,
+                    message: "parameter $\(index + 1) contains U+0000, which PostgreSQL text cannot store")
             }
         }
         return (values + [nil]).withUnsafeBufferPointer { pointers in
@@ -116,8 +127,10 @@ public final class PostgresConnection {
 
     /// Runs `body` in one transaction: COMMIT when it returns, ROLLBACK when
     /// it throws (the error is rethrown unchanged).
-    public func transaction<T>(_ isolation: IsolationLevel = .readCommitted,
-                               _ body: (PostgresConnection) throws -> T) throws -> T {
+    public func transaction<T>(
+        _ isolation: IsolationLevel = .readCommitted,
+        _ body: (PostgresConnection) throws -> T
+    ) throws -> T {
         try query("BEGIN ISOLATION LEVEL \(isolation.rawValue)")
         let value: T
         do {
@@ -131,8 +144,9 @@ public final class PostgresConnection {
         } catch {
             // A COMMIT that failed has ended the transaction (or the
             // connection); nothing is left to roll back.
-            throw PostgresError(error.sqlState, operation: "commit", server: server, message: error.message,
-                                constraint: error.constraint, table: error.table)
+            throw PostgresError(
+                error.sqlState, operation: "commit", server: server, message: error.message,
+                constraint: error.constraint, table: error.table)
         }
         return value
     }
@@ -176,8 +190,9 @@ public final class PostgresConnection {
             return String(cString: value)
         }
         if let state = field("C") {
-            throw PostgresError(.init(state), operation: operation, server: server,
-                                message: field("M") ?? "error", constraint: field("n"), table: field("t"))
+            throw PostgresError(
+                .init(state), operation: operation, server: server,
+                message: field("M") ?? "error", constraint: field("n"), table: field("t"))
         }
         // No SQLSTATE: libpq itself failed, almost always a lost connection.
         let state: PostgresError.SQLState = isConnected ? .unableToConnect : .connectionFailure
@@ -195,8 +210,9 @@ public final class PostgresConnection {
         guard let options = PQconninfoParse(connectionString, &error) else {
             let message = error.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "cannot parse"
             PQfreemem(error)
-            throw PostgresError(.invalidConnectionString, operation: "parse connection string", server: "-",
-                                message: message)
+            throw PostgresError(
+                .invalidConnectionString, operation: "parse connection string", server: "-",
+                message: message)
         }
         defer { PQconninfoFree(options) }
         var values: [String: String] = [:]

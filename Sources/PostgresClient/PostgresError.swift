@@ -39,8 +39,10 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     public let constraint: String?
     public let table: String?
 
-    public init(_ sqlState: SQLState, operation: String, server: String, message: String,
-                constraint: String? = nil, table: String? = nil) {
+    public init(
+        _ sqlState: SQLState, operation: String, server: String, message: String,
+        constraint: String? = nil, table: String? = nil
+    ) {
         self.sqlState = sqlState
         self.operation = operation
         self.server = server
@@ -54,8 +56,10 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     /// Integrity violations (23xxx), bad SQL and bad credentials are not.
     public var isRetryable: Bool {
         if sqlState.errorClass == "08" { return sqlState != .invalidConnectionString }
-        return [.serializationFailure, .deadlockDetected, .adminShutdown, .cannotConnectNow,
-                .lockNotAvailable, SQLState("57P02"), SQLState("53300")].contains(sqlState)
+        return [
+            .serializationFailure, .deadlockDetected, .adminShutdown, .cannotConnectNow,
+            .lockNotAvailable, SQLState("57P02"), SQLState("53300"),
+        ].contains(sqlState)
     }
 
     public var description: String {

@@ -78,7 +78,9 @@ public final class RedisConnection {
     /// Runs a script by its SHA1 (loading it once per connection); when the
     /// server answers NOSCRIPT, runs it with EVAL, which also caches it.
     @discardableResult
-    public func run(_ script: RedisScript, keys: [any RedisArgument] = [], arguments: [any RedisArgument] = []) throws(RedisError) -> RedisReply {
+    public func run(_ script: RedisScript, keys: [any RedisArgument] = [], arguments: [any RedisArgument] = []) throws(RedisError)
+        -> RedisReply
+    {
         let tail: [any RedisArgument] = [keys.count] + keys + arguments
         let sha: String
         if let known = scriptHashes[script] {
@@ -92,7 +94,7 @@ public final class RedisConnection {
         }
         do {
             return try command(["EVALSHA", sha] + tail)
-        } catch where error.code == .serverError && error.detail.hasPrefix("NOSCRIPT") {
+        } catch  where error.code == .serverError && error.detail.hasPrefix("NOSCRIPT") {
             return try command(["EVAL", script.source] + tail)
         }
     }
@@ -101,8 +103,9 @@ public final class RedisConnection {
     /// once; say plainly that the connection is gone.
     private func ensureUsable(_ operation: String) throws(RedisError) {
         guard context.pointee.err != 0 else { return }
-        throw RedisError(.connectionLost, operation: operation, endpoint: endpoint.description,
-                         detail: "an earlier error left this connection unusable (\(error(operation).detail)); reconnect")
+        throw RedisError(
+            .connectionLost, operation: operation, endpoint: endpoint.description,
+            detail: "an earlier error left this connection unusable (\(error(operation).detail)); reconnect")
     }
 
     /// A pipeline of plain commands and scripts: scripts go as EVALSHA
@@ -115,15 +118,17 @@ public final class RedisConnection {
             }
             scriptHashes[script] = sha
         }
-        var replies = try pipeline(commands.map { command -> [any RedisArgument] in
-            switch command {
-            case .plain(let arguments): arguments
-            case .script(let script, let keys, let arguments): ["EVALSHA", scriptHashes[script]!, keys.count] + keys + arguments
-            }
-        })
+        var replies = try pipeline(
+            commands.map { command -> [any RedisArgument] in
+                switch command {
+                case .plain(let arguments): arguments
+                case .script(let script, let keys, let arguments): ["EVALSHA", scriptHashes[script]!, keys.count] + keys + arguments
+                }
+            })
         for (index, command) in commands.enumerated() {
             guard case .script(let script, let keys, let arguments) = command,
-                  case .error(let message) = replies[index], message.hasPrefix("NOSCRIPT") else { continue }
+                case .error(let message) = replies[index], message.hasPrefix("NOSCRIPT")
+            else { continue }
             replies[index] = try self.command(["EVAL", script.source, keys.count] + keys + arguments)
         }
         return replies

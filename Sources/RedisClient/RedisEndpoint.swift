@@ -24,8 +24,9 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
         guard let host = parts.host, !host.isEmpty else { throw invalid("the URL has no host") }
         let path = parts.path.drop { $0 == "/" }
         guard path.isEmpty || Int(path) != nil else { throw invalid("the database must be a number, not \"\(path)\"") }
-        self.init(host: host, port: parts.port ?? 6379, database: Int(path) ?? 0,
-                  password: parts.password.flatMap { $0.isEmpty ? nil : $0 })
+        self.init(
+            host: host, port: parts.port ?? 6379, database: Int(path) ?? 0,
+            password: parts.password.flatMap { $0.isEmpty ? nil : $0 })
     }
 
     /// The URL this endpoint parses from, password included: for a child

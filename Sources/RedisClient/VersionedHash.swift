@@ -3,7 +3,8 @@
 /// Every cached value with a version in PostgreSQL (balances, risk scores,
 /// unread counters) is written this way.
 public enum VersionedHash {
-    static let writeIfNewer = RedisScript("""
+    static let writeIfNewer = RedisScript(
+        """
         local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '-1')
         if tonumber(ARGV[1]) > current then
           redis.call('HSET', KEYS[1], 'version', unpack(ARGV))

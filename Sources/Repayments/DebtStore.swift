@@ -12,16 +12,21 @@ public enum DebtStore {
         """
 
     public static func lock(_ ids: Set<String>, in database: PostgresConnection) throws -> [String: Debt] {
-        try debts(database.execute(prepared: """
-            SELECT \(columns) FROM unnest($1::text[]) AS wanted(debt_id) JOIN debts ON debts.id = wanted.debt_id
-            ORDER BY id FOR NO KEY UPDATE OF debts
-            """, [ids.sorted()]))
+        try debts(
+            database.execute(
+                prepared: """
+                    SELECT \(columns) FROM unnest($1::text[]) AS wanted(debt_id) JOIN debts ON debts.id = wanted.debt_id
+                    ORDER BY id FOR NO KEY UPDATE OF debts
+                    """, [ids.sorted()]))
     }
 
     /// Without locks, for reading (`flexfin debt`).
-    public static func find(_ ids: [String]?, borrower: String? = nil, status: Debt.Status? = nil,
-                            in database: PostgresConnection) throws -> [Debt] {
-        let rows = try database.query("""
+    public static func find(
+        _ ids: [String]?, borrower: String? = nil, status: Debt.Status? = nil,
+        in database: PostgresConnection
+    ) throws -> [Debt] {
+        let rows = try database.query(
+            """
             SELECT \(columns) FROM debts
             WHERE ($1::text[] IS NULL OR id = ANY($1::text[])) AND ($2::text IS NULL OR borrower_id = $2)
               AND ($3::text IS NULL OR status = $3)
@@ -37,14 +42,17 @@ public enum DebtStore {
             let currency = try rows.decode(row, "currency", as: String.self)
             let from = try rows.decode(row, "interest_from", as: String.self)
             guard let code = Currency(currency), let interestFrom = CalendarDay(iso: from) else {
-                throw PostgresError(.dataException, operation: "decode", server: "-", message: "debt \(id): currency \(currency) or date \(from) unreadable")
+                throw PostgresError(
+                    .dataException, operation: "decode", server: "-", message: "debt \(id): currency \(currency) or date \(from) unreadable"
+                )
             }
-            debts[id] = Debt(id: id, borrower: try rows.decode(row, "borrower_id"), lenderAccount: try rows.decode(row, "lender_account"),
-                             currency: code, principal: try rows.decode(row, "principal"),
-                             interestCarried: try rows.decode(row, "interest_carried"), interestFrom: interestFrom,
-                             annualRateBasisPoints: try rows.decode(row, "annual_rate_bps"),
-                             monthlyPayment: try rows.decode(row, "monthly_payment"), dueDay: try rows.decode(row, "due_day"),
-                             business: try rows.decode(row, "business"), status: try rows.decode(row, "status"))
+            debts[id] = Debt(
+                id: id, borrower: try rows.decode(row, "borrower_id"), lenderAccount: try rows.decode(row, "lender_account"),
+                currency: code, principal: try rows.decode(row, "principal"),
+                interestCarried: try rows.decode(row, "interest_carried"), interestFrom: interestFrom,
+                annualRateBasisPoints: try rows.decode(row, "annual_rate_bps"),
+                monthlyPayment: try rows.decode(row, "monthly_payment"), dueDay: try rows.decode(row, "due_day"),
+                business: try rows.decode(row, "business"), status: try rows.decode(row, "status"))
         }
         return debts
     }
@@ -52,19 +60,28 @@ public enum DebtStore {
     /// The repayments' splits, and each debt as it stands after the batch.
     public static func record(_ repayments: [DebtRepaid], commands: [String], debts: [Debt], in database: PostgresConnection) throws {
         guard !repayments.isEmpty else { return }
-        try database.execute(prepared: """
-            INSERT INTO debt_repayments (command_id, debt_id, wallet, amount, interest, principal, remaining_principal, accrued_to)
-            SELECT c, d, w, a, i, p, r, t::date FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[],
-                                                              $7::bigint[], $8::text[]) AS x(c, d, w, a, i, p, r, t)
-            """, [commands, repayments.map(\.debtId), repayments.map(\.wallet), repayments.map(\.split.amount.minorUnits),
-                  repayments.map(\.split.interest), repayments.map(\.split.principal), repayments.map(\.split.remainingPrincipal),
-                  repayments.map(\.accruedTo.iso)])
-        try database.execute(prepared: """
-            UPDATE debts d SET principal = x.p, interest_carried = x.c, interest_from = x.f::date, status = x.s,
-                   paid_off_at = CASE WHEN x.s = 'paid_off' THEN now() END
-            FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[]) AS x(id, p, c, f, s)
-            WHERE d.id = x.id
-            """, [debts.map(\.id), debts.map(\.principal), debts.map(\.interestCarried), debts.map(\.interestFrom.iso), debts.map(\.status.rawValue)])
+        try database.execute(
+            prepared: """
+                INSERT INTO debt_repayments (command_id, debt_id, wallet, amount, interest, principal, remaining_principal, accrued_to)
+                SELECT c, d, w, a, i, p, r, t::date FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[],
+                                                                  $7::bigint[], $8::text[]) AS x(c, d, w, a, i, p, r, t)
+                """,
+            [
+                commands, repayments.map(\.debtId), repayments.map(\.wallet), repayments.map(\.split.amount.minorUnits),
+                repayments.map(\.split.interest), repayments.map(\.split.principal), repayments.map(\.split.remainingPrincipal),
+                repayments.map(\.accruedTo.iso),
+            ])
+        try database.execute(
+            prepared: """
+                UPDATE debts d SET principal = x.p, interest_carried = x.c, interest_from = x.f::date, status = x.s,
+                       paid_off_at = CASE WHEN x.s = 'paid_off' THEN now() END
+                FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[]) AS x(id, p, c, f, s)
+                WHERE d.id = x.id
+                """,
+            [
+                debts.map(\.id), debts.map(\.principal), debts.map(\.interestCarried), debts.map(\.interestFrom.iso),
+                debts.map(\.status.rawValue),
+            ])
     }
 }
 

@@ -41,11 +41,13 @@ public struct RepaymentHandler: CommandHandler {
             case .rejected(let command, let reason, _): effects.rejections[command.commandId] = reason.rawValue
             }
         }
-        try LedgerStore.post(repaid.map {
-            TransferPosting(commandId: $0.command.commandId, kind: "debt_repayment", debitAccount: $0.command.wallet,
-                            creditAccount: $0.data.lender, amount: $0.command.amount.minorUnits,
-                            currency: $0.command.amount.currency.code, reference: $0.data.debtId)
-        }, in: database)
+        try LedgerStore.post(
+            repaid.map {
+                TransferPosting(
+                    commandId: $0.command.commandId, kind: "debt_repayment", debitAccount: $0.command.wallet,
+                    creditAccount: $0.data.lender, amount: $0.command.amount.minorUnits,
+                    currency: $0.command.amount.currency.code, reference: $0.data.debtId)
+            }, in: database)
         try DebtStore.record(repaid.map(\.data), commands: repaid.map(\.command.commandId), debts: Array(plan.debts.values), in: database)
         let balances = try LedgerStore.applyBalanceChanges(plan.balanceChanges, in: database)
         // Last: the hot lender accounts, held from here to the commit only.

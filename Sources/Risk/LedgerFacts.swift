@@ -88,12 +88,17 @@ public final class LedgerFacts: Sendable {
     /// The transfers with these ids; only the ones not remembered are read.
     public func transfers(_ ids: Set<Int64>, in database: PostgresConnection) throws -> [Int64: Transfer] {
         try remembered(ids, in: knownTransfers) { missing in
-            let rows = try database.execute(prepared: """
-                SELECT t.id, t.kind, t.debit_account, t.credit_account FROM unnest($1::bigint[]) AS wanted(id) JOIN transfers t ON t.id = wanted.id
-                """, [missing.sorted()])
+            let rows = try database.execute(
+                prepared: """
+                    SELECT t.id, t.kind, t.debit_account, t.credit_account FROM unnest($1::bigint[]) AS wanted(id) JOIN transfers t ON t.id = wanted.id
+                    """, [missing.sorted()])
             return try (0..<rows.count).map { row in
-                (try rows.decode(row, "id"), Transfer(kind: try rows.decode(row, "kind"), debitAccount: try rows.decode(row, "debit_account"),
-                                                      creditAccount: try rows.decode(row, "credit_account")))
+                (
+                    try rows.decode(row, "id"),
+                    Transfer(
+                        kind: try rows.decode(row, "kind"), debitAccount: try rows.decode(row, "debit_account"),
+                        creditAccount: try rows.decode(row, "credit_account"))
+                )
             }
         }
     }
@@ -101,15 +106,22 @@ public final class LedgerFacts: Sendable {
     /// The parties behind these accounts; only the ones not remembered are read.
     public func parties(_ accounts: Set<String>, in database: PostgresConnection) throws -> [String: Party] {
         try remembered(accounts, in: knownParties) { missing in
-            let rows = try database.execute(prepared: """
-                SELECT a.id, a.user_id, p.client_id, a.kind <> 'escrow' OR p.client_id IS NOT NULL AS settled FROM unnest($1::text[]) AS wanted(id)
-                JOIN accounts a ON a.id = wanted.id LEFT JOIN milestones m ON m.escrow_account = a.id LEFT JOIN projects p ON p.id = m.project_id
-                """, [missing.sorted()])
+            let rows = try database.execute(
+                prepared: """
+                    SELECT a.id, a.user_id, p.client_id, a.kind <> 'escrow' OR p.client_id IS NOT NULL AS settled FROM unnest($1::text[]) AS wanted(id)
+                    JOIN accounts a ON a.id = wanted.id LEFT JOIN milestones m ON m.escrow_account = a.id LEFT JOIN projects p ON p.id = m.project_id
+                    """, [missing.sorted()])
             return try (0..<rows.count).map { row in
-                (try rows.decode(row, "id"), Party(owner: try rows.decode(row, "user_id"), client: try rows.decode(row, "client_id"),
-                                                   settled: try rows.decode(row, "settled")))
+                (
+                    try rows.decode(row, "id"),
+                    Party(
+                        owner: try rows.decode(row, "user_id"), client: try rows.decode(row, "client_id"),
+                        settled: try rows.decode(row, "settled"))
+                )
             }
-        } keep: { $0.settled }
+        } keep: {
+            $0.settled
+        }
     }
 
     /// One routine for both memories: what is remembered comes from memory,
@@ -120,7 +132,8 @@ public final class LedgerFacts: Sendable {
     ) throws -> [Key: Value] {
         // One pass: looking each key up again to tell what is missing was a
         // third of this routine's hashing (the risk worker asks for some 13,000 a batch).
-        var found: [Key: Value] = [:], missing: Set<Key> = []
+        var found: [Key: Value] = [:]
+        var missing: Set<Key> = []
         found.reserveCapacity(keys.count)
         memory.withLock { known in
             for key in keys {

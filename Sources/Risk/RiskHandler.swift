@@ -46,7 +46,8 @@ public struct RiskHandler: EventSubscriber {
         switch type {
         case .paymentCompleted, .milestoneCompleted, .debtRepaid, .debtPaidOff: true
         case .paymentRejected, .milestoneRejected, .debtRepaymentRejected, .riskRecalculated, .riskChanged,
-             .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged: false
+            .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
+            false
         }
     }
 

@@ -45,13 +45,15 @@ public struct ServiceSettings: Sendable {
             return try text.split(separator: ",").map { part in
                 let trimmed = part.trimmingCharacters(in: .whitespaces)
                 guard let url = URL(string: trimmed), url.scheme == "http" || url.scheme == "https" else {
-                    throw SettingsError(variable: "FLEXFIN_AMQP_MANAGEMENT_URL", problem: "\"\(trimmed)\" is not an http(s) URL; expected URLs or none")
+                    throw SettingsError(
+                        variable: "FLEXFIN_AMQP_MANAGEMENT_URL", problem: "\"\(trimmed)\" is not an http(s) URL; expected URLs or none")
                 }
                 return url
             }
         }
-        return ServiceSettings(amqpEndpoints: amqp, amqpManagementURLs: management,
-                               databaseURL: value("FLEXFIN_DATABASE_URL", defaultDatabaseURL), redis: redis)
+        return ServiceSettings(
+            amqpEndpoints: amqp, amqpManagementURLs: management,
+            databaseURL: value("FLEXFIN_DATABASE_URL", defaultDatabaseURL), redis: redis)
     }
 }
 
@@ -61,7 +63,8 @@ extension ServiceSettings {
     public var environment: [String: String] {
         [
             "FLEXFIN_AMQP_URL": amqpEndpoints.map(\.url).joined(separator: ","),
-            "FLEXFIN_AMQP_MANAGEMENT_URL": amqpManagementURLs.isEmpty ? "none" : amqpManagementURLs.map(\.absoluteString).joined(separator: ","),
+            "FLEXFIN_AMQP_MANAGEMENT_URL": amqpManagementURLs.isEmpty
+                ? "none" : amqpManagementURLs.map(\.absoluteString).joined(separator: ","),
             "FLEXFIN_DATABASE_URL": databaseURL,
             "FLEXFIN_REDIS_URL": redis.url,
         ]
@@ -81,7 +84,8 @@ extension ServiceSettings {
     public func databaseURL(naming database: String) throws -> String {
         let url = databaseURL
         guard let scheme = url.range(of: "://"), url.hasPrefix("postgres") else {
-            throw SettingsError(variable: "FLEXFIN_DATABASE_URL", problem: "expected a postgresql:// URI to derive database \(database) from")
+            throw SettingsError(
+                variable: "FLEXFIN_DATABASE_URL", problem: "expected a postgresql:// URI to derive database \(database) from")
         }
         let rest = url[scheme.upperBound...]
         let query = rest.firstIndex(of: "?") ?? rest.endIndex

@@ -1,5 +1,5 @@
-import Domain
 import AMQPClient
+import Domain
 import Foundation
 import Logging
 import RedisClient
@@ -28,8 +28,10 @@ public final class CommandProducer {
     public private(set) var reconnects = 0
 
     /// `reconnectFor`: how long a lost broker is waited for before giving up.
-    public init(settings: ServiceSettings, topology: TopologySpec, confirmWindow: Int = 2048,
-                reconnectFor: Duration = .seconds(60)) throws {
+    public init(
+        settings: ServiceSettings, topology: TopologySpec, confirmWindow: Int = 2048,
+        reconnectFor: Duration = .seconds(60)
+    ) throws {
         self.settings = settings
         self.exchange = topology.commandExchange
         self.confirmWindow = confirmWindow
@@ -55,13 +57,18 @@ public final class CommandProducer {
             let part = commands[start..<min(start + chunk, commands.count)]
             try withReconnect {
                 for command in part {
-                    try channel!.publish(exchange: exchange, routingKey: command.type, message: AMQPMessage(
-                        body: command.body,
-                        properties: AMQPProperties(contentType: "application/json", messageId: command.commandId, type: command.type,
-                                                   correlationId: command.commandId, appId: "flexfin", persistent: true,
-                                                   timestamp: UInt64(now.timeIntervalSince1970),
-                                                   headers: [MessageHeader.schemaVersion: 1,
-                                                             MessageHeader.occurredAt: .int(Int64(now.timeIntervalSince1970 * 1000))])))
+                    try channel!.publish(
+                        exchange: exchange, routingKey: command.type,
+                        message: AMQPMessage(
+                            body: command.body,
+                            properties: AMQPProperties(
+                                contentType: "application/json", messageId: command.commandId, type: command.type,
+                                correlationId: command.commandId, appId: "flexfin", persistent: true,
+                                timestamp: UInt64(now.timeIntervalSince1970),
+                                headers: [
+                                    MessageHeader.schemaVersion: 1,
+                                    MessageHeader.occurredAt: .int(Int64(now.timeIntervalSince1970 * 1000)),
+                                ])))
                 }
                 try channel!.waitForConfirms()
             }
@@ -87,8 +94,9 @@ public final class CommandProducer {
                 if channel == nil { try connect() }
                 return try publishChunk()
             } catch let error as AMQPError where error.isRetryable && ContinuousClock.now < deadline {
-                log.warning("broker unavailable; reconnecting in \(backoff.delay)s to publish the unconfirmed chunk again",
-                            metadata: ["error": "\(error)"])
+                log.warning(
+                    "broker unavailable; reconnecting in \(backoff.delay)s to publish the unconfirmed chunk again",
+                    metadata: ["error": "\(error)"])
                 channel = nil
                 reconnects += 1
                 backoff.pause()

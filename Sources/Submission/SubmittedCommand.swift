@@ -16,7 +16,8 @@ public struct SubmittedCommand: Sendable {
         let fields = try MessageFields(body: body)
         let name = try fields.string("type", maxLength: 64)
         guard let type = CommandType(rawValue: name) else {
-            throw fields.fault("type", "\"\(name)\" is not a command type (\(CommandType.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw fields.fault(
+                "type", "\"\(name)\" is not a command type (\(CommandType.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         let command: any DomainCommand
         switch type {
@@ -68,10 +69,13 @@ public struct CommandFile: Sendable {
             do {
                 let command = try SubmittedCommand(body: bytes)
                 if let first = firstLines[command.commandId], first.digest != command.digest {
-                    refusals.append(Refusal(line: lineNumber, reason: """
-                        field 'command_id': "\(command.commandId)" is also the id of line \(first.line), a different command; \
-                        one id, one command
-                        """))
+                    refusals.append(
+                        Refusal(
+                            line: lineNumber,
+                            reason: """
+                                field 'command_id': "\(command.commandId)" is also the id of line \(first.line), a different command; \
+                                one id, one command
+                                """))
                     continue
                 }
                 firstLines[command.commandId] = firstLines[command.commandId] ?? (lineNumber, command.digest)

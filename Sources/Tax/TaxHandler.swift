@@ -19,19 +19,23 @@ public struct TaxHandler: EventSubscriber {
         switch type {
         case .paymentCompleted, .milestoneCompleted, .debtRepaid: true
         case .paymentRejected, .milestoneRejected, .debtPaidOff, .debtRepaymentRejected, .riskRecalculated, .riskChanged,
-             .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged: false
+            .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
+            false
         }
     }
 
     public func apply(_ events: [DomainEvent], in database: PostgresConnection) throws -> BatchEffects {
         let entries = TaxEntry.of(events.filter { Self.subscribes(to: $0.type) }, categories: try loadCategories(database))
         guard !entries.isEmpty else { return BatchEffects() }
-        let inserted = try database.insertSkippingExisting("""
+        let inserted = try database.insertSkippingExisting(
+            """
             INSERT INTO tax_entries (event_id, user_id, category, amount, currency, quarter, event_type)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[])
             """, returning: "RETURNING event_id, user_id, category",
-            [entries.map(\.eventId), entries.map(\.user), entries.map(\.category), entries.map(\.amount.minorUnits),
-             entries.map(\.amount.currency.code), entries.map(\.quarter), entries.map(\.eventType.rawValue)])
+            [
+                entries.map(\.eventId), entries.map(\.user), entries.map(\.category), entries.map(\.amount.minorUnits),
+                entries.map(\.amount.currency.code), entries.map(\.quarter), entries.map(\.eventType.rawValue),
+            ])
         // Totals only from the rows inserted: a redelivered event adds nothing.
         var new = Set<[String]>()
         for row in 0..<inserted.count {
@@ -40,19 +44,24 @@ public struct TaxHandler: EventSubscriber {
         // The first of two amounts with one key is the row (the second was skipped).
         let added = entries.filter { new.remove([$0.eventId, $0.user, $0.category]) != nil }
         let totals = TaxQuarterTotal.of(added)
-        try database.execute(prepared: """
-            INSERT INTO tax_quarters (user_id, quarter, currency, category, total, entries)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::int[])
-            ON CONFLICT (user_id, quarter, currency, category)
-            DO UPDATE SET total = tax_quarters.total + excluded.total, entries = tax_quarters.entries + excluded.entries
-            """, [totals.map(\.user), totals.map(\.quarter), totals.map(\.currency), totals.map(\.category), totals.map(\.total),
-                  totals.map(\.entries)])
+        try database.execute(
+            prepared: """
+                INSERT INTO tax_quarters (user_id, quarter, currency, category, total, entries)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::int[])
+                ON CONFLICT (user_id, quarter, currency, category)
+                DO UPDATE SET total = tax_quarters.total + excluded.total, entries = tax_quarters.entries + excluded.entries
+                """,
+            [
+                totals.map(\.user), totals.map(\.quarter), totals.map(\.currency), totals.map(\.category), totals.map(\.total),
+                totals.map(\.entries),
+            ])
         return BatchEffects(alreadyApplied: Set(entries.map(\.eventId)).subtracting(added.map(\.eventId)))
     }
 
     /// Read per batch (two small queries), so a new rule applies without a restart.
     private func loadCategories(_ database: PostgresConnection) throws -> TaxCategories {
-        let rules = try database.execute(prepared: "SELECT priority, kind, memo_pattern, payee_category, payer_category FROM tax_rules ORDER BY id")
+        let rules = try database.execute(
+            prepared: "SELECT priority, kind, memo_pattern, payee_category, payer_category FROM tax_rules ORDER BY id")
         let parts = try database.execute(prepared: "SELECT part, category FROM tax_categories")
         var byPart: [TaxableAmount.Part: String?] = [:]
         for row in 0..<parts.count {
@@ -60,9 +69,13 @@ public struct TaxHandler: EventSubscriber {
                 byPart[part] = try parts.decode(row, "category", as: String?.self)
             }
         }
-        return TaxCategories(paymentRules: TaxRules(try (0..<rules.count).map {
-            TaxRule(priority: try rules.decode($0, "priority"), kind: try rules.decode($0, "kind"), memoPattern: try rules.decode($0, "memo_pattern"),
-                    payeeCategory: try rules.decode($0, "payee_category"), payerCategory: try rules.decode($0, "payer_category"))
-        }), parts: byPart)
+        return TaxCategories(
+            paymentRules: TaxRules(
+                try (0..<rules.count).map {
+                    TaxRule(
+                        priority: try rules.decode($0, "priority"), kind: try rules.decode($0, "kind"),
+                        memoPattern: try rules.decode($0, "memo_pattern"),
+                        payeeCategory: try rules.decode($0, "payee_category"), payerCategory: try rules.decode($0, "payer_category"))
+                }), parts: byPart)
     }
 }

@@ -14,15 +14,19 @@ extension Router {
     /// names each check).
     public func addHealthRoutes(registry: PrometheusCollectorRegistry = MetricsRegistry.shared, readiness: @escaping ReadinessChecks) {
         get("/metrics") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(string: MetricsRegistry.text(registry))))
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: MetricsRegistry.text(registry))))
         }
         get("/healthz") { _, _ -> Response in Self.json(.ok, ["status": "up"]) }
         get("/readyz") { _, _ -> Response in
             let checks = readiness()
             let ready = !checks.isEmpty && checks.values.allSatisfy { $0 }
-            return Self.json(ready ? .ok : .serviceUnavailable, ["status": ready ? "ready" : "not ready"].merging(
-                checks.mapValues { $0 ? "ok" : "failing" }) { a, _ in a })
+            return Self.json(
+                ready ? .ok : .serviceUnavailable,
+                ["status": ready ? "ready" : "not ready"].merging(
+                    checks.mapValues { $0 ? "ok" : "failing" }
+                ) { a, _ in a })
         }
     }
 
@@ -30,8 +34,9 @@ extension Router {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let body = (try? encoder.encode(fields)) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
 
@@ -46,16 +51,19 @@ public enum HealthEndpoint {
     /// The server, not yet running; `onBound` is told the port it bound
     /// (port 0 picks a free one), which it also logs: the benchmark reads
     /// the port from that line when it asked for port 0.
-    public static func application(host: String, port: Int, readiness: @escaping ReadinessChecks, log: Logger,
-                                   onBound: @escaping @Sendable (Int) -> Void = { _ in }) -> some Service {
+    public static func application(
+        host: String, port: Int, readiness: @escaping ReadinessChecks, log: Logger,
+        onBound: @escaping @Sendable (Int) -> Void = { _ in }
+    ) -> some Service {
         let router = Router()
         router.addHealthRoutes(readiness: readiness)
-        return Application(router: router, configuration: .init(address: .hostname(host, port: port)),
-                           onServerRunning: { channel in
-                               let bound = channel.localAddress?.port ?? port
-                               log.notice("metrics on http://\(host):\(bound)/metrics")
-                               onBound(bound)
-                           }, logger: log)
+        return Application(
+            router: router, configuration: .init(address: .hostname(host, port: port)),
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? port
+                log.notice("metrics on http://\(host):\(bound)/metrics")
+                onBound(bound)
+            }, logger: log)
     }
 
     /// Starts serving and returns the bound port once it is bound; throws

@@ -65,7 +65,8 @@ public struct PrometheusText: Sendable {
         let buckets = counts.sorted { $0.key < $1.key }
         guard let total = buckets.last?.value, total > 0 else { return nil }
         let rank = q * total
-        var lower = 0.0, below = 0.0
+        var lower = 0.0
+        var below = 0.0
         for (bound, cumulative) in buckets {
             if cumulative >= rank {
                 // Past the last finite bound, the best estimate is that bound.

@@ -69,19 +69,24 @@ public struct BrokerPlan: Sendable, Equatable {
             ].merging(safeDeadLettering) { $1 }
             if queue.singleActiveConsumer == true { arguments["x-single-active-consumer"] = true }
             queues.append(Queue(name: queue.name, arguments: arguments, groupSize: spec.quorumGroupSize))
-            queues.append(Queue(name: queue.deadLetterQueue, arguments: ["x-queue-type": "quorum", "x-delivery-limit": .int(Self.unlimitedDeliveries)],
-                                groupSize: spec.quorumGroupSize))
+            queues.append(
+                Queue(
+                    name: queue.deadLetterQueue, arguments: ["x-queue-type": "quorum", "x-delivery-limit": .int(Self.unlimitedDeliveries)],
+                    groupSize: spec.quorumGroupSize))
             bindings += queue.bindings.map { Binding(queue: queue.name, exchange: $0.exchange, routingKey: $0.routingKey) }
             bindings.append(Binding(queue: queue.deadLetterQueue, exchange: spec.deadLetterExchange, routingKey: queue.deadLetterQueue))
             bindings.append(Binding(queue: queue.name, exchange: spec.retry.returnExchange, routingKey: queue.name))
         }
         for tier in spec.retry.tiers {
-            queues.append(Queue(name: tier.name, arguments: [
-                "x-queue-type": "quorum",
-                "x-message-ttl": .int(Int64(tier.ttlMilliseconds)),
-                "x-delivery-limit": .int(Self.unlimitedDeliveries),
-                "x-dead-letter-exchange": .string(spec.retry.returnExchange),
-            ].merging(safeDeadLettering) { $1 }, groupSize: spec.quorumGroupSize))
+            queues.append(
+                Queue(
+                    name: tier.name,
+                    arguments: [
+                        "x-queue-type": "quorum",
+                        "x-message-ttl": .int(Int64(tier.ttlMilliseconds)),
+                        "x-delivery-limit": .int(Self.unlimitedDeliveries),
+                        "x-dead-letter-exchange": .string(spec.retry.returnExchange),
+                    ].merging(safeDeadLettering) { $1 }, groupSize: spec.quorumGroupSize))
             bindings.append(Binding(queue: tier.name, exchange: tier.name, routingKey: ""))
         }
         self.exchanges = exchanges

@@ -1,8 +1,9 @@
 import AMQPClient
-import Settings
 import Foundation
+import Settings
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// The RabbitMQ management HTTP API, for what AMQP cannot tell: unacked
@@ -54,8 +55,9 @@ public struct ManagementAPI: Sendable {
         var result: [String: QueueDefinition] = [:]
         for row in rows {
             guard let name = row["name"] as? String else { continue }
-            result[name] = QueueDefinition(type: row["type"] as? String ?? "?", arguments: row["arguments"] as? [String: Any] ?? [:],
-                                           members: row["members"] as? [String] ?? [], leader: row["leader"] as? String)
+            result[name] = QueueDefinition(
+                type: row["type"] as? String ?? "?", arguments: row["arguments"] as? [String: Any] ?? [:],
+                members: row["members"] as? [String] ?? [], leader: row["leader"] as? String)
         }
         return result
     }
@@ -69,11 +71,13 @@ public struct ManagementAPI: Sendable {
 
     public func bindings() throws -> Set<BrokerPlan.Binding> {
         let rows = try get("/api/bindings/\(vhostPath)")
-        return Set(rows.compactMap { row -> BrokerPlan.Binding? in
-            guard row["destination_type"] as? String == "queue", let source = row["source"] as? String, !source.isEmpty,
-                  let queue = row["destination"] as? String, let key = row["routing_key"] as? String else { return nil }
-            return BrokerPlan.Binding(queue: queue, exchange: source, routingKey: key)
-        })
+        return Set(
+            rows.compactMap { row -> BrokerPlan.Binding? in
+                guard row["destination_type"] as? String == "queue", let source = row["source"] as? String, !source.isEmpty,
+                    let queue = row["destination"] as? String, let key = row["routing_key"] as? String
+                else { return nil }
+                return BrokerPlan.Binding(queue: queue, exchange: source, routingKey: key)
+            })
     }
 
     /// The open connections of this vhost, by the name their client gave
@@ -110,7 +114,8 @@ public struct ManagementAPI: Sendable {
 
     private func get(_ path: String) throws -> [[String: Any]] {
         guard let data = try send("GET", path),
-              let rows = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
+            let rows = try JSONSerialization.jsonObject(with: data) as? [[String: Any]]
+        else {
             throw TopologyError("management API sent something other than a list for \(path)")
         }
         return rows

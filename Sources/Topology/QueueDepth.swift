@@ -35,10 +35,14 @@ public struct QueueMonitor {
         if let management {
             do {
                 let stats = try management.queues()
-                return Snapshot(source: "management API", queues: plan.queues.map { queue in
-                    stats[queue.name] ?? QueueDepth(queue: queue.name, exists: false, ready: 0, unacknowledged: nil,
-                                                    consumers: 0, publishRate: nil, deliverRate: nil, ackRate: nil)
-                })
+                return Snapshot(
+                    source: "management API",
+                    queues: plan.queues.map { queue in
+                        stats[queue.name]
+                            ?? QueueDepth(
+                                queue: queue.name, exists: false, ready: 0, unacknowledged: nil,
+                                consumers: 0, publishRate: nil, deliverRate: nil, ackRate: nil)
+                    })
             } catch {
                 fallbackReason = "\(error)"
             }
@@ -55,10 +59,12 @@ public struct QueueMonitor {
             status = try channel.inspectQueue(queue)
         } catch {
             guard error.code == .notFound else { throw error }
-            return QueueDepth(queue: queue, exists: false, ready: 0, unacknowledged: nil,
-                              consumers: 0, publishRate: nil, deliverRate: nil, ackRate: nil)
+            return QueueDepth(
+                queue: queue, exists: false, ready: 0, unacknowledged: nil,
+                consumers: 0, publishRate: nil, deliverRate: nil, ackRate: nil)
         }
-        return QueueDepth(queue: queue, exists: true, ready: status.messageCount, unacknowledged: nil,
-                          consumers: status.consumerCount, publishRate: nil, deliverRate: nil, ackRate: nil)
+        return QueueDepth(
+            queue: queue, exists: true, ready: status.messageCount, unacknowledged: nil,
+            consumers: status.consumerCount, publishRate: nil, deliverRate: nil, ackRate: nil)
     }
 }

@@ -29,7 +29,9 @@ public struct TopologyDeclarer {
     /// Bindings from one of the plan's exchanges to one of its queues that
     /// the plan does not have: left from an earlier topology.
     func unexpected(in present: Set<BrokerPlan.Binding>) -> [BrokerPlan.Binding] {
-        let exchanges = Set(plan.exchanges.map(\.name)), queues = Set(plan.queues.map(\.name)), planned = Set(plan.bindings)
+        let exchanges = Set(plan.exchanges.map(\.name))
+        let queues = Set(plan.queues.map(\.name))
+        let planned = Set(plan.bindings)
         return present.filter { exchanges.contains($0.exchange) && queues.contains($0.queue) && !planned.contains($0) }
             .sorted { ($0.queue, $0.exchange, $0.routingKey) < ($1.queue, $1.exchange, $1.routingKey) }
     }
@@ -45,9 +47,10 @@ public struct TopologyDeclarer {
         defer { channel.close() }
         var found: [String] = []
         for exchange in plan.exchanges {
-            found += try compare("exchange \(exchange.name)",
-                                 inspect: { try channel.inspectExchange(exchange.name) },
-                                 declare: { try channel.declareExchange(exchange.name, type: exchange.type) })
+            found += try compare(
+                "exchange \(exchange.name)",
+                inspect: { try channel.inspectExchange(exchange.name) },
+                declare: { try channel.declareExchange(exchange.name, type: exchange.type) })
         }
         if let management {
             let definitions = try management.queueDefinitions()
@@ -55,9 +58,10 @@ public struct TopologyDeclarer {
             for queue in plan.queues { found += Self.compare(queue, with: definitions[queue.name], clusterSize: clusterSize) }
         } else {
             for queue in plan.queues {
-                found += try compare("queue \(queue.name)",
-                                     inspect: { _ = try channel.inspectQueue(queue.name) },
-                                     declare: { try Self.declare(queue, on: channel) })
+                found += try compare(
+                    "queue \(queue.name)",
+                    inspect: { _ = try channel.inspectQueue(queue.name) },
+                    declare: { try Self.declare(queue, on: channel) })
             }
         }
         if let management {
@@ -66,7 +70,8 @@ public struct TopologyDeclarer {
                 found.append("binding \(binding.exchange) -> \(binding.queue) [\(binding.routingKey)] is missing")
             }
             for binding in unexpected(in: present) {
-                found.append("binding \(binding.exchange) -> \(binding.queue) [\(binding.routingKey)] is not in the topology (apply removes it)")
+                found.append(
+                    "binding \(binding.exchange) -> \(binding.queue) [\(binding.routingKey)] is not in the topology (apply removes it)")
             }
         }
         return found
@@ -92,8 +97,10 @@ public struct TopologyDeclarer {
     static func declare(_ queue: BrokerPlan.Queue, on channel: AMQPChannel) throws(AMQPError) {
         do {
             try channel.declareQueue(queue.name, arguments: queue.declaration(creating: true))
-        } catch where error.code == .preconditionFailed && queue.groupSize != nil
-                        && error.detail.contains(BrokerPlan.Queue.groupSizeArgument) {
+        } catch
+            where error.code == .preconditionFailed && queue.groupSize != nil
+            && error.detail.contains(BrokerPlan.Queue.groupSizeArgument)
+        {
             try channel.declareQueue(queue.name, arguments: queue.declaration(creating: false))
         }
     }
@@ -122,8 +129,9 @@ public struct TopologyDeclarer {
         }
         // The group size is judged by what it is for: members on that many nodes.
         if let groupSize = queue.groupSize, actual.type == "quorum", actual.members.count < min(groupSize, clusterSize) {
-            found.append("queue \(queue.name) has members on \(actual.members.count) of the cluster's \(clusterSize) nodes, "
-                         + "the topology wants \(groupSize) (`rabbitmq-queues grow <node> all` adds them)")
+            found.append(
+                "queue \(queue.name) has members on \(actual.members.count) of the cluster's \(clusterSize) nodes, "
+                    + "the topology wants \(groupSize) (`rabbitmq-queues grow <node> all` adds them)")
         }
         return found
     }

@@ -23,7 +23,8 @@ extension TopologySpec {
             guard let word = k.first, head == "*" || head == word else { return false }
             return match(p.dropFirst(), k.dropFirst())
         }
-        return match(pattern.split(separator: ".", omittingEmptySubsequences: false)[...],
-                     key.split(separator: ".", omittingEmptySubsequences: false)[...])
+        return match(
+            pattern.split(separator: ".", omittingEmptySubsequences: false)[...],
+            key.split(separator: ".", omittingEmptySubsequences: false)[...])
     }
 }

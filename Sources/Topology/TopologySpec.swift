@@ -6,19 +6,28 @@ public struct TopologySpec: Codable, Sendable, Equatable {
     public struct Exchange: Codable, Sendable, Equatable {
         public var name: String
         public var type: String
-        public init(name: String, type: String) { self.name = name; self.type = type }
+        public init(name: String, type: String) {
+            self.name = name
+            self.type = type
+        }
     }
 
     public struct Binding: Codable, Sendable, Equatable, Hashable {
         public var exchange: String
         public var routingKey: String
-        public init(exchange: String, routingKey: String) { self.exchange = exchange; self.routingKey = routingKey }
+        public init(exchange: String, routingKey: String) {
+            self.exchange = exchange
+            self.routingKey = routingKey
+        }
     }
 
     public struct RetryTier: Codable, Sendable, Equatable {
         public var name: String
         public var ttlMilliseconds: Int
-        public init(name: String, ttlMilliseconds: Int) { self.name = name; self.ttlMilliseconds = ttlMilliseconds }
+        public init(name: String, ttlMilliseconds: Int) {
+            self.name = name
+            self.ttlMilliseconds = ttlMilliseconds
+        }
     }
 
     public struct Retry: Codable, Sendable, Equatable {
@@ -78,7 +87,8 @@ public struct TopologySpec: Codable, Sendable, Equatable {
             if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
             let parent = folder.deletingLastPathComponent()
             if parent.path == folder.path {
-                throw TopologyError("no queues/topology.json in \(FileManager.default.currentDirectoryPath) or above; pass --file or set FLEXFIN_TOPOLOGY")
+                throw TopologyError(
+                    "no queues/topology.json in \(FileManager.default.currentDirectoryPath) or above; pass --file or set FLEXFIN_TOPOLOGY")
             }
             folder = parent
         }

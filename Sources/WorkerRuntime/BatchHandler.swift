@@ -95,8 +95,10 @@ public struct BatchEffects: Sendable {
     /// row cannot be told from its copy and counts as processed.
     public var alreadyApplied: Set<String>
 
-    public init(events: [DomainEvent] = [], rejections: [String: String] = [:], cache: [RedisCommand] = [],
-                alreadyApplied: Set<String> = []) {
+    public init(
+        events: [DomainEvent] = [], rejections: [String: String] = [:], cache: [RedisCommand] = [],
+        alreadyApplied: Set<String> = []
+    ) {
         self.events = events
         self.rejections = rejections
         self.cache = cache

@@ -17,8 +17,10 @@ final class CacheLink {
     /// came back after being lost.
     private let onChange: (_ available: Bool, _ returned: Bool) -> Void
 
-    init(connect: @escaping () throws -> RedisConnection, snapshot: @escaping () throws -> [RedisCommand], log: Logger,
-         onChange: @escaping (_ available: Bool, _ returned: Bool) -> Void) {
+    init(
+        connect: @escaping () throws -> RedisConnection, snapshot: @escaping () throws -> [RedisCommand], log: Logger,
+        onChange: @escaping (_ available: Bool, _ returned: Bool) -> Void
+    ) {
         self.connect = connect
         self.snapshot = snapshot
         self.log = log

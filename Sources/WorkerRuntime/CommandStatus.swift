@@ -8,7 +8,9 @@ import RedisClient
 /// `CommandStatusLookup`).
 public struct CommandStatus: Sendable, Equatable {
     public enum State: String, Sendable, CaseIterable {
-        case accepted, retrying, applied, rejected, deadLettered = "dead-lettered", conflict
+        case accepted, retrying, applied, rejected
+        case deadLettered = "dead-lettered"
+        case conflict
     }
 
     public var state: State
@@ -25,8 +27,10 @@ public struct CommandStatus: Sendable, Equatable {
     /// `retrying`: the earliest time of the next attempt.
     public var nextAttemptAt: String?
 
-    public init(_ state: State, at: String, reason: String? = nil, attempts: Int? = nil, errorClass: String? = nil,
-                error: String? = nil, queue: String? = nil, nextAttemptAt: String? = nil) {
+    public init(
+        _ state: State, at: String, reason: String? = nil, attempts: Int? = nil, errorClass: String? = nil,
+        error: String? = nil, queue: String? = nil, nextAttemptAt: String? = nil
+    ) {
         (self.state, self.at, self.reason, self.attempts) = (state, at, reason, attempts)
         (self.errorClass, self.error, self.queue, self.nextAttemptAt) = (errorClass, error, queue, nextAttemptAt)
     }
@@ -68,12 +72,14 @@ public struct CommandStatus: Sendable, Equatable {
     /// Reads a cached status; nil for anything else.
     public init?(cached: String) {
         guard case .object(let fields)? = try? JSONValue.parse(Array(cached.utf8)),
-              case .string(let name)? = fields["status"], let state = State(rawValue: name),
-              case .string(let at)? = fields["at"] else { return nil }
+            case .string(let name)? = fields["status"], let state = State(rawValue: name),
+            case .string(let at)? = fields["at"]
+        else { return nil }
         func text(_ key: String) -> String? { if case .string(let value)? = fields[key] { value } else { nil } }
         var attempts: Int?
         if case .integer(let count)? = fields["attempts"] { attempts = Int(count) }
-        self.init(state, at: at, reason: text("reason"), attempts: attempts, errorClass: text("error_class"),
-                  error: text("error"), queue: text("queue"), nextAttemptAt: text("next_attempt_at"))
+        self.init(
+            state, at: at, reason: text("reason"), attempts: attempts, errorClass: text("error_class"),
+            error: text("error"), queue: text("queue"), nextAttemptAt: text("next_attempt_at"))
     }
 }

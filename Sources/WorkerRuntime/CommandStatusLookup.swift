@@ -42,7 +42,8 @@ public enum CommandStatusLookup {
         "consumer NOT IN (\(Consumer.allCases.filter { !$0.consumesCommands }.map { "'\($0.rawValue)'" }.joined(separator: ", ")))"
 
     static func find(_ id: String, in database: PostgresConnection) throws -> CommandStatus? {
-        let rows = try database.query("""
+        let rows = try database.query(
+            """
             SELECT i.outcome, i.reason, \(iso("i.received_at")) AS received_at,
                    (SELECT count(*) FROM command_conflicts c WHERE c.message_id = $1 AND c.\(commandConsumers)) AS conflicts,
                    (SELECT \(iso("max(c.refused_at)")) FROM command_conflicts c WHERE c.message_id = $1 AND c.\(commandConsumers))
@@ -58,22 +59,26 @@ public enum CommandStatusLookup {
         let conflicts = try rows.decode(0, "conflicts", as: Int.self)
         if conflicts > 0 {
             let first = try outcome.map { "\($0)\(try rows.decode(0, "reason", as: String?.self).map { ": \($0)" } ?? "")" }
-            return CommandStatus(.conflict, at: try rows.decode(0, "last_conflict_at"), reason: """
-                \(conflicts) command(s) with other content reused this id and were refused, nothing of them applied; \
-                the id's first command: \(first ?? "not yet decided")
-                """)
+            return CommandStatus(
+                .conflict, at: try rows.decode(0, "last_conflict_at"),
+                reason: """
+                    \(conflicts) command(s) with other content reused this id and were refused, nothing of them applied; \
+                    the id's first command: \(first ?? "not yet decided")
+                    """)
         }
         if let outcome, let state = CommandStatus.State(rawValue: outcome) {
-            return CommandStatus(state, at: try rows.decode(0, "received_at"),
-                                 reason: try rows.decode(0, "reason", as: String?.self))
+            return CommandStatus(
+                state, at: try rows.decode(0, "received_at"),
+                reason: try rows.decode(0, "reason", as: String?.self))
         }
         guard let failure = try rows.decode(0, "state", as: String?.self), let state = CommandStatus.State(rawValue: failure) else {
             return nil
         }
-        return CommandStatus(state, at: try rows.decode(0, "failed_at"), attempts: try rows.decode(0, "attempts"),
-                             errorClass: try rows.decode(0, "error_class"), error: try rows.decode(0, "error"),
-                             queue: try rows.decode(0, "queue"),
-                             nextAttemptAt: try rows.decode(0, "next_attempt_at"))
+        return CommandStatus(
+            state, at: try rows.decode(0, "failed_at"), attempts: try rows.decode(0, "attempts"),
+            errorClass: try rows.decode(0, "error_class"), error: try rows.decode(0, "error"),
+            queue: try rows.decode(0, "queue"),
+            nextAttemptAt: try rows.decode(0, "next_attempt_at"))
     }
 
     /// ISO 8601 in UTC, like the cache's timestamps, whatever the session's time zone.

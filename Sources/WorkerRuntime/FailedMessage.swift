@@ -1,5 +1,5 @@
-import Domain
 import AMQPClient
+import Domain
 import Foundation
 
 /// A message that failed, on its way to a retry tier or to `<queue>.dlq`,

@@ -33,8 +33,9 @@ public struct InboundMessage: Sendable, Equatable {
 
 extension InboundMessage {
     init(_ message: AMQPMessage) {
-        self.init(body: message.body, type: message.properties.type, id: message.properties.messageId,
-                  sentAt: message.properties.timestamp, headers: message.properties.headers.mapValues(HeaderValue.init))
+        self.init(
+            body: message.body, type: message.properties.type, id: message.properties.messageId,
+            sentAt: message.properties.timestamp, headers: message.properties.headers.mapValues(HeaderValue.init))
     }
 }
 

@@ -10,15 +10,19 @@ final class JoinableThread: @unchecked Sendable {
     private var thread = pthread_t()
 
     init(name: String, _ body: @escaping @Sendable () -> Void) {
-        let box = Unmanaged.passRetained(Body {
-            Thread.current.name = name  // what ps, top and crash reports show
-            body()
-        }).toOpaque()
-        let created = pthread_create(&thread, nil, { argument in
-            let body = Unmanaged<Body>.fromOpaque(argument!).takeRetainedValue()
-            body.run()
-            return nil
-        }, box)
+        let box = Unmanaged.passRetained(
+            Body {
+                Thread.current.name = name  // what ps, top and crash reports show
+                body()
+            }
+        ).toOpaque()
+        let created = pthread_create(
+            &thread, nil,
+            { argument in
+                let body = Unmanaged<Body>.fromOpaque(argument!).takeRetainedValue()
+                body.run()
+                return nil
+            }, box)
         precondition(created == 0, "pthread_create failed: \(created)")
     }
 

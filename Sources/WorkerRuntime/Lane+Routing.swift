@@ -19,11 +19,13 @@ extension Lane {
             failure.delivery.message.properties.messageId.map { id in
                 switch decision {
                 case .retry(let tier, let delay):
-                    CommandFailures.Failure(id: id, state: .retrying, queue: tier, attempts: failure.attempts,
-                                            errorClass: failure.errorClass.rawValue, error: failure.error, delay: delay)
+                    CommandFailures.Failure(
+                        id: id, state: .retrying, queue: tier, attempts: failure.attempts,
+                        errorClass: failure.errorClass.rawValue, error: failure.error, delay: delay)
                 case .deadLetter:
-                    CommandFailures.Failure(id: id, state: .deadLettered, queue: deadLetterQueue, attempts: failure.attempts,
-                                            errorClass: failure.errorClass.rawValue, error: failure.error, delay: nil)
+                    CommandFailures.Failure(
+                        id: id, state: .deadLettered, queue: deadLetterQueue, attempts: failure.attempts,
+                        errorClass: failure.errorClass.rawValue, error: failure.error, delay: nil)
                 }
             }
         }
@@ -42,9 +44,11 @@ extension Lane {
             try DeadLetterRecords.record(deadLetters, consumer: handler.name, in: db)
         }
         for ((failure, decision), var message) in zip(decisions, messages) {
-            let metadata: Logger.Metadata = ["message_id": "\(failure.delivery.message.properties.messageId ?? "-")",
-                                             "attempts": "\(failure.attempts)", "error_class": "\(failure.errorClass.rawValue)",
-                                             "error": "\(failure.error)"]
+            let metadata: Logger.Metadata = [
+                "message_id": "\(failure.delivery.message.properties.messageId ?? "-")",
+                "attempts": "\(failure.attempts)", "error_class": "\(failure.errorClass.rawValue)",
+                "error": "\(failure.error)",
+            ]
             switch decision {
             case .retry(let tier, let delay):
                 // The tier's queue returns it by this routing key (the origin
@@ -67,9 +71,11 @@ extension Lane {
         }
         let now = Date()
         return statuses.map { failure in
-            CommandStatus(failure.state, at: CommandStatus.timestamp(now), attempts: failure.attempts,
-                          errorClass: failure.errorClass, error: failure.error, queue: failure.queue,
-                          nextAttemptAt: failure.delay.map { CommandStatus.timestamp(now + Double($0) / 1000) }).write(failure.id)
+            CommandStatus(
+                failure.state, at: CommandStatus.timestamp(now), attempts: failure.attempts,
+                errorClass: failure.errorClass, error: failure.error, queue: failure.queue,
+                nextAttemptAt: failure.delay.map { CommandStatus.timestamp(now + Double($0) / 1000) }
+            ).write(failure.id)
         }
     }
 }

@@ -66,7 +66,8 @@ extension Lane {
     private func applyOnce(_ items: [Item], _ database: PostgresConnection) throws -> Applied {
         let ids = items.map { handler.id(of: $0.message) }
         let digests = items.map { handler.digest(of: $0.message) }
-        let fresh = handler.isIdempotentByNaturalKey
+        let fresh =
+            handler.isIdempotentByNaturalKey
             ? Set(ids) : try Inbox.admit(zip(ids, digests).map { ($0, $1) }, consumer: handler.name, in: database)
         // By index: the lane is generic, so a tuple copied is a runtime copy of every field.
         let messages = items.indices.filter { fresh.contains(ids[$0]) }.map { items[$0].message }
@@ -83,7 +84,9 @@ extension Lane {
                 let id = ids[index]
                 guard let first = recorded[id], let digest = digests[index], let firstDigest = first.digest, digest != firstDigest else {
                     duplicates.append(items[index].message)
-                    if handler.hasStatus(type: items[index].delivery.message.properties.type), let first = recorded[id], let state = CommandStatus.State(rawValue: first.outcome) {
+                    if handler.hasStatus(type: items[index].delivery.message.properties.type), let first = recorded[id],
+                        let state = CommandStatus.State(rawValue: first.outcome)
+                    {
                         effects.cache.append(CommandStatus(state, at: at, reason: first.reason).write(id))
                     }
                     continue
@@ -102,12 +105,15 @@ extension Lane {
         try Inbox.recordRejections(effects.rejections, consumer: handler.name, in: database)
         let entries = Outbox.entries(effects.events)
         try Outbox.insert(entries, in: database)
-        for index in items.indices where fresh.contains(ids[index]) && handler.hasStatus(type: items[index].delivery.message.properties.type) {
-            let id = ids[index], reason = effects.rejections[id]
+        for index in items.indices
+        where fresh.contains(ids[index]) && handler.hasStatus(type: items[index].delivery.message.properties.type) {
+            let id = ids[index]
+            let reason = effects.rejections[id]
             effects.cache.append(CommandStatus(reason == nil ? .applied : .rejected, at: at, reason: reason).write(id))
         }
-        return Applied(effects: effects, entries: entries, processed: messages.count - effects.alreadyApplied.count,
-                       rejected: effects.rejections.count, duplicates: seenBefore.count - conflicts.count + effects.alreadyApplied.count,
-                       conflicts: conflicts.count)
+        return Applied(
+            effects: effects, entries: entries, processed: messages.count - effects.alreadyApplied.count,
+            rejected: effects.rejections.count, duplicates: seenBefore.count - conflicts.count + effects.alreadyApplied.count,
+            conflicts: conflicts.count)
     }
 }

@@ -30,8 +30,10 @@ final class Lane<Handler: BatchHandler> {
     /// Outlives sessions: a fault ends the session it happens in.
     private var faults: BrokerFaultWindow
 
-    init(handler: Handler, index: Int, options: WorkerOptions, connections: LaneConnections, topology: TopologySpec,
-         shutdown: ShutdownSignal, metrics: WorkerMetrics, health: WorkerHealth, log: Logger) throws {
+    init(
+        handler: Handler, index: Int, options: WorkerOptions, connections: LaneConnections, topology: TopologySpec,
+        shutdown: ShutdownSignal, metrics: WorkerMetrics, health: WorkerHealth, log: Logger
+    ) throws {
         self.handler = handler
         self.name = "lane \(index)"
         self.index = index
@@ -184,11 +186,12 @@ final class Lane<Handler: BatchHandler> {
     }
 
     private func measureOutbox(_ database: PostgresConnection) throws {
-        let rows = try database.execute(prepared: """
-            SELECT coalesce(sum(events), 0)::int8 AS events,
-                   coalesce(extract(epoch FROM now() - min(created_at)) * 1000, 0)::int8 AS oldest_milliseconds
-            FROM outbox
-            """, [])
+        let rows = try database.execute(
+            prepared: """
+                SELECT coalesce(sum(events), 0)::int8 AS events,
+                       coalesce(extract(epoch FROM now() - min(created_at)) * 1000, 0)::int8 AS oldest_milliseconds
+                FROM outbox
+                """, [])
         metrics.outboxBacklog.set(to: Double(try rows.decode(0, "events", as: Int64.self)))
         metrics.outboxOldestAge.set(to: Double(try rows.decode(0, "oldest_milliseconds", as: Int64.self)) / 1000)
     }
@@ -201,7 +204,8 @@ final class Lane<Handler: BatchHandler> {
         var weight = first.weight
         let deadline = ContinuousClock.now + .milliseconds(options.batchMilliseconds)
         while weight < options.batchSize,
-              let next = try broker.nextDelivery(timeout: max(deadline - .now, .zero)) {
+            let next = try broker.nextDelivery(timeout: max(deadline - .now, .zero))
+        {
             batch.append(next)
             weight += next.weight
         }
@@ -209,12 +213,15 @@ final class Lane<Handler: BatchHandler> {
     }
 
     /// Up to `count` deliveries, until none has come for `quiet`, for at most `limit`.
-    private func collect(from broker: any BrokerSession, upTo count: Int, quietFor quiet: Duration,
-                         within limit: Duration) throws -> [AMQPDelivery] {
+    private func collect(
+        from broker: any BrokerSession, upTo count: Int, quietFor quiet: Duration,
+        within limit: Duration
+    ) throws -> [AMQPDelivery] {
         let deadline = ContinuousClock.now + limit
         var deliveries: [AMQPDelivery] = []
         while deliveries.count < count, ContinuousClock.now < deadline,
-              let next = try broker.nextDelivery(timeout: min(quiet, max(deadline - .now, .zero))) {
+            let next = try broker.nextDelivery(timeout: min(quiet, max(deadline - .now, .zero)))
+        {
             deliveries.append(next)
         }
         return deliveries
@@ -297,7 +304,10 @@ final class Lane<Handler: BatchHandler> {
         var seen: [Set<String>] = []
         for (item, id) in zip(items, ids) {
             let round = seen.firstIndex { !$0.contains(id) } ?? seen.count
-            if round == seen.count { rounds.append([]); seen.append([]) }
+            if round == seen.count {
+                rounds.append([])
+                seen.append([])
+            }
             rounds[round].append(item)
             seen[round].insert(id)
         }
@@ -316,10 +326,12 @@ final class Lane<Handler: BatchHandler> {
         let settled = try session.broker.settledEvents()
         if !settled.refused.isEmpty { faults.fault(at: .now) }
         if !settled.refused.isEmpty || !settled.returned.isEmpty {
-            log.warning("events not confirmed; the outbox relay will publish them again",
-                        metadata: ["refused": "\(settled.refused.count)", "returned": "\(settled.returned.count)"])
+            log.warning(
+                "events not confirmed; the outbox relay will publish them again",
+                metadata: ["refused": "\(settled.refused.count)", "returned": "\(settled.returned.count)"])
         }
-        let refused = Set(settled.refused), returned = Set(settled.returned)
+        let refused = Set(settled.refused)
+        let returned = Set(settled.returned)
         let done = session.awaitingConfirm.prefix { $0.sequence <= settled.through }
         session.awaitingConfirm.removeFirst(done.count)
         let confirmed = done.filter { !refused.contains($0.sequence) && !returned.contains($0.entry.messageId) }.map(\.entry)

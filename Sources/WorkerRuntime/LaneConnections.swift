@@ -14,7 +14,8 @@ struct LaneConnections {
 
 extension LaneConnections {
     init(settings: ServiceSettings, options: WorkerOptions) {
-        self.init(broker: { try AMQPBrokerSession(settings: settings, name: $0, confirmWindow: options.confirmWindow) },
-                  database: settings.connectDatabase, cache: settings.connectCache)
+        self.init(
+            broker: { try AMQPBrokerSession(settings: settings, name: $0, confirmWindow: options.confirmWindow) },
+            database: settings.connectDatabase, cache: settings.connectCache)
     }
 }

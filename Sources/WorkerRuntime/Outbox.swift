@@ -26,19 +26,24 @@ struct Outbox {
         let iso = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         return EventBundle.bundles(events).map {
             let occurred = (try? iso.parse($0.occurredAt)) ?? Date()
-            return Entry(messageId: RandomUUID.lowercased(), type: $0.type.rawValue, body: $0.body, events: $0.count,
-                         occurredAt: Int64(occurred.timeIntervalSince1970 * 1000))
+            return Entry(
+                messageId: RandomUUID.lowercased(), type: $0.type.rawValue, body: $0.body, events: $0.count,
+                occurredAt: Int64(occurred.timeIntervalSince1970 * 1000))
         }
     }
 
     /// Inside the batch transaction.
     static func insert(_ entries: [Entry], in database: PostgresConnection) throws {
         guard !entries.isEmpty else { return }
-        try database.execute(prepared: """
-            INSERT INTO outbox (message_id, event_type, events, body)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::int4[], $4::text[])
-            """, [entries.map(\.messageId), entries.map(\.type), entries.map(\.events),
-                  entries.map { String(decoding: $0.body, as: UTF8.self) }])
+        try database.execute(
+            prepared: """
+                INSERT INTO outbox (message_id, event_type, events, body)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::int4[], $4::text[])
+                """,
+            [
+                entries.map(\.messageId), entries.map(\.type), entries.map(\.events),
+                entries.map { String(decoding: $0.body, as: UTF8.self) },
+            ])
     }
 
     /// Publishes and returns each entry with its confirm sequence number;
@@ -50,10 +55,13 @@ struct Outbox {
         for entry in entries {
             let properties = AMQPProperties(
                 contentType: EventBundle.contentType, messageId: entry.messageId, type: entry.type, persistent: true, timestamp: now,
-                headers: [MessageHeader.schemaVersion: 1, MessageHeader.occurredAt: .int(entry.occurredAt),
-                          MessageHeader.eventCount: .int(Int64(entry.events))])
-            let sequence = try broker.publishEvent(AMQPMessage(body: entry.body, properties: properties), exchange: exchange,
-                                                   routingKey: entry.type)
+                headers: [
+                    MessageHeader.schemaVersion: 1, MessageHeader.occurredAt: .int(entry.occurredAt),
+                    MessageHeader.eventCount: .int(Int64(entry.events)),
+                ])
+            let sequence = try broker.publishEvent(
+                AMQPMessage(body: entry.body, properties: properties), exchange: exchange,
+                routingKey: entry.type)
             published.append((sequence, entry))
         }
         return published
@@ -80,18 +88,22 @@ struct Outbox {
     }
 
     /// Up to 1,000 rows at a time, confirmed, then deleted in the same transaction.
-    private func relay(where condition: String, _ parameters: [any PostgresBindable], database: PostgresConnection,
-                       broker: any BrokerSession) throws -> Int {
+    private func relay(
+        where condition: String, _ parameters: [any PostgresBindable], database: PostgresConnection,
+        broker: any BrokerSession
+    ) throws -> Int {
         try database.transaction { db in
-            let rows = try db.execute(prepared: """
-                SELECT message_id, event_type, events, body, (extract(epoch FROM created_at) * 1000)::int8 AS created_ms FROM outbox
-                WHERE \(condition)
-                ORDER BY id LIMIT 1000 FOR UPDATE SKIP LOCKED
-                """, parameters)
+            let rows = try db.execute(
+                prepared: """
+                    SELECT message_id, event_type, events, body, (extract(epoch FROM created_at) * 1000)::int8 AS created_ms FROM outbox
+                    WHERE \(condition)
+                    ORDER BY id LIMIT 1000 FOR UPDATE SKIP LOCKED
+                    """, parameters)
             let entries = try (0..<rows.count).map { row in
-                try Entry(messageId: rows.decode(row, "message_id"), type: rows.decode(row, "event_type"),
-                          body: Array(rows.decode(row, "body", as: String.self).utf8), events: rows.decode(row, "events"),
-                          occurredAt: rows.decode(row, "created_ms"))
+                try Entry(
+                    messageId: rows.decode(row, "message_id"), type: rows.decode(row, "event_type"),
+                    body: Array(rows.decode(row, "body", as: String.self).utf8), events: rows.decode(row, "events"),
+                    occurredAt: rows.decode(row, "created_ms"))
             }
             try publish(entries, on: broker)
             try broker.waitForEventConfirms()

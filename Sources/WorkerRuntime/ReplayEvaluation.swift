@@ -41,8 +41,10 @@ public enum ReplayEvaluation {
         public static let labels = ["would apply", "would be rejected", "already processed", "conflict", "invalid", "would fail"]
     }
 
-    public static func evaluate<Handler: BatchHandler>(_ messages: [AMQPMessage], with handler: Handler,
-                                                       in database: PostgresConnection) throws -> [Verdict] {
+    public static func evaluate<Handler: BatchHandler>(
+        _ messages: [AMQPMessage], with handler: Handler,
+        in database: PostgresConnection
+    ) throws -> [Verdict] {
         try database.rolledBackTransaction { db in
             try messages.map { message -> Verdict in
                 let decoded: Handler.Message

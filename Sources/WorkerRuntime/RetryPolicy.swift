@@ -26,8 +26,9 @@ struct RetryPolicy: Equatable {
     }
 
     init(topology: TopologySpec, queue: TopologySpec.WorkQueue) {
-        self.init(tiers: topology.retry.tiers.map { Tier(name: $0.name, ttlMilliseconds: $0.ttlMilliseconds) },
-                  maxAttempts: queue.maxAttempts)
+        self.init(
+            tiers: topology.retry.tiers.map { Tier(name: $0.name, ttlMilliseconds: $0.ttlMilliseconds) },
+            maxAttempts: queue.maxAttempts)
     }
 
     func decide(_ failure: FailedMessage) -> Decision {
@@ -39,8 +40,10 @@ struct RetryPolicy: Equatable {
     /// jitter"): messages that failed together (a database blip fails a
     /// whole batch) come back spread out instead of as one thundering herd.
     /// The tier queue's own TTL stays the upper bound.
-    func decide(errorClass: FailedMessage.ErrorClass, attempts: Int,
-                using random: inout some RandomNumberGenerator) -> Decision {
+    func decide(
+        errorClass: FailedMessage.ErrorClass, attempts: Int,
+        using random: inout some RandomNumberGenerator
+    ) -> Decision {
         guard errorClass != .invalid, attempts < maxAttempts, !tiers.isEmpty else { return .deadLetter }
         let tier = tiers[min(attempts, tiers.count) - 1]
         let delay = Int.random(in: (tier.ttlMilliseconds + 1) / 2...tier.ttlMilliseconds, using: &random)

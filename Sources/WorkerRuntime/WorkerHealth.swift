@@ -17,7 +17,10 @@ final class WorkerHealth: @unchecked Sendable {
     }
 
     func update(lane: Int, _ change: (inout LaneState) -> Void) {
-        let all = lock.withLock { change(&lanes[lane]); return lanes }
+        let all = lock.withLock {
+            change(&lanes[lane])
+            return lanes
+        }
         metrics.lanesConsuming.set(to: Double(all.count { $0.consuming }))
         metrics.cacheAvailable.set(to: all.allSatisfy(\.cache) ? 1 : 0)
     }
@@ -25,8 +28,10 @@ final class WorkerHealth: @unchecked Sendable {
     var checks: ReadinessChecks {
         { [self] in
             let all = lock.withLock { lanes }
-            return ["broker": all.allSatisfy(\.broker), "database": all.allSatisfy(\.database),
-                    "consuming": all.allSatisfy(\.consuming), "cache": all.allSatisfy(\.cache)]
+            return [
+                "broker": all.allSatisfy(\.broker), "database": all.allSatisfy(\.database),
+                "consuming": all.allSatisfy(\.consuming), "cache": all.allSatisfy(\.cache),
+            ]
         }
     }
 }

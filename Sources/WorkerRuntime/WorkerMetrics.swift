@@ -35,13 +35,15 @@ public final class WorkerMetrics: Sendable {
         rejected = counter("messages_rejected", "Processed messages that a business rule rejected (a subset of processed).")
         duplicates = counter("duplicates_absorbed", "Redeliveries and resubmissions the inbox recognised: acknowledged with no effect.")
         conflicts = counter("conflicts_refused", "Messages that reused an id for other content: refused, nothing applied.")
-        batchSize = registry.makeValueHistogram(descriptor: .flexfin("batch_size", "messages", "Messages per batch."),
-                                                labels: labels, buckets: Buckets.batchSize)
+        batchSize = registry.makeValueHistogram(
+            descriptor: .flexfin("batch_size", "messages", "Messages per batch."),
+            labels: labels, buckets: Buckets.batchSize)
         batchDuration = registry.makeDurationHistogram(
             descriptor: .flexfin("batch_duration", "seconds", "From a batch's first decode to its ack and publish."),
             labels: labels, buckets: Buckets.batchDuration)
         latency = registry.makeDurationHistogram(
-            descriptor: .flexfin("end_to_end_latency", "seconds", "From an event's occurred_at (a command's submission) to the commit that consumed it."),
+            descriptor: .flexfin(
+                "end_to_end_latency", "seconds", "From an event's occurred_at (a command's submission) to the commit that consumed it."),
             labels: labels, buckets: Buckets.latency)
         outboxBacklog = gauge("outbox_backlog", "events", "Events committed and not yet confirmed by the broker (the whole outbox).")
         outboxOldestAge = gauge("outbox_oldest_age", "seconds", "Age of the oldest outbox row; 0 when the outbox is empty.")
@@ -60,26 +62,30 @@ public final class WorkerMetrics: Sendable {
 
     func phase(_ name: String) -> DurationHistogram {
         registry.makeDurationHistogram(
-            descriptor: .flexfin("batch_phase_duration", "seconds", "Time per batch in one phase: decode, transaction, cache, ack and publish."),
+            descriptor: .flexfin(
+                "batch_phase_duration", "seconds", "Time per batch in one phase: decode, transaction, cache, ack and publish."),
             labels: [("worker", worker), ("phase", name)], buckets: Buckets.batchDuration)
     }
 
     func retried(tier: String) -> Counter {
-        registry.makeCounter(descriptor: .flexfin("messages_retried", "total", "Failed messages sent to a retry tier."),
-                             labels: [("worker", worker), ("tier", tier)])
+        registry.makeCounter(
+            descriptor: .flexfin("messages_retried", "total", "Failed messages sent to a retry tier."),
+            labels: [("worker", worker), ("tier", tier)])
     }
 
     func deadLettered(errorClass: String) -> Counter {
-        registry.makeCounter(descriptor: .flexfin("messages_dead_lettered", "total", "Messages sent to the dead-letter queue, by error class."),
-                             labels: [("worker", worker), ("error_class", errorClass)])
+        registry.makeCounter(
+            descriptor: .flexfin("messages_dead_lettered", "total", "Messages sent to the dead-letter queue, by error class."),
+            labels: [("worker", worker), ("error_class", errorClass)])
     }
 
     /// `service`: broker, database, cache or other (what the lane lost).
     func reconnect(_ service: String) { reconnects(service).increment() }
 
     private func reconnects(_ service: String) -> Counter {
-        registry.makeCounter(descriptor: .flexfin("reconnects", "total", "Sessions dropped and opened again, by the service whose failure caused it."),
-                             labels: [("worker", worker), ("service", service)])
+        registry.makeCounter(
+            descriptor: .flexfin("reconnects", "total", "Sessions dropped and opened again, by the service whose failure caused it."),
+            labels: [("worker", worker), ("service", service)])
     }
 
     /// The statistics line at exit, read from the same instruments; the
@@ -113,8 +119,9 @@ public final class WorkerMetrics: Sendable {
             batchSizeP99: Int((text.quantile(0.99, of: "flexfin_batch_size_messages", mine) ?? 0).rounded()),
             batchMillisecondsP50: milliseconds(0.5, "flexfin_batch_duration_seconds"),
             batchMillisecondsP99: milliseconds(0.99, "flexfin_batch_duration_seconds"),
-            phaseMillisecondsP50: Dictionary(uniqueKeysWithValues: phases.map {
-                ($0, milliseconds(0.5, "flexfin_batch_phase_duration_seconds", ["phase": $0]))
-            }))
+            phaseMillisecondsP50: Dictionary(
+                uniqueKeysWithValues: phases.map {
+                    ($0, milliseconds(0.5, "flexfin_batch_phase_duration_seconds", ["phase": $0]))
+                }))
     }
 }

@@ -14,7 +14,10 @@ public struct WorkerOptions: ParsableArguments, Sendable {
     public var confirmWindow = 2048
     @Option(help: "Longest wait in milliseconds for a row lock (a wallet held by a stuck session) before the batch is split around it.")
     public var lockTimeoutMilliseconds = 5000
-    @Option(help: "Seconds without a broker fault (a refused publish, a lost session) before a lane publishes again the events confirmed since the fault, and deletes them from the outbox (see docs/design.md). Long enough for a cluster to settle.")
+    @Option(
+        help:
+            "Seconds without a broker fault (a refused publish, a lost session) before a lane publishes again the events confirmed since the fault, and deletes them from the outbox (see docs/design.md). Long enough for a cluster to settle."
+    )
     public var brokerFaultQuietSeconds = 20
     @Option(help: "Serve /metrics, /healthz and /readyz on this port (none by default).")
     public var metricsPort: Int?
@@ -29,7 +32,8 @@ public struct WorkerOptions: ParsableArguments, Sendable {
 
     public func validate() throws {
         guard lanes > 0, batchSize > 0, batchMilliseconds >= 0, lockTimeoutMilliseconds > 0, brokerFaultQuietSeconds >= 0 else {
-            throw ValidationError("""
+            throw ValidationError(
+                """
                 --lanes, --batch-size and --lock-timeout-milliseconds must be positive, --batch-milliseconds and \
                 --broker-fault-quiet-seconds not negative
                 """)

@@ -44,9 +44,11 @@ public enum WorkerProcess {
                 var laneLog = log
                 laneLog[metadataKey: "lane"] = "\(index)"
                 do {
-                    try Lane(handler: handler, index: index, options: options,
-                             connections: LaneConnections(settings: settings, options: options), topology: topology,
-                             shutdown: shutdown, metrics: metrics, health: health, log: laneLog).run()
+                    try Lane(
+                        handler: handler, index: index, options: options,
+                        connections: LaneConnections(settings: settings, options: options), topology: topology,
+                        shutdown: shutdown, metrics: metrics, health: health, log: laneLog
+                    ).run()
                 } catch {
                     laneLog.critical("cannot start, and retrying will not help: \(error)")
                     cannotStart.store(true, ordering: .relaxed)

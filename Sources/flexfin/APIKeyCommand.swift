@@ -24,15 +24,17 @@ struct APIKeyCommand: ParsableCommand {
                 chosen.insert(scope)
             }
             guard rate > 0 else { throw ValidationError("--rate must be positive") }
-            let created = try APIKeyStore.create(name: name, scopes: chosen, ratePerSecond: rate,
-                                                 in: ServiceSettings.fromEnvironment().connectDatabase())
+            let created = try APIKeyStore.create(
+                name: name, scopes: chosen, ratePerSecond: rate,
+                in: ServiceSettings.fromEnvironment().connectDatabase())
             printError("key \"\(name)\" (\(chosen.map(\.rawValue).sorted().joined(separator: ","))): shown once, store it now")
             print(created.token)
         }
     }
 
     struct Revoke: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a live key, by name or id; it is refused from the next request on.")
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a live key, by name or id; it is refused from the next request on.")
         @Argument(help: "The key's name or id.") var key: String
 
         func run() throws {

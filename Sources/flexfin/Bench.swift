@@ -15,16 +15,21 @@ struct Bench: ParsableCommand {
         @Option(help: "Lanes of each command worker.") var lanes = 2
         @Option(help: "Lanes of the notifications and tax workers.") var eventLanes = 1
         @Option(help: "Lanes of the risk worker (mixed).") var riskLanes = 1
-        @Option(help: "Batch size of the risk worker (mixed): the larger, the more requests one recalculation answers.") var riskBatchSize = 2000
+        @Option(help: "Batch size of the risk worker (mixed): the larger, the more requests one recalculation answers.") var riskBatchSize =
+            2000
         @Option(help: "Batch size of each command worker.") var batchSize = 500
-        @Option(help: "Batch size of the audit, notifications and tax workers: they write per user per batch, so the larger, the fewer rows per event.")
+        @Option(
+            help:
+                "Batch size of the audit, notifications and tax workers: they write per user per batch, so the larger, the fewer rows per event."
+        )
         var eventBatchSize = 2000
         @Option(help: "Longest wait in milliseconds to fill a batch, for the workers and the broker-only baseline alike.")
         var batchMilliseconds = WorkerOptions.defaultBatchMilliseconds
 
         /// The workers are the executables beside this one.
         var options: PipelineOptions {
-            var options = PipelineOptions(workers: URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent())
+            var options = PipelineOptions(
+                workers: URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent())
             (options.lanes, options.eventLanes, options.riskLanes, options.riskBatchSize) = (lanes, eventLanes, riskLanes, riskBatchSize)
             (options.batchSize, options.eventBatchSize) = (batchSize, eventBatchSize)
             (options.batchMilliseconds, options.processes) = (batchMilliseconds, processes)
@@ -45,16 +50,23 @@ struct Bench: ParsableCommand {
     static func f(_ x: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", x) }
 
     static func workerLines(_ workers: [WorkerMetrics.Summary]) -> [String] {
-        workers.flatMap { w in [
-            "\(w.worker.padding(toLength: 14, withPad: " ", startingAt: 0)) \(w.batches) batches, size p50 \(w.batchSizeP50) p99 \(w.batchSizeP99), batch p50 \(f(w.batchMillisecondsP50, 1)) ms p99 \(f(w.batchMillisecondsP99, 1)) ms",
-            "               phases p50: " + w.phaseMillisecondsP50.sorted { $0.key < $1.key }.map { "\($0.key) \(f($0.value, 1)) ms" }.joined(separator: ", "),
-        ] }
+        workers.flatMap { w in
+            [
+                "\(w.worker.padding(toLength: 14, withPad: " ", startingAt: 0)) \(w.batches) batches, size p50 \(w.batchSizeP50) p99 \(w.batchSizeP99), batch p50 \(f(w.batchMillisecondsP50, 1)) ms p99 \(f(w.batchMillisecondsP99, 1)) ms",
+                "               phases p50: "
+                    + w.phaseMillisecondsP50.sorted { $0.key < $1.key }.map { "\($0.key) \(f($0.value, 1)) ms" }.joined(separator: ", "),
+            ]
+        }
     }
 
     /// CPU ms per command by process group, the pipeline's beside the broker-only run's broker.
     static func cpuLines(_ cpu: CPUUsage, brokerOnly: CPUUsage) -> [String] {
-        ["cpu          \(f(cpu.msPerCommand, 3)) ms per command (\(f(cpu.totalSeconds, 1)) s in all; broker only: rabbitmq \(f(brokerOnly.msPerCommand, 3)) ms)"]
-            + cpu.groups.map { "  \($0.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(f($0.msPerCommand, 3)) ms  (\(f($0.seconds, 1)) s)" }
+        [
+            "cpu          \(f(cpu.msPerCommand, 3)) ms per command (\(f(cpu.totalSeconds, 1)) s in all; broker only: rabbitmq \(f(brokerOnly.msPerCommand, 3)) ms)"
+        ]
+            + cpu.groups.map {
+                "  \($0.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(f($0.msPerCommand, 3)) ms  (\(f($0.seconds, 1)) s)"
+            }
             + (cpu.walBytesPerCommand.map { ["postgresql wal  \($0) bytes per command"] } ?? [])
     }
 
@@ -77,7 +89,10 @@ struct Bench: ParsableCommand {
         @Option(help: "Commands in the stream.") var n = 20_000
         @Option(help: "Generator seed.") var seed = 42
         @Option(help: "Use this JSON-lines stream instead of running the generator (must be the --n/--seed stream).") var file: String?
-        @Flag(help: "Run the pipeline a second time with every worker serving /metrics, scraped once a second: the instruments' cost as a ratio; the scrapes must agree with the database.")
+        @Flag(
+            help:
+                "Run the pipeline a second time with every worker serving /metrics, scraped once a second: the instruments' cost as a ratio; the scrapes must agree with the database."
+        )
         var compareMetrics = false
         @OptionGroup var pipeline: PipelineFlags
         @Flag(help: "Print one JSON object.") var json = false
@@ -87,31 +102,37 @@ struct Bench: ParsableCommand {
             let repository = try topologyFile.repository()
             var options = W1Benchmark.Options(pipeline: pipeline.options, generator: W1Workload.locateGenerator(repository: repository))
             (options.n, options.seed, options.file, options.compareMetrics) = (n, seed, file, compareMetrics)
-            let benchmark = W1Benchmark(options: options, settings: try ServiceSettings.fromEnvironment(), topology: try topologyFile.spec())
+            let benchmark = W1Benchmark(
+                options: options, settings: try ServiceSettings.fromEnvironment(), topology: try topologyFile.spec())
             let result = try benchmark.run { printError("bench: \($0)") }
             try Bench.printResult(result, json: json) { Self.report(result) }
             if !result.invariantsOk { throw ExitCode.failure }
         }
 
         static func report(_ r: W1Benchmark.Result) -> String {
-            let lines = [
-                "W1: \(r.uniqueCommands) unique commands in \(Bench.f(r.seconds, 2)) s",
-                "pipeline     \(Bench.f(r.commandsPerSecond)) commands/s end to end",
-                "broker only  \(Bench.f(r.brokerOnlyPerSecond)) commands/s (same traffic, no database or cache)",
-                "ratio        \(Bench.f(r.ratio, 2))",
-                "effect -> audit latency  p50 \(Bench.f(r.p50Ms, 1)) ms  p99 \(Bench.f(r.p99Ms, 1)) ms",
-            ] + Bench.cpuLines(r.cpu, brokerOnly: r.brokerOnlyCPU) + Bench.workerLines(r.workers) + Bench.invariantLines(r.invariants)
-            let metrics = r.withMetrics.map { m in
-                ["with /metrics scraped every second: \(Bench.f(m.commandsPerSecond)) commands/s, \(Bench.f(m.ratioToWithout, 2)) of the run without"]
-                    + Bench.invariantLines(m.invariants)
-            } ?? []
+            let lines =
+                [
+                    "W1: \(r.uniqueCommands) unique commands in \(Bench.f(r.seconds, 2)) s",
+                    "pipeline     \(Bench.f(r.commandsPerSecond)) commands/s end to end",
+                    "broker only  \(Bench.f(r.brokerOnlyPerSecond)) commands/s (same traffic, no database or cache)",
+                    "ratio        \(Bench.f(r.ratio, 2))",
+                    "effect -> audit latency  p50 \(Bench.f(r.p50Ms, 1)) ms  p99 \(Bench.f(r.p99Ms, 1)) ms",
+                ] + Bench.cpuLines(r.cpu, brokerOnly: r.brokerOnlyCPU) + Bench.workerLines(r.workers) + Bench.invariantLines(r.invariants)
+            let metrics =
+                r.withMetrics.map { m in
+                    [
+                        "with /metrics scraped every second: \(Bench.f(m.commandsPerSecond)) commands/s, \(Bench.f(m.ratioToWithout, 2)) of the run without"
+                    ]
+                        + Bench.invariantLines(m.invariants)
+                } ?? []
             return (lines + metrics).joined(separator: "\n")
         }
     }
 
     struct Mixed: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "The mixed workload end to end (payments, escrow funding, milestone completions, repayments), drain mode, with the broker-only rate of the same traffic.",
+            abstract:
+                "The mixed workload end to end (payments, escrow funding, milestone completions, repayments), drain mode, with the broker-only rate of the same traffic.",
             discussion: """
                 Works on the same resources of its own as w1 (database flexfin_bench, vhost flexfin-bench, Redis database 15). \
                 Seeds 1000 wallets, projects with funded and unfunded milestones, and debts; every command's outcome is fixed by \
@@ -125,8 +146,9 @@ struct Bench: ParsableCommand {
         @OptionGroup var topologyFile: TopologyFileOption
 
         func run() throws {
-            let benchmark = MixedBenchmark(n: n, seed: seed, options: pipeline.options, settings: try ServiceSettings.fromEnvironment(),
-                                           topology: try topologyFile.spec())
+            let benchmark = MixedBenchmark(
+                n: n, seed: seed, options: pipeline.options, settings: try ServiceSettings.fromEnvironment(),
+                topology: try topologyFile.spec())
             let result = try benchmark.run { printError("bench: \($0)") }
             try Bench.printResult(result, json: json) { Self.report(result) }
             if !result.invariantsOk { throw ExitCode.failure }
@@ -135,7 +157,8 @@ struct Bench: ParsableCommand {
         static func report(_ r: MixedBenchmark.Result) -> String {
             let types = r.perType.keys.sorted().map { type in
                 let t = r.perType[type]!
-                return "  \(type.padding(toLength: 20, withPad: " ", startingAt: 0)) \(t.commands) commands (\(t.rejected) rejected), \(Bench.f(t.commandsPerSecond))/s"
+                return
+                    "  \(type.padding(toLength: 20, withPad: " ", startingAt: 0)) \(t.commands) commands (\(t.rejected) rejected), \(Bench.f(t.commandsPerSecond))/s"
             }
             let head: [String] = [
                 "mixed: \(r.uniqueCommands) unique commands in \(Bench.f(r.seconds, 2)) s",
@@ -151,7 +174,9 @@ struct Bench: ParsableCommand {
                 (\(Bench.f(Double(risk.recalculations) / Double(max(1, risk.batches)), 1)) users each, at most \(risk.maxScoresPerUserPerBatch) \
                 score per user per batch); \(risk.bandChanges) band changes
                 """
-            return (head + types + [coalescing] + Bench.cpuLines(r.cpu, brokerOnly: r.brokerOnlyCPU) + Bench.workerLines(r.workers) + Bench.invariantLines(r.invariants)).joined(separator: "\n")
+            return
+                (head + types + [coalescing] + Bench.cpuLines(r.cpu, brokerOnly: r.brokerOnlyCPU) + Bench.workerLines(r.workers)
+                + Bench.invariantLines(r.invariants)).joined(separator: "\n")
         }
     }
 
@@ -166,7 +191,8 @@ struct Bench: ParsableCommand {
         @OptionGroup var topologyFile: TopologyFileOption
 
         func run() throws {
-            let benchmark = RiskRecalculationBenchmark(rows: rows, settings: try ServiceSettings.fromEnvironment(), topology: try topologyFile.spec())
+            let benchmark = RiskRecalculationBenchmark(
+                rows: rows, settings: try ServiceSettings.fromEnvironment(), topology: try topologyFile.spec())
             let r = try benchmark.run { printError("bench: \($0)") }
             try Bench.printResult(r, json: json) {
                 """

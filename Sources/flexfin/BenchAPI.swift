@@ -30,9 +30,12 @@ extension Bench {
 
         func run() throws {
             let repository = try topologyFile.repository()
-            var options = APILoadBenchmark.Options(pipeline: pipeline.options,
-                                                   services: repository.appendingPathComponent("deploy/local/services"))
-            (options.seconds, options.connections, options.cliCommands, options.apiThreads) = (seconds, connections, cliCommands, apiThreads)
+            var options = APILoadBenchmark.Options(
+                pipeline: pipeline.options,
+                services: repository.appendingPathComponent("deploy/local/services"))
+            (options.seconds, options.connections, options.cliCommands, options.apiThreads) = (
+                seconds, connections, cliCommands, apiThreads
+            )
             (options.restartBroker, options.outageAt, options.outageSeconds) = (restartBroker, outageAt, outageSeconds)
             let environment = try DisposableEnvironment("bench", redisDatabase: 15, from: ServiceSettings.fromEnvironment())
             let workbench = Workbench(environment: environment, topology: try topologyFile.spec(), workers: options.pipeline.workers)

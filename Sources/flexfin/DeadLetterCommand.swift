@@ -11,7 +11,8 @@ import WorkerRuntime
 struct DeadLetterSelection: ParsableArguments {
     @Option(name: .customLong("id"), help: "A message id (repeatable).") var ids: [String] = []
     @Option(help: "Only this message type.") var type: String?
-    @Option(help: "Only this error class (invalid, transient, unexpected, broker:rejected, broker:delivery_limit, …).") var errorClass: String?
+    @Option(help: "Only this error class (invalid, transient, unexpected, broker:rejected, broker:delivery_limit, …).") var errorClass:
+        String?
     @Option(help: "Only dead letters older than this many seconds.") var olderThan: Int?
     @Option(help: "Only those whose error or body contains this text.") var grep: String?
 
@@ -75,7 +76,9 @@ struct DeadLetterCommand: ParsableCommand {
             var selection = DeadLetterFilter()
             selection.ids = [id]
             for queue in try topology.spec().queues {
-                guard let letter = try DeadLetterCommand.open(queue.name, topology).list(selection).first(where: { $0.id == id }) else { continue }
+                guard let letter = try DeadLetterCommand.open(queue.name, topology).list(selection).first(where: { $0.id == id }) else {
+                    continue
+                }
                 print("queue: \(queue.deadLetterQueue)")
                 for (key, value) in letter.headers.sorted(by: { $0.key < $1.key }) { print("\(key): \(value)") }
                 print("body: \(letter.body)")
@@ -119,8 +122,9 @@ struct DeadLetterCommand: ParsableCommand {
         }
 
         private func evaluate(_ chosen: [(letter: DeadLetter, message: AMQPMessage)], queue: String) throws {
-            let verdicts = try WorkerHandlers.evaluate(chosen.map(\.message), forQueue: queue,
-                                                       in: ServiceSettings.fromEnvironment().connectDatabase())
+            let verdicts = try WorkerHandlers.evaluate(
+                chosen.map(\.message), forQueue: queue,
+                in: ServiceSettings.fromEnvironment().connectDatabase())
             for (index, item) in chosen.enumerated() {
                 let verdict = verdicts.map { "  => \($0[index])" } ?? ""
                 print("would replay " + DeadLetterCommand.line(item.letter) + verdict)
@@ -128,7 +132,9 @@ struct DeadLetterCommand: ParsableCommand {
             var summary = "dry run: \(chosen.count) would be replayed"
             if let verdicts {
                 let counts = Dictionary(grouping: verdicts, by: \.label).mapValues(\.count)
-                summary += " (" + ReplayEvaluation.Verdict.labels
+                summary +=
+                    " ("
+                    + ReplayEvaluation.Verdict.labels
                     .map { "\(counts[$0] ?? 0) \($0)" }.joined(separator: ", ") + ")"
             } else {
                 summary += " (no worker consumes \(queue): not evaluated)"

@@ -6,8 +6,9 @@ import Repayments
 import Settings
 
 struct DebtCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "debt", abstract: "Debts: list, terms and payoff, amortization schedule.",
-                                                    subcommands: [List.self, Show.self, Schedule.self])
+    static let configuration = CommandConfiguration(
+        commandName: "debt", abstract: "Debts: list, terms and payoff, amortization schedule.",
+        subcommands: [List.self, Show.self, Schedule.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Debts, by borrower and status.")
@@ -18,20 +19,27 @@ struct DebtCommand: ParsableCommand {
         func run() throws {
             var wanted: Debt.Status?
             if let status {
-                guard let parsed = Debt.Status(rawValue: status) else { throw ValidationError("--status must be active or paid_off, not \(status)") }
+                guard let parsed = Debt.Status(rawValue: status) else {
+                    throw ValidationError("--status must be active or paid_off, not \(status)")
+                }
                 wanted = parsed
             }
             let today = CalendarDay(Date())
             for debt in try DebtStore.find(nil, borrower: user, status: wanted, in: ServiceSettings.fromEnvironment().connectDatabase()) {
-                if json { print(DebtCommand.json(debt, today: today).serialized) } else {
-                    print("\(debt.id): \(debt.borrower), \(debt.status.rawValue), outstanding \(debt.principal) \(debt.currency), payoff today \(debt.payoff(on: today))")
+                if json {
+                    print(DebtCommand.json(debt, today: today).serialized)
+                } else {
+                    print(
+                        "\(debt.id): \(debt.borrower), \(debt.status.rawValue), outstanding \(debt.principal) \(debt.currency), payoff today \(debt.payoff(on: today))"
+                    )
                 }
             }
         }
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A debt's terms, outstanding principal, interest accrued to today and payoff.")
+        static let configuration = CommandConfiguration(
+            abstract: "A debt's terms, outstanding principal, interest accrued to today and payoff.")
         @Argument(help: "The debt id.") var debtId: String
         @Flag(help: "Print one JSON object.") var json = false
 
@@ -39,7 +47,8 @@ struct DebtCommand: ParsableCommand {
             let debt = try DebtCommand.find(debtId)
             let today = CalendarDay(Date())
             if json { return print(DebtCommand.json(debt, today: today).serialized) }
-            print("""
+            print(
+                """
                 debt \(debt.id): \(debt.status.rawValue), borrower \(debt.borrower), lender \(debt.lenderAccount)\(debt.business ? ", business" : "")
                   terms: \(debt.annualRateBasisPoints) bps a year (actual/365, half-even), \(debt.monthlyPayment) a month due on day \(debt.dueDay)
                   outstanding principal \(debt.principal) \(debt.currency); interest accrued to \(today) \(debt.interest(on: today)); payoff \(debt.payoff(on: today))
@@ -61,16 +70,26 @@ struct DebtCommand: ParsableCommand {
                 throw ExitCode.failure
             }
             if json {
-                return print(JSONValue.object(["debt_id": .string(debt.id), "currency": .string(debt.currency.code), "lines": .array(schedule.lines.map {
-                    .object(["date": .string($0.day.iso), "payment": .integer($0.payment), "interest": .integer($0.interest),
-                             "principal": .integer($0.principal), "remaining": .integer($0.remaining)])
-                })]).serialized)
+                return print(
+                    JSONValue.object([
+                        "debt_id": .string(debt.id), "currency": .string(debt.currency.code),
+                        "lines": .array(
+                            schedule.lines.map {
+                                .object([
+                                    "date": .string($0.day.iso), "payment": .integer($0.payment), "interest": .integer($0.interest),
+                                    "principal": .integer($0.principal), "remaining": .integer($0.remaining),
+                                ])
+                            }),
+                    ]).serialized)
             }
             print("date        payment   interest  principal  remaining  (\(debt.currency) minor units)")
             for line in schedule.lines {
-                print([line.day.iso, String(line.payment), String(line.interest), String(line.principal), String(line.remaining)]
-                    .enumerated().map { $0.offset == 0 ? $0.element : String(repeating: " ", count: max(1, 10 - $0.element.count)) + $0.element }
-                    .joined(separator: " "))
+                print(
+                    [line.day.iso, String(line.payment), String(line.interest), String(line.principal), String(line.remaining)]
+                        .enumerated().map {
+                            $0.offset == 0 ? $0.element : String(repeating: " ", count: max(1, 10 - $0.element.count)) + $0.element
+                        }
+                        .joined(separator: " "))
             }
         }
     }
@@ -84,11 +103,13 @@ struct DebtCommand: ParsableCommand {
     }
 
     static func json(_ debt: Debt, today: CalendarDay) -> JSONValue {
-        .object(["debt_id": .string(debt.id), "borrower": .string(debt.borrower), "lender": .string(debt.lenderAccount),
-                 "currency": .string(debt.currency.code), "status": .string(debt.status.rawValue), "business": .bool(debt.business),
-                 "annual_rate_bps": .integer(debt.annualRateBasisPoints), "monthly_payment": .integer(debt.monthlyPayment),
-                 "due_day": .integer(Int64(debt.dueDay)), "outstanding_principal": .integer(debt.principal),
-                 "accrued_interest": .integer(debt.interest(on: today)), "payoff": .integer(debt.payoff(on: today)),
-                 "as_of": .string(today.iso)])
+        .object([
+            "debt_id": .string(debt.id), "borrower": .string(debt.borrower), "lender": .string(debt.lenderAccount),
+            "currency": .string(debt.currency.code), "status": .string(debt.status.rawValue), "business": .bool(debt.business),
+            "annual_rate_bps": .integer(debt.annualRateBasisPoints), "monthly_payment": .integer(debt.monthlyPayment),
+            "due_day": .integer(Int64(debt.dueDay)), "outstanding_principal": .integer(debt.principal),
+            "accrued_interest": .integer(debt.interest(on: today)), "payoff": .integer(debt.payoff(on: today)),
+            "as_of": .string(today.iso),
+        ])
     }
 }

@@ -9,8 +9,10 @@ struct Flexfin: ParsableCommand {
             Services are found through FLEXFIN_AMQP_URL, FLEXFIN_AMQP_MANAGEMENT_URL, \
             FLEXFIN_DATABASE_URL and FLEXFIN_REDIS_URL; the defaults match deploy/local/services.
             """,
-        subcommands: [Migrate.self, TopologyCommand.self, Queues.self, Seed.self, Submit.self, Status.self, APIKeyCommand.self,
-                      ProjectCommand.self, DebtCommand.self, RiskCommand.self, NotificationsCommand.self, TaxCommand.self,
-                      LedgerCommand.self, AuditCommand.self, DeadLetterCommand.self, Bench.self]
+        subcommands: [
+            Migrate.self, TopologyCommand.self, Queues.self, Seed.self, Submit.self, Status.self, APIKeyCommand.self,
+            ProjectCommand.self, DebtCommand.self, RiskCommand.self, NotificationsCommand.self, TaxCommand.self,
+            LedgerCommand.self, AuditCommand.self, DeadLetterCommand.self, Bench.self,
+        ]
     )
 }

@@ -19,8 +19,9 @@ struct Migrate: ParsableCommand {
         }
         let applied = try migrator.apply(on: database)
         for migration in applied { print("applied \(migration.label)") }
-        print(applied.isEmpty
-              ? "schema up to date (\(migrator.migrations.count) migrations)"
-              : "applied \(applied.count) of \(migrator.migrations.count) migrations")
+        print(
+            applied.isEmpty
+                ? "schema up to date (\(migrator.migrations.count) migrations)"
+                : "applied \(applied.count) of \(migrator.migrations.count) migrations")
     }
 }

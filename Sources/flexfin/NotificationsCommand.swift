@@ -26,18 +26,24 @@ struct NotificationsCommand: ParsableCommand {
         }
         let unreadNow = try UserNotification.unread(user, in: database)
         if json {
-            return print(JSONValue.object([
-                "user_id": .string(user), "unread": .integer(unreadNow), "marked_read": .integer(Int64(marked)),
-                "notifications": .array(listed.map {
-                    .object(["event_id": .string($0.eventId), "event_type": .string($0.eventType), "kind": .string($0.kind),
-                             "subject": .string($0.subject), "message": .string($0.message), "created_at": .string($0.createdAt),
-                             "read_at": .optional($0.readAt)])
-                }),
-            ]).serialized)
+            return print(
+                JSONValue.object([
+                    "user_id": .string(user), "unread": .integer(unreadNow), "marked_read": .integer(Int64(marked)),
+                    "notifications": .array(
+                        listed.map {
+                            .object([
+                                "event_id": .string($0.eventId), "event_type": .string($0.eventType), "kind": .string($0.kind),
+                                "subject": .string($0.subject), "message": .string($0.message), "created_at": .string($0.createdAt),
+                                "read_at": .optional($0.readAt),
+                            ])
+                        }),
+                ]).serialized)
         }
         print("\(user): \(unreadNow) unread\(markRead ? " (marked \(marked) read)" : "")")
         for notice in listed {
-            print("\(notice.readAt == nil ? "*" : " ") \(notice.createdAt)  [\(notice.kind == "event" ? notice.eventType : notice.kind)] \(notice.message)")
+            print(
+                "\(notice.readAt == nil ? "*" : " ") \(notice.createdAt)  [\(notice.kind == "event" ? notice.eventType : notice.kind)] \(notice.message)"
+            )
         }
     }
 }

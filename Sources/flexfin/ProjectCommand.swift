@@ -4,8 +4,9 @@ import PostgresClient
 import Settings
 
 struct ProjectCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "project", abstract: "Projects and their milestones.",
-                                                    subcommands: [Show.self])
+    static let configuration = CommandConfiguration(
+        commandName: "project", abstract: "Projects and their milestones.",
+        subcommands: [Show.self])
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A project's parties and its milestones with their status and escrow.")
@@ -15,7 +16,8 @@ struct ProjectCommand: ParsableCommand {
 
         func run() throws {
             let database = try ServiceSettings.fromEnvironment().connectDatabase()
-            let project = try database.query("""
+            let project = try database.query(
+                """
                 SELECT p.client_id, p.freelancer_id, p.currency, p.portfolio_wallet,
                        coalesce(p.fee_basis_points, (SELECT value FROM platform_settings WHERE name = 'milestone_fee_basis_points'))
                          AS fee_basis_points
@@ -25,7 +27,8 @@ struct ProjectCommand: ParsableCommand {
                 printError("no project \(projectId)")
                 throw ExitCode(3)
             }
-            let rows = try database.query("""
+            let rows = try database.query(
+                """
                 SELECT m.id, m.title, m.amount, m.status, a.balance, m.fee, m.net, m.paid_to,
                        to_char(m.completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS completed_at
                 FROM milestones m JOIN accounts a ON a.id = m.escrow_account WHERE m.project_id = $1 ORDER BY m.id
@@ -44,22 +47,35 @@ struct ProjectCommand: ParsableCommand {
                 }
                 return .object(fields)
             }
-            let client = try project.decode(0, "client_id", as: String.self), freelancer = try project.decode(0, "freelancer_id", as: String.self)
-            let currency = try project.decode(0, "currency", as: String.self), portfolio = try project.decode(0, "portfolio_wallet", as: String?.self)
+            let client = try project.decode(0, "client_id", as: String.self)
+            let freelancer = try project.decode(0, "freelancer_id", as: String.self)
+            let currency = try project.decode(0, "currency", as: String.self)
+            let portfolio = try project.decode(0, "portfolio_wallet", as: String?.self)
             let bps = try project.decode(0, "fee_basis_points", as: Int64.self)
             if json {
-                print(JSONValue.object(["project_id": .string(projectId), "client": .string(client), "freelancer": .string(freelancer),
-                                        "currency": .string(currency), "portfolio_wallet": portfolio.map(JSONValue.string) ?? .null,
-                                        "fee_basis_points": .integer(bps), "milestones": .array(milestones)]).serialized)
+                print(
+                    JSONValue.object([
+                        "project_id": .string(projectId), "client": .string(client), "freelancer": .string(freelancer),
+                        "currency": .string(currency), "portfolio_wallet": portfolio.map(JSONValue.string) ?? .null,
+                        "fee_basis_points": .integer(bps), "milestones": .array(milestones),
+                    ]).serialized)
                 return
             }
-            print("project \(projectId): client \(client), freelancer \(freelancer), \(currency), fee \(bps) bps, pays to \(portfolio ?? "the freelancer's wallet")")
+            print(
+                "project \(projectId): client \(client), freelancer \(freelancer), \(currency), fee \(bps) bps, pays to \(portfolio ?? "the freelancer's wallet")"
+            )
             for case .object(let m) in milestones {
                 func text(_ key: String) -> String {
-                    switch m[key] { case .string(let s)?: s; case .integer(let i)?: String(i); default: "-" }
+                    switch m[key] {
+                    case .string(let s)?: s
+                    case .integer(let i)?: String(i)
+                    default: "-"
+                    }
                 }
                 var line = "  \(text("milestone_id")): \(text("status")), amount \(text("amount")), escrow \(text("escrow"))"
-                if m["fee"] != nil { line += "; released: fee \(text("fee")), net \(text("net")) to \(text("paid_to")) at \(text("completed_at"))" }
+                if m["fee"] != nil {
+                    line += "; released: fee \(text("fee")), net \(text("net")) to \(text("paid_to")) at \(text("completed_at"))"
+                }
                 print(line)
             }
         }

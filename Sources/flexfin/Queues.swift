@@ -44,14 +44,18 @@ struct Queues: ParsableCommand {
         let header = ["QUEUE", "READY", "UNACKED", "CONSUMERS", "IN/s", "OUT/s", "ACK/s"]
         let rows = snapshot.queues.map { q in
             q.exists
-                ? [q.queue, cell(q.ready), cell(q.unacknowledged), cell(q.consumers), rate(q.publishRate), rate(q.deliverRate), rate(q.ackRate)]
+                ? [
+                    q.queue, cell(q.ready), cell(q.unacknowledged), cell(q.consumers), rate(q.publishRate), rate(q.deliverRate),
+                    rate(q.ackRate),
+                ]
                 : [q.queue, "MISSING", "-", "-", "-", "-", "-"]
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         let lines = ([header] + rows).map { row in
             row.enumerated().map { column, text in
-                column == 0 ? text.padding(toLength: widths[0], withPad: " ", startingAt: 0)
-                            : String(repeating: " ", count: widths[column] - text.count) + text
+                column == 0
+                    ? text.padding(toLength: widths[0], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[column] - text.count) + text
             }.joined(separator: "  ")
         }
         return (lines + ["source: \(snapshot.source)"]).joined(separator: "\n")

@@ -21,10 +21,14 @@ struct RiskCommand: ParsableCommand {
                 throw ExitCode(3)
             }
             if json {
-                return print(JSONValue.object(["user_id": .string(user), "latest": latest.json,
-                                               "history": .array(scores.dropFirst().map(\.json))]).serialized)
+                return print(
+                    JSONValue.object([
+                        "user_id": .string(user), "latest": latest.json,
+                        "history": .array(scores.dropFirst().map(\.json)),
+                    ]).serialized)
             }
-            print("""
+            print(
+                """
                 \(user): score \(latest.score) of 100, band \(latest.band) (model v\(latest.modelVersion), \
                 90 days to \(latest.asOf), score #\(latest.version), answering \(latest.requests) request(s), last \(latest.commandId))
                 factor                 value        points  weight  contribution
@@ -34,8 +38,11 @@ struct RiskCommand: ParsableCommand {
                     func integer(_ name: String) -> Int64 { if case .integer(let value)? = part[name] { value } else { 0 } }
                     guard case .string(let name)? = part["factor"] else { continue }
                     let contribution = integer("contribution_hundredths")
-                    print([name.padding(toLength: 22, withPad: " ", startingAt: 0), pad(integer("value"), 11), pad(integer("points"), 7),
-                           pad(integer("weight"), 7), pad(contribution / 100, 10) + "." + String(contribution % 100 + 100).dropFirst()]
+                    print(
+                        [
+                            name.padding(toLength: 22, withPad: " ", startingAt: 0), pad(integer("value"), 11), pad(integer("points"), 7),
+                            pad(integer("weight"), 7), pad(contribution / 100, 10) + "." + String(contribution % 100 + 100).dropFirst(),
+                        ]
                         .joined(separator: " "))
                 }
             }

@@ -30,11 +30,14 @@ struct Seed: ParsableCommand {
     func run() throws {
         let database = try ServiceSettings.fromEnvironment().connectDatabase()
         let result = try Seeding.seed(wallets: wallets, balance: balance, currency: currency, in: database)
-        print("seeded: \(result.created) wallets created and funded with \(balance) \(currency) minor units, \(result.existing) already there")
+        print(
+            "seeded: \(result.created) wallets created and funded with \(balance) \(currency) minor units, \(result.existing) already there"
+        )
         if projects > 0 {
             let seeded = try ProjectSeeding.seed(projects: projects, wallets: wallets, currency: currency, in: database)
-            print("seeded: \(seeded.created) projects created with \(ProjectSeeding.milestoneAmounts.count) milestones each "
-                + "(\(seeded.fundedMilestones) funded from the clients' wallets), \(projects - seeded.created) already there")
+            print(
+                "seeded: \(seeded.created) projects created with \(ProjectSeeding.milestoneAmounts.count) milestones each "
+                    + "(\(seeded.fundedMilestones) funded from the clients' wallets), \(projects - seeded.created) already there")
         }
         if debts > 0 {
             let created = try DebtSeeding.seed(debts: debts, wallets: wallets, currency: currency, in: database)

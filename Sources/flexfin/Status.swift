@@ -39,10 +39,12 @@ struct Status: ParsableCommand {
         case .applied: line += " at \(status.at)"
         case .rejected, .conflict: line += " (\(status.reason ?? "-")) at \(status.at)"
         case .retrying:
-            line += " after attempt \(status.attempts ?? 0) failed (\(status.errorClass ?? "-"): \(status.error ?? "-")) at \(status.at); "
+            line +=
+                " after attempt \(status.attempts ?? 0) failed (\(status.errorClass ?? "-"): \(status.error ?? "-")) at \(status.at); "
                 + "next attempt from \(status.nextAttemptAt ?? "-") through \(status.queue ?? "-")"
         case .deadLettered:
-            line += " to \(status.queue ?? "-") after \(status.attempts ?? 0) attempt(s) (\(status.errorClass ?? "-"): \(status.error ?? "-")) at \(status.at)"
+            line +=
+                " to \(status.queue ?? "-") after \(status.attempts ?? 0) attempt(s) (\(status.errorClass ?? "-"): \(status.error ?? "-")) at \(status.at)"
         }
         print("\(line) (source: \(answer.source))")
     }

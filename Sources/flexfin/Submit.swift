@@ -12,7 +12,9 @@ struct Submit: ParsableCommand {
             With --file every line is checked first; if any is refused, nothing is published (exit 1) \
             unless --skip-invalid publishes the others. A command is accepted once the broker confirmed it.
             """,
-        subcommands: [SubmitFile.self, SubmitPayment.self, SubmitMilestoneCompletion.self, SubmitRepayment.self, SubmitRiskRecalculation.self], defaultSubcommand: SubmitFile.self)
+        subcommands: [
+            SubmitFile.self, SubmitPayment.self, SubmitMilestoneCompletion.self, SubmitRepayment.self, SubmitRiskRecalculation.self,
+        ], defaultSubcommand: SubmitFile.self)
 }
 
 struct SubmitFile: ParsableCommand {
@@ -33,13 +35,16 @@ struct SubmitFile: ParsableCommand {
         for refusal in file.refusals.prefix(20) { printError("refused \(refusal)") }
         if file.refusals.count > 20 { printError("… and \(file.refusals.count - 20) more refused lines") }
         if !file.refusals.isEmpty && !skipInvalid {
-            printError("nothing published: \(file.refusals.count) line(s) refused, \(file.commands.count) valid; fix them or pass --skip-invalid")
+            printError(
+                "nothing published: \(file.refusals.count) line(s) refused, \(file.commands.count) valid; fix them or pass --skip-invalid")
             throw ExitCode.failure
         }
         let producer = try CommandProducer(settings: ServiceSettings.fromEnvironment(), topology: topologyFile.spec())
         let total = file.commands.count
         try producer.publish(file.commands) { done in
-            printError("\r[\(String(repeating: "#", count: done * 30 / max(total, 1)).padding(toLength: 30, withPad: " ", startingAt: 0))] \(done)/\(total) confirmed", terminator: "")
+            printError(
+                "\r[\(String(repeating: "#", count: done * 30 / max(total, 1)).padding(toLength: 30, withPad: " ", startingAt: 0))] \(done)/\(total) confirmed",
+                terminator: "")
         }
         if total > 0 { printError("") }
         print("accepted \(total), refused \(file.refusals.count)")
@@ -60,15 +65,17 @@ struct SubmitPayment: ParsableCommand {
     @OptionGroup var topologyFile: TopologyFileOption
 
     func run() throws {
-        let command = PaymentCommand(commandId: id ?? newCommandId(), payer: from, payee: to,
-                                     amount: try parseAmount(amount, currency), kind: kind, memo: memo, reference: reference)
+        let command = PaymentCommand(
+            commandId: id ?? newCommandId(), payer: from, payee: to,
+            amount: try parseAmount(amount, currency), kind: kind, memo: memo, reference: reference)
         try publishOne(command, topologyFile)
     }
 }
 
 struct SubmitMilestoneCompletion: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "milestone-complete",
-                                                    abstract: "Complete a funded milestone (releases its escrow); prints its command id.")
+    static let configuration = CommandConfiguration(
+        commandName: "milestone-complete",
+        abstract: "Complete a funded milestone (releases its escrow); prints its command id.")
 
     @Option(help: "The project.") var project: String
     @Option(help: "The milestone.") var milestone: String
@@ -77,13 +84,15 @@ struct SubmitMilestoneCompletion: ParsableCommand {
     @OptionGroup var topologyFile: TopologyFileOption
 
     func run() throws {
-        try publishOne(MilestoneCompletion(commandId: id ?? newCommandId(), projectId: project, milestoneId: milestone, completedBy: by),
-                       topologyFile)
+        try publishOne(
+            MilestoneCompletion(commandId: id ?? newCommandId(), projectId: project, milestoneId: milestone, completedBy: by),
+            topologyFile)
     }
 }
 
 struct SubmitRepayment: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "repayment", abstract: "Repay a debt from a wallet; prints its command id.")
+    static let configuration = CommandConfiguration(
+        commandName: "repayment", abstract: "Repay a debt from a wallet; prints its command id.")
 
     @Option(help: "The debt.") var debt: String
     @Option(help: "The paying wallet: the borrower's.") var wallet: String
@@ -93,13 +102,16 @@ struct SubmitRepayment: ParsableCommand {
     @OptionGroup var topologyFile: TopologyFileOption
 
     func run() throws {
-        try publishOne(DebtRepayment(commandId: id ?? newCommandId(), debtId: debt, wallet: wallet,
-                                     amount: try parseAmount(amount, currency), acceptedOn: CalendarDay(Date())), topologyFile)
+        try publishOne(
+            DebtRepayment(
+                commandId: id ?? newCommandId(), debtId: debt, wallet: wallet,
+                amount: try parseAmount(amount, currency), acceptedOn: CalendarDay(Date())), topologyFile)
     }
 }
 
 struct SubmitRiskRecalculation: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "risk-recalculate", abstract: "Recalculate a user's risk score now; prints its command id.")
+    static let configuration = CommandConfiguration(
+        commandName: "risk-recalculate", abstract: "Recalculate a user's risk score now; prints its command id.")
 
     @Option(help: "The user.") var user: String
     @Option(help: "Why (kept with the score).") var reason = "requested"

@@ -21,48 +21,68 @@ struct TaxCommand: ParsableCommand {
 
         func run() throws {
             let now = TaxRules.quarter(ofISO8601: Date().formatted(Date.ISO8601FormatStyle()))!
-            guard let wanted = TaxQuarter(quarter ?? now) else { throw ValidationError("--quarter must look like 2026Q4, not \(quarter ?? "")") }
-            let summary = try Tax.TaxSummary.load(user, quarter: wanted, changes: changes, in: ServiceSettings.fromEnvironment().connectDatabase())
+            guard let wanted = TaxQuarter(quarter ?? now) else {
+                throw ValidationError("--quarter must look like 2026Q4, not \(quarter ?? "")")
+            }
+            let summary = try Tax.TaxSummary.load(
+                user, quarter: wanted, changes: changes, in: ServiceSettings.fromEnvironment().connectDatabase())
             let setAside = summary.setAside
             let currency = summary.table.currency.code
             if json {
-                return print(JSONValue.object([
-                    "user_id": .string(user), "quarter": .string(wanted.description),
-                    "jurisdiction": .object(["code": .string(summary.jurisdiction.code), "name": .string(summary.jurisdiction.name),
-                                             "source": .string(summary.jurisdiction.source), "table_year": .integer(Int64(summary.table.year)),
-                                             "currency": .string(currency)]),
-                    "totals": .array(summary.totals.map {
-                        .object(["category": .string($0.category), "currency": .string($0.currency), "total": .integer($0.total),
-                                 "entries": .integer($0.entries), "treatment": .optional($0.treatment?.rawValue)])
-                    }),
-                    "taxable_income": .integer(setAside.taxable), "year_to_date_taxable_income": .integer(setAside.yearToDateTaxable),
-                    "year_to_date_tax": .integer(setAside.yearToDateTax), "earlier_quarters_tax": .integer(setAside.earlierQuartersTax),
-                    "set_aside": .integer(setAside.amount),
-                    "changes": .array(summary.changes.map {
-                        .object(["event_id": .string($0.eventId), "event_type": .optional($0.eventType), "category": .string($0.category),
-                                 "amount": .integer($0.amount), "currency": .string($0.currency), "treatment": .optional($0.treatment?.rawValue),
-                                 "at": .string($0.at)])
-                    }),
-                ]).serialized)
+                return print(
+                    JSONValue.object([
+                        "user_id": .string(user), "quarter": .string(wanted.description),
+                        "jurisdiction": .object([
+                            "code": .string(summary.jurisdiction.code), "name": .string(summary.jurisdiction.name),
+                            "source": .string(summary.jurisdiction.source), "table_year": .integer(Int64(summary.table.year)),
+                            "currency": .string(currency),
+                        ]),
+                        "totals": .array(
+                            summary.totals.map {
+                                .object([
+                                    "category": .string($0.category), "currency": .string($0.currency), "total": .integer($0.total),
+                                    "entries": .integer($0.entries), "treatment": .optional($0.treatment?.rawValue),
+                                ])
+                            }),
+                        "taxable_income": .integer(setAside.taxable), "year_to_date_taxable_income": .integer(setAside.yearToDateTaxable),
+                        "year_to_date_tax": .integer(setAside.yearToDateTax), "earlier_quarters_tax": .integer(setAside.earlierQuartersTax),
+                        "set_aside": .integer(setAside.amount),
+                        "changes": .array(
+                            summary.changes.map {
+                                .object([
+                                    "event_id": .string($0.eventId), "event_type": .optional($0.eventType),
+                                    "category": .string($0.category),
+                                    "amount": .integer($0.amount), "currency": .string($0.currency),
+                                    "treatment": .optional($0.treatment?.rawValue),
+                                    "at": .string($0.at),
+                                ])
+                            }),
+                    ]).serialized)
             }
             print("\(user), \(wanted): \(summary.jurisdiction.name) (rates of \(summary.table.year); \(summary.jurisdiction.source))")
             print("category                  treatment     total  entries  (minor units)")
             for total in summary.totals {
-                print("\(total.category.padding(toLength: 25, withPad: " ", startingAt: 0)) \((total.treatment?.rawValue ?? "none (no rule)").padding(toLength: 10, withPad: " ", startingAt: 0)) \(total.total) \(total.currency)  \(total.entries)")
+                print(
+                    "\(total.category.padding(toLength: 25, withPad: " ", startingAt: 0)) \((total.treatment?.rawValue ?? "none (no rule)").padding(toLength: 10, withPad: " ", startingAt: 0)) \(total.total) \(total.currency)  \(total.entries)"
+                )
             }
-            print("""
+            print(
+                """
                 taxable income: \(setAside.taxable) \(currency) this quarter, \(setAside.yearToDateTaxable) \(currency) this year to date
                 set-aside this quarter: \(setAside.amount) \(currency) (tax on the year to date \(setAside.yearToDateTax), \
                 less \(setAside.earlierQuartersTax) for the earlier quarters)
                 what changed it (newest first):
                 """)
             for change in summary.changes {
-                let effect = switch change.treatment {
-                case .income?: "+"
-                case .deduction?: "-"
-                case .none?, nil: " "
-                }
-                print("  \(change.at)  \(effect)\(change.amount) \(change.currency)  \(change.category)  \(change.eventType ?? "?") \(change.eventId)")
+                let effect =
+                    switch change.treatment {
+                    case .income?: "+"
+                    case .deduction?: "-"
+                    case .none?, nil: " "
+                    }
+                print(
+                    "  \(change.at)  \(effect)\(change.amount) \(change.currency)  \(change.category)  \(change.eventType ?? "?") \(change.eventId)"
+                )
             }
         }
     }

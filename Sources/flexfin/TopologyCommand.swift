@@ -32,7 +32,9 @@ struct TopologyCommand: ParsableCommand {
             let plan = try file.plan()
             let settings = try ServiceSettings.fromEnvironment()
             let removed = try TopologyDeclarer(plan: plan).apply(on: settings.connectBroker(), management: settings.managementAPI)
-            for binding in removed { print("removed binding \(binding.exchange) -> \(binding.queue) [\(binding.routingKey)]: not in the topology") }
+            for binding in removed {
+                print("removed binding \(binding.exchange) -> \(binding.queue) [\(binding.routingKey)]: not in the topology")
+            }
             print("topology applied: \(plan.exchanges.count) exchanges, \(plan.queues.count) queues, \(plan.bindings.count) bindings")
         }
     }
@@ -57,8 +59,9 @@ struct TopologyCommand: ParsableCommand {
                 print("topology check failed: \(differences.count) difference(s); `flexfin topology apply` declares what is missing")
                 throw ExitCode.failure
             }
-            print("topology matches: \(plan.exchanges.count) exchanges, \(plan.queues.count) queues"
-                  + (management == nil ? "" : ", \(plan.bindings.count) bindings"))
+            print(
+                "topology matches: \(plan.exchanges.count) exchanges, \(plan.queues.count) queues"
+                    + (management == nil ? "" : ", \(plan.bindings.count) bindings"))
             if let management { try printCluster(management, workQueues: try file.spec().queues.map(\.name)) }
         }
     }

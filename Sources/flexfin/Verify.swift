@@ -8,7 +8,8 @@ struct LedgerCommand: ParsableCommand {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Entries sum to zero per transfer, balances equal their entries, no wallet below zero; exit 1 naming the first break.")
+            abstract: "Entries sum to zero per transfer, balances equal their entries, no wallet below zero; exit 1 naming the first break."
+        )
 
         func run() throws {
             let report = try LedgerVerification.run(on: ServiceSettings.fromEnvironment().connectDatabase())

@@ -14,15 +14,17 @@ public func runFlexfin(_ arguments: [String], environment: [String: String] = [:
         .deletingLastPathComponent().appendingPathComponent("flexfin")
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let output = Pipe(), errors = Pipe()
+    let output = Pipe()
+    let errors = Pipe()
     process.standardOutput = output
     process.standardError = errors
     try process.run()
     let out = output.fileHandleForReading.readDataToEndOfFile()
     let err = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return FlexfinRun(status: process.terminationStatus,
-                      output: String(decoding: out, as: UTF8.self), errors: String(decoding: err, as: UTF8.self))
+    return FlexfinRun(
+        status: process.terminationStatus,
+        output: String(decoding: out, as: UTF8.self), errors: String(decoding: err, as: UTF8.self))
 }
 
 /// The checkout's root, found from this file's path.

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// One blocking HTTP exchange, for tests of the API and the metrics endpoints.
@@ -12,8 +13,10 @@ public struct HTTPCall: Sendable {
     public var text: String { String(decoding: body, as: UTF8.self) }
     public var json: [String: Any]? { try? JSONSerialization.jsonObject(with: body) as? [String: Any] }
 
-    public static func send(_ url: URL, method: String = "GET", headers: [String: String] = [:], body: Data? = nil,
-                            timeout: TimeInterval = 30) throws -> HTTPCall {
+    public static func send(
+        _ url: URL, method: String = "GET", headers: [String: String] = [:], body: Data? = nil,
+        timeout: TimeInterval = 30
+    ) throws -> HTTPCall {
         var request = URLRequest(url: url, timeoutInterval: timeout)
         request.httpMethod = method
         request.httpBody = body

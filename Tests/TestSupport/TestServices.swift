@@ -34,8 +34,10 @@ public enum TestServices {
         var pid: pid_t = 0
         var status: Int32 = 0
         guard posix_spawn(&pid, script, &actions, nil, argv, block) == 0, waitpid(pid, &status, 0) == pid,
-              status == 0 else {
-            throw ServiceControlError(description: "deploy/local/services \(([verb] + arguments).joined(separator: " ")) failed (wait status \(status))")
+            status == 0
+        else {
+            throw ServiceControlError(
+                description: "deploy/local/services \(([verb] + arguments).joined(separator: " ")) failed (wait status \(status))")
         }
     }
 

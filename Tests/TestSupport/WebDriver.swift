@@ -25,11 +25,20 @@ public final class WebDriver {
             guard Date() < deadline else { throw Failure(description: "chromedriver did not start on port \(port)") }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        let created = try Self.call(base.appendingPathComponent("session"), "POST", [
-            "capabilities": ["alwaysMatch": ["browserName": "chrome", "goog:chromeOptions": [
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1100"],
-            ]]],
-        ])
+        let created = try Self.call(
+            base.appendingPathComponent("session"), "POST",
+            [
+                "capabilities": [
+                    "alwaysMatch": [
+                        "browserName": "chrome",
+                        "goog:chromeOptions": [
+                            "args": [
+                                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1100",
+                            ]
+                        ],
+                    ]
+                ]
+            ])
         guard let id = (created as? [String: Any])?["sessionId"] as? String else {
             throw Failure(description: "no session: \(String(describing: created))")
         }
@@ -116,8 +125,11 @@ public final class WebDriver {
     private static func call(_ url: URL, _ method: String, _ body: [String: Any]?) throws -> Any? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["curl", "-s", "--max-time", "60", "-X", method, "-H", "Content-Type: application/json",
-                             "-w", "\n%{http_code}", url.absoluteString]
+        process.arguments =
+            [
+                "curl", "-s", "--max-time", "60", "-X", method, "-H", "Content-Type: application/json",
+                "-w", "\n%{http_code}", url.absoluteString,
+            ]
             + (try body.map { ["--data-binary", String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self)] } ?? [])
         let output = Pipe()
         process.standardOutput = output

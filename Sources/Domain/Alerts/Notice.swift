@@ -27,7 +27,8 @@ public struct Notice: Sendable, Equatable {
         case .milestoneRejected(let m):
             return "Completing milestone \(m.milestoneId) of project \(m.projectId) was refused: \(m.reason) (\(m.detail))."
         case .debtRepaid(let d):
-            return "Your repayment of \(d.split.amount) on debt \(d.debtId) paid \(d.split.interest) of interest and \(d.split.principal) of principal; \(d.split.remainingPrincipal) of principal remains."
+            return
+                "Your repayment of \(d.split.amount) on debt \(d.debtId) paid \(d.split.interest) of interest and \(d.split.principal) of principal; \(d.split.remainingPrincipal) of principal remains."
         case .debtPaidOff(let d):
             return "Your debt \(d.debtId) is paid off."
         case .debtRepaymentRejected(let d):
@@ -51,13 +52,17 @@ extension NotificationRules {
             var notices: [Notice] = []
             if self.events.contains(event.type) {
                 for user in Set(event.userIds).sorted() {
-                    notices.append(Notice(eventId: event.eventId, user: user, eventType: event.type.rawValue, kind: "event", subject: "",
-                                          text: Notice.text(of: event.payload, for: user)))
+                    notices.append(
+                        Notice(
+                            eventId: event.eventId, user: user, eventType: event.type.rawValue, kind: "event", subject: "",
+                            text: Notice.text(of: event.payload, for: user)))
                 }
             }
             if let large = largeIncoming(event.payload) {
-                notices.append(Notice(eventId: event.eventId, user: large.user, eventType: event.type.rawValue, kind: "large_incoming_payment",
-                                      subject: large.wallet, text: "A large payment arrived: \(large.amount) into \(large.wallet)."))
+                notices.append(
+                    Notice(
+                        eventId: event.eventId, user: large.user, eventType: event.type.rawValue, kind: "large_incoming_payment",
+                        subject: large.wallet, text: "A large payment arrived: \(large.amount) into \(large.wallet)."))
             }
             return notices
         }

@@ -41,7 +41,8 @@ public struct NotificationRules: Sendable, Equatable {
     /// The payee of a large incoming payment, and the wallet it came into.
     public func largeIncoming(_ payload: EventPayload) -> (user: String, wallet: String, amount: Money)? {
         guard case .paymentCompleted(let p) = payload, let payee = p.payeeUser, p.payerUser != payee,
-              let limit = largeIncomingPayment[p.amount.currency], p.amount.minorUnits >= limit else { return nil }
+            let limit = largeIncomingPayment[p.amount.currency], p.amount.minorUnits >= limit
+        else { return nil }
         return (payee, p.payee, p.amount)
     }
 }
@@ -85,7 +86,8 @@ extension EventPayload {
         case .milestoneCompleted(let m): [(m.wallet, m.freelancer, false)]
         case .debtRepaid(let d): [(d.wallet, d.borrower, true)]
         case .paymentRejected, .milestoneRejected, .debtPaidOff, .debtRepaymentRejected, .riskRecalculated, .riskChanged,
-             .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged: []
+            .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
+            []
         }
     }
 }

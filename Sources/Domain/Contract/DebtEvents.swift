@@ -10,8 +10,10 @@ public struct DebtRepaid: EventData {
     /// A business debt's interest is the borrower's deductible interest.
     public let business: Bool
 
-    public init(debtId: String, borrower: String, wallet: String, lender: String, split: RepaymentSplit,
-                accruedTo: CalendarDay, business: Bool) {
+    public init(
+        debtId: String, borrower: String, wallet: String, lender: String, split: RepaymentSplit,
+        accruedTo: CalendarDay, business: Bool
+    ) {
         (self.debtId, self.borrower, self.wallet, self.lender) = (debtId, borrower, wallet, lender)
         (self.split, self.accruedTo, self.business) = (split, accruedTo, business)
     }
@@ -22,10 +24,11 @@ public struct DebtRepaid: EventData {
         wallet = try data.id("wallet")
         lender = try data.id("lender")
         let currency = try data.currency("currency")
-        split = RepaymentSplit(amount: Money(minorUnits: try data.amount("amount"), currency: currency),
-                               interest: try data.nonNegativeAmount("interest"), principal: try data.nonNegativeAmount("principal"),
-                               interestLeft: try data.nonNegativeAmount("interest_left"),
-                               remainingPrincipal: try data.nonNegativeAmount("remaining_principal"))
+        split = RepaymentSplit(
+            amount: Money(minorUnits: try data.amount("amount"), currency: currency),
+            interest: try data.nonNegativeAmount("interest"), principal: try data.nonNegativeAmount("principal"),
+            interestLeft: try data.nonNegativeAmount("interest_left"),
+            remainingPrincipal: try data.nonNegativeAmount("remaining_principal"))
         guard split.interest + split.principal == split.amount.minorUnits else {
             throw data.fault("principal", "interest and principal do not add up to the amount")
         }
@@ -36,10 +39,12 @@ public struct DebtRepaid: EventData {
     }
 
     public var fields: JSONObject {
-        ["debt_id": .string(debtId), "borrower": .string(borrower), "wallet": .string(wallet), "lender": .string(lender),
-         "amount": .integer(split.amount.minorUnits), "currency": .string(split.amount.currency.code),
-         "interest": .integer(split.interest), "principal": .integer(split.principal), "interest_left": .integer(split.interestLeft),
-         "remaining_principal": .integer(split.remainingPrincipal), "accrued_to": .string(accruedTo.iso), "business": .bool(business)]
+        [
+            "debt_id": .string(debtId), "borrower": .string(borrower), "wallet": .string(wallet), "lender": .string(lender),
+            "amount": .integer(split.amount.minorUnits), "currency": .string(split.amount.currency.code),
+            "interest": .integer(split.interest), "principal": .integer(split.principal), "interest_left": .integer(split.interestLeft),
+            "remaining_principal": .integer(split.remainingPrincipal), "accrued_to": .string(accruedTo.iso), "business": .bool(business),
+        ]
     }
 
     public var users: [String] { [borrower] }
@@ -79,7 +84,9 @@ public struct DebtRepaymentRejected: EventData {
     public let detail: String
 
     public init(debtId: String, wallet: String, amount: Money, borrower: String?, reason: String, detail: String) {
-        (self.debtId, self.wallet, self.amount, self.borrower, self.reason, self.detail) = (debtId, wallet, amount, borrower, reason, detail)
+        (self.debtId, self.wallet, self.amount, self.borrower, self.reason, self.detail) = (
+            debtId, wallet, amount, borrower, reason, detail
+        )
     }
 
     public init(_ data: MessageFields) throws(InvalidMessage) {
@@ -92,8 +99,11 @@ public struct DebtRepaymentRejected: EventData {
     }
 
     public var fields: JSONObject {
-        ["debt_id": .string(debtId), "wallet": .string(wallet), "amount": .integer(amount.minorUnits),
-         "currency": .string(amount.currency.code), "borrower": .optional(borrower), "reason": .string(reason), "detail": .string(detail)]
+        [
+            "debt_id": .string(debtId), "wallet": .string(wallet), "amount": .integer(amount.minorUnits),
+            "currency": .string(amount.currency.code), "borrower": .optional(borrower), "reason": .string(reason),
+            "detail": .string(detail),
+        ]
     }
 
     public var users: [String] { [borrower].compactMap { $0 } }

@@ -24,7 +24,8 @@ public enum EventType: String, CaseIterable, Sendable {
     public var isPublished: Bool {
         switch self {
         case .paymentCompleted, .paymentRejected, .milestoneCompleted, .milestoneRejected,
-             .debtRepaid, .debtPaidOff, .debtRepaymentRejected, .riskRecalculated, .riskChanged: true
+            .debtRepaid, .debtPaidOff, .debtRepaymentRejected, .riskRecalculated, .riskChanged:
+            true
         case .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged: false
         }
     }

@@ -29,10 +29,12 @@ public struct MilestoneCompleted: EventData {
     }
 
     public var fields: JSONObject {
-        ["project_id": .string(projectId), "milestone_id": .string(milestoneId), "client": .string(client),
-         "freelancer": .string(freelancer), "wallet": .string(wallet), "currency": .string(release.gross.currency.code),
-         "gross": .integer(release.gross.minorUnits), "fee": .integer(release.fee), "net": .integer(release.net),
-         "fee_basis_points": .integer(release.basisPoints)]
+        [
+            "project_id": .string(projectId), "milestone_id": .string(milestoneId), "client": .string(client),
+            "freelancer": .string(freelancer), "wallet": .string(wallet), "currency": .string(release.gross.currency.code),
+            "gross": .integer(release.gross.minorUnits), "fee": .integer(release.fee), "net": .integer(release.net),
+            "fee_basis_points": .integer(release.basisPoints),
+        ]
     }
 
     public var users: [String] { client == freelancer ? [client] : [client, freelancer] }
@@ -49,8 +51,10 @@ public struct MilestoneRejected: EventData {
     public let reason: String
     public let detail: String
 
-    public init(projectId: String, milestoneId: String, completedBy: String, client: String?, freelancer: String?,
-                reason: String, detail: String) {
+    public init(
+        projectId: String, milestoneId: String, completedBy: String, client: String?, freelancer: String?,
+        reason: String, detail: String
+    ) {
         (self.projectId, self.milestoneId, self.completedBy) = (projectId, milestoneId, completedBy)
         (self.client, self.freelancer, self.reason, self.detail) = (client, freelancer, reason, detail)
     }
@@ -66,8 +70,10 @@ public struct MilestoneRejected: EventData {
     }
 
     public var fields: JSONObject {
-        ["project_id": .string(projectId), "milestone_id": .string(milestoneId), "completed_by": .string(completedBy),
-         "client": .optional(client), "freelancer": .optional(freelancer), "reason": .string(reason), "detail": .string(detail)]
+        [
+            "project_id": .string(projectId), "milestone_id": .string(milestoneId), "completed_by": .string(completedBy),
+            "client": .optional(client), "freelancer": .optional(freelancer), "reason": .string(reason), "detail": .string(detail),
+        ]
     }
 
     public var users: [String] {

@@ -11,7 +11,9 @@ public struct PaymentFacts: EventData {
     public let reference: String?
 
     public init(_ command: PaymentCommand, users: [String: String]) {
-        (payer, payee, amount, kind, memo, reference) = (command.payer, command.payee, command.amount, command.kind, command.memo, command.reference)
+        (payer, payee, amount, kind, memo, reference) = (
+            command.payer, command.payee, command.amount, command.kind, command.memo, command.reference
+        )
         (payerUser, payeeUser) = (users[command.payer], users[command.payee])
     }
 
@@ -27,9 +29,11 @@ public struct PaymentFacts: EventData {
     }
 
     public var fields: JSONObject {
-        ["payer": .string(payer), "payee": .string(payee), "payer_user": .optional(payerUser), "payee_user": .optional(payeeUser),
-         "amount": .integer(amount.minorUnits), "currency": .string(amount.currency.code), "kind": .string(kind),
-         "memo": .optional(memo), "reference": .optional(reference)]
+        [
+            "payer": .string(payer), "payee": .string(payee), "payer_user": .optional(payerUser), "payee_user": .optional(payeeUser),
+            "amount": .integer(amount.minorUnits), "currency": .string(amount.currency.code), "kind": .string(kind),
+            "memo": .optional(memo), "reference": .optional(reference),
+        ]
     }
 
     public var users: [String] { [payerUser, payeeUser].compactMap { $0 } }

@@ -27,8 +27,11 @@ public struct RiskRecalculated: EventData {
     }
 
     public var fields: JSONObject {
-        ["user_id": .string(userId), "score": .integer(score), "band": .string(band.rawValue), "previous_band": .optional(previousBand?.rawValue),
-         "model_version": .integer(modelVersion), "version": .integer(version), "requests": .integer(requests)]
+        [
+            "user_id": .string(userId), "score": .integer(score), "band": .string(band.rawValue),
+            "previous_band": .optional(previousBand?.rawValue),
+            "model_version": .integer(modelVersion), "version": .integer(version), "requests": .integer(requests),
+        ]
     }
 
     public var users: [String] { [userId] }
@@ -53,7 +56,10 @@ public struct RiskChanged: EventData {
     }
 
     public var fields: JSONObject {
-        ["user_id": .string(userId), "from_band": .string(fromBand.rawValue), "to_band": .string(toBand.rawValue), "score": .integer(score)]
+        [
+            "user_id": .string(userId), "from_band": .string(fromBand.rawValue), "to_band": .string(toBand.rawValue),
+            "score": .integer(score),
+        ]
     }
 
     public var users: [String] { [userId] }

@@ -3,7 +3,10 @@
 /// start, then each repayment's day); interest accrued but not yet paid is
 /// carried in `interestCarried`.
 public struct Debt: Sendable, Equatable {
-    public enum Status: String, Sendable { case active, paidOff = "paid_off" }
+    public enum Status: String, Sendable {
+        case active
+        case paidOff = "paid_off"
+    }
 
     public let id: String
     public let borrower: String
@@ -19,8 +22,10 @@ public struct Debt: Sendable, Equatable {
     public let business: Bool
     public var status: Status
 
-    public init(id: String, borrower: String, lenderAccount: String, currency: Currency, principal: Int64, interestCarried: Int64,
-                interestFrom: CalendarDay, annualRateBasisPoints: Int64, monthlyPayment: Int64, dueDay: Int, business: Bool, status: Status) {
+    public init(
+        id: String, borrower: String, lenderAccount: String, currency: Currency, principal: Int64, interestCarried: Int64,
+        interestFrom: CalendarDay, annualRateBasisPoints: Int64, monthlyPayment: Int64, dueDay: Int, business: Bool, status: Status
+    ) {
         (self.id, self.borrower, self.lenderAccount, self.currency) = (id, borrower, lenderAccount, currency)
         (self.principal, self.interestCarried, self.interestFrom) = (principal, interestCarried, interestFrom)
         (self.annualRateBasisPoints, self.monthlyPayment, self.dueDay, self.business, self.status) =
@@ -30,8 +35,10 @@ public struct Debt: Sendable, Equatable {
     /// Interest owed on `day`: what was carried plus what accrued since
     /// `interestFrom` (nothing for a day before it).
     public func interest(on day: CalendarDay) -> Int64 {
-        interestCarried + Self.accrual(principal: principal, annualRateBasisPoints: annualRateBasisPoints,
-                                       days: max(0, interestFrom.days(to: day)))
+        interestCarried
+            + Self.accrual(
+                principal: principal, annualRateBasisPoints: annualRateBasisPoints,
+                days: max(0, interestFrom.days(to: day)))
     }
 
     /// What pays the debt off on `day`.
@@ -59,9 +66,12 @@ public struct Debt: Sendable, Equatable {
         after.interestCarried = owed - interestPart
         after.interestFrom = max(interestFrom, day)
         if after.principal == 0 && after.interestCarried == 0 { after.status = .paidOff }
-        return (RepaymentSplit(amount: Money(minorUnits: amount, currency: currency), interest: interestPart,
-                               principal: amount - interestPart, interestLeft: after.interestCarried,
-                               remainingPrincipal: after.principal), after)
+        return (
+            RepaymentSplit(
+                amount: Money(minorUnits: amount, currency: currency), interest: interestPart,
+                principal: amount - interestPart, interestLeft: after.interestCarried,
+                remainingPrincipal: after.principal), after
+        )
     }
 }
 

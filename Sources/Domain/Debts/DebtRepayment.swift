@@ -28,12 +28,16 @@ public struct DebtRepayment: DomainCommand, Equatable {
         let fields = try MessageFields(body: body)
         try fields.rejectUnknown(allowed: ["command_id", "type", "debt_id", "wallet", "amount", "currency"])
         try fields.expectType(Self.type.rawValue)
-        self.init(commandId: try fields.id("command_id"), debtId: try fields.id("debt_id"), wallet: try fields.id("wallet"),
-                  amount: Money(minorUnits: try fields.amount("amount"), currency: try fields.currency("currency")),
-                  acceptedOn: CalendarDay(acceptedAt))
+        self.init(
+            commandId: try fields.id("command_id"), debtId: try fields.id("debt_id"), wallet: try fields.id("wallet"),
+            amount: Money(minorUnits: try fields.amount("amount"), currency: try fields.currency("currency")),
+            acceptedOn: CalendarDay(acceptedAt))
     }
 
     public var canonicalFields: JSONObject {
-        ["debt_id": .string(debtId), "wallet": .string(wallet), "amount": .integer(amount.minorUnits), "currency": .string(amount.currency.code)]
+        [
+            "debt_id": .string(debtId), "wallet": .string(wallet), "amount": .integer(amount.minorUnits),
+            "currency": .string(amount.currency.code),
+        ]
     }
 }

@@ -22,8 +22,14 @@ public enum RepaymentOutcome: Sendable, Equatable {
     public var events: [EventPayload] {
         switch self {
         case .repaid(_, let repaid, let paidOff):
-            [.debtRepaid(repaid)] + (paidOff ? [.debtPaidOff(DebtPaidOff(debtId: repaid.debtId, borrower: repaid.borrower,
-                                                                          currency: repaid.split.amount.currency))] : [])
+            [.debtRepaid(repaid)]
+                + (paidOff
+                    ? [
+                        .debtPaidOff(
+                            DebtPaidOff(
+                                debtId: repaid.debtId, borrower: repaid.borrower,
+                                currency: repaid.split.amount.currency))
+                    ] : [])
         case .rejected(_, _, let rejected): [.debtRepaymentRejected(rejected)]
         }
     }
@@ -57,30 +63,42 @@ public struct RepaymentPlan: Sendable {
     }
 
     /// The outcome, and the debt after it when it was repaid.
-    private static func decide(_ command: DebtRepayment, _ debt: Debt?, _ wallet: AccountState?,
-                               _ balance: Int64) -> (RepaymentOutcome, Debt?) {
+    private static func decide(
+        _ command: DebtRepayment, _ debt: Debt?, _ wallet: AccountState?,
+        _ balance: Int64
+    ) -> (RepaymentOutcome, Debt?) {
         func reject(_ reason: RepaymentRejection, _ detail: String) -> (RepaymentOutcome, Debt?) {
-            (.rejected(command, reason, DebtRepaymentRejected(debtId: command.debtId, wallet: command.wallet, amount: command.amount,
-                                                              borrower: debt?.borrower, reason: reason.rawValue, detail: detail)), nil)
+            (
+                .rejected(
+                    command, reason,
+                    DebtRepaymentRejected(
+                        debtId: command.debtId, wallet: command.wallet, amount: command.amount,
+                        borrower: debt?.borrower, reason: reason.rawValue, detail: detail)), nil
+            )
         }
         guard let debt else { return reject(.unknownDebt, "no debt \(command.debtId)") }
         guard let wallet, wallet.isWallet, wallet.userId == debt.borrower else {
             return reject(.notBorrowersWallet, "\(command.wallet) is not a wallet of the borrower \(debt.borrower)")
         }
         guard command.amount.currency == debt.currency, wallet.currency == debt.currency.code else {
-            return reject(.currencyMismatch, "debt \(debt.id) is in \(debt.currency); the repayment is in \(command.amount.currency) from a \(wallet.currency) wallet")
+            return reject(
+                .currencyMismatch,
+                "debt \(debt.id) is in \(debt.currency); the repayment is in \(command.amount.currency) from a \(wallet.currency) wallet")
         }
         guard debt.status == .active else { return reject(.alreadyPaidOff, "debt \(debt.id) is already paid off") }
         let payoff = debt.payoff(on: command.acceptedOn)
         guard command.amount.minorUnits <= payoff else {
-            return reject(.abovePayoff, "the payoff of debt \(debt.id) on \(command.acceptedOn) is \(payoff); the repayment is \(command.amount.minorUnits)")
+            return reject(
+                .abovePayoff,
+                "the payoff of debt \(debt.id) on \(command.acceptedOn) is \(payoff); the repayment is \(command.amount.minorUnits)")
         }
         guard wallet.isOpen, balance >= command.amount.minorUnits else {
             return reject(.insufficientFunds, "wallet \(command.wallet) holds \(balance), the repayment needs \(command.amount.minorUnits)")
         }
         let (split, after) = debt.repaying(command.amount.minorUnits, on: command.acceptedOn)
-        let repaid = DebtRepaid(debtId: debt.id, borrower: debt.borrower, wallet: command.wallet, lender: debt.lenderAccount,
-                                split: split, accruedTo: after.interestFrom, business: debt.business)
+        let repaid = DebtRepaid(
+            debtId: debt.id, borrower: debt.borrower, wallet: command.wallet, lender: debt.lenderAccount,
+            split: split, accruedTo: after.interestFrom, business: debt.business)
         return (.repaid(command, repaid, paidOff: after.status == .paidOff), after)
     }
 }

@@ -18,8 +18,9 @@ public struct MilestoneCompletion: DomainCommand, Equatable {
         let fields = try MessageFields(body: body)
         try fields.rejectUnknown(allowed: ["command_id", "type", "project_id", "milestone_id", "completed_by"])
         try fields.expectType(Self.type.rawValue)
-        self.init(commandId: try fields.id("command_id"), projectId: try fields.id("project_id"),
-                  milestoneId: try fields.id("milestone_id"), completedBy: try fields.id("completed_by"))
+        self.init(
+            commandId: try fields.id("command_id"), projectId: try fields.id("project_id"),
+            milestoneId: try fields.id("milestone_id"), completedBy: try fields.id("completed_by"))
     }
 
     public var canonicalFields: JSONObject {

@@ -16,9 +16,13 @@ public struct MilestoneState: Sendable, Equatable {
     /// project's currency; nil when the freelancer has neither.
     public let payoutWallet: AccountState?
 
-    public init(id: String, projectId: String, client: String, freelancer: String, currency: String, amount: Int64,
-                status: MilestoneStatus, escrowAccount: String, escrowBalance: Int64, feeBasisPoints: Int64, payoutWallet: AccountState?) {
-        (self.id, self.projectId, self.client, self.freelancer, self.currency, self.amount) = (id, projectId, client, freelancer, currency, amount)
+    public init(
+        id: String, projectId: String, client: String, freelancer: String, currency: String, amount: Int64,
+        status: MilestoneStatus, escrowAccount: String, escrowBalance: Int64, feeBasisPoints: Int64, payoutWallet: AccountState?
+    ) {
+        (self.id, self.projectId, self.client, self.freelancer, self.currency, self.amount) = (
+            id, projectId, client, freelancer, currency, amount
+        )
         (self.status, self.escrowAccount, self.escrowBalance) = (status, escrowAccount, escrowBalance)
         (self.feeBasisPoints, self.payoutWallet) = (feeBasisPoints, payoutWallet)
     }
@@ -63,7 +67,9 @@ public struct MilestonePlan: Sendable {
     /// Fees per fee account: the hot rows, written last in the transaction.
     public private(set) var fees: [String: Int64] = [:]
 
-    public init(commands: [MilestoneCompletion], milestones: [String: MilestoneState], projects: [String: (client: String, freelancer: String)]) {
+    public init(
+        commands: [MilestoneCompletion], milestones: [String: MilestoneState], projects: [String: (client: String, freelancer: String)]
+    ) {
         var completed: Set<String> = []
         for command in commands {
             let outcome = Self.decide(command, milestones[command.milestoneId], projects[command.projectId], completed)
@@ -78,12 +84,16 @@ public struct MilestonePlan: Sendable {
         }
     }
 
-    private static func decide(_ command: MilestoneCompletion, _ milestone: MilestoneState?,
-                               _ project: (client: String, freelancer: String)?, _ completedInBatch: Set<String>) -> MilestoneOutcome {
+    private static func decide(
+        _ command: MilestoneCompletion, _ milestone: MilestoneState?,
+        _ project: (client: String, freelancer: String)?, _ completedInBatch: Set<String>
+    ) -> MilestoneOutcome {
         func reject(_ reason: MilestoneRejection, _ detail: String) -> MilestoneOutcome {
-            .rejected(command, reason, MilestoneRejected(
-                projectId: command.projectId, milestoneId: command.milestoneId, completedBy: command.completedBy,
-                client: project?.client, freelancer: project?.freelancer, reason: reason.rawValue, detail: detail))
+            .rejected(
+                command, reason,
+                MilestoneRejected(
+                    projectId: command.projectId, milestoneId: command.milestoneId, completedBy: command.completedBy,
+                    client: project?.client, freelancer: project?.freelancer, reason: reason.rawValue, detail: detail))
         }
         guard let project else { return reject(.unknownProject, "no project \(command.projectId)") }
         guard let milestone, milestone.projectId == command.projectId else {
@@ -99,11 +109,15 @@ public struct MilestonePlan: Sendable {
             return reject(.notFunded, "milestone \(milestone.id) escrow holds \(milestone.escrowBalance) of \(milestone.amount)")
         }
         guard let wallet = milestone.payoutWallet, wallet.isOpen, let currency = Currency(milestone.currency),
-              wallet.currency == milestone.currency else {
+            wallet.currency == milestone.currency
+        else {
             return reject(.currencyMismatch, "freelancer \(project.freelancer) has no open wallet in \(milestone.currency)")
         }
         let split = FeeSplit(gross: Money(minorUnits: milestone.escrowBalance, currency: currency), basisPoints: milestone.feeBasisPoints)
-        return .completed(command, MilestoneCompleted(projectId: milestone.projectId, milestoneId: milestone.id, client: project.client,
-                                                      freelancer: project.freelancer, wallet: wallet.id, release: split))
+        return .completed(
+            command,
+            MilestoneCompleted(
+                projectId: milestone.projectId, milestoneId: milestone.id, client: project.client,
+                freelancer: project.freelancer, wallet: wallet.id, release: split))
     }
 }

@@ -15,8 +15,10 @@ public struct PaymentCommand: DomainCommand, Equatable {
     public static let kinds: Set<String> = ["transfer", "invoice", "tip", "refund", "payout", "fee", escrowFund]
     public static let escrowFund = "escrow_fund"
 
-    public init(commandId: String, payer: String, payee: String, amount: Money,
-                kind: String = "transfer", memo: String? = nil, reference: String? = nil) {
+    public init(
+        commandId: String, payer: String, payee: String, amount: Money,
+        kind: String = "transfer", memo: String? = nil, reference: String? = nil
+    ) {
         self.commandId = commandId
         self.payer = payer
         self.payee = payee
@@ -55,7 +57,8 @@ public struct PaymentCommand: DomainCommand, Equatable {
         if kind == Self.escrowFund && reference == nil {
             throw InvalidMessage(field: "reference", "is required for kind \(Self.escrowFund): the milestone the payment funds")
         }
-        self.init(commandId: commandId, payer: payer, payee: payee, amount: Money(minorUnits: amount, currency: currency),
-                  kind: kind, memo: try fields.optionalString("memo", maxLength: 500), reference: reference)
+        self.init(
+            commandId: commandId, payer: payer, payee: payee, amount: Money(minorUnits: amount, currency: currency),
+            kind: kind, memo: try fields.optionalString("memo", maxLength: 500), reference: reference)
     }
 }

@@ -94,8 +94,9 @@ public struct PaymentPlan: Sendable {
                 balanceChanges[command.payer, default: 0] -= amount
                 balanceChanges[command.payee, default: 0] += amount
                 if let milestone = command.escrowMilestone, let target = escrows[milestone], balances[command.payee] == target.amount {
-                    escrows[milestone] = EscrowTarget(milestoneId: milestone, escrowAccount: target.escrowAccount, client: target.client,
-                                                      amount: target.amount, status: .funded)
+                    escrows[milestone] = EscrowTarget(
+                        milestoneId: milestone, escrowAccount: target.escrowAccount, client: target.client,
+                        amount: target.amount, status: .funded)
                     fundedMilestones.append(milestone)
                 }
             }
@@ -104,8 +105,10 @@ public struct PaymentPlan: Sendable {
         balanceChanges = balanceChanges.filter { $0.value != 0 }
     }
 
-    private static func decide(_ command: PaymentCommand, _ accounts: [String: AccountState],
-                               _ balances: [String: Int64], _ escrows: [String: EscrowTarget]) -> PaymentOutcome {
+    private static func decide(
+        _ command: PaymentCommand, _ accounts: [String: AccountState],
+        _ balances: [String: Int64], _ escrows: [String: EscrowTarget]
+    ) -> PaymentOutcome {
         func reject(_ reason: PaymentRejection, _ detail: String) -> PaymentOutcome { .rejected(command, reason, detail: detail) }
         guard command.payer != command.payee else { return reject(.sameWallet, "payer and payee are both \(command.payer)") }
         var escrow: EscrowTarget?
@@ -164,8 +167,9 @@ extension PaymentOutcome {
         case .completed:
             return DomainEvent(.paymentCompleted(facts), occurredAt: time, commandId: command.commandId)
         case .rejected(_, let reason, let detail):
-            return DomainEvent(.paymentRejected(PaymentRejected(payment: facts, reason: reason.rawValue, detail: detail)),
-                               occurredAt: time, commandId: command.commandId)
+            return DomainEvent(
+                .paymentRejected(PaymentRejected(payment: facts, reason: reason.rawValue, detail: detail)),
+                occurredAt: time, commandId: command.commandId)
         }
     }
 }

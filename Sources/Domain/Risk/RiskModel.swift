@@ -53,8 +53,9 @@ public struct RiskModel: Sendable, Equatable {
         let parts = rules.map { rule in
             let value = values[rule.factor] ?? 0
             let points = rule.points(value)
-            return RiskScore.Part(factor: rule.factor, value: value, points: points, weight: rule.weight,
-                                  contributionHundredths: points * rule.weight * 100 / totalWeight)
+            return RiskScore.Part(
+                factor: rule.factor, value: value, points: points, weight: rule.weight,
+                contributionHundredths: points * rule.weight * 100 / totalWeight)
         }
         let weighted = parts.reduce(0) { $0 + $1.points * $1.weight }
         let score = (weighted * 2 + totalWeight) / (totalWeight * 2)

@@ -16,7 +16,8 @@ public struct RiskRecalculation: DomainCommand, Equatable {
         let fields = try MessageFields(body: body)
         try fields.rejectUnknown(allowed: ["command_id", "type", "user_id", "reason"])
         try fields.expectType(Self.type.rawValue)
-        self.init(commandId: try fields.id("command_id"), userId: try fields.id("user_id"), reason: try fields.string("reason", maxLength: 200))
+        self.init(
+            commandId: try fields.id("command_id"), userId: try fields.id("user_id"), reason: try fields.string("reason", maxLength: 200))
     }
 
     public var canonicalFields: JSONObject { ["user_id": .string(userId), "reason": .string(reason)] }

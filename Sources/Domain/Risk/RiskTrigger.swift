@@ -10,7 +10,8 @@ extension EventPayload {
         case .debtRepaid(let d): d.users
         case .debtPaidOff(let d): d.users
         case .paymentRejected, .milestoneRejected, .debtRepaymentRejected, .riskRecalculated, .riskChanged,
-             .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged: []
+            .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
+            []
         }
     }
 }

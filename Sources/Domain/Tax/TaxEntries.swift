@@ -9,7 +9,9 @@ public struct TaxEntry: Sendable, Equatable {
     public let eventType: EventType
 
     public init(eventId: String, user: String, category: String, amount: Money, quarter: String, eventType: EventType) {
-        (self.eventId, self.user, self.category, self.amount, self.quarter, self.eventType) = (eventId, user, category, amount, quarter, eventType)
+        (self.eventId, self.user, self.category, self.amount, self.quarter, self.eventType) = (
+            eventId, user, category, amount, quarter, eventType
+        )
     }
 
     /// Every entry the events make: each taxable amount that has a
@@ -20,8 +22,9 @@ public struct TaxEntry: Sendable, Equatable {
             guard let quarter = TaxRules.quarter(ofISO8601: event.occurredAt) else { return [] }
             return event.payload.taxableAmounts.compactMap { amount in
                 categories.category(of: amount, in: event.payload).map {
-                    TaxEntry(eventId: event.eventId, user: amount.user, category: $0, amount: amount.amount, quarter: quarter,
-                             eventType: event.type)
+                    TaxEntry(
+                        eventId: event.eventId, user: amount.user, category: $0, amount: amount.amount, quarter: quarter,
+                        eventType: event.type)
                 }
             }
         }
@@ -43,8 +46,9 @@ public struct TaxQuarterTotal: Sendable, Equatable {
         let grouped = Dictionary(grouping: entries) { [$0.user, $0.quarter, $0.amount.currency.code, $0.category] }
         return grouped.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { key in
             let group = grouped[key]!
-            return TaxQuarterTotal(user: key[0], quarter: key[1], currency: key[2], category: key[3],
-                                   total: group.reduce(0) { $0 + $1.amount.minorUnits }, entries: group.count)
+            return TaxQuarterTotal(
+                user: key[0], quarter: key[1], currency: key[2], category: key[3],
+                total: group.reduce(0) { $0 + $1.amount.minorUnits }, entries: group.count)
         }
     }
 }

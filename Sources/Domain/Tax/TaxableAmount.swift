@@ -3,13 +3,18 @@
 public struct TaxableAmount: Sendable, Equatable {
     public enum Part: String, Sendable, CaseIterable {
         /// A payment, by its kind and memo (`tax_rules`).
-        case paymentReceived = "payee", paymentSent = "payer"
+        case paymentReceived = "payee"
+        case paymentSent = "payer"
         /// A payment between two wallets of one user: recorded, not taxable.
         case ownTransfer = "own_transfer"
         /// A milestone release: the freelancer's gross and fee, the client's gross.
-        case freelancerGross = "freelancer_gross", freelancerFee = "freelancer_fee", clientGross = "client_gross"
+        case freelancerGross = "freelancer_gross"
+        case freelancerFee = "freelancer_fee"
+        case clientGross = "client_gross"
         /// A repayment's parts; interest by whether the debt is a business one.
-        case businessInterest = "business_interest", personalInterest = "personal_interest", principal
+        case businessInterest = "business_interest"
+        case personalInterest = "personal_interest"
+        case principal
     }
 
     public let user: String
@@ -29,22 +34,29 @@ extension EventPayload {
         switch self {
         case .paymentCompleted(let p):
             if let user = p.payerUser, user == p.payeeUser { return [TaxableAmount(user: user, part: .ownTransfer, amount: p.amount)] }
-            return [p.payeeUser.map { TaxableAmount(user: $0, part: .paymentReceived, amount: p.amount) },
-                    p.payerUser.map { TaxableAmount(user: $0, part: .paymentSent, amount: p.amount) }].compactMap { $0 }
+            return [
+                p.payeeUser.map { TaxableAmount(user: $0, part: .paymentReceived, amount: p.amount) },
+                p.payerUser.map { TaxableAmount(user: $0, part: .paymentSent, amount: p.amount) },
+            ].compactMap { $0 }
         case .milestoneCompleted(let m):
             let currency = m.release.gross.currency
-            return [TaxableAmount(user: m.freelancer, part: .freelancerGross, amount: m.release.gross),
-                    TaxableAmount(user: m.freelancer, part: .freelancerFee, amount: Money(minorUnits: m.release.fee, currency: currency)),
-                    TaxableAmount(user: m.client, part: .clientGross, amount: m.release.gross)]
-                .filter { $0.amount.minorUnits > 0 }
+            return [
+                TaxableAmount(user: m.freelancer, part: .freelancerGross, amount: m.release.gross),
+                TaxableAmount(user: m.freelancer, part: .freelancerFee, amount: Money(minorUnits: m.release.fee, currency: currency)),
+                TaxableAmount(user: m.client, part: .clientGross, amount: m.release.gross),
+            ]
+            .filter { $0.amount.minorUnits > 0 }
         case .debtRepaid(let d):
             let currency = d.split.amount.currency
-            return [TaxableAmount(user: d.borrower, part: d.business ? .businessInterest : .personalInterest,
-                                  amount: Money(minorUnits: d.split.interest, currency: currency)),
-                    TaxableAmount(user: d.borrower, part: .principal, amount: Money(minorUnits: d.split.principal, currency: currency))]
-                .filter { $0.amount.minorUnits > 0 }
+            return [
+                TaxableAmount(
+                    user: d.borrower, part: d.business ? .businessInterest : .personalInterest,
+                    amount: Money(minorUnits: d.split.interest, currency: currency)),
+                TaxableAmount(user: d.borrower, part: .principal, amount: Money(minorUnits: d.split.principal, currency: currency)),
+            ]
+            .filter { $0.amount.minorUnits > 0 }
         case .paymentRejected, .milestoneRejected, .debtPaidOff, .debtRepaymentRejected, .riskRecalculated, .riskChanged,
-             .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
+            .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
             return []
         }
     }
@@ -63,7 +75,9 @@ public struct TaxCategories: Sendable {
     public func category(of amount: TaxableAmount, in payload: EventPayload) -> String? {
         switch amount.part {
         case .paymentReceived, .paymentSent:
-            guard case .paymentCompleted(let p) = payload, let found = paymentRules.categorize(kind: p.kind, memo: p.memo) else { return nil }
+            guard case .paymentCompleted(let p) = payload, let found = paymentRules.categorize(kind: p.kind, memo: p.memo) else {
+                return nil
+            }
             return amount.part == .paymentReceived ? found.payee : found.payer
         case .ownTransfer, .freelancerGross, .freelancerFee, .clientGross, .businessInterest, .personalInterest, .principal:
             return parts[amount.part] ?? nil

@@ -19,12 +19,14 @@ final class AMQPClientTests: XCTestCase {
         let deadLetters = queue + ".dlq"
         queuesToDelete += [queue, deadLetters]
         try channel.declareQueue(deadLetters, arguments: ["x-queue-type": "quorum"])
-        try channel.declareQueue(queue, arguments: [
-            "x-queue-type": "quorum",
-            "x-dead-letter-exchange": "",
-            "x-dead-letter-routing-key": .string(deadLetters),
-            "x-delivery-limit": 5,
-        ])
+        try channel.declareQueue(
+            queue,
+            arguments: [
+                "x-queue-type": "quorum",
+                "x-dead-letter-exchange": "",
+                "x-dead-letter-routing-key": .string(deadLetters),
+                "x-delivery-limit": 5,
+            ])
         return (queue, deadLetters)
     }
 
@@ -35,11 +37,13 @@ final class AMQPClientTests: XCTestCase {
         try channel.enableConfirms(window: 64)  // many in flight, fewer than the total
         let count = 500
         for index in 0..<count {
-            let properties = AMQPProperties(contentType: "application/json", messageId: "m\(index)", type: "payment",
-                                            correlationId: "c\(index)", timestamp: 1_700_000_000,
-                                            headers: ["x-schema-version": 1, "traceparent": "tp-\(index)"])
-            try channel.publish(exchange: "", routingKey: queue,
-                                message: AMQPMessage(body: Array("{\"n\":\(index)}".utf8), properties: properties))
+            let properties = AMQPProperties(
+                contentType: "application/json", messageId: "m\(index)", type: "payment",
+                correlationId: "c\(index)", timestamp: 1_700_000_000,
+                headers: ["x-schema-version": 1, "traceparent": "tp-\(index)"])
+            try channel.publish(
+                exchange: "", routingKey: queue,
+                message: AMQPMessage(body: Array("{\"n\":\(index)}".utf8), properties: properties))
         }
         try channel.waitForConfirms()
         XCTAssertEqual(try channel.inspectQueue(queue).messageCount, count)
@@ -74,9 +78,11 @@ final class AMQPClientTests: XCTestCase {
         let channel = try connection.openChannel()
         let (queue, deadLetters) = try declareQueueWithDeadLetters(channel)
         try channel.enableConfirms()
-        try channel.publish(exchange: "", routingKey: queue, message: AMQPMessage(
-            body: Array("poison".utf8),
-            properties: AMQPProperties(messageId: "bad-1", headers: ["x-error": "amount is negative"])))
+        try channel.publish(
+            exchange: "", routingKey: queue,
+            message: AMQPMessage(
+                body: Array("poison".utf8),
+                properties: AMQPProperties(messageId: "bad-1", headers: ["x-error": "amount is negative"])))
         try channel.waitForConfirms()
 
         let delivery = try XCTUnwrap(channel.get(queue))
@@ -120,8 +126,9 @@ final class AMQPClientTests: XCTestCase {
         let connection = try AMQPConnection.connect(to: endpoints)
         let channel = try connection.openChannel()
         try channel.enableConfirms()
-        try channel.publish(exchange: "", routingKey: TestServices.uniqueName("nowhere"),
-                            message: AMQPMessage(body: [1], properties: AMQPProperties(messageId: "lost-1")))
+        try channel.publish(
+            exchange: "", routingKey: TestServices.uniqueName("nowhere"),
+            message: AMQPMessage(body: [1], properties: AMQPProperties(messageId: "lost-1")))
         XCTAssertThrowsError(try channel.waitForConfirms()) { error in
             XCTAssertEqual((error as? AMQPError)?.code, .publishUnroutable)
             XCTAssertTrue("\(error)".contains("lost-1"), "\(error)")
@@ -157,8 +164,11 @@ final class AMQPClientTests: XCTestCase {
     func testASilentPeerTimesOutWithinTheConfiguredBound() throws {
         let listener = SilentListener()
         let started = ContinuousClock.now
-        XCTAssertThrowsError(try AMQPConnection(endpoint: AMQPEndpoint(host: "127.0.0.1", port: listener.port),
-                                                options: AMQPOptions(connectTimeout: .seconds(1)))) { error in
+        XCTAssertThrowsError(
+            try AMQPConnection(
+                endpoint: AMQPEndpoint(host: "127.0.0.1", port: listener.port),
+                options: AMQPOptions(connectTimeout: .seconds(1)))
+        ) { error in
             XCTAssertEqual((error as! AMQPError).code, .timeout, "\(error)")
             XCTAssertTrue("\(error)".contains("127.0.0.1:\(listener.port)"), "\(error)")
         }

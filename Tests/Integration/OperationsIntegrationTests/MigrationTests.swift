@@ -48,8 +48,7 @@ final class MigrationTests: XCTestCase {
             group.enter()
             Thread.detachNewThread {
                 defer { group.leave() }
-                do { results.add(.success(try migrator.apply(on: PostgresConnection(url)).count)) }
-                catch { results.add(.failure(error)) }
+                do { results.add(.success(try migrator.apply(on: PostgresConnection(url)).count)) } catch { results.add(.failure(error)) }
             }
         }
         group.wait()
@@ -79,8 +78,10 @@ final class MigrationTests: XCTestCase {
     }
 
     func testAFailingMigrationRollsBackAndSaysWhich() throws {
-        let broken = [Migration(version: 1, name: "good", sql: "CREATE TABLE good (id int)"),
-                      Migration(version: 2, name: "broken", sql: "CREATE TABLE half (id int); SELECT no_such_column FROM good")]
+        let broken = [
+            Migration(version: 1, name: "good", sql: "CREATE TABLE good (id int)"),
+            Migration(version: 2, name: "broken", sql: "CREATE TABLE half (id int); SELECT no_such_column FROM good"),
+        ]
         let connection = try PostgresConnection(databaseURL)
         XCTAssertThrowsError(try Migrator(migrations: broken).apply(on: connection)) { error in
             XCTAssertTrue("\(error)".contains("0002_broken"), "\(error)")

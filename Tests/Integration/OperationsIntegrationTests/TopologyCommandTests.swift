@@ -41,8 +41,10 @@ final class TopologyCommandTests: XCTestCase {
     private func rabbitmqctlQueues() throws -> [String: String] {
         let process = Process()
         process.executableURL = repositoryRoot.appendingPathComponent("deploy/local/services")
-        process.arguments = ["rabbitmqctl", "list_queues", "-q", "-p", TestServices.settings.amqpEndpoints[0].vhost,
-                             "name", "type", "arguments"]
+        process.arguments = [
+            "rabbitmqctl", "list_queues", "-q", "-p", TestServices.settings.amqpEndpoints[0].vhost,
+            "name", "type", "arguments",
+        ]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
@@ -160,8 +162,9 @@ final class TopologyCommandTests: XCTestCase {
         XCTAssertNotEqual(unknownFlag.status, 0)
         XCTAssertTrue(unknownFlag.errors.contains("--no-such-flag"), unknownFlag.errors)
 
-        let closedBroker = try runFlexfin(["topology", "apply", "--topology", file.path],
-                                          environment: ["FLEXFIN_AMQP_URL": "amqp://u:secret-pw@127.0.0.1:\(closedPort())/v"])
+        let closedBroker = try runFlexfin(
+            ["topology", "apply", "--topology", file.path],
+            environment: ["FLEXFIN_AMQP_URL": "amqp://u:secret-pw@127.0.0.1:\(closedPort())/v"])
         XCTAssertNotEqual(closedBroker.status, 0)
         XCTAssertTrue(closedBroker.errors.contains("connection refused"), closedBroker.errors)
         XCTAssertFalse(closedBroker.errors.contains("secret-pw"), closedBroker.errors)

@@ -20,8 +20,11 @@ final class APIContractTests: PipelineTestCase {
             "--max-examples", "30", "--seed", "1", "--no-color",
         ])
         // A 500 names its cause only in the API's log: shown with the failure.
-        XCTAssertEqual(status, 0, text + "\nthe API's log:\n" + server.logText.split(separator: "\n").filter { $0.contains("request failed") }
-            .joined(separator: "\n"))
+        XCTAssertEqual(
+            status, 0,
+            text + "\nthe API's log:\n"
+                + server.logText.split(separator: "\n").filter { $0.contains("request failed") }
+                .joined(separator: "\n"))
         XCTAssertTrue(text.contains("generated"), "schemathesis ran its cases:\n\(text)")
     }
 }

@@ -9,8 +9,10 @@ import XCTest
 final class APITests: PipelineTestCase {
     private var api: URL!
 
-    private func call(_ path: String, _ method: String = "GET", key: String? = nil, body: String? = nil,
-                      headers: [String: String] = [:]) throws -> HTTPCall {
+    private func call(
+        _ path: String, _ method: String = "GET", key: String? = nil, body: String? = nil,
+        headers: [String: String] = [:]
+    ) throws -> HTTPCall {
         var all = headers
         if let key { all["Authorization"] = "Bearer \(key)" }
         if body != nil, all["Content-Type"] == nil { all["Content-Type"] = "application/json" }
@@ -30,8 +32,11 @@ final class APITests: PipelineTestCase {
 
         // 401 without a key, with a made-up one; 403 for a missing scope.
         XCTAssertEqual(try call("/v1/commands", "POST", body: paymentBody("a-1")).status, 401)
-        XCTAssertEqual(try call("/v1/commands", "POST", key: "ffk_0000000000000000_" + String(repeating: "0", count: 64),
-                                body: paymentBody("a-1")).status, 401)
+        XCTAssertEqual(
+            try call(
+                "/v1/commands", "POST", key: "ffk_0000000000000000_" + String(repeating: "0", count: 64),
+                body: paymentBody("a-1")
+            ).status, 401)
         let forbidden = try call("/v1/commands", "POST", key: reader, body: paymentBody("a-1"))
         XCTAssertEqual(forbidden.status, 403)
         XCTAssertTrue(forbidden.text.contains("'submit'"), forbidden.text)
@@ -83,8 +88,9 @@ final class APITests: PipelineTestCase {
         // A revoked key is refused from the next request on.
         XCTAssertEqual(try runFlexfin(["apikey", "revoke", "dashboard"]).status, 0)
         XCTAssertEqual(try call("/v1/commands/a-1", key: reader).status, 401)
-        XCTAssertEqual(try count("SELECT count(*) FROM api_keys WHERE secret_sha256 LIKE '%' || $1 || '%'", [String(reader.suffix(64))]), 0,
-                       "the secret itself is not stored")
+        XCTAssertEqual(
+            try count("SELECT count(*) FROM api_keys WHERE secret_sha256 LIKE '%' || $1 || '%'", [String(reader.suffix(64))]), 0,
+            "the secret itself is not stored")
     }
 
     func testSIGTERMStopsTheServerAndEveryLoopOfTheAPI() throws {
@@ -125,8 +131,11 @@ final class APITests: PipelineTestCase {
         try refuseTransfers(raising: "ledger refused")
         let server = try startAPI(arguments: ["--sample-seconds", "1"], metrics: true)
         api = try XCTUnwrap(server.apiURL)
-        let money = { try MetricsScrape.fetch(XCTUnwrap(server.metricsURL)).sum("flexfin_dead_letter_money_minor_units",
-                                                                                   ["queue": "commands.payment", "currency": "USD"]) }
+        let money = {
+            try MetricsScrape.fetch(XCTUnwrap(server.metricsURL)).sum(
+                "flexfin_dead_letter_money_minor_units",
+                ["queue": "commands.payment", "currency": "USD"])
+        }
         let submitter = try apiKey("producer", "submit,read")
         let operatorKey = try apiKey("ops-anna", "read,operate")
         _ = try start("payments-worker", environment: try paymentAttempts(2))
@@ -140,7 +149,8 @@ final class APITests: PipelineTestCase {
         }
         XCTAssertTrue(seen.contains("retrying"), "\(seen)")
 
-        let groups = try XCTUnwrap(try call("/v1/dead-letters?queue=commands.payment", key: operatorKey).json?["groups"] as? [[String: Any]])
+        let groups = try XCTUnwrap(
+            try call("/v1/dead-letters?queue=commands.payment", key: operatorKey).json?["groups"] as? [[String: Any]])
         XCTAssertEqual(groups.count, 1)
         let group = try XCTUnwrap(groups.first)
         XCTAssertEqual(group["count"] as? Int, 1)
@@ -159,8 +169,9 @@ final class APITests: PipelineTestCase {
         try workbench.wait(upTo: .seconds(30), for: "c-1 applied") { _ in
             try self.call("/v1/commands/c-1", key: submitter).json?["status"] as? String == "applied"
         }
-        XCTAssertEqual(try count("SELECT count(*) FROM audit_log WHERE body::jsonb->'data'->>'actor' = 'api-key:ops-anna'"), 2,
-                       "the replay and its completion, under the key's name")
+        XCTAssertEqual(
+            try count("SELECT count(*) FROM audit_log WHERE body::jsonb->'data'->>'actor' = 'api-key:ops-anna'"), 2,
+            "the replay and its completion, under the key's name")
         try workbench.wait(upTo: .seconds(20), for: "/metrics to show no money held") { _ in try money() == 0 }
     }
 }

@@ -13,8 +13,9 @@ final class AuditTamperTests: PipelineTestCase {
     private func appendEvents(_ count: Int) throws {
         let handler = AuditHandler()
         let records = try (1...count).map { index in
-            let payment = PaymentCommand(commandId: "c\(index)", payer: "w0001", payee: "w0002",
-                                         amount: Money(minorUnits: Int64(index), currency: Currency("USD")!))
+            let payment = PaymentCommand(
+                commandId: "c\(index)", payer: "w0001", payee: "w0002",
+                amount: Money(minorUnits: Int64(index), currency: Currency("USD")!))
             let event = PaymentOutcome.completed(payment).event(at: Date(), users: ["w0001": "u0001"])
             return try handler.decode(InboundMessage(body: event.encoded()))
         }
@@ -70,7 +71,8 @@ final class AuditTamperTests: PipelineTestCase {
     func testTwoSwappedRowsAreNamed() throws {
         try appendEvents(20)
         // Rows 5 and 6 change places (through a free seq: seq is unique).
-        try tamper("""
+        try tamper(
+            """
             UPDATE audit_log SET seq = 1000000 WHERE seq = 5;
             UPDATE audit_log SET seq = 5 WHERE seq = 6;
             UPDATE audit_log SET seq = 6 WHERE seq = 1000000;

@@ -2,6 +2,7 @@ import AMQPClient
 import Domain
 import Foundation
 import RedisClient
+import TestSupport
 import WorkerRuntime
 import XCTest
 
@@ -11,17 +12,43 @@ final class BadInputTests: PipelineTestCase {
     private let bad: [(id: String, body: String, mentions: String)] = [
         ("bad-json", "{not json", "not valid JSON"),
         // Each of these was accepted (or failed only after every retry tier) before.
-        ("bad-nul", #"{"command_id":"bad-nul","type":"payment","payer":"w0001","payee":"w0002","amount":5,"currency":"USD","memo":"a\u0000b"}"#,
-         "field 'memo': contains U+0000"),
-        ("bad-twice", #"{"command_id":"bad-twice","type":"payment","payer":"w0001","payee":"w0002","amount":1,"currency":"USD","amount":100}"#,
-         "field 'amount': appears more than once"),
-        ("bad-bom", "\u{FEFF}" + #"{"command_id":"bad-bom","type":"payment","payer":"w0001","payee":"w0002","amount":5,"currency":"USD"}"#,
-         "byte-order mark"),
-        ("bad-missing", #"{"command_id":"bad-missing","type":"payment","payee":"w0002","amount":5,"currency":"USD"}"#, "field 'payer': is required"),
-        ("bad-negative", #"{"command_id":"bad-negative","type":"payment","payer":"w0001","payee":"w0002","amount":-5,"currency":"USD"}"#, "field 'amount': must be positive"),
-        ("bad-fraction", #"{"command_id":"bad-fraction","type":"payment","payer":"w0001","payee":"w0002","amount":5.5,"currency":"USD"}"#, "whole number of minor units"),
-        ("bad-currency", #"{"command_id":"bad-currency","type":"payment","payer":"w0001","payee":"w0002","amount":5,"currency":"XYZ"}"#, "not an ISO 4217 currency code"),
-        (String(repeating: "x", count: 65), #"{"command_id":"\#(String(repeating: "x", count: 65))","type":"payment","payer":"w0001","payee":"w0002","amount":5,"currency":"USD"}"#, "at most 64"),
+        (
+            "bad-nul",
+            #"{"command_id":"bad-nul","type":"payment","payer":"w0001","payee":"w0002","amount":5,"currency":"USD","memo":"a\u0000b"}"#,
+            "field 'memo': contains U+0000"
+        ),
+        (
+            "bad-twice",
+            #"{"command_id":"bad-twice","type":"payment","payer":"w0001","payee":"w0002","amount":1,"currency":"USD","amount":100}"#,
+            "field 'amount': appears more than once"
+        ),
+        (
+            "bad-bom",
+            "\u{FEFF}" + #"{"command_id":"bad-bom","type":"payment","payer":"w0001","payee":"w0002","amount":5,"currency":"USD"}"#,
+            "byte-order mark"
+        ),
+        (
+            "bad-missing", #"{"command_id":"bad-missing","type":"payment","payee":"w0002","amount":5,"currency":"USD"}"#,
+            "field 'payer': is required"
+        ),
+        (
+            "bad-negative", #"{"command_id":"bad-negative","type":"payment","payer":"w0001","payee":"w0002","amount":-5,"currency":"USD"}"#,
+            "field 'amount': must be positive"
+        ),
+        (
+            "bad-fraction",
+            #"{"command_id":"bad-fraction","type":"payment","payer":"w0001","payee":"w0002","amount":5.5,"currency":"USD"}"#,
+            "whole number of minor units"
+        ),
+        (
+            "bad-currency", #"{"command_id":"bad-currency","type":"payment","payer":"w0001","payee":"w0002","amount":5,"currency":"XYZ"}"#,
+            "not an ISO 4217 currency code"
+        ),
+        (
+            String(repeating: "x", count: 65),
+            #"{"command_id":"\#(String(repeating: "x", count: 65))","type":"payment","payer":"w0001","payee":"w0002","amount":5,"currency":"USD"}"#,
+            "at most 64"
+        ),
     ]
 
     func testEachBadMessageIsDeadLetteredWithItsReasonAndTheRestIsApplied() throws {
@@ -29,11 +56,14 @@ final class BadInputTests: PipelineTestCase {
         try channel.enableConfirms()
         // Bypassing `flexfin submit`, which would refuse them at the door.
         for (index, message) in bad.enumerated() {
-            try channel.publish(exchange: topology.commandExchange, routingKey: "payment", message: AMQPMessage(
-                body: Array(message.body.utf8), properties: AMQPProperties(messageId: message.id)))
+            try channel.publish(
+                exchange: topology.commandExchange, routingKey: "payment",
+                message: AMQPMessage(
+                    body: Array(message.body.utf8), properties: AMQPProperties(messageId: message.id)))
             let good = payment("good-\(index)", "w0001", "w0002", 100)
-            try channel.publish(exchange: topology.commandExchange, routingKey: "payment",
-                                message: AMQPMessage(body: good.body, properties: AMQPProperties(messageId: good.commandId)))
+            try channel.publish(
+                exchange: topology.commandExchange, routingKey: "payment",
+                message: AMQPMessage(body: good.body, properties: AMQPProperties(messageId: good.commandId)))
         }
         try channel.waitForConfirms()
 
@@ -49,7 +79,8 @@ final class BadInputTests: PipelineTestCase {
         XCTAssertEqual(deadLetters.count, bad.count)
         for message in bad {
             let headers = try XCTUnwrap(deadLetters[message.id], "\(message.id) not in the DLQ").properties.headers
-            XCTAssertTrue(headers["x-error"]?.stringValue?.contains(message.mentions) ?? false, "\(message.id): \(headers["x-error"] ?? "-")")
+            XCTAssertTrue(
+                headers["x-error"]?.stringValue?.contains(message.mentions) ?? false, "\(message.id): \(headers["x-error"] ?? "-")")
             XCTAssertEqual(headers["x-error-class"], "invalid")
             XCTAssertEqual(headers["x-origin-queue"], "commands.payment")
             XCTAssertEqual(headers["x-attempts"], .int(1))
@@ -65,17 +96,23 @@ final class BadInputTests: PipelineTestCase {
         try workbench.reset(wallets: 3, balance: 100)
         try settings.connectDatabase().query("UPDATE accounts SET status = 'closed' WHERE id = 'w0003'")
         let worker = try start("payments-worker")
-        try submit([payment("r-funds", "w0001", "w0002", 1000), payment("r-same", "w0001", "w0001", 1),
-                    payment("r-unknown", "w0001", "w0404", 1), payment("r-closed", "w0001", "w0003", 1),
-                    payment("ok", "w0001", "w0002", 100)])
+        try submit([
+            payment("r-funds", "w0001", "w0002", 1000), payment("r-same", "w0001", "w0001", 1),
+            payment("r-unknown", "w0001", "w0404", 1), payment("r-closed", "w0001", "w0003", 1),
+            payment("ok", "w0001", "w0002", 100),
+        ])
         try workbench.wait(upTo: .seconds(30), for: "five decisions") { db in
             try db.query("SELECT count(*) FROM inbox WHERE consumer = 'payments'").int(0, 0) == 5
         }
         let reasons = try settings.connectDatabase().query(
             "SELECT message_id, coalesce(reason, outcome) FROM inbox WHERE consumer = 'payments' ORDER BY message_id")
         let decided = Dictionary(uniqueKeysWithValues: (0..<reasons.count).map { (reasons.string($0, 0)!, reasons.string($0, 1)!) })
-        XCTAssertEqual(decided, ["ok": "applied", "r-funds": "insufficient_funds", "r-same": "same_wallet",
-                                 "r-unknown": "unknown_wallet", "r-closed": "wallet_closed"])
+        XCTAssertEqual(
+            decided,
+            [
+                "ok": "applied", "r-funds": "insufficient_funds", "r-same": "same_wallet",
+                "r-unknown": "unknown_wallet", "r-closed": "wallet_closed",
+            ])
         // Each decision has its event (nobody consumes events.notifications here).
         try workbench.waitUntilOutboxDrained(upTo: .seconds(10))
         let channel = try settings.connectBroker().openChannel()
@@ -94,5 +131,3 @@ final class BadInputTests: PipelineTestCase {
         try runFlexfin(["status", id]).output
     }
 }
-
-import TestSupport

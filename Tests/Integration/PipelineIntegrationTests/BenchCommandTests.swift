@@ -30,13 +30,15 @@ final class BenchCommandTests: PipelineTestCase {
         }
         let invariants = try XCTUnwrap(result["invariants"] as? [[String: Any]])
         XCTAssertGreaterThanOrEqual(invariants.count, 10)
-        XCTAssertEqual((result["workers"] as? [[String: Any]])?.compactMap { $0["worker"] as? String }.sorted(),
-                       ["audit", "notifications", "payments", "tax"])
+        XCTAssertEqual(
+            (result["workers"] as? [[String: Any]])?.compactMap { $0["worker"] as? String }.sorted(),
+            ["audit", "notifications", "payments", "tax"])
         // CPU from /proc: every server and worker did work, and the parts add up.
         let cpu = try XCTUnwrap(result["cpu"] as? [String: Any], run.output)
         let groups = try XCTUnwrap(cpu["groups"] as? [[String: Any]])
-        XCTAssertEqual(groups.compactMap { $0["name"] as? String },
-                       ["postgresql", "rabbitmq", "redis", "payments-worker", "audit-worker", "notifications-worker", "tax-worker"])
+        XCTAssertEqual(
+            groups.compactMap { $0["name"] as? String },
+            ["postgresql", "rabbitmq", "redis", "payments-worker", "audit-worker", "notifications-worker", "tax-worker"])
         for group in groups where group["name"] as? String != "redis" {
             XCTAssertGreaterThan(group["seconds"] as? Double ?? 0, 0, "\(group)")
         }
@@ -65,8 +67,9 @@ final class BenchCommandTests: PipelineTestCase {
         XCTAssertEqual(metrics["invariants_ok"] as? Bool, true, run.output)
         XCTAssertGreaterThan(metrics["ratio_to_without"] as? Double ?? 0, 0)
         let agreement = (metrics["invariants"] as? [[String: Any]] ?? []).filter { ($0["name"] as? String ?? "").contains("/metrics") }
-        XCTAssertEqual(agreement.compactMap { ($0["name"] as? String)?.components(separatedBy: ":").first }.sorted(),
-                       ["audit", "notifications", "payments", "tax"], run.output)
+        XCTAssertEqual(
+            agreement.compactMap { ($0["name"] as? String)?.components(separatedBy: ":").first }.sorted(),
+            ["audit", "notifications", "payments", "tax"], run.output)
         XCTAssertTrue(agreement.allSatisfy { $0["ok"] as? Bool == true }, run.output)
     }
 

@@ -39,7 +39,9 @@ final class ClusterFailoverTests: PipelineTestCase {
     override func servers() throws -> ServiceSettings {
         var cluster = TestServices.settings
         let first = cluster.amqpEndpoints[0]
-        cluster.amqpEndpoints = Self.nodes.map { AMQPEndpoint(host: "127.0.0.1", port: 5780 + $0, user: first.user, password: first.password, vhost: first.vhost) }
+        cluster.amqpEndpoints = Self.nodes.map {
+            AMQPEndpoint(host: "127.0.0.1", port: 5780 + $0, user: first.user, password: first.password, vhost: first.vhost)
+        }
         cluster.amqpManagementURLs = Self.nodes.map { URL(string: "http://127.0.0.1:\(15780 + $0)")! }
         return cluster
     }
@@ -72,13 +74,16 @@ final class ClusterFailoverTests: PipelineTestCase {
         let leader = try XCTUnwrap(before.leader)
         let victim = try XCTUnwrap(Self.nodes.first { leader == "flexfin-\(5780 + $0)@localhost" }, "leader \(leader)")
         var onLeader = settings
-        onLeader.amqpEndpoints = onLeader.amqpEndpoints.filter { $0.port == 5780 + victim } + onLeader.amqpEndpoints.filter { $0.port != 5780 + victim }
+        onLeader.amqpEndpoints =
+            onLeader.amqpEndpoints.filter { $0.port == 5780 + victim } + onLeader.amqpEndpoints.filter { $0.port != 5780 + victim }
         let clients = ["FLEXFIN_AMQP_URL": onLeader.environment["FLEXFIN_AMQP_URL"]!]
 
         let workload = try w1(4000)
-        let backlog = Array(workload.commands.prefix(3000)), stream = Array(workload.commands.dropFirst(3000))
+        let backlog = Array(workload.commands.prefix(3000))
+        let stream = Array(workload.commands.dropFirst(3000))
         try submit(backlog)
-        let workers = [try start("payments-worker", lanes: 2, batchSize: 20, environment: clients)]
+        let workers =
+            [try start("payments-worker", lanes: 2, batchSize: 20, environment: clients)]
             + (try ["audit-worker", "notifications-worker", "tax-worker"].map { try start($0, environment: clients) })
         try waitUntilDecided(atLeast: 200)
         let submission = HeldSubmission(stream, settings: onLeader, topology: topology)
@@ -123,7 +128,8 @@ final class ClusterFailoverTests: PipelineTestCase {
         let endpoint = settings.amqpEndpoints[0]
         var report = ["broker at the timeout:"]
         for node in Self.nodes {
-            let url = "http://127.0.0.1:\(15780 + node)/api/queues/\(endpoint.vhost)?columns=name,leader,members,online,messages,messages_ready,messages_unacknowledged,consumers,single_active_consumer_tag"
+            let url =
+                "http://127.0.0.1:\(15780 + node)/api/queues/\(endpoint.vhost)?columns=name,leader,members,online,messages,messages_ready,messages_unacknowledged,consumers,single_active_consumer_tag"
             let curl = Process()
             let output = Pipe()
             curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
@@ -137,7 +143,9 @@ final class ClusterFailoverTests: PipelineTestCase {
             let logs = Self.folder.appendingPathComponent("cluster/node-\(node)/log")
             for file in (try? FileManager.default.contentsOfDirectory(at: logs, includingPropertiesForKeys: nil)) ?? [] {
                 let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
-                let lines = text.split(separator: "\n").filter { $0.contains("events.") || $0.contains("[warning]") || $0.contains("[error]") }
+                let lines = text.split(separator: "\n").filter {
+                    $0.contains("events.") || $0.contains("[warning]") || $0.contains("[error]")
+                }
                 report.append("node \(node) \(file.lastPathComponent):\n" + lines.suffix(80).joined(separator: "\n"))
             }
         }

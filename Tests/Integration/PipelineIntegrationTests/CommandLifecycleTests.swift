@@ -20,8 +20,10 @@ final class CommandLifecycleTests: PipelineTestCase {
     }
 
     /// Polls `flexfin status` until `condition` holds.
-    private func waitForStatus(_ id: String, upTo seconds: Double = 30, _ what: String,
-                               until condition: (JSONObject) -> Bool) throws -> JSONObject {
+    private func waitForStatus(
+        _ id: String, upTo seconds: Double = 30, _ what: String,
+        until condition: (JSONObject) -> Bool
+    ) throws -> JSONObject {
         let deadline = Date().addingTimeInterval(seconds)
         var last: JSONObject = [:]
         while Date() < deadline {
@@ -34,14 +36,16 @@ final class CommandLifecycleTests: PipelineTestCase {
     }
 
     private func publishRaw(_ id: String, _ body: String, on channel: AMQPChannel) throws {
-        try channel.publish(exchange: topology.commandExchange, routingKey: "payment",
-                            message: AMQPMessage(body: Array(body.utf8), properties: AMQPProperties(messageId: id)))
+        try channel.publish(
+            exchange: topology.commandExchange, routingKey: "payment",
+            message: AMQPMessage(body: Array(body.utf8), properties: AMQPProperties(messageId: id)))
     }
 
     func testAReusedIdWithOtherContentIsAConflictKeptWholeAndACopyIsADuplicate() throws {
         let original = #"{"command_id":"reused","type":"payment","payer":"w0001","payee":"w0002","amount":100,"currency":"USD"}"#
         // The same command written another way: a copy, not a conflict.
-        let copy = #"{ "currency":"USD", "amount":100, "kind":"transfer", "payee":"w0002", "payer":"w0001", "type":"payment", "command_id":"reused" }"#
+        let copy =
+            #"{ "currency":"USD", "amount":100, "kind":"transfer", "payee":"w0002", "payer":"w0001", "type":"payment", "command_id":"reused" }"#
         let other = #"{"command_id":"reused","type":"payment","payer":"w0001","payee":"w0002","amount":999,"currency":"USD"}"#
         let channel = try settings.connectBroker().openChannel()
         try channel.enableConfirms()
@@ -80,10 +84,12 @@ final class CommandLifecycleTests: PipelineTestCase {
         let line = { (id: String, amount: Int) in
             #"{"command_id":"\#(id)","type":"payment","payer":"w0001","payee":"w0002","amount":\#(amount),"currency":"USD"}"#
         }
-        try [line("f-1", 5), line("f-2", 5), line("f-1", 5), line("f-1", 7)].joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        try [line("f-1", 5), line("f-2", 5), line("f-1", 5), line("f-1", 7)].joined(separator: "\n").write(
+            to: file, atomically: true, encoding: .utf8)
         let refused = try runFlexfin(["submit", "--file", file.path])
         XCTAssertNotEqual(refused.status, 0)
-        XCTAssertTrue(refused.errors.contains(#"line 4: field 'command_id': "f-1" is also the id of line 1, a different command"#), refused.errors)
+        XCTAssertTrue(
+            refused.errors.contains(#"line 4: field 'command_id': "f-1" is also the id of line 1, a different command"#), refused.errors)
         XCTAssertFalse(refused.errors.contains("line 3"), "an exact copy is not a conflict: \(refused.errors)")
         XCTAssertEqual(try readyMessages("commands.payment"), 0, "nothing published")
     }
@@ -129,8 +135,9 @@ final class CommandLifecycleTests: PipelineTestCase {
     func testACommandDeadLetteredAsInvalidHasItsStatusWithTheField() throws {
         let channel = try settings.connectBroker().openChannel()
         try channel.enableConfirms()
-        try publishRaw("life-invalid", #"{"command_id":"life-invalid","type":"payment","payer":"w0001","payee":"w0002","amount":-5,"currency":"USD"}"#,
-                       on: channel)
+        try publishRaw(
+            "life-invalid", #"{"command_id":"life-invalid","type":"payment","payer":"w0001","payee":"w0002","amount":-5,"currency":"USD"}"#,
+            on: channel)
         try channel.waitForConfirms()
         _ = try start("payments-worker")
         let dead = try waitForStatus("life-invalid", "dead-lettered") { $0["status"] == .string("dead-lettered") }
@@ -139,6 +146,8 @@ final class CommandLifecycleTests: PipelineTestCase {
         guard case .string(let error)? = dead["error"] else { return XCTFail("no error") }
         XCTAssertTrue(error.contains("field 'amount'"), error)
         let text = try runFlexfin(["status", "life-invalid"])
-        XCTAssertTrue(text.output.contains("life-invalid: dead-lettered to commands.payment.dlq after 1 attempt(s) (invalid: field 'amount'"), text.output)
+        XCTAssertTrue(
+            text.output.contains("life-invalid: dead-lettered to commands.payment.dlq after 1 attempt(s) (invalid: field 'amount'"),
+            text.output)
     }
 }

@@ -23,21 +23,28 @@ final class CommandLineTests: PipelineTestCase {
         for round in 0..<2 {
             let seed = try runFlexfin(["seed", "--wallets", "1000", "--projects", "3", "--debts", "3"])
             XCTAssertEqual(seed.status, 0, seed.errors)
-            XCTAssertTrue(seed.output.contains(round == 0 ? "3 projects created with 4 milestones each (9 funded from the clients' wallets)"
-                                                          : "0 projects created with 4 milestones each (0 funded from the clients' wallets), 3 already there"),
-                          seed.output)
-            XCTAssertTrue(seed.output.contains(round == 0 ? "3 debts created" : "0 debts created to lender.bank.USD, 3 already there"), seed.output)
+            XCTAssertTrue(
+                seed.output.contains(
+                    round == 0
+                        ? "3 projects created with 4 milestones each (9 funded from the clients' wallets)"
+                        : "0 projects created with 4 milestones each (0 funded from the clients' wallets), 3 already there"),
+                seed.output)
+            XCTAssertTrue(
+                seed.output.contains(round == 0 ? "3 debts created" : "0 debts created to lender.bank.USD, 3 already there"), seed.output)
         }
         let project = try runFlexfin(["project", "show", "p0002", "--json"])
         XCTAssertEqual(project.status, 0, project.errors)
-        for expected in [#""portfolio_wallet":"pw0003""#, #""escrow":25000,"milestone_id":"p0002-m2","status":"funded""#,
-                         #""escrow":0,"milestone_id":"p0002-m4","status":"pending""#] {
+        for expected in [
+            #""portfolio_wallet":"pw0003""#, #""escrow":25000,"milestone_id":"p0002-m2","status":"funded""#,
+            #""escrow":0,"milestone_id":"p0002-m4","status":"pending""#,
+        ] {
             XCTAssertTrue(project.output.contains(expected), project.output)
         }
         XCTAssertEqual(try runFlexfin(["project", "show", "p0009"]).status, 3)
         let debts = try runFlexfin(["debt", "list", "--user", "u0002", "--json"])
         XCTAssertEqual(debts.output.split(separator: "\n").count, 1, debts.output)
-        XCTAssertTrue(debts.output.contains(#""debt_id":"d0002""#) && debts.output.contains(#""outstanding_principal":500000"#), debts.output)
+        XCTAssertTrue(
+            debts.output.contains(#""debt_id":"d0002""#) && debts.output.contains(#""outstanding_principal":500000"#), debts.output)
         XCTAssertEqual(try runFlexfin(["debt", "show", "d0009"]).status, 3)
         let badStatus = try runFlexfin(["debt", "list", "--status", "open"])
         XCTAssertNotEqual(badStatus.status, 0)
@@ -85,8 +92,10 @@ final class CommandLineTests: PipelineTestCase {
             (["dlq", "purge", "no.such.queue", "--id", "x", "--yes"], [:], "no dead-letter queue for \"no.such.queue\""),
             (["dlq", "replay", "commands.payment", "--all", "--rate", "0"], [:], "--rate must be at least 1"),
             (["submit", "--file", valid], ["FLEXFIN_AMQP_URL": "amqp://u:p@127.0.0.1:notaport/v"], "FLEXFIN_AMQP_URL is not usable"),
-            (["ledger", "verify"], ["FLEXFIN_DATABASE_URL": "postgresql://flexfin@127.0.0.1:notaport/x"],
-             #"invalid integer value "notaport" for connection option "port""#),
+            (
+                ["ledger", "verify"], ["FLEXFIN_DATABASE_URL": "postgresql://flexfin@127.0.0.1:notaport/x"],
+                #"invalid integer value "notaport" for connection option "port""#
+            ),
             (["status", "door-1"], ["FLEXFIN_REDIS_URL": "redis://127.0.0.1:x"], "FLEXFIN_REDIS_URL is not usable"),
         ]
         for door in doors {
@@ -100,8 +109,9 @@ final class CommandLineTests: PipelineTestCase {
         let misconfigured = try start("payments-worker", environment: ["FLEXFIN_DATABASE_URL": "nonsense"])
         try workbench.wait(upTo: .seconds(10), for: "the misconfigured worker to exit") { _ in !misconfigured.isRunning }
         XCTAssertEqual(misconfigured.process.terminationStatus, 2)
-        XCTAssertTrue(misconfigured.logText.contains("cannot start, and retrying will not help") && misconfigured.logText.contains("nonsense"),
-                      misconfigured.logText)
+        XCTAssertTrue(
+            misconfigured.logText.contains("cannot start, and retrying will not help") && misconfigured.logText.contains("nonsense"),
+            misconfigured.logText)
 
         XCTAssertEqual(try readyMessages("commands.payment"), 0, "nothing published")
         XCTAssertEqual(try count("SELECT count(*) FROM audit_log"), 0, "no operator action recorded")
@@ -152,20 +162,24 @@ final class CommandLineTests: PipelineTestCase {
         try settings.connectDatabase().query("UPDATE wallet_daily_net SET net = net - 5 WHERE wallet = 'w0011'")
         let broken = try runFlexfin(["ledger", "verify"])
         XCTAssertNotEqual(broken.status, 0)
-        XCTAssertTrue(broken.output.contains("wallet w0011 on ") && broken.output.contains("its daily net says 999995 but its entries sum to 1000000"),
-                      broken.output)
+        XCTAssertTrue(
+            broken.output.contains("wallet w0011 on ")
+                && broken.output.contains("its daily net says 999995 but its entries sum to 1000000"),
+            broken.output)
     }
 
     func testLedgerVerifyNamesAnEntryMovedToAnotherAccount() throws {
         // The entries' own foreign keys are gone (migration 0007): verify
         // is what proves every entry sits on its transfer's account.
-        try settings.connectDatabase().query("""
+        try settings.connectDatabase().query(
+            """
             UPDATE ledger_entries SET account_id = 'w0007' WHERE id = (SELECT min(id) FROM ledger_entries WHERE account_id = 'w0003')
             """)
         let broken = try runFlexfin(["ledger", "verify"])
         XCTAssertNotEqual(broken.status, 0)
-        XCTAssertTrue(broken.output.contains("account w0007") && broken.output.contains("does not match a debit or credit of its transfer"),
-                      broken.output)
+        XCTAssertTrue(
+            broken.output.contains("account w0007") && broken.output.contains("does not match a debit or credit of its transfer"),
+            broken.output)
     }
 
     /// Transfers have no foreign keys either (migration 0018).

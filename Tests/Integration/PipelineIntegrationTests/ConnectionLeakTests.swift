@@ -45,7 +45,8 @@ final class ConnectionLeakTests: PipelineTestCase {
         let after = try openDescriptors(pid)
         XCTAssertEqual(after, before)
         XCTAssertTrue(worker.isRunning)
-        print("""
+        print(
+            """
             outage of \(service) for \(away): descriptors \(before) before, \(during.map { $0.descriptors }) during, \(after) after; \
             broker connections of the worker \(brokerBefore) before, \(during.map { $0.connections.map(String.init) ?? "-" }) during, \
             \(try connections(of: pid).count) after

@@ -9,10 +9,11 @@ import XCTest
 /// the broker dead-letters it, and everything else is applied.
 final class CrashLoopTests: PipelineTestCase {
     override func tearDownWithError() throws {
-        try settings.connectDatabase().execute(script: """
-            DROP TRIGGER IF EXISTS poison_kills_its_session ON transfers;
-            DROP FUNCTION IF EXISTS poison_kills_its_session();
-            """)
+        try settings.connectDatabase().execute(
+            script: """
+                DROP TRIGGER IF EXISTS poison_kills_its_session ON transfers;
+                DROP FUNCTION IF EXISTS poison_kills_its_session();
+                """)
         try super.tearDownWithError()
     }
 
@@ -20,17 +21,20 @@ final class CrashLoopTests: PipelineTestCase {
         // The poison: its transfer makes the database end the worker's
         // session (as a crash would), so the lane dies with its batch
         // unacknowledged and the broker hands the batch back, every time.
-        try settings.connectDatabase().execute(script: """
-            CREATE FUNCTION poison_kills_its_session() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF NEW.memo = 'poison' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
-                RETURN NEW;
-            END $$;
-            CREATE TRIGGER poison_kills_its_session BEFORE INSERT ON transfers FOR EACH ROW EXECUTE FUNCTION poison_kills_its_session();
-            """)
+        try settings.connectDatabase().execute(
+            script: """
+                CREATE FUNCTION poison_kills_its_session() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.memo = 'poison' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;
+                    RETURN NEW;
+                END $$;
+                CREATE TRIGGER poison_kills_its_session BEFORE INSERT ON transfers FOR EACH ROW EXECUTE FUNCTION poison_kills_its_session();
+                """)
         var commands = (0..<40).map { payment("neighbour-\($0)", String(format: "w%04d", $0 + 1), String(format: "w%04d", $0 + 101), 5) }
-        let poison = SubmittedCommand(PaymentCommand(commandId: "poison-1", payer: "w0001", payee: "w0002",
-                                                     amount: .init(minorUnits: 5, currency: .init("USD")!), memo: "poison"))
+        let poison = SubmittedCommand(
+            PaymentCommand(
+                commandId: "poison-1", payer: "w0001", payee: "w0002",
+                amount: .init(minorUnits: 5, currency: .init("USD")!), memo: "poison"))
         commands.insert(poison, at: 17)
         try submit(commands)
         // One process, one lane, batches of 10: the poison arrives with neighbours.

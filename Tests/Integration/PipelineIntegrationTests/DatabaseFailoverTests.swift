@@ -36,8 +36,9 @@ final class DatabaseFailoverTests: PipelineTestCase {
     func testPromotingTheStandbyAfterThePrimaryStopsMidRunLosesAndDuplicatesNothing() throws {
         let server = { try self.settings.connectDatabase().query("SELECT inet_server_port(), pg_is_in_recovery()") }
         XCTAssertEqual(try server().int(0, 0), 5443, "the primary takes the writes")
-        XCTAssertEqual(try settings.connectDatabase().query("SHOW synchronous_standby_names").string(0, 0), "flexfin_standby",
-                       "a commit is acknowledged only once the standby has it")
+        XCTAssertEqual(
+            try settings.connectDatabase().query("SHOW synchronous_standby_names").string(0, 0), "flexfin_standby",
+            "a commit is acknowledged only once the standby has it")
         let workload = try w1(3000)
         let workers = [try start("payments-worker", lanes: 2, batchSize: 50)] + (try startEventWorkers())
         try submit(workload.commands)

@@ -15,8 +15,9 @@ final class DeadLetterCommandTests: PipelineTestCase {
         try submit([boomPayment("boom-1"), boomPayment("boom-2"), payment("fine-1", "w0003", "w0004", 5), boomPayment("boom-3")])
         let channel = try settings.connectBroker().openChannel()
         try channel.enableConfirms()
-        try channel.publish(exchange: topology.commandExchange, routingKey: "payment",
-                            message: AMQPMessage(body: Array("{oops".utf8), properties: AMQPProperties(messageId: "bad-x", type: "payment")))
+        try channel.publish(
+            exchange: topology.commandExchange, routingKey: "payment",
+            message: AMQPMessage(body: Array("{oops".utf8), properties: AMQPProperties(messageId: "bad-x", type: "payment")))
         try channel.waitForConfirms()
         try workbench.wait(upTo: .seconds(20), for: "four dead letters") { _ in try readyMessages("commands.payment.dlq") == 4 }
 
@@ -36,7 +37,10 @@ final class DeadLetterCommandTests: PipelineTestCase {
         XCTAssertTrue(shown.output.contains(#""command_id":"boom-2""#), shown.output)
 
         let dry = try runFlexfin(["dlq", "replay", "commands.payment", "--error-class", "unexpected", "--dry-run"])
-        XCTAssertTrue(dry.output.contains("dry run: 3 would be replayed (0 would apply, 0 would be rejected, 0 already processed, 0 conflict, 0 invalid, 3 would fail)"), dry.output)
+        XCTAssertTrue(
+            dry.output.contains(
+                "dry run: 3 would be replayed (0 would apply, 0 would be rejected, 0 already processed, 0 conflict, 0 invalid, 3 would fail)"
+            ), dry.output)
         XCTAssertTrue(dry.output.contains("=> would fail: PostgreSQL") && dry.output.contains("simulated bad deploy"), dry.output)
         XCTAssertEqual(try readyMessages("commands.payment.dlq"), 4)
 
@@ -44,7 +48,10 @@ final class DeadLetterCommandTests: PipelineTestCase {
         // the bad JSON would be dead-lettered again), still moving nothing.
         try stopRefusingTransfers()
         let again = try runFlexfin(["dlq", "replay", "commands.payment", "--all", "--dry-run"])
-        XCTAssertTrue(again.output.contains("dry run: 4 would be replayed (3 would apply, 0 would be rejected, 0 already processed, 0 conflict, 1 invalid, 0 would fail)"), again.output)
+        XCTAssertTrue(
+            again.output.contains(
+                "dry run: 4 would be replayed (3 would apply, 0 would be rejected, 0 already processed, 0 conflict, 1 invalid, 0 would fail)"
+            ), again.output)
         XCTAssertEqual(try count("SELECT count(*) FROM transfers WHERE command_id LIKE 'boom-%'"), 0, "a dry run keeps nothing")
         XCTAssertEqual(try readyMessages("commands.payment.dlq"), 4)
 
@@ -59,14 +66,16 @@ final class DeadLetterCommandTests: PipelineTestCase {
         let refused = try runFlexfin(["dlq", "purge", "commands.payment", "--id", "bad-x"])
         XCTAssertNotEqual(refused.status, 0)
         XCTAssertTrue(refused.errors.contains("--yes"), refused.errors)
-        XCTAssertTrue(try runFlexfin(["dlq", "purge", "commands.payment", "--id", "bad-x", "--yes", "--actor", "ops-test"])
-                        .output.contains("purged 1"))
+        XCTAssertTrue(
+            try runFlexfin(["dlq", "purge", "commands.payment", "--id", "bad-x", "--yes", "--actor", "ops-test"])
+                .output.contains("purged 1"))
         XCTAssertEqual(try readyMessages("commands.payment.dlq"), 0)
 
         let actions = try settings.connectDatabase().query(
             "SELECT event_type, body::jsonb->'data'->>'count' FROM audit_log WHERE body::jsonb->'data'->>'actor' = 'ops-test' ORDER BY seq")
-        XCTAssertEqual((0..<actions.count).map { "\(actions.string($0, 0)!)=\(actions.string($0, 1)!)" },
-                       ["operator.dlq.replay=3", "operator.dlq.replay.completed=3", "operator.dlq.purge=1"])
+        XCTAssertEqual(
+            (0..<actions.count).map { "\(actions.string($0, 0)!)=\(actions.string($0, 1)!)" },
+            ["operator.dlq.replay=3", "operator.dlq.replay.completed=3", "operator.dlq.purge=1"])
         XCTAssertEqual(try runFlexfin(["audit", "verify"]).status, 0)
 
         let unknown = try runFlexfin(["dlq", "list", "no.such.queue"])

@@ -28,11 +28,13 @@ final class DeadLetterReadingTests: PipelineTestCase {
         // and one a producer publishes straight to the dead-letter queue.
         let channel = try settings.connectBroker().openChannel()
         try channel.enableConfirms()
-        try channel.publish(exchange: topology.commandExchange, routingKey: "payment",
-                            message: AMQPMessage(body: Array("{oops".utf8), properties: AMQPProperties(messageId: "bad-json", type: "payment")))
+        try channel.publish(
+            exchange: topology.commandExchange, routingKey: "payment",
+            message: AMQPMessage(body: Array("{oops".utf8), properties: AMQPProperties(messageId: "bad-json", type: "payment")))
         let straight = #"{"command_id":"straight-in","type":"payment","payer":"w0001","payee":"w0002","amount":700,"currency":"USD"}"#
-        try channel.publish(exchange: "", routingKey: "commands.payment.dlq",
-                            message: AMQPMessage(body: Array(straight.utf8), properties: AMQPProperties(messageId: "straight-in", type: "payment")))
+        try channel.publish(
+            exchange: "", routingKey: "commands.payment.dlq",
+            message: AMQPMessage(body: Array(straight.utf8), properties: AMQPProperties(messageId: "straight-in", type: "payment")))
         try channel.waitForConfirms()
 
         func listedIds() throws -> Set<String> {
@@ -49,7 +51,9 @@ final class DeadLetterReadingTests: PipelineTestCase {
         }
         var fromCLI: [[String: Any]] = []
         for index in 0..<100 {
-            let run = index % 2 == 0 ? try runFlexfin(["dlq", "list", "commands.payment", "--json"]) : try runFlexfin(["dlq", "show", "straight-in"])
+            let run =
+                index % 2 == 0
+                ? try runFlexfin(["dlq", "list", "commands.payment", "--json"]) : try runFlexfin(["dlq", "show", "straight-in"])
             XCTAssertEqual(run.status, 0, run.errors)
             if index % 2 == 0 { fromCLI = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [[String: Any]]) }
         }
@@ -64,8 +68,9 @@ final class DeadLetterReadingTests: PipelineTestCase {
             XCTAssertTrue(["0", nil].contains(headers["x-delivery-count"]), "\(letter["id"] ?? "-") was handed back: \(headers)")
         }
         XCTAssertEqual(try count("SELECT count(*) FROM dead_letters WHERE queue = 'commands.payment.dlq' AND state = 'held'"), 2)
-        XCTAssertEqual(try count("SELECT count(*) FROM dead_letters WHERE message_id = 'straight-in' AND consumer IS NULL"), 1,
-                       "taken in by the intake")
+        XCTAssertEqual(
+            try count("SELECT count(*) FROM dead_letters WHERE message_id = 'straight-in' AND consumer IS NULL"), 1,
+            "taken in by the intake")
         XCTAssertEqual(try readyMessages("commands.payment.dlq"), 0, "the queue's copies are in the record")
         XCTAssertEqual(try channel.inspectQueue("commands.payment.dlq").consumerCount, 1, "the API's intake, and no reader")
 

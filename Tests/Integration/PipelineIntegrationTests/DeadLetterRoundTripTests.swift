@@ -21,8 +21,9 @@ final class DeadLetterRoundTripTests: PipelineTestCase {
         let commands = (0..<1000).map { index -> SubmittedCommand in
             let payer = Int.random(in: 1...1000, using: &random)
             let payee = payer % 1000 + 1
-            return payment(String(format: "rt-%04d", index), String(format: "w%04d", payer), String(format: "w%04d", payee),
-                           Int64.random(in: 1...500, using: &random))
+            return payment(
+                String(format: "rt-%04d", index), String(format: "w%04d", payer), String(format: "w%04d", payee),
+                Int64.random(in: 1...500, using: &random))
         }
         try submit(commands)
         try workbench.wait(upTo: .seconds(120), for: "1,000 dead letters") { _ in try readyMessages("commands.payment.dlq") == 1000 }
@@ -33,7 +34,8 @@ final class DeadLetterRoundTripTests: PipelineTestCase {
         XCTAssertEqual(listed.status, 0, listed.errors)
         let letters = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]])
         XCTAssertEqual(Set(letters.compactMap { $0["id"] as? String }), Set(commands.map(\.commandId)))
-        XCTAssertTrue(letters.allSatisfy { $0["attempts"] as? Int == 2 && ($0["error"] as? String)?.contains("simulated bad deploy") == true })
+        XCTAssertTrue(
+            letters.allSatisfy { $0["attempts"] as? Int == 2 && ($0["error"] as? String)?.contains("simulated bad deploy") == true })
         let some = try runFlexfin(["dlq", "list", "commands.payment", "--grep", "rt-000"])
         XCTAssertTrue(some.output.hasSuffix("10 dead letter(s)\n"), some.output)
         XCTAssertEqual(try readyMessages("commands.payment.dlq"), 1000)
@@ -66,12 +68,14 @@ final class DeadLetterRoundTripTests: PipelineTestCase {
         XCTAssertTrue(try LedgerVerification.run(on: settings.connectDatabase()).problems.isEmpty)
 
         // Both replays are on the record; only the second finished.
-        let actions = try settings.connectDatabase().query("""
+        let actions = try settings.connectDatabase().query(
+            """
             SELECT event_type, body::jsonb->'data'->>'count' FROM audit_log
             WHERE body::jsonb->'data'->>'actor' = 'roundtrip-operator' ORDER BY seq
             """)
-        XCTAssertEqual((0..<actions.count).map { "\(actions.string($0, 0)!)=\(actions.string($0, 1)!)" },
-                       ["operator.dlq.replay=1000", "operator.dlq.replay=\(left)", "operator.dlq.replay.completed=\(left)"])
+        XCTAssertEqual(
+            (0..<actions.count).map { "\(actions.string($0, 0)!)=\(actions.string($0, 1)!)" },
+            ["operator.dlq.replay=1000", "operator.dlq.replay=\(left)", "operator.dlq.replay.completed=\(left)"])
         let verify = try runFlexfin(["audit", "verify"])
         XCTAssertEqual(verify.status, 0, verify.output + verify.errors)
     }
@@ -91,7 +95,8 @@ final class DeadLetterRoundTripTests: PipelineTestCase {
         process.standardError = progress
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        var text = "", moved = 0
+        var text = ""
+        var moved = 0
         while moved < 500 {
             let chunk = progress.fileHandleForReading.availableData
             guard !chunk.isEmpty else { break }  // it ended on its own

@@ -11,7 +11,8 @@ final class EventBundleDeliveryTests: PipelineTestCase {
         let channel = try settings.connectBroker().openChannel()
         var messages: [AMQPMessage] = []
         while messages.reduce(0, { $0 + Int($1.properties.headers[MessageHeader.eventCount]?.intValue ?? 1) }) < events,
-              let delivery = try channel.get(queue, autoAck: true) {
+            let delivery = try channel.get(queue, autoAck: true)
+        {
             messages.append(delivery.message)
         }
         return messages
@@ -56,9 +57,13 @@ final class EventBundleDeliveryTests: PipelineTestCase {
         let channel = try settings.connectBroker().openChannel()
         for queue in ["events.audit", "events.notifications", "events.tax"] { _ = try channel.purgeQueue(queue) }
         try channel.enableConfirms()
-        try channel.publish(exchange: topology.eventExchange, routingKey: "payment.completed", message: AMQPMessage(
-            body: body, properties: AMQPProperties(contentType: EventBundle.contentType, messageId: "test-bundle", type: "payment.completed",
-                                                   headers: [MessageHeader.eventCount: 4])))
+        try channel.publish(
+            exchange: topology.eventExchange, routingKey: "payment.completed",
+            message: AMQPMessage(
+                body: body,
+                properties: AMQPProperties(
+                    contentType: EventBundle.contentType, messageId: "test-bundle", type: "payment.completed",
+                    headers: [MessageHeader.eventCount: 4])))
         try channel.waitForConfirms()
 
         _ = try start("tax-worker")
@@ -86,10 +91,13 @@ final class EventBundleDeliveryTests: PipelineTestCase {
         for queue in ["events.audit", "events.notifications", "events.tax"] { _ = try channel.purgeQueue(queue) }
         try channel.enableConfirms()
         func publish(_ lines: [[UInt8]], as id: String) throws {
-            try channel.publish(exchange: topology.eventExchange, routingKey: "payment.completed", message: AMQPMessage(
-                body: EventBundle.body(of: lines), properties: AMQPProperties(
-                    contentType: EventBundle.contentType, messageId: id, type: "payment.completed",
-                    headers: [MessageHeader.eventCount: .int(Int64(lines.count))])))
+            try channel.publish(
+                exchange: topology.eventExchange, routingKey: "payment.completed",
+                message: AMQPMessage(
+                    body: EventBundle.body(of: lines),
+                    properties: AMQPProperties(
+                        contentType: EventBundle.contentType, messageId: id, type: "payment.completed",
+                        headers: [MessageHeader.eventCount: .int(Int64(lines.count))])))
             try channel.waitForConfirms()
         }
         func applied(_ events: Int) throws -> Bool {
@@ -106,17 +114,21 @@ final class EventBundleDeliveryTests: PipelineTestCase {
         for worker in workers { _ = try worker.stop() }
 
         XCTAssertEqual(try count("SELECT count(*) FROM notifications WHERE kind = 'event'"), 8, "4 events, payer and payee each")
-        XCTAssertEqual(try count("""
-            SELECT count(*) FROM tax_quarters q LEFT JOIN (
-                SELECT user_id, quarter, currency, category, sum(amount) AS total, count(*) AS entries FROM tax_entries GROUP BY 1, 2, 3, 4
-            ) e ON (e.user_id, e.quarter, e.currency, e.category) = (q.user_id, q.quarter, q.currency, q.category)
-            WHERE q.total IS DISTINCT FROM e.total OR q.entries IS DISTINCT FROM e.entries
-            """), 0, "each quarter's total adds each entry once")
+        XCTAssertEqual(
+            try count(
+                """
+                SELECT count(*) FROM tax_quarters q LEFT JOIN (
+                    SELECT user_id, quarter, currency, category, sum(amount) AS total, count(*) AS entries FROM tax_entries GROUP BY 1, 2, 3, 4
+                ) e ON (e.user_id, e.quarter, e.currency, e.category) = (q.user_id, q.quarter, q.currency, q.category)
+                WHERE q.total IS DISTINCT FROM e.total OR q.entries IS DISTINCT FROM e.entries
+                """), 0, "each quarter's total adds each entry once")
         XCTAssertGreaterThan(try count("SELECT count(*) FROM tax_quarters"), 0)
-        XCTAssertEqual(try count("""
-            SELECT count(*) FROM notification_counters c
-            WHERE c.unread <> (SELECT count(*) FROM notifications n WHERE n.user_id = c.user_id AND n.read_at IS NULL)
-            """), 0, "each unread counter counts each notification once")
+        XCTAssertEqual(
+            try count(
+                """
+                SELECT count(*) FROM notification_counters c
+                WHERE c.unread <> (SELECT count(*) FROM notifications n WHERE n.user_id = c.user_id AND n.read_at IS NULL)
+                """), 0, "each unread counter counts each notification once")
         XCTAssertEqual(try count("SELECT count(*) FROM notification_counters WHERE unread > 0"), 2)
         let retriedOrDead = topology.retry.tiers.map(\.name) + ["events.tax.dlq", "events.notifications.dlq"]
         XCTAssertEqual(try retriedOrDead.map(readyMessages).reduce(0, +), 0, "no event failed on the rows already there")

@@ -50,9 +50,12 @@ final class ExactlyOnceTests: PipelineTestCase {
         try assertInvariants(workload.expected)
         XCTAssertEqual(try count("SELECT count(DISTINCT command_id) FROM transfers WHERE kind <> 'funding'"), workload.expected.completed)
         XCTAssertEqual(try count("SELECT count(*) FROM (SELECT event_id FROM audit_log GROUP BY event_id HAVING count(*) > 1) d"), 0)
-        XCTAssertEqual(try count("SELECT count(*) FROM transfers WHERE command_id = ANY($1)", [Array(redelivered)]),
-                       try count("SELECT count(*) FROM inbox WHERE consumer = 'payments' AND outcome = 'applied' AND message_id = ANY($1)", [Array(redelivered)]),
-                       "each redelivered command has exactly its one transfer")
+        XCTAssertEqual(
+            try count("SELECT count(*) FROM transfers WHERE command_id = ANY($1)", [Array(redelivered)]),
+            try count(
+                "SELECT count(*) FROM inbox WHERE consumer = 'payments' AND outcome = 'applied' AND message_id = ANY($1)",
+                [Array(redelivered)]),
+            "each redelivered command has exactly its one transfer")
     }
 
     func testTwoProcessesOfTwoLanesOnFiftyHotWalletsNeverGoNegative() throws {
@@ -62,8 +65,9 @@ final class ExactlyOnceTests: PipelineTestCase {
             let payer = Int.random(in: 1...50, using: &generator)
             var payee = Int.random(in: 1...49, using: &generator)
             if payee >= payer { payee += 1 }
-            return payment("hot-\(index)", String(format: "w%04d", payer), String(format: "w%04d", payee),
-                           Int64.random(in: 1...4000, using: &generator))
+            return payment(
+                "hot-\(index)", String(format: "w%04d", payer), String(format: "w%04d", payee),
+                Int64.random(in: 1...4000, using: &generator))
         }
         let first = try start("payments-worker", lanes: 2, batchSize: 50)
         let second = try start("payments-worker", lanes: 2, batchSize: 50)
@@ -80,7 +84,8 @@ final class ExactlyOnceTests: PipelineTestCase {
         let applied = try count("SELECT count(*) FROM inbox WHERE consumer = 'payments' AND outcome = 'applied'")
         XCTAssertEqual(try count("SELECT count(*) FROM transfers WHERE kind <> 'funding'"), applied)
         XCTAssertGreaterThan(applied, 0)
-        XCTAssertGreaterThan(try count("SELECT count(*) FROM inbox WHERE reason = 'insufficient_funds'"), 0, "the hot wallets ran dry at times")
+        XCTAssertGreaterThan(
+            try count("SELECT count(*) FROM inbox WHERE reason = 'insufficient_funds'"), 0, "the hot wallets ran dry at times")
         let ledger = try LedgerVerification.run(on: settings.connectDatabase())
         XCTAssertTrue(ledger.problems.isEmpty, "\(ledger.problems)")
         XCTAssertEqual(try readyMessages("commands.payment.dlq"), 0, "no deadlock or error was left unhandled")
@@ -99,7 +104,8 @@ final class ExactlyOnceTests: PipelineTestCase {
         let events = try startEventWorkers()
         var payments = try start("payments-worker", lanes: 2, batchSize: 50)
         let slice = (workload.commands.count + 19) / 20
-        var killedMidWork = 0, decidedBefore = 0
+        var killedMidWork = 0
+        var decidedBefore = 0
         for round in 0..<20 {
             try submit(Array(workload.commands.dropFirst(round * slice).prefix(slice)))
             try waitUntilDecided(atLeast: decidedBefore + 1, upTo: .seconds(30))  // the restarted worker is deciding

@@ -15,14 +15,18 @@ final class HealthEndpointTests: PipelineTestCase {
             (try? HTTPCall.send(base.appendingPathComponent("readyz")).status) == 200
         }
         let ready = try HTTPCall.send(base.appendingPathComponent("readyz"))
-        XCTAssertEqual(ready.json as? [String: String],
-                       ["status": "ready", "broker": "ok", "database": "ok", "consuming": "ok", "cache": "ok"])
+        XCTAssertEqual(
+            ready.json as? [String: String],
+            ["status": "ready", "broker": "ok", "database": "ok", "consuming": "ok", "cache": "ok"])
         XCTAssertEqual(try HTTPCall.send(base.appendingPathComponent("healthz")).status, 200)
 
         let channel = try settings.connectBroker().openChannel()
         try channel.enableConfirms()
-        try channel.publish(exchange: topology.commandExchange, routingKey: "payment", message: AMQPMessage(
-            body: Array(#"{"command_id":"m-bad","type":"payment","payer":"w0001"}"#.utf8), properties: AMQPProperties(messageId: "m-bad")))
+        try channel.publish(
+            exchange: topology.commandExchange, routingKey: "payment",
+            message: AMQPMessage(
+                body: Array(#"{"command_id":"m-bad","type":"payment","payer":"w0001"}"#.utf8),
+                properties: AMQPProperties(messageId: "m-bad")))
         try channel.waitForConfirms()
         try submit([payment("m-ok", "w0001", "w0002", 100), payment("m-rejected", "w0001", "w0002", 1_000_000_000_000)])
 
@@ -35,15 +39,18 @@ final class HealthEndpointTests: PipelineTestCase {
         let text = try MetricsScrape.fetch(metrics)
         XCTAssertEqual(text.sum("flexfin_messages_rejected_total", ["worker": "payments"]), 1)
         XCTAssertEqual(text.sum("flexfin_batch_size_messages_sum", ["worker": "payments"]), 3, "every message in some batch")
-        XCTAssertEqual(text.sum("flexfin_end_to_end_latency_seconds_count", ["worker": "payments"]), 2,
-                       "the two submitted with x-occurred-at; the hand-published one has none")
-        XCTAssertEqual(text.values(of: "phase", in: "flexfin_batch_phase_duration_seconds_count"),
-                       ["decode", "transaction", "cache", "ack, publish"])
+        XCTAssertEqual(
+            text.sum("flexfin_end_to_end_latency_seconds_count", ["worker": "payments"]), 2,
+            "the two submitted with x-occurred-at; the hand-published one has none")
+        XCTAssertEqual(
+            text.values(of: "phase", in: "flexfin_batch_phase_duration_seconds_count"),
+            ["decode", "transaction", "cache", "ack, publish"])
         XCTAssertEqual(text.sum("flexfin_consuming_lanes", ["worker": "payments"]), 1)
         XCTAssertEqual(text.sum("flexfin_cache_up", ["worker": "payments"]), 1)
         for name in text.samples.map(\.name) where name.hasPrefix("flexfin_") {
-            XCTAssertTrue(["_total", "_seconds", "_bucket", "_sum", "_count", "_messages", "_events", "_lanes", "_up"]
-                .contains { name.hasSuffix($0) }, "\(name) names its unit")
+            XCTAssertTrue(
+                ["_total", "_seconds", "_bucket", "_sum", "_count", "_messages", "_events", "_lanes", "_up"]
+                    .contains { name.hasSuffix($0) }, "\(name) names its unit")
         }
     }
 
@@ -64,11 +71,14 @@ final class HealthEndpointTests: PipelineTestCase {
 
         let stored = try settings.connectDatabase().query(
             "SELECT event_id, body FROM audit_log WHERE event_type = 'payment.completed' AND body::jsonb->>'command_id' = 'm-twice'")
-        let eventId = try XCTUnwrap(stored.string(0, 0)), body = try XCTUnwrap(stored.string(0, 1))
+        let eventId = try XCTUnwrap(stored.string(0, 0))
+        let body = try XCTUnwrap(stored.string(0, 1))
         let channel = try settings.connectBroker().openChannel()
         try channel.enableConfirms()
-        try channel.publish(exchange: topology.eventExchange, routingKey: "payment.completed", message: AMQPMessage(
-            body: Array(body.utf8), properties: AMQPProperties(messageId: eventId, type: "payment.completed")))
+        try channel.publish(
+            exchange: topology.eventExchange, routingKey: "payment.completed",
+            message: AMQPMessage(
+                body: Array(body.utf8), properties: AMQPProperties(messageId: eventId, type: "payment.completed")))
         try channel.waitForConfirms()
 
         try workbench.wait(upTo: .seconds(30), for: "each event worker to absorb the copy") { _ in
@@ -79,8 +89,9 @@ final class HealthEndpointTests: PipelineTestCase {
     }
 
     func testAWorkerThatCannotReachTheBrokerIsUpButNotReadyAndCountsItsReconnects() throws {
-        let worker = try start("payments-worker", environment: ["FLEXFIN_AMQP_URL": "amqp://flexfin:x@127.0.0.1:\(closedPort())/flexfin-test"],
-                               metrics: true)
+        let worker = try start(
+            "payments-worker", environment: ["FLEXFIN_AMQP_URL": "amqp://flexfin:x@127.0.0.1:\(closedPort())/flexfin-test"],
+            metrics: true)
         let base = try XCTUnwrap(worker.metricsURL).deletingLastPathComponent()
         XCTAssertEqual(try HTTPCall.send(base.appendingPathComponent("healthz")).status, 200)
         let notReady = try HTTPCall.send(base.appendingPathComponent("readyz"))

@@ -20,7 +20,12 @@ final class HeldSubmission: @unchecked Sendable {
             outcome = Result {
                 let producer = try CommandProducer(settings: settings, topology: topology)
                 try producer.publish(commands, chunk: 100) { confirmed in
-                    if count.withLock({ value in defer { value = confirmed }; return value }) == 0 { held.wait() }
+                    if count.withLock({ value in
+                        defer { value = confirmed }
+                        return value
+                    }) == 0 {
+                        held.wait()
+                    }
                 }
                 return producer.reconnects
             }

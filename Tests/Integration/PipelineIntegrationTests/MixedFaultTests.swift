@@ -7,8 +7,10 @@ import XCTest
 /// The mixed workload with every one of the seven workers SIGKILLed at seeded
 /// random points: every command decided once, every follow-up once.
 final class MixedFaultTests: PipelineTestCase {
-    private static let workers = ["payments-worker", "milestones-worker", "repayments-worker", "risk-worker", "audit-worker",
-                                  "notifications-worker", "tax-worker"]
+    private static let workers = [
+        "payments-worker", "milestones-worker", "repayments-worker", "risk-worker", "audit-worker",
+        "notifications-worker", "tax-worker",
+    ]
 
     func testKillingEachOfTheSevenWorkersAtRandomPointsAppliesTheMixExactlyOnce() throws {
         let workload = MixedWorkload(n: 3000, seed: 9)
@@ -37,7 +39,10 @@ final class MixedFaultTests: PipelineTestCase {
     }
 
     private func queue(of worker: String) -> String {
-        ["payments-worker": "commands.payment", "milestones-worker": "commands.milestone", "repayments-worker": "commands.repayment",
-         "risk-worker": "commands.risk", "audit-worker": "events.audit", "notifications-worker": "events.notifications", "tax-worker": "events.tax"][worker]!
+        [
+            "payments-worker": "commands.payment", "milestones-worker": "commands.milestone", "repayments-worker": "commands.repayment",
+            "risk-worker": "commands.risk", "audit-worker": "events.audit", "notifications-worker": "events.notifications",
+            "tax-worker": "events.tax",
+        ][worker]!
     }
 }

@@ -26,13 +26,16 @@ final class ObservabilityTests: PipelineTestCase {
         // One dead letter (invalid: no payee), so the API's money gauge has a series.
         let channel = try settings.connectBroker().openChannel()
         try channel.enableConfirms()
-        try channel.publish(exchange: topology.commandExchange, routingKey: "payment", message: AMQPMessage(
-            body: Array(#"{"command_id":"o-1","type":"payment","payer":"w0001","amount":5,"currency":"USD"}"#.utf8),
-            properties: AMQPProperties(messageId: "o-1")))
+        try channel.publish(
+            exchange: topology.commandExchange, routingKey: "payment",
+            message: AMQPMessage(
+                body: Array(#"{"command_id":"o-1","type":"payment","payer":"w0001","amount":5,"currency":"USD"}"#.utf8),
+                properties: AMQPProperties(messageId: "o-1")))
         try channel.waitForConfirms()
         _ = try HTTPCall.send(XCTUnwrap(api.apiURL).appendingPathComponent("v1/queues"))  // a request for the API's own series
-        let rabbit = URL(string: (ProcessInfo.processInfo.environment["FLEXFIN_AMQP_PROMETHEUS_URL"] ?? "http://127.0.0.1:15693")
-                         + "/metrics/detailed?family=queue_coarse_metrics&family=queue_consumer_count")!
+        let rabbit = URL(
+            string: (ProcessInfo.processInfo.environment["FLEXFIN_AMQP_PROMETHEUS_URL"] ?? "http://127.0.0.1:15693")
+                + "/metrics/detailed?family=queue_coarse_metrics&family=queue_consumer_count")!
         var served = Set<String>()
         try workbench.wait(upTo: .seconds(20), for: "every source to serve its series") { _ in
             served = try [rabbit, XCTUnwrap(worker.metricsURL), XCTUnwrap(api.metricsURL)].reduce(into: Set<String>()) { names, url in

@@ -34,8 +34,9 @@ final class OpsPageTests: PipelineTestCase {
 
         try browser.click(first: "\(group) button[data-action='replay']")
         XCTAssertTrue(try browser.text(of: "#confirm:not([hidden]) #confirm-text").contains("Replay 1 dead letter"))
-        XCTAssertEqual(try count("SELECT count(*) FROM inbox WHERE message_id = 'ops-1' AND outcome = 'applied'"), 0,
-                       "nothing moves before the confirmation")
+        XCTAssertEqual(
+            try count("SELECT count(*) FROM inbox WHERE message_id = 'ops-1' AND outcome = 'applied'"), 0,
+            "nothing moves before the confirmation")
         try browser.click(first: "#confirm-yes")
         _ = try browser.waitFor("#no-groups:not([hidden])")
         XCTAssertEqual(try browser.count(group), 0)

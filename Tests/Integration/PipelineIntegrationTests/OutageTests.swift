@@ -31,7 +31,8 @@ final class OutageTests: PipelineTestCase {
 
     func testRedisStoppedMidRunProcessingGoesOnAndTheCacheIsCorrectedWhenItReturns() throws {
         let workload = try w1(3000)
-        let first = Array(workload.commands.prefix(1000)), rest = Array(workload.commands.dropFirst(1000))
+        let first = Array(workload.commands.prefix(1000))
+        let rest = Array(workload.commands.dropFirst(1000))
         let payments = try start("payments-worker", lanes: 2, batchSize: 50)
         let events = try startEventWorkers()
         try submit(first)
@@ -63,14 +64,17 @@ final class OutageTests: PipelineTestCase {
         XCTAssertTrue(corrected.output.contains("source: database") && !corrected.output.contains("accepted"), corrected.output)
         try assertInvariants(workload.expected)  // includes: no cached balance differs from PostgreSQL's
         let rows = try settings.connectDatabase().query("SELECT id, balance FROM accounts WHERE kind = 'wallet' ORDER BY id")
-        let cached = try settings.connectCache().pipeline((0..<rows.count).map { .plain(["HGET", WalletCache.key(rows.string($0, 0)!), "balance"]) })
-        XCTAssertEqual((0..<rows.count).filter { cached[$0].string != rows.string($0, 1) }.count, 0,
-                       "every wallet is cached again, at PostgreSQL's balance")
+        let cached = try settings.connectCache().pipeline(
+            (0..<rows.count).map { .plain(["HGET", WalletCache.key(rows.string($0, 0)!), "balance"]) })
+        XCTAssertEqual(
+            (0..<rows.count).filter { cached[$0].string != rows.string($0, 1) }.count, 0,
+            "every wallet is cached again, at PostgreSQL's balance")
     }
 
     func testBrokerRestartedMidSubmissionAndProcessingAppliesEveryConfirmedCommandOnce() throws {
         let workload = try w1(6000)
-        let backlog = Array(workload.commands.prefix(5000)), stream = Array(workload.commands.dropFirst(5000))
+        let backlog = Array(workload.commands.prefix(5000))
+        let stream = Array(workload.commands.dropFirst(5000))
         try submit(backlog)
         // One node restarted: it is back as it was once it answers, so the
         // lanes need not wait the default 20 s of quiet meant for a cluster
@@ -87,8 +91,9 @@ final class OutageTests: PipelineTestCase {
         try workbench.wait(upTo: .seconds(60), for: "the submission to be under way") { _ in submission.confirmed > 0 }
         try TestServices.control("stop", "rabbitmq")
         let decidedWhileDown = try decidedPayments()
-        XCTAssertLessThan(decidedWhileDown, Set(backlog.map(\.commandId)).count,
-                          "the broker went away mid-processing (\(decidedWhileDown) decided)")
+        XCTAssertLessThan(
+            decidedWhileDown, Set(backlog.map(\.commandId)).count,
+            "the broker went away mid-processing (\(decidedWhileDown) decided)")
         XCTAssertTrue(workers[0].resume())
         submission.resume()
         Thread.sleep(forTimeInterval: 1)

@@ -37,10 +37,11 @@ class PipelineTestCase: XCTestCase {
     override func tearDownWithError() throws {
         for worker in running where worker.isRunning { worker.kill() }
         running = []
-        try settings.connectDatabase().execute(script: """
-            DROP TRIGGER IF EXISTS refuse_marked_transfers ON transfers;
-            DROP FUNCTION IF EXISTS refuse_marked_transfers();
-            """)
+        try settings.connectDatabase().execute(
+            script: """
+                DROP TRIGGER IF EXISTS refuse_marked_transfers ON transfers;
+                DROP FUNCTION IF EXISTS refuse_marked_transfers();
+                """)
         overrides.forEach { try? FileManager.default.removeItem(at: $0) }
         overrides = []
     }
@@ -51,14 +52,15 @@ class PipelineTestCase: XCTestCase {
     /// `condition` holds (by default: memo `boom`), raising `message`.
     /// Removed in tearDown.
     func refuseTransfers(when condition: String = "NEW.memo = 'boom'", raising message: String) throws {
-        try settings.connectDatabase().execute(script: """
-            CREATE FUNCTION refuse_marked_transfers() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF \(condition) THEN RAISE EXCEPTION '\(message) %', NEW.command_id; END IF;
-                RETURN NEW;
-            END $$;
-            CREATE TRIGGER refuse_marked_transfers BEFORE INSERT ON transfers FOR EACH ROW EXECUTE FUNCTION refuse_marked_transfers();
-            """)
+        try settings.connectDatabase().execute(
+            script: """
+                CREATE FUNCTION refuse_marked_transfers() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF \(condition) THEN RAISE EXCEPTION '\(message) %', NEW.command_id; END IF;
+                    RETURN NEW;
+                END $$;
+                CREATE TRIGGER refuse_marked_transfers BEFORE INSERT ON transfers FOR EACH ROW EXECUTE FUNCTION refuse_marked_transfers();
+                """)
     }
 
     func stopRefusingTransfers() throws {
@@ -81,8 +83,10 @@ class PipelineTestCase: XCTestCase {
     }
 
     func boomPayment(_ id: String) -> SubmittedCommand {
-        SubmittedCommand(PaymentCommand(commandId: id, payer: "w0001", payee: "w0002",
-                                        amount: .init(minorUnits: 5, currency: .init("USD")!), memo: "boom"))
+        SubmittedCommand(
+            PaymentCommand(
+                commandId: id, payer: "w0001", payee: "w0002",
+                amount: .init(minorUnits: 5, currency: .init("USD")!), memo: "boom"))
     }
 
     /// The real `flexfin`, pointed at the tests' environment.
@@ -90,10 +94,13 @@ class PipelineTestCase: XCTestCase {
         try TestSupport.runFlexfin(arguments, environment: settings.environment.merging(environment) { $1 })
     }
 
-    func start(_ name: String, lanes: Int = 1, batchSize: Int = 100, arguments: [String] = [],
-               environment: [String: String] = [:], metrics: Bool = false) throws -> RunningWorker {
-        let worker = try workbench.start(name, lanes: lanes, batchSize: batchSize, arguments: arguments, environment: environment,
-                                         metrics: metrics)
+    func start(
+        _ name: String, lanes: Int = 1, batchSize: Int = 100, arguments: [String] = [],
+        environment: [String: String] = [:], metrics: Bool = false
+    ) throws -> RunningWorker {
+        let worker = try workbench.start(
+            name, lanes: lanes, batchSize: batchSize, arguments: arguments, environment: environment,
+            metrics: metrics)
         running.append(worker)
         return worker
     }

@@ -49,7 +49,8 @@ final class RetryTests: PipelineTestCase {
         try holder.query("BEGIN")
         try holder.query("SELECT 1 FROM accounts WHERE id = 'w0001' FOR UPDATE")
         let payments = try start("payments-worker", batchSize: 20, arguments: ["--lock-timeout-milliseconds", "200"])
-        try submit([payment("locked-1", "w0001", "w0002", 5)] + (3...8).map { payment("free-\($0)", String(format: "w%04d", $0), "w0099", 5) })
+        try submit(
+            [payment("locked-1", "w0001", "w0002", 5)] + (3...8).map { payment("free-\($0)", String(format: "w%04d", $0), "w0099", 5) })
         try workbench.wait(upTo: .seconds(20), for: "the neighbours, while the wallet is still locked") { db in
             try db.query("SELECT count(*) FROM transfers WHERE command_id LIKE 'free-%'").int(0, 0) == 6
         }

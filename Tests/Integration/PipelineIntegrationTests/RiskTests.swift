@@ -35,20 +35,25 @@ final class RiskTests: PipelineTestCase {
         _ = try DebtSeeding.seed(debts: 2, wallets: 4, currency: "USD", in: settings.connectDatabase())
         _ = try [start("repayments-worker"), start("risk-worker")]
         // d0002 is u0002's debt, repaid from w0002.
-        try submit((1...100).map {
-            SubmittedCommand(DebtRepayment(commandId: "r\($0)", debtId: "d0002", wallet: "w0002", amount: Money(minorUnits: 100, currency: usd),
-                                           acceptedOn: CalendarDay(Date())))
-        })
+        try submit(
+            (1...100).map {
+                SubmittedCommand(
+                    DebtRepayment(
+                        commandId: "r\($0)", debtId: "d0002", wallet: "w0002", amount: Money(minorUnits: 100, currency: usd),
+                        acceptedOn: CalendarDay(Date())))
+            })
         try riskRequestsDecided(100)
 
         let recalculations = try count("SELECT count(*) FROM risk_scores WHERE user_id = 'u0002'")
         XCTAssertGreaterThanOrEqual(recalculations, 1)
         XCTAssertLessThanOrEqual(recalculations, 20, "a burst is coalesced per batch")
         XCTAssertEqual(try count("SELECT sum(requests)::int FROM risk_scores WHERE user_id = 'u0002'"), 100, "every trigger answered once")
-        XCTAssertEqual(try count("SELECT count(*) FROM (SELECT batch_id FROM risk_scores GROUP BY batch_id, user_id HAVING count(*) > 1) x"), 0)
+        XCTAssertEqual(
+            try count("SELECT count(*) FROM (SELECT batch_id FROM risk_scores GROUP BY batch_id, user_id HAVING count(*) > 1) x"), 0)
         // Triggering events have inbox rows (exactly once) but no command status.
-        let event = try XCTUnwrap(settings.connectDatabase().query("SELECT min(message_id) FROM inbox WHERE consumer = 'risk' AND digest IS NULL")
-            .string(0, 0))
+        let event = try XCTUnwrap(
+            settings.connectDatabase().query("SELECT min(message_id) FROM inbox WHERE consumer = 'risk' AND digest IS NULL")
+                .string(0, 0))
         XCTAssertNil(try settings.connectCache().command(["GET", CommandStatus.key(event)]).string, "an event has no command status")
         let last = try latest("u0002")
         // All 100 repayments (10,000) over the 2,000,000 of income: 50 basis points.
@@ -84,16 +89,19 @@ final class RiskTests: PipelineTestCase {
         XCTAssertLessThan(first.score, 97)
         // Model 2: the same factors, band limits just above the score, so the same evidence is `low`.
         let database = try settings.connectDatabase()
-        try database.query("""
+        try database.query(
+            """
             INSERT INTO risk_models (version, currency, band_medium, band_high, band_critical) VALUES (2, 'USD', $1, $2, $3)
             """, [first.score + 1, first.score + 2, first.score + 3])
-        try database.query("INSERT INTO risk_model_factors SELECT 2, factor, weight, good, bad FROM risk_model_factors WHERE model_version = 1")
+        try database.query(
+            "INSERT INTO risk_model_factors SELECT 2, factor, weight, good, bad FROM risk_model_factors WHERE model_version = 1")
         try submit([recalculate("k2", "u0001")])
         try riskRequestsDecided(2)
         try submit([recalculate("k3", "u0001")])
         try riskRequestsDecided(3)
 
-        let bands = try database.query("SELECT string_agg(band || '@' || model_version, ',' ORDER BY version) FROM risk_scores WHERE user_id = 'u0001'")
+        let bands = try database.query(
+            "SELECT string_agg(band || '@' || model_version, ',' ORDER BY version) FROM risk_scores WHERE user_id = 'u0001'")
         XCTAssertEqual(bands.string(0, 0), "\(first.band)@1,low@2,low@2")
         try workbench.wait(upTo: .seconds(30), for: "the band change's notification") { db in
             try db.query("SELECT count(*) FROM notifications WHERE event_type = 'risk.changed'").int(0, 0)! >= 1
@@ -107,7 +115,8 @@ final class RiskTests: PipelineTestCase {
         let shown = try runFlexfin(["risk", "show", "u0001", "--json"])
         XCTAssertEqual(shown.status, 0, shown.errors)
         guard case .object(let fields) = try JSONValue.parse(Array(shown.output.utf8)), case .object(let latest)? = fields["latest"],
-              case .array(let history)? = fields["history"] else { return XCTFail(shown.output) }
+            case .array(let history)? = fields["history"]
+        else { return XCTFail(shown.output) }
         XCTAssertEqual(latest["band"], .string("low"))
         XCTAssertEqual(latest["model_version"], .integer(2))
         XCTAssertEqual(history.count, 2)
@@ -173,12 +182,17 @@ final class RiskTests: PipelineTestCase {
         func post(_ postings: [(from: String, to: String, amount: Int64)]) throws {
             try database.transaction { db in
                 _ = try LedgerStore.lockAccounts(Set(postings.flatMap { [$0.from, $0.to] }), in: db)
-                try LedgerStore.post(postings.map {
-                    TransferPosting(commandId: RandomUUID.lowercased(), kind: "payment", debitAccount: $0.from, creditAccount: $0.to,
-                                    amount: $0.amount, currency: "USD")
-                }, in: db)
+                try LedgerStore.post(
+                    postings.map {
+                        TransferPosting(
+                            commandId: RandomUUID.lowercased(), kind: "payment", debitAccount: $0.from, creditAccount: $0.to,
+                            amount: $0.amount, currency: "USD")
+                    }, in: db)
                 var changes: [String: Int64] = [:]
-                for posting in postings { changes[posting.from, default: 0] -= posting.amount; changes[posting.to, default: 0] += posting.amount }
+                for posting in postings {
+                    changes[posting.from, default: 0] -= posting.amount
+                    changes[posting.to, default: 0] += posting.amount
+                }
                 try LedgerStore.applyBalanceChanges(changes, in: db)
             }
         }
@@ -189,7 +203,8 @@ final class RiskTests: PipelineTestCase {
         let asOf = try RiskStore.moment(in: database)
         let remembered = try RiskStore.score(users, asOf: asOf, model: model, facts: facts, in: database)
         XCTAssertEqual(facts.entriesRead, 2 + 6, "only the three payments' entries")
-        XCTAssertEqual(remembered, try RiskStore.score(users, asOf: asOf, model: model, in: database), "as a recomputation from every entry")
+        XCTAssertEqual(
+            remembered, try RiskStore.score(users, asOf: asOf, model: model, in: database), "as a recomputation from every entry")
 
         // An escrow account whose milestone is not there (yet): its payer's movements are read again next time.
         try database.query("INSERT INTO accounts (id, kind, currency) VALUES ('escrow-unlinked', 'escrow', 'USD')")

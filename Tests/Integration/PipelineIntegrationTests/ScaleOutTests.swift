@@ -12,7 +12,9 @@ final class ScaleOutTests: PipelineTestCase {
         let half = workload.commands.count / 2
         try submit(Array(workload.commands[..<half]))
         let payments = try (0..<3).map { _ in try start("payments-worker", lanes: 2, batchSize: 50, metrics: true) }
-        let others = try ["notifications-worker", "tax-worker"].flatMap { name in try (0..<2).map { _ in try start(name, lanes: 2, batchSize: 50) } }
+        let others = try ["notifications-worker", "tax-worker"].flatMap { name in
+            try (0..<2).map { _ in try start(name, lanes: 2, batchSize: 50) }
+        }
         // The audit queue has a single active consumer: the chain is
         // appended by one process at a time; the other waits. A lane's first
         // delivery comes in probation (prefetch 1); it then consumes again
@@ -51,7 +53,8 @@ final class ScaleOutTests: PipelineTestCase {
         XCTAssertGreaterThan(try processed(standby), 0, "the standby audit worker took over")
         let shares = try payments.map(processed)
         XCTAssertTrue(shares.allSatisfy { $0 > 0 }, "every payments process took a share: \(shares)")
-        XCTAssertEqual(Int(shares.reduce(0, +)), try count("SELECT count(*) FROM inbox WHERE consumer = 'payments'"),
-                       "together they decided each command once")
+        XCTAssertEqual(
+            Int(shares.reduce(0, +)), try count("SELECT count(*) FROM inbox WHERE consumer = 'payments'"),
+            "together they decided each command once")
     }
 }

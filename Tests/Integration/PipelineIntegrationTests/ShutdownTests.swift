@@ -16,8 +16,9 @@ final class ShutdownTests: PipelineTestCase {
         let summary = try payments.stop()  // SIGTERM; throws unless it exited 0 with its statistics
         XCTAssertLessThan(ContinuousClock.now - asked, .seconds(10), "stops within the bound")
         XCTAssertGreaterThan(summary.batches, 0)
-        XCTAssertLessThan(try decidedPayments(), workload.expected.unique,
-                          "stopped mid-run")
+        XCTAssertLessThan(
+            try decidedPayments(), workload.expected.unique,
+            "stopped mid-run")
         XCTAssertEqual(try count("SELECT count(*) FROM outbox"), 0, "its events were published and marked before it exited")
         XCTAssertGreaterThan(try readyMessages("commands.payment"), 0, "the rest is still in the queue")
         // What it had been delivered it finished: nothing was handed back

@@ -23,14 +23,18 @@ final class TextRoundTripTests: PipelineTestCase {
         // Every tenth value is as long as the contract allows; every
         // twentieth a little longer: code points, not characters, count
         // (PostgreSQL's length() of a 64-character id of combining marks).
-        let length = switch Int.random(in: 0..<20, using: &random) {
-        case 0, 1: maxScalars
-        case 2: maxScalars + 8
-        default: target
-        }
+        let length =
+            switch Int.random(in: 0..<20, using: &random) {
+            case 0, 1: maxScalars
+            case 2: maxScalars + 8
+            default: target
+            }
         while scalars.count < length {
             let piece = Self.alphabet.randomElement(using: &random)!.unicodeScalars
-            guard scalars.count + piece.count <= length else { scalars.append("x"); continue }
+            guard scalars.count + piece.count <= length else {
+                scalars.append("x")
+                continue
+            }
             scalars += piece
         }
         if Int.random(in: 0..<40, using: &random) == 0 { scalars[Int.random(in: 0..<scalars.count, using: &random)] = "\u{0}" }
@@ -40,9 +44,10 @@ final class TextRoundTripTests: PipelineTestCase {
     }
 
     func testRandomTextRoundTripsByteForByteOrIsRefusedAtTheDoor() throws {
-        var random = SeededRandom(seed: 20261122)
+        var random = SeededRandom(seed: 20_261_122)
         var ids = Set<[UInt8]>()
-        var lines: [String] = [], sent: [(id: String, payer: String, payee: String, memo: String, reference: String)] = []
+        var lines: [String] = []
+        var sent: [(id: String, payer: String, payee: String, memo: String, reference: String)] = []
         while sent.count < 300 {
             let id = randomText(maxScalars: 64, using: &random)
             guard ids.insert(Array(id.utf8)).inserted else { continue }
@@ -50,11 +55,13 @@ final class TextRoundTripTests: PipelineTestCase {
             let real = Bool.random(using: &random)
             let payer = real ? "w000\(Int.random(in: 1...4, using: &random))" : randomText(maxScalars: 64, using: &random)
             let payee = real ? "w000\(Int.random(in: 5...9, using: &random))" : randomText(maxScalars: 64, using: &random)
-            let memo = randomText(maxScalars: 500, using: &random), reference = randomText(maxScalars: 128, using: &random)
-            lines.append(JSONValue.object([
-                "command_id": .string(id), "type": .string("payment"), "payer": .string(payer), "payee": .string(payee),
-                "amount": .integer(1), "currency": .string("USD"), "memo": .string(memo), "reference": .string(reference),
-            ]).serialized)
+            let memo = randomText(maxScalars: 500, using: &random)
+            let reference = randomText(maxScalars: 128, using: &random)
+            lines.append(
+                JSONValue.object([
+                    "command_id": .string(id), "type": .string("payment"), "payer": .string(payer), "payee": .string(payee),
+                    "amount": .integer(1), "currency": .string("USD"), "memo": .string(memo), "reference": .string(reference),
+                ]).serialized)
             sent.append((id, payer, payee, memo, reference))
         }
         let unstorable = { (text: String, limit: Int) in text.utf8.contains(0) || text.unicodeScalars.count > limit }
@@ -70,7 +77,8 @@ final class TextRoundTripTests: PipelineTestCase {
 
         let submitted = try runFlexfin(["submit", "--file", file.path, "--skip-invalid"])
         XCTAssertEqual(submitted.status, 0, submitted.errors)
-        XCTAssertTrue(submitted.output.contains("accepted \(sent.count - refusedLines.count), refused \(refusedLines.count)"), submitted.output)
+        XCTAssertTrue(
+            submitted.output.contains("accepted \(sent.count - refusedLines.count), refused \(refusedLines.count)"), submitted.output)
         for index in refusedLines.prefix(20) {
             XCTAssertTrue(submitted.errors.contains("refused line \(index + 1): field '"), "line \(index + 1) named: \(submitted.errors)")
         }
@@ -91,7 +99,8 @@ final class TextRoundTripTests: PipelineTestCase {
         let database = try settings.connectDatabase()
         let inbox = try database.query("SELECT message_id FROM inbox WHERE consumer = 'payments'")
         XCTAssertEqual(Set((0..<inbox.count).map { Array(inbox.string($0, 0)!.utf8) }), Set(accepted.map { Array($0.id.utf8) }))
-        let transfers = try database.query("SELECT command_id, memo, reference FROM transfers WHERE kind = 'transfer' AND debit_account <> 'clearing.USD'")
+        let transfers = try database.query(
+            "SELECT command_id, memo, reference FROM transfers WHERE kind = 'transfer' AND debit_account <> 'clearing.USD'")
         var stored: [[UInt8]: (memo: [UInt8], reference: [UInt8])] = [:]
         for row in 0..<transfers.count {
             stored[Array(transfers.string(row, 0)!.utf8)] = (Array(transfers.string(row, 1)!.utf8), Array(transfers.string(row, 2)!.utf8))
@@ -100,7 +109,8 @@ final class TextRoundTripTests: PipelineTestCase {
         var audited: [[UInt8]: JSONObject] = [:]
         for row in 0..<audit.count {
             guard case .object(let event) = try JSONValue.parse(Array(audit.string(row, 0)!.utf8)),
-                  case .string(let commandId)? = event["command_id"], case .object(let data)? = event["data"] else {
+                case .string(let commandId)? = event["command_id"], case .object(let data)? = event["data"]
+            else {
                 return XCTFail("audit row \(row) is not an event")
             }
             audited[Array(commandId.utf8)] = data

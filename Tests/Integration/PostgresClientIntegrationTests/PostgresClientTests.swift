@@ -34,10 +34,12 @@ final class PostgresClientTests: XCTestCase {
     func testTransactionRollsBackWhenTheBodyThrows() throws {
         struct Abort: Error {}
         let connection = try PostgresConnection(url)
-        XCTAssertThrowsError(try connection.transaction { db in
-            try db.query("INSERT INTO \(table) VALUES ($1, $2)", ["a", 1])
-            throw Abort()
-        }) { XCTAssertTrue($0 is Abort) }
+        XCTAssertThrowsError(
+            try connection.transaction { db in
+                try db.query("INSERT INTO \(table) VALUES ($1, $2)", ["a", 1])
+                throw Abort()
+            }
+        ) { XCTAssertTrue($0 is Abort) }
         XCTAssertEqual(try count(connection), 0)
         // The connection is usable again, outside any transaction.
         XCTAssertEqual(try connection.query("SELECT 1").int(0, 0), 1)
@@ -65,10 +67,12 @@ final class PostgresClientTests: XCTestCase {
             _ = try count(db)
             try db.query("INSERT INTO \(table) VALUES ($1, $2)", ["first", 1])
         }
-        XCTAssertThrowsError(try {
-            try second.query("INSERT INTO \(table) VALUES ($1, $2)", ["second", 1])
-            try second.query("COMMIT")
-        }()) { error in
+        XCTAssertThrowsError(
+            try {
+                try second.query("INSERT INTO \(table) VALUES ($1, $2)", ["second", 1])
+                try second.query("COMMIT")
+            }()
+        ) { error in
             let error = error as! PostgresError
             XCTAssertEqual(error.sqlState, .serializationFailure)
             XCTAssertTrue(error.isRetryable)
@@ -103,7 +107,8 @@ final class PostgresClientTests: XCTestCase {
         let connection = try PostgresConnection(url)
         for _ in 0..<20 {
             let values: [String?] = (0..<50).map { _ in
-                Int.random(in: 0..<10, using: &random) == 0 ? nil
+                Int.random(in: 0..<10, using: &random) == 0
+                    ? nil
                     : (0..<Int.random(in: 0...12, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
             }
             let rows = try connection.query("SELECT v FROM unnest($1::text[]) WITH ORDINALITY AS t(v, n) ORDER BY n", [values])
@@ -136,10 +141,12 @@ final class PostgresClientTests: XCTestCase {
         XCTAssertEqual(try rows.decode(0, "memo", as: String?.self), nil)
         XCTAssertEqual(try rows.decode(0, "open", as: Bool.self), true)
         XCTAssertEqual(try rows.column("balance"), 1, "a loop looks a column up once and decodes by its position")
-        for (attempt, mentions) in [({ _ = try rows.decode(0, "memo", as: String.self) }, "column 'memo' of row 0 is NULL"),
-                                    ({ _ = try rows.decode(0, "id", as: Int64.self) }, "column 'id' of row 0 is not a Int64"),
-                                    ({ _ = try rows.decode(0, "nope", as: Int64.self) }, "no column 'nope'"),
-                                    ({ _ = try rows.decode(1, 0, as: String.self) }, "out of range")] as [(() throws -> Void, String)] {
+        for (attempt, mentions) in [
+            ({ _ = try rows.decode(0, "memo", as: String.self) }, "column 'memo' of row 0 is NULL"),
+            ({ _ = try rows.decode(0, "id", as: Int64.self) }, "column 'id' of row 0 is not a Int64"),
+            ({ _ = try rows.decode(0, "nope", as: Int64.self) }, "no column 'nope'"),
+            ({ _ = try rows.decode(1, 0, as: String.self) }, "out of range"),
+        ] as [(() throws -> Void, String)] {
             XCTAssertThrowsError(try attempt()) { error in
                 XCTAssertTrue("\(error)".contains(mentions), "\(error)")
                 XCTAssertFalse("\(error)".contains("w1"), "no value in the error")
@@ -153,10 +160,12 @@ final class PostgresClientTests: XCTestCase {
         struct BodyFailed: Error {}
         let connection = try PostgresConnection(url)
         try connection.query("BEGIN")
-        XCTAssertThrowsError(try connection.savepoint { db in
-            try db.query("ROLLBACK")
-            throw BodyFailed()
-        }) { error in
+        XCTAssertThrowsError(
+            try connection.savepoint { db in
+                try db.query("ROLLBACK")
+                throw BodyFailed()
+            }
+        ) { error in
             XCTAssertTrue(error is BodyFailed, "\(error)")
         }
     }
@@ -185,12 +194,14 @@ final class PostgresClientTests: XCTestCase {
         let connection = try PostgresConnection(url)
         try connection.transaction { db in
             try db.query("INSERT INTO \(table) VALUES ('kept', 1)")
-            XCTAssertThrowsError(try db.savepoint { db in
-                try db.query("INSERT INTO \(table) VALUES ('outer', 2)")
-                XCTAssertThrowsError(try db.savepoint { db in try db.query("INSERT INTO \(table) VALUES ('kept', 3)") })
-                try db.query("INSERT INTO \(table) VALUES ('outer, later', 4)")
-                throw Abort()
-            }) { XCTAssertTrue($0 is Abort, "\($0)") }
+            XCTAssertThrowsError(
+                try db.savepoint { db in
+                    try db.query("INSERT INTO \(table) VALUES ('outer', 2)")
+                    XCTAssertThrowsError(try db.savepoint { db in try db.query("INSERT INTO \(table) VALUES ('kept', 3)") })
+                    try db.query("INSERT INTO \(table) VALUES ('outer, later', 4)")
+                    throw Abort()
+                }
+            ) { XCTAssertTrue($0 is Abort, "\($0)") }
         }
         let ids = try connection.query("SELECT string_agg(id, ',' ORDER BY id) FROM \(table)").string(0, 0)
         XCTAssertEqual(ids, "kept")

@@ -39,8 +39,10 @@ final class RedisClientTests: XCTestCase {
         try redis.command(["SET", "\(prefix):bin", value])
         XCTAssertEqual(try redis.command(["GET", "\(prefix):bin"]), .string(value))
         // In a pipeline too, beside an empty value and non-ASCII text: each length is its bytes'.
-        let replies = try redis.pipeline([["SET", "\(prefix):bin2", value + value], ["SET", "\(prefix):empty", ""],
-                                          ["SET", "\(prefix):text", "é€\r\n*2"], ["MGET", "\(prefix):bin2", "\(prefix):empty", "\(prefix):text"]])
+        let replies = try redis.pipeline([
+            ["SET", "\(prefix):bin2", value + value], ["SET", "\(prefix):empty", ""],
+            ["SET", "\(prefix):text", "é€\r\n*2"], ["MGET", "\(prefix):bin2", "\(prefix):empty", "\(prefix):text"],
+        ])
         XCTAssertEqual(replies.count, 4)
         XCTAssertEqual(replies[3], .array([.string(value + value), .string([]), .string(Array("é€\r\n*2".utf8))]))
     }
@@ -56,8 +58,9 @@ final class RedisClientTests: XCTestCase {
         let replies = try redis.pipeline([.script(script, keys: [key], arguments: ["1"]), .plain(["GET", key])])
         XCTAssertEqual(replies, [.integer(16), .string(Array("8".utf8))])
         try redis.command(["SCRIPT", "FLUSH"])
-        XCTAssertEqual(try redis.pipeline([.script(script, keys: [key], arguments: ["1"])]), [.integer(18)],
-                       "a pipeline retries a forgotten script with EVAL")
+        XCTAssertEqual(
+            try redis.pipeline([.script(script, keys: [key], arguments: ["1"])]), [.integer(18)],
+            "a pipeline retries a forgotten script with EVAL")
     }
 
     func testServerErrorsAreTypedAndTheConnectionStaysUsable() throws {

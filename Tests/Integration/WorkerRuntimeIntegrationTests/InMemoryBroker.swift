@@ -1,5 +1,6 @@
 import AMQPClient
 import Foundation
+
 @testable import WorkerRuntime
 
 /// One queue and a record of everything published, in memory, for driving
@@ -60,7 +61,10 @@ final class InMemoryBroker: @unchecked Sendable {
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
         condition.lock()
-        defer { condition.broadcast(); condition.unlock() }
+        defer {
+            condition.broadcast()
+            condition.unlock()
+        }
         return try body()
     }
 
@@ -96,7 +100,8 @@ final class InMemoryBroker: @unchecked Sendable {
             let (message, redelivered) = broker.ready.removeFirst()
             lastTag += 1
             unacknowledged.append((lastTag, message))
-            return AMQPDelivery(channel: 1, deliveryTag: lastTag, redelivered: redelivered, exchange: "", routingKey: queue!, message: message)
+            return AMQPDelivery(
+                channel: 1, deliveryTag: lastTag, redelivered: redelivered, exchange: "", routingKey: queue!, message: message)
         }
 
         func ack(through deliveryTag: UInt64) throws {
@@ -133,7 +138,10 @@ final class InMemoryBroker: @unchecked Sendable {
         func waitUntilEventsSettled() throws {}
 
         func waitForEventConfirms() throws {
-            let refusals = broker.locked { defer { refused = [] }; return refused }
+            let refusals = broker.locked {
+                defer { refused = [] }
+                return refused
+            }
             if !refusals.isEmpty { throw AMQPError(.publishNacked, operation: "publish", endpoint: "in-memory", detail: "\(refusals)") }
         }
 

@@ -6,8 +6,9 @@ import PipelineHarness
 import PostgresClient
 import TestSupport
 import Topology
-@testable import WorkerRuntime
 import XCTest
+
+@testable import WorkerRuntime
 
 /// What a lane decides, driven through an in-memory broker: no RabbitMQ,
 /// and no Redis (the lane runs with its cache away). PostgreSQL is real:
@@ -127,8 +128,9 @@ final class LaneTests: XCTestCase {
         broker.enqueue((1...5).map { _ in message("event") })
         try runLane(["--batch-size", "10", "--batch-milliseconds", "200"]) { $0.acknowledgedCount == 5 }
         let published = broker.publishedEvents
-        XCTAssertEqual(published.map(\.routingKey), [EventType.deadLettersPurged.rawValue, EventType.deadLettersPurged.rawValue],
-                       "the probation message's bundle, then one for the other four")
+        XCTAssertEqual(
+            published.map(\.routingKey), [EventType.deadLettersPurged.rawValue, EventType.deadLettersPurged.rawValue],
+            "the probation message's bundle, then one for the other four")
         XCTAssertEqual(published.compactMap { $0.message.properties.headers[MessageHeader.eventCount]?.intValue }, [1, 4])
         XCTAssertEqual(try outboxCount(), 0)
     }
@@ -161,11 +163,14 @@ final class LaneTests: XCTestCase {
         let thread = JoinableThread(name: "lane-test") {
             var log = Logger(label: "lane-test")
             log.logLevel = .warning
-            let connections = LaneConnections(broker: broker.connect, database: settings.connectDatabase,
-                                              cache: { throw LaneFailure.CacheAway() })
+            let connections = LaneConnections(
+                broker: broker.connect, database: settings.connectDatabase,
+                cache: { throw LaneFailure.CacheAway() })
             do {
-                try Lane(handler: handler, index: 0, options: options, connections: connections, topology: topology,
-                         shutdown: shutdown, metrics: metrics, health: WorkerHealth(lanes: 1, metrics: metrics), log: log).run()
+                try Lane(
+                    handler: handler, index: 0, options: options, connections: connections, topology: topology,
+                    shutdown: shutdown, metrics: metrics, health: WorkerHealth(lanes: 1, metrics: metrics), log: log
+                ).run()
             } catch {
                 failure.error = error
             }

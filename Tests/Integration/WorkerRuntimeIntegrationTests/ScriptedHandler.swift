@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import PostgresClient
+
 @testable import WorkerRuntime
 
 /// A command handler whose messages say what becomes of them: `apply`,

@@ -41,8 +41,9 @@ final class AlertRulesTests: XCTestCase {
         // The 30th day back is the oldest closing counted: what moved on it is in its closing.
         XCTAssertEqual(ThirtyDayAverage.of(balance: 3000, dailyNet: [daysAgo(29): 3000], today: today), 3000)
         XCTAssertEqual(ThirtyDayAverage.of(balance: 3000, dailyNet: [daysAgo(28): 3000], today: today), 2900)
-        XCTAssertEqual(ThirtyDayAverage.of(balance: 3000, dailyNet: [daysAgo(30): -500, daysAgo(45): 9000], today: today), 3000,
-                       "older movements are in every closing counted")
+        XCTAssertEqual(
+            ThirtyDayAverage.of(balance: 3000, dailyNet: [daysAgo(30): -500, daysAgo(45): 9000], today: today), 3000,
+            "older movements are in every closing counted")
     }
 
     /// Against the definition, closing by closing, on seeded random histories.
@@ -65,9 +66,12 @@ final class AlertRulesTests: XCTestCase {
     func testALargeIncomingPaymentIsAtOrAboveItsCurrencysLimitAndNotBetweenOwnWallets() {
         let rules = NotificationRules(events: [], largeIncomingPayment: [usd: 100_000], lowBalance: [])
         func payment(_ amount: Int64, payer: String = "u1", currency: String = "USD") -> EventPayload {
-            .paymentCompleted(PaymentFacts(PaymentCommand(commandId: "c", payer: "w1", payee: "w2",
-                                                          amount: Money(minorUnits: amount, currency: Currency(currency)!)),
-                                           users: ["w1": payer, "w2": "u2"]))
+            .paymentCompleted(
+                PaymentFacts(
+                    PaymentCommand(
+                        commandId: "c", payer: "w1", payee: "w2",
+                        amount: Money(minorUnits: amount, currency: Currency(currency)!)),
+                    users: ["w1": payer, "w2": "u2"]))
         }
         XCTAssertNil(rules.largeIncoming(payment(99_999)))
         XCTAssertEqual(rules.largeIncoming(payment(100_000))?.user, "u2")
@@ -77,13 +81,17 @@ final class AlertRulesTests: XCTestCase {
     }
 
     func testEveryEventThatMovesAWalletNamesItAndItsOwner() {
-        let payment = EventPayload.paymentCompleted(PaymentFacts(
-            PaymentCommand(commandId: "c", payer: "w1", payee: "escrow.m1", amount: Money(minorUnits: 5, currency: usd)), users: ["w1": "u1"]))
+        let payment = EventPayload.paymentCompleted(
+            PaymentFacts(
+                PaymentCommand(commandId: "c", payer: "w1", payee: "escrow.m1", amount: Money(minorUnits: 5, currency: usd)),
+                users: ["w1": "u1"]))
         XCTAssertEqual(payment.walletsMoved.map(\.wallet), ["w1"], "an escrow is not a user's wallet")
-        let repaid = EventPayload.debtRepaid(DebtRepaid(
-            debtId: "d1", borrower: "u3", wallet: "w3", lender: "lender.bank.USD",
-            split: RepaymentSplit(amount: Money(minorUnits: 10, currency: usd), interest: 3, principal: 7, interestLeft: 0, remainingPrincipal: 1),
-            accruedTo: CalendarDay(iso: "2026-11-22")!, business: false))
+        let repaid = EventPayload.debtRepaid(
+            DebtRepaid(
+                debtId: "d1", borrower: "u3", wallet: "w3", lender: "lender.bank.USD",
+                split: RepaymentSplit(
+                    amount: Money(minorUnits: 10, currency: usd), interest: 3, principal: 7, interestLeft: 0, remainingPrincipal: 1),
+                accruedTo: CalendarDay(iso: "2026-11-22")!, business: false))
         XCTAssertEqual(repaid.walletsMoved.map(\.wallet), ["w3"])
         XCTAssertEqual(repaid.walletsMoved.map(\.user), ["u3"])
         XCTAssertTrue(EventPayload.debtPaidOff(DebtPaidOff(debtId: "d1", borrower: "u3", currency: usd)).walletsMoved.isEmpty)
@@ -91,20 +99,28 @@ final class AlertRulesTests: XCTestCase {
 
     func testTheRulesTellEachUserOfARuledEventAndThePayeeOfALargePaymentOnce() {
         func paid(_ id: String, _ payer: String, _ payee: String, _ minor: Int64) -> DomainEvent {
-            DomainEvent(eventId: id, .paymentCompleted(PaymentFacts(PaymentCommand(commandId: id, payer: payer, payee: payee,
-                                                                                   amount: Money(minorUnits: minor, currency: usd)),
-                                                                    users: ["w1": "u1", "w2": "u2", "w1b": "u1"])),
-                        occurredAt: Date(), commandId: id)
+            DomainEvent(
+                eventId: id,
+                .paymentCompleted(
+                    PaymentFacts(
+                        PaymentCommand(
+                            commandId: id, payer: payer, payee: payee,
+                            amount: Money(minorUnits: minor, currency: usd)),
+                        users: ["w1": "u1", "w2": "u2", "w1b": "u1"])),
+                occurredAt: Date(), commandId: id)
         }
         let rules = NotificationRules(events: [.paymentCompleted], largeIncomingPayment: [usd: 1000], lowBalance: [])
         let notices = rules.notices(for: [paid("e1", "w1", "w2", 999), paid("e2", "w1", "w2", 1000), paid("e3", "w1", "w1b", 5000)])
-        XCTAssertEqual(notices.map { "\($0.eventId) \($0.user) \($0.kind) \($0.subject)" }, [
-            "e1 u1 event ", "e1 u2 event ",
-            "e2 u1 event ", "e2 u2 event ", "e2 u2 large_incoming_payment w2",
-            "e3 u1 event ",
-        ], "at the limit is large; between a user's own wallets it is not, and the user is told once")
+        XCTAssertEqual(
+            notices.map { "\($0.eventId) \($0.user) \($0.kind) \($0.subject)" },
+            [
+                "e1 u1 event ", "e1 u2 event ",
+                "e2 u1 event ", "e2 u2 event ", "e2 u2 large_incoming_payment w2",
+                "e3 u1 event ",
+            ], "at the limit is large; between a user's own wallets it is not, and the user is told once")
         XCTAssertEqual(notices[1].text, "You received \(Money(minorUnits: 999, currency: usd)) from w1.")
-        XCTAssertEqual(NotificationRules(events: [], largeIncomingPayment: [:], lowBalance: []).notices(for: [paid("e4", "w1", "w2", 5000)]), [],
-                       "no rule, no notice")
+        XCTAssertEqual(
+            NotificationRules(events: [], largeIncomingPayment: [:], lowBalance: []).notices(for: [paid("e4", "w1", "w2", 5000)]), [],
+            "no rule, no notice")
     }
 }

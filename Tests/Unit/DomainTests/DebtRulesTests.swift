@@ -7,10 +7,14 @@ final class DebtRulesTests: XCTestCase {
 
     private func day(_ iso: String) -> CalendarDay { CalendarDay(iso: iso)! }
 
-    private func debt(principal: Int64 = 100_000, rateBps: Int64 = 1_200, from: String = "2026-01-01", monthly: Int64 = 10_000,
-                      dueDay: Int = 15) -> Debt {
-        Debt(id: "d1", borrower: "u1", lenderAccount: "lender.bank.USD", currency: usd, principal: principal, interestCarried: 0,
-             interestFrom: day(from), annualRateBasisPoints: rateBps, monthlyPayment: monthly, dueDay: dueDay, business: true, status: .active)
+    private func debt(
+        principal: Int64 = 100_000, rateBps: Int64 = 1_200, from: String = "2026-01-01", monthly: Int64 = 10_000,
+        dueDay: Int = 15
+    ) -> Debt {
+        Debt(
+            id: "d1", borrower: "u1", lenderAccount: "lender.bank.USD", currency: usd, principal: principal, interestCarried: 0,
+            interestFrom: day(from), annualRateBasisPoints: rateBps, monthlyPayment: monthly, dueDay: dueDay, business: true,
+            status: .active)
     }
 
     func testDaysAcrossAMonthEndALeapDayAndAYearEnd() {
@@ -76,8 +80,9 @@ final class DebtRulesTests: XCTestCase {
 
     func testAnOverpaymentIsRejectedStatingThePayoff() {
         let wallet = AccountState(id: "w1", userId: "u1", isWallet: true, currency: "USD", balance: 1_000_000, isOpen: true)
-        let command = DebtRepayment(commandId: "c1", debtId: "d1", wallet: "w1", amount: Money(minorUnits: 200_000, currency: usd),
-                                    acceptedOn: day("2026-01-31"))
+        let command = DebtRepayment(
+            commandId: "c1", debtId: "d1", wallet: "w1", amount: Money(minorUnits: 200_000, currency: usd),
+            acceptedOn: day("2026-01-31"))
         let plan = RepaymentPlan(commands: [command], debts: ["d1": debt()], wallets: ["w1": wallet])
         guard case .rejected(_, let reason, let event) = plan.outcomes[0] else { return XCTFail("\(plan.outcomes)") }
         XCTAssertEqual(reason, .abovePayoff)
@@ -91,8 +96,9 @@ final class DebtRulesTests: XCTestCase {
         func pay(_ id: String, _ amount: Int64, from: String = "w1", on: String = "2026-01-31") -> DebtRepayment {
             DebtRepayment(commandId: id, debtId: "d1", wallet: from, amount: Money(minorUnits: amount, currency: usd), acceptedOn: day(on))
         }
-        let plan = RepaymentPlan(commands: [pay("1", 50_000), pay("2", 1, from: "w2"), pay("3", 50_986), pay("4", 1)],
-                                 debts: ["d1": debt()], wallets: ["w1": wallet, "w2": other])
+        let plan = RepaymentPlan(
+            commands: [pay("1", 50_000), pay("2", 1, from: "w2"), pay("3", 50_986), pay("4", 1)],
+            debts: ["d1": debt()], wallets: ["w1": wallet, "w2": other])
         let reasons = plan.outcomes.map { if case .rejected(_, let r, _) = $0 { r.rawValue } else { "ok" } }
         XCTAssertEqual(reasons, ["ok", "not_borrowers_wallet", "ok", "already_paid_off"])
         XCTAssertEqual(plan.debts["d1"]?.status, .paidOff)

@@ -6,17 +6,23 @@ final class EventBundleTests: XCTestCase {
     private let usd = Currency("USD")!
 
     private func completed(_ id: String, memo: String? = nil, at seconds: Double = 0) -> DomainEvent {
-        let command = PaymentCommand(commandId: "c-\(id)", payer: "w1", payee: "w2", amount: Money(minorUnits: 100, currency: usd),
-                                     kind: "transfer", memo: memo)
-        return DomainEvent(eventId: id, .paymentCompleted(PaymentFacts(command, users: ["w1": "u1", "w2": "u2"])),
-                           occurredAt: Date(timeIntervalSince1970: 1_800_000_000 + seconds), commandId: command.commandId)
+        let command = PaymentCommand(
+            commandId: "c-\(id)", payer: "w1", payee: "w2", amount: Money(minorUnits: 100, currency: usd),
+            kind: "transfer", memo: memo)
+        return DomainEvent(
+            eventId: id, .paymentCompleted(PaymentFacts(command, users: ["w1": "u1", "w2": "u2"])),
+            occurredAt: Date(timeIntervalSince1970: 1_800_000_000 + seconds), commandId: command.commandId)
     }
 
     private func rejected(_ id: String) -> DomainEvent {
-        let command = PaymentCommand(commandId: "c-\(id)", payer: "w1", payee: "w2", amount: Money(minorUnits: 100, currency: usd),
-                                     kind: "transfer")
-        return DomainEvent(eventId: id, .paymentRejected(PaymentRejected(payment: PaymentFacts(command, users: ["w1": "u1"]), reason: "insufficient_funds", detail: "")),
-                           occurredAt: Date(timeIntervalSince1970: 1_800_000_000), commandId: command.commandId)
+        let command = PaymentCommand(
+            commandId: "c-\(id)", payer: "w1", payee: "w2", amount: Money(minorUnits: 100, currency: usd),
+            kind: "transfer")
+        return DomainEvent(
+            eventId: id,
+            .paymentRejected(
+                PaymentRejected(payment: PaymentFacts(command, users: ["w1": "u1"]), reason: "insufficient_funds", detail: "")),
+            occurredAt: Date(timeIntervalSince1970: 1_800_000_000), commandId: command.commandId)
     }
 
     func testEventsAreBundledByTypeInTheOrderTheyOccurred() {

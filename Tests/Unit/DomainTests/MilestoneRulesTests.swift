@@ -5,7 +5,9 @@ import XCTest
 final class MilestoneRulesTests: XCTestCase {
     private let usd = Currency("USD")!
 
-    private func split(_ gross: Int64, _ bps: Int64) -> FeeSplit { FeeSplit(gross: Money(minorUnits: gross, currency: usd), basisPoints: bps) }
+    private func split(_ gross: Int64, _ bps: Int64) -> FeeSplit {
+        FeeSplit(gross: Money(minorUnits: gross, currency: usd), basisPoints: bps)
+    }
 
     func testTheFeeIsRoundedDownInTheFreelancersFavour() {
         // 999 × 2.5 % = 24.975: the fee is 24, the freelancer gets 975.
@@ -32,11 +34,14 @@ final class MilestoneRulesTests: XCTestCase {
 
     // MARK: - Releases
 
-    private func milestone(_ id: String = "m1", status: MilestoneStatus = .funded, escrow: Int64 = 10_000, amount: Int64 = 10_000,
-                           bps: Int64 = 500, wallet: AccountState? = nil) -> MilestoneState {
-        MilestoneState(id: id, projectId: "p1", client: "client", freelancer: "free", currency: "USD", amount: amount, status: status,
-                       escrowAccount: "escrow.\(id)", escrowBalance: escrow, feeBasisPoints: bps,
-                       payoutWallet: wallet ?? AccountState(id: "wf", userId: "free", isWallet: true, currency: "USD", balance: 0, isOpen: true))
+    private func milestone(
+        _ id: String = "m1", status: MilestoneStatus = .funded, escrow: Int64 = 10_000, amount: Int64 = 10_000,
+        bps: Int64 = 500, wallet: AccountState? = nil
+    ) -> MilestoneState {
+        MilestoneState(
+            id: id, projectId: "p1", client: "client", freelancer: "free", currency: "USD", amount: amount, status: status,
+            escrowAccount: "escrow.\(id)", escrowBalance: escrow, feeBasisPoints: bps,
+            payoutWallet: wallet ?? AccountState(id: "wf", userId: "free", isWallet: true, currency: "USD", balance: 0, isOpen: true))
     }
 
     private func complete(_ id: String, _ milestone: String = "m1", by: String = "client", project: String = "p1") -> MilestoneCompletion {
@@ -61,36 +66,57 @@ final class MilestoneRulesTests: XCTestCase {
 
     func testEachRejectionReason() {
         let eurWallet = AccountState(id: "we", userId: "free", isWallet: true, currency: "EUR", balance: 0, isOpen: true)
-        let milestones = ["m1": milestone(), "half": milestone("half", status: .pending, escrow: 5_000),
-                          "done": milestone("done", status: .completed, escrow: 0), "eur": milestone("eur", wallet: eurWallet)]
-        let plan = MilestonePlan(commands: [complete("1", project: "nope"), complete("2", "nope"), complete("3", by: "free"),
-                                            complete("4", "half"), complete("5", "done"), complete("6", "eur")],
-                                 milestones: milestones, projects: projects)
-        XCTAssertEqual(reasons(plan), ["unknown_project", "unknown_milestone", "not_project_client", "not_funded", "already_completed",
-                                       "currency_mismatch"])
+        let milestones = [
+            "m1": milestone(), "half": milestone("half", status: .pending, escrow: 5_000),
+            "done": milestone("done", status: .completed, escrow: 0), "eur": milestone("eur", wallet: eurWallet),
+        ]
+        let plan = MilestonePlan(
+            commands: [
+                complete("1", project: "nope"), complete("2", "nope"), complete("3", by: "free"),
+                complete("4", "half"), complete("5", "done"), complete("6", "eur"),
+            ],
+            milestones: milestones, projects: projects)
+        XCTAssertEqual(
+            reasons(plan),
+            [
+                "unknown_project", "unknown_milestone", "not_project_client", "not_funded", "already_completed",
+                "currency_mismatch",
+            ])
         XCTAssertTrue(plan.balanceChanges.isEmpty && plan.fees.isEmpty)
     }
 
     // MARK: - Escrow funding (a payment of kind escrow_fund)
 
-    private func fund(_ id: String, _ amount: Int64, from: String = "wc", milestone: String = "m1", to: String = "escrow.m1") -> PaymentCommand {
-        PaymentCommand(commandId: id, payer: from, payee: to, amount: Money(minorUnits: amount, currency: usd),
-                       kind: PaymentCommand.escrowFund, reference: milestone)
+    private func fund(_ id: String, _ amount: Int64, from: String = "wc", milestone: String = "m1", to: String = "escrow.m1")
+        -> PaymentCommand
+    {
+        PaymentCommand(
+            commandId: id, payer: from, payee: to, amount: Money(minorUnits: amount, currency: usd),
+            kind: PaymentCommand.escrowFund, reference: milestone)
     }
 
     func testFundingAccumulatesUpToTheAmountAndNoFurther() {
-        let accounts = ["wc": AccountState(id: "wc", userId: "client", isWallet: true, currency: "USD", balance: 50_000, isOpen: true),
-                        "wx": AccountState(id: "wx", userId: "stranger", isWallet: true, currency: "USD", balance: 50_000, isOpen: true),
-                        "escrow.m1": AccountState(id: "escrow.m1", userId: nil, isWallet: false, currency: "USD", balance: 0, isOpen: true),
-                        "w2": AccountState(id: "w2", userId: "u2", isWallet: true, currency: "USD", balance: 0, isOpen: true)]
+        let accounts = [
+            "wc": AccountState(id: "wc", userId: "client", isWallet: true, currency: "USD", balance: 50_000, isOpen: true),
+            "wx": AccountState(id: "wx", userId: "stranger", isWallet: true, currency: "USD", balance: 50_000, isOpen: true),
+            "escrow.m1": AccountState(id: "escrow.m1", userId: nil, isWallet: false, currency: "USD", balance: 0, isOpen: true),
+            "w2": AccountState(id: "w2", userId: "u2", isWallet: true, currency: "USD", balance: 0, isOpen: true),
+        ]
         let target = EscrowTarget(milestoneId: "m1", escrowAccount: "escrow.m1", client: "client", amount: 10_000, status: .pending)
-        let plan = PaymentPlan(commands: [fund("1", 4_000), fund("2", 7_000), fund("3", 4_000, from: "wx"), fund("4", 6_000),
-                                          fund("5", 1), fund("6", 1, milestone: "m9"), fund("7", 1, to: "w2"),
-                                          PaymentCommand(commandId: "8", payer: "wc", payee: "escrow.m1", amount: Money(minorUnits: 1, currency: usd))],
-                               accounts: accounts, escrows: ["m1": target])
+        let plan = PaymentPlan(
+            commands: [
+                fund("1", 4_000), fund("2", 7_000), fund("3", 4_000, from: "wx"), fund("4", 6_000),
+                fund("5", 1), fund("6", 1, milestone: "m9"), fund("7", 1, to: "w2"),
+                PaymentCommand(commandId: "8", payer: "wc", payee: "escrow.m1", amount: Money(minorUnits: 1, currency: usd)),
+            ],
+            accounts: accounts, escrows: ["m1": target])
         let reasons = plan.outcomes.map { $0.rejection?.rawValue ?? "ok" }
-        XCTAssertEqual(reasons, ["ok", "escrow_overfunded", "not_project_client", "ok", "milestone_not_pending", "unknown_milestone",
-                                 "not_escrow_of_milestone", "unknown_wallet"])
+        XCTAssertEqual(
+            reasons,
+            [
+                "ok", "escrow_overfunded", "not_project_client", "ok", "milestone_not_pending", "unknown_milestone",
+                "not_escrow_of_milestone", "unknown_wallet",
+            ])
         XCTAssertEqual(plan.fundedMilestones, ["m1"])
         XCTAssertEqual(plan.balanceChanges, ["wc": -10_000, "escrow.m1": 10_000])
     }

@@ -24,26 +24,32 @@ final class PaymentCommandTests: XCTestCase {
     func testEachKindOfBadInputNamesItsProblem() {
         assertInvalid("not json at all", field: nil, mentions: "not valid JSON")
         assertInvalid("[1,2]", field: nil, mentions: "must be a JSON object")
-        assertInvalid(#"{"command_id":"c1","type":"payment","payee":"w2","amount":1,"currency":"USD"}"#, field: "payer", mentions: "is required")
+        assertInvalid(
+            #"{"command_id":"c1","type":"payment","payee":"w2","amount":1,"currency":"USD"}"#, field: "payer", mentions: "is required")
         assertInvalid(valid.replacingOccurrences(of: "1234", with: "-5"), field: "amount", mentions: "must be positive, got -5")
         assertInvalid(valid.replacingOccurrences(of: "1234", with: "0"), field: "amount", mentions: "must be positive")
         assertInvalid(valid.replacingOccurrences(of: "1234", with: "12.5"), field: "amount", mentions: "whole number of minor units")
         assertInvalid(valid.replacingOccurrences(of: "1234", with: "\"12\""), field: "amount", mentions: "not a string")
         assertInvalid(valid.replacingOccurrences(of: "USD", with: "XYZ"), field: "currency", mentions: "not an ISO 4217")
-        assertInvalid(valid.replacingOccurrences(of: "\"c1\"", with: "\"\(String(repeating: "x", count: 65))\""),
-                      field: "command_id", mentions: "at most 64")
-        assertInvalid(valid.replacingOccurrences(of: "\"payment\"", with: "\"debt.repayment\""), field: "type", mentions: "this queue takes")
-        assertInvalid(valid.replacingOccurrences(of: "}", with: #","amout":5}"#), field: "amout", mentions: "not part of the message contract")
+        assertInvalid(
+            valid.replacingOccurrences(of: "\"c1\"", with: "\"\(String(repeating: "x", count: 65))\""),
+            field: "command_id", mentions: "at most 64")
+        assertInvalid(
+            valid.replacingOccurrences(of: "\"payment\"", with: "\"debt.repayment\""), field: "type", mentions: "this queue takes")
+        assertInvalid(
+            valid.replacingOccurrences(of: "}", with: #","amout":5}"#), field: "amout", mentions: "not part of the message contract")
         assertInvalid(valid.replacingOccurrences(of: "}", with: #","kind":"gift"}"#), field: "kind", mentions: "not one of")
     }
 
     /// Two parsers of one money message must not be able to disagree.
     func testAmbiguousJSONIsRefusedWithTheRealReason() {
-        assertInvalid(valid.replacingOccurrences(of: "}", with: #","amount":100}"#), field: "amount",
-                      mentions: "appears more than once")
+        assertInvalid(
+            valid.replacingOccurrences(of: "}", with: #","amount":100}"#), field: "amount",
+            mentions: "appears more than once")
         assertInvalid("\u{FEFF}" + valid, field: nil, mentions: "byte-order mark")
-        assertInvalid(valid.replacingOccurrences(of: "}", with: #","memo":[[[["deep"]]]]}"#), field: "memo",
-                      mentions: "nested deeper than the 4 levels")
+        assertInvalid(
+            valid.replacingOccurrences(of: "}", with: #","memo":[[[["deep"]]]]}"#), field: "memo",
+            mentions: "nested deeper than the 4 levels")
         assertInvalid(String(repeating: "[", count: 10_000), field: nil, mentions: "nested deeper")
         assertInvalid(valid.replacingOccurrences(of: "1234", with: "12x"), field: nil, mentions: "'x' where ',' or '}' was expected")
     }
@@ -59,16 +65,18 @@ final class PaymentCommandTests: XCTestCase {
             XCTAssertEqual((error as? InvalidMessage)?.field, "memo")
             XCTAssertTrue("\(error)".contains("not valid UTF-8"), "\(error)")
         }
-        XCTAssertEqual(try PaymentCommand(body: body(valid.replacingOccurrences(of: "}", with: #","memo":"\"{,}\\ 😀"}"#))).memo,
-                       "\"{,}\\ 😀", "quotes, braces, commas, backslashes and emoji are fine")
+        XCTAssertEqual(
+            try PaymentCommand(body: body(valid.replacingOccurrences(of: "}", with: #","memo":"\"{,}\\ 😀"}"#))).memo,
+            "\"{,}\\ 😀", "quotes, braces, commas, backslashes and emoji are fine")
     }
 
     /// Lengths are code points, as PostgreSQL's length() counts them, not
     /// UTF-8 bytes nor grapheme clusters.
     func testLengthsCountCodePoints() throws {
         func id(_ text: String) -> String { valid.replacingOccurrences(of: "\"c1\"", with: "\"\(text)\"") }
-        XCTAssertEqual(try PaymentCommand(body: body(id(String(repeating: "é", count: 64)))).commandId.unicodeScalars.count, 64,
-                       "128 bytes, 64 code points")
+        XCTAssertEqual(
+            try PaymentCommand(body: body(id(String(repeating: "é", count: 64)))).commandId.unicodeScalars.count, 64,
+            "128 bytes, 64 code points")
         assertInvalid(id(String(repeating: "é", count: 65)), field: "command_id", mentions: "is 65 characters long")
         XCTAssertNoThrow(try PaymentCommand(body: body(id(String(repeating: "e\u{301}", count: 32)))), "32 characters, 64 code points")
         assertInvalid(id(String(repeating: "e\u{301}", count: 33)), field: "command_id", mentions: "is 66 characters long")
@@ -107,8 +115,9 @@ final class PaymentPlanTests: XCTestCase {
 
     func testPaymentsApplyInOrderAgainstRunningBalances() {
         let accounts = ["a": wallet("a", 100), "b": wallet("b", 0)]
-        let plan = PaymentPlan(commands: [pay("1", "a", "b", 60), pay("2", "a", "b", 60), pay("3", "b", "a", 60), pay("4", "a", "b", 100)],
-                               accounts: accounts)
+        let plan = PaymentPlan(
+            commands: [pay("1", "a", "b", 60), pay("2", "a", "b", 60), pay("3", "b", "a", 60), pay("4", "a", "b", 100)],
+            accounts: accounts)
         // 2 fails (40 left), 3 returns 60 (a=100), 4 then fits exactly.
         XCTAssertEqual(reasons(plan), ["ok", "insufficient_funds", "ok", "ok"])
         XCTAssertEqual(plan.balanceChanges, ["a": -100, "b": 100])
@@ -121,10 +130,15 @@ final class PaymentPlanTests: XCTestCase {
     }
 
     func testEachRejectionReason() {
-        let accounts = ["a": wallet("a", 100), "eur": wallet("eur", 100, currency: "EUR"), "closed": wallet("closed", 100, open: false),
-                        "fees": AccountState(id: "fees", userId: nil, isWallet: false, currency: "USD", balance: 0, isOpen: true)]
-        let plan = PaymentPlan(commands: [pay("1", "a", "a", 1), pay("2", "a", "nobody", 1), pay("3", "a", "closed", 1),
-                                          pay("4", "a", "eur", 1), pay("5", "a", "fees", 1)], accounts: accounts)
+        let accounts = [
+            "a": wallet("a", 100), "eur": wallet("eur", 100, currency: "EUR"), "closed": wallet("closed", 100, open: false),
+            "fees": AccountState(id: "fees", userId: nil, isWallet: false, currency: "USD", balance: 0, isOpen: true),
+        ]
+        let plan = PaymentPlan(
+            commands: [
+                pay("1", "a", "a", 1), pay("2", "a", "nobody", 1), pay("3", "a", "closed", 1),
+                pay("4", "a", "eur", 1), pay("5", "a", "fees", 1),
+            ], accounts: accounts)
         XCTAssertEqual(reasons(plan), ["same_wallet", "unknown_wallet", "wallet_closed", "currency_mismatch", "unknown_wallet"])
         XCTAssertTrue(plan.balanceChanges.isEmpty)
     }
@@ -151,8 +165,10 @@ final class AuditChainTests: XCTestCase {
         var rows: [AuditChain.Row] = []
         var previous = AuditChain.genesis
         for seq in 1...Int64(count) {
-            let hash = AuditChain.hash(previous: previous, seq: seq, eventId: "e\(seq)", eventType: "payment.completed", body: "{\"n\":\(seq)}")
-            rows.append(.init(seq: seq, eventId: "e\(seq)", eventType: "payment.completed", body: "{\"n\":\(seq)}", prevHash: previous, hash: hash))
+            let hash = AuditChain.hash(
+                previous: previous, seq: seq, eventId: "e\(seq)", eventType: "payment.completed", body: "{\"n\":\(seq)}")
+            rows.append(
+                .init(seq: seq, eventId: "e\(seq)", eventType: "payment.completed", body: "{\"n\":\(seq)}", prevHash: previous, hash: hash))
             previous = hash
         }
         return rows
@@ -165,7 +181,8 @@ final class AuditChainTests: XCTestCase {
     func testAnEditIsFoundAtTheEditedRow() {
         var rows = chain(5)
         let row = rows[2]
-        rows[2] = .init(seq: row.seq, eventId: row.eventId, eventType: row.eventType, body: "{\"n\":999}", prevHash: row.prevHash, hash: row.hash)
+        rows[2] = .init(
+            seq: row.seq, eventId: row.eventId, eventType: row.eventType, body: "{\"n\":999}", prevHash: row.prevHash, hash: row.hash)
         XCTAssertEqual(AuditChain.verify(rows, after: (0, AuditChain.genesis))?.seq, 3)
     }
 

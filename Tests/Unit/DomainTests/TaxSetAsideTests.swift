@@ -19,10 +19,14 @@ final class TaxSetAsideTests: XCTestCase {
         XCTAssertEqual(TaxQuarter("2026Q3")?.yearToDate.map(\.description), ["2026-Q1", "2026-Q2", "2026-Q3"])
     }
 
-    private let table = TaxRateTable(jurisdiction: "T", year: 2026, currency: Currency("USD")!, components: [
-        "income_tax": [.init(from: 0, rateBasisPoints: 0), .init(from: 1000, rateBasisPoints: 1000), .init(from: 5000, rateBasisPoints: 2000)],
-        "flat": [.init(from: 0, rateBasisPoints: 100)],
-    ])
+    private let table = TaxRateTable(
+        jurisdiction: "T", year: 2026, currency: Currency("USD")!,
+        components: [
+            "income_tax": [
+                .init(from: 0, rateBasisPoints: 0), .init(from: 1000, rateBasisPoints: 1000), .init(from: 5000, rateBasisPoints: 2000),
+            ],
+            "flat": [.init(from: 0, rateBasisPoints: 100)],
+        ])
 
     func testEachBracketTaxesOnlyThePartOfIncomeInsideIt() {
         XCTAssertEqual(table.tax(onAnnual: 0), 0)
@@ -46,20 +50,25 @@ final class TaxSetAsideTests: XCTestCase {
         XCTAssertEqual(q2.amount, table.tax(onAnnual: 6000) - table.tax(onAnnual: 2000))
         XCTAssertEqual(q2.amount, 660 - 120)
         // A loss in Q3 gives back part of what was set aside.
-        let q3 = SetAside(quarter("2026Q3"), taxable: [quarter("2026Q1"): 2000, quarter("2026Q2"): 4000, quarter("2026Q3"): -3000],
-                          table: table)
+        let q3 = SetAside(
+            quarter("2026Q3"), taxable: [quarter("2026Q1"): 2000, quarter("2026Q2"): 4000, quarter("2026Q3"): -3000],
+            table: table)
         XCTAssertEqual(q3.amount, table.tax(onAnnual: 3000) - table.tax(onAnnual: 6000))
         XCTAssertLessThan(q3.amount, 0)
     }
 
     /// The default data of the migrations, as the tax worker loads it.
-    private let defaults = TaxCategories(paymentRules: TaxRules([
-        TaxRule(priority: 0, kind: nil, memoPattern: nil, payeeCategory: "income", payerCategory: "expense"),
-        TaxRule(priority: 10, kind: "refund", memoPattern: nil, payeeCategory: "refund_paid", payerCategory: "refund_received"),
-        TaxRule(priority: 20, kind: nil, memoPattern: "invoice", payeeCategory: "invoiced_income", payerCategory: "contractor_expense"),
-        TaxRule(priority: 30, kind: "escrow_fund", memoPattern: nil, payeeCategory: nil, payerCategory: nil),
-    ]), parts: [.ownTransfer: "non_taxable_transfer", .freelancerGross: "self_employment_income", .freelancerFee: "deductible_fees",
-                .clientGross: "contractor_expense", .businessInterest: "deductible_interest", .personalInterest: nil, .principal: nil])
+    private let defaults = TaxCategories(
+        paymentRules: TaxRules([
+            TaxRule(priority: 0, kind: nil, memoPattern: nil, payeeCategory: "income", payerCategory: "expense"),
+            TaxRule(priority: 10, kind: "refund", memoPattern: nil, payeeCategory: "refund_paid", payerCategory: "refund_received"),
+            TaxRule(priority: 20, kind: nil, memoPattern: "invoice", payeeCategory: "invoiced_income", payerCategory: "contractor_expense"),
+            TaxRule(priority: 30, kind: "escrow_fund", memoPattern: nil, payeeCategory: nil, payerCategory: nil),
+        ]),
+        parts: [
+            .ownTransfer: "non_taxable_transfer", .freelancerGross: "self_employment_income", .freelancerFee: "deductible_fees",
+            .clientGross: "contractor_expense", .businessInterest: "deductible_interest", .personalInterest: nil, .principal: nil,
+        ])
 
     private func categories(_ payload: EventPayload) -> [String] {
         payload.taxableAmounts.map { "\($0.user):\(defaults.category(of: $0, in: payload) ?? "-")" }
@@ -67,10 +76,14 @@ final class TaxSetAsideTests: XCTestCase {
 
     func testEveryEventKindHasItsTaxCategories() {
         func payment(_ payer: String, _ payee: String, kind: String = "payment", memo: String? = nil) -> EventPayload {
-            .paymentCompleted(PaymentFacts(PaymentCommand(commandId: "c", payer: payer, payee: payee, amount: Money(minorUnits: 100, currency: usd),
-                                                          kind: kind, memo: memo), users: ["w1": "u1", "w2": "u2", "w1b": "u1"]))
+            .paymentCompleted(
+                PaymentFacts(
+                    PaymentCommand(
+                        commandId: "c", payer: payer, payee: payee, amount: Money(minorUnits: 100, currency: usd),
+                        kind: kind, memo: memo), users: ["w1": "u1", "w2": "u2", "w1b": "u1"]))
         }
-        let split = RepaymentSplit(amount: Money(minorUnits: 100, currency: usd), interest: 30, principal: 70, interestLeft: 0, remainingPrincipal: 5)
+        let split = RepaymentSplit(
+            amount: Money(minorUnits: 100, currency: usd), interest: 30, principal: 70, interestLeft: 0, remainingPrincipal: 5)
         for type in EventType.allCases {
             switch type {
             case .paymentCompleted:
@@ -80,19 +93,22 @@ final class TaxSetAsideTests: XCTestCase {
                 XCTAssertEqual(categories(payment("w1", "w1b")), ["u1:non_taxable_transfer"], "between two wallets of one user")
                 XCTAssertEqual(categories(payment("w1", "escrow.m1", kind: "escrow_fund")), ["u1:-"], "funding escrow is not taxed")
             case .milestoneCompleted:
-                let release = EventPayload.milestoneCompleted(MilestoneCompleted(
-                    projectId: "p", milestoneId: "m", client: "u1", freelancer: "u2", wallet: "w2",
-                    release: FeeSplit(gross: Money(minorUnits: 1000, currency: usd), basisPoints: 500)))
+                let release = EventPayload.milestoneCompleted(
+                    MilestoneCompleted(
+                        projectId: "p", milestoneId: "m", client: "u1", freelancer: "u2", wallet: "w2",
+                        release: FeeSplit(gross: Money(minorUnits: 1000, currency: usd), basisPoints: 500)))
                 XCTAssertEqual(categories(release), ["u2:self_employment_income", "u2:deductible_fees", "u1:contractor_expense"])
             case .debtRepaid:
                 func repaid(business: Bool) -> EventPayload {
-                    .debtRepaid(DebtRepaid(debtId: "d", borrower: "u1", wallet: "w1", lender: "l", split: split,
-                                           accruedTo: CalendarDay(iso: "2026-11-22")!, business: business))
+                    .debtRepaid(
+                        DebtRepaid(
+                            debtId: "d", borrower: "u1", wallet: "w1", lender: "l", split: split,
+                            accruedTo: CalendarDay(iso: "2026-11-22")!, business: business))
                 }
                 XCTAssertEqual(categories(repaid(business: true)), ["u1:deductible_interest", "u1:-"])
                 XCTAssertEqual(categories(repaid(business: false)), ["u1:-", "u1:-"], "personal interest and principal are not taxed")
             case .paymentRejected, .milestoneRejected, .debtPaidOff, .debtRepaymentRejected, .riskRecalculated, .riskChanged,
-                 .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
+                .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
                 // Move no money: nothing to count (checked with a payload of each such kind below).
                 continue
             }
@@ -100,8 +116,10 @@ final class TaxSetAsideTests: XCTestCase {
         let noMoney: [EventPayload] = [
             .debtPaidOff(DebtPaidOff(debtId: "d", borrower: "u1", currency: usd)),
             .riskChanged(RiskChanged(userId: "u1", fromBand: .low, toBand: .high, score: 60)),
-            .riskRecalculated(RiskRecalculated(userId: "u1", score: 1, band: .low, previousBand: nil, modelVersion: 1, version: 1, requests: 1)),
-            .debtRepaymentRejected(DebtRepaymentRejected(debtId: "d", wallet: "w1", amount: split.amount, borrower: "u1", reason: "r", detail: "d")),
+            .riskRecalculated(
+                RiskRecalculated(userId: "u1", score: 1, band: .low, previousBand: nil, modelVersion: 1, version: 1, requests: 1)),
+            .debtRepaymentRejected(
+                DebtRepaymentRejected(debtId: "d", wallet: "w1", amount: split.amount, borrower: "u1", reason: "r", detail: "d")),
             .deadLettersPurged(DeadLetterAction(actor: "ops", queue: "q", filter: "all", count: 1)),
         ]
         XCTAssertTrue(noMoney.allSatisfy(\.taxableAmounts.isEmpty))
@@ -109,22 +127,34 @@ final class TaxSetAsideTests: XCTestCase {
 
     func testABatchMakesAnEntryPerTaxedAmountInItsQuarterAndTotalsPerUserQuarterCurrencyAndCategory() {
         func paid(_ id: String, _ payer: String, _ payee: String, _ minor: Int64, at: String, kind: String = "payment") -> DomainEvent {
-            DomainEvent(eventId: id, .paymentCompleted(PaymentFacts(PaymentCommand(commandId: id, payer: payer, payee: payee,
-                                                                                   amount: Money(minorUnits: minor, currency: usd), kind: kind),
-                                                                    users: ["w1": "u1", "w2": "u2", "w1b": "u1"])),
-                        occurredAt: ISO8601DateFormatter().date(from: at)!, commandId: id)
+            DomainEvent(
+                eventId: id,
+                .paymentCompleted(
+                    PaymentFacts(
+                        PaymentCommand(
+                            commandId: id, payer: payer, payee: payee,
+                            amount: Money(minorUnits: minor, currency: usd), kind: kind),
+                        users: ["w1": "u1", "w2": "u2", "w1b": "u1"])),
+                occurredAt: ISO8601DateFormatter().date(from: at)!, commandId: id)
         }
-        let events = [paid("e1", "w1", "w2", 100, at: "2026-03-31T23:59:59Z"), paid("e2", "w1", "w2", 50, at: "2026-04-01T00:00:00Z"),
-                      paid("e3", "w1", "w1b", 70, at: "2026-04-02T00:00:00Z"), paid("e4", "w1", "escrow.m1", 9, at: "2026-04-02T00:00:00Z", kind: "escrow_fund")]
+        let events = [
+            paid("e1", "w1", "w2", 100, at: "2026-03-31T23:59:59Z"), paid("e2", "w1", "w2", 50, at: "2026-04-01T00:00:00Z"),
+            paid("e3", "w1", "w1b", 70, at: "2026-04-02T00:00:00Z"),
+            paid("e4", "w1", "escrow.m1", 9, at: "2026-04-02T00:00:00Z", kind: "escrow_fund"),
+        ]
         let entries = TaxEntry.of(events, categories: defaults)
-        XCTAssertEqual(entries.map { "\($0.eventId) \($0.user) \($0.category) \($0.amount.minorUnits) \($0.quarter)" }, [
-            "e1 u2 income 100 2026-Q1", "e1 u1 expense 100 2026-Q1",
-            "e2 u2 income 50 2026-Q2", "e2 u1 expense 50 2026-Q2",
-            "e3 u1 non_taxable_transfer 70 2026-Q2",
-        ], "escrow funding makes no entry; each amount in the quarter of its own day")
-        XCTAssertEqual(TaxQuarterTotal.of(entries + [entries[2]]).map { "\($0.user) \($0.quarter) \($0.category) \($0.total)/\($0.entries)" }, [
-            "u1 2026-Q1 expense 100/1", "u1 2026-Q2 expense 50/1", "u1 2026-Q2 non_taxable_transfer 70/1",
-            "u2 2026-Q1 income 100/1", "u2 2026-Q2 income 100/2",
-        ], "one row per key, in key order")
+        XCTAssertEqual(
+            entries.map { "\($0.eventId) \($0.user) \($0.category) \($0.amount.minorUnits) \($0.quarter)" },
+            [
+                "e1 u2 income 100 2026-Q1", "e1 u1 expense 100 2026-Q1",
+                "e2 u2 income 50 2026-Q2", "e2 u1 expense 50 2026-Q2",
+                "e3 u1 non_taxable_transfer 70 2026-Q2",
+            ], "escrow funding makes no entry; each amount in the quarter of its own day")
+        XCTAssertEqual(
+            TaxQuarterTotal.of(entries + [entries[2]]).map { "\($0.user) \($0.quarter) \($0.category) \($0.total)/\($0.entries)" },
+            [
+                "u1 2026-Q1 expense 100/1", "u1 2026-Q2 expense 50/1", "u1 2026-Q2 non_taxable_transfer 70/1",
+                "u2 2026-Q1 income 100/1", "u2 2026-Q2 income 100/2",
+            ], "one row per key, in key order")
     }
 }

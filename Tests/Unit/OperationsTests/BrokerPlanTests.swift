@@ -1,8 +1,9 @@
 import AMQPClient
 import Foundation
 import TestSupport
-@testable import Topology
 import XCTest
+
+@testable import Topology
 
 /// The rules that turn queues/topology.json into declarations. No I/O
 /// beyond reading the file.
@@ -15,8 +16,12 @@ final class BrokerPlanTests: XCTestCase {
         let spec = try shippedSpec()
         let plan = BrokerPlan(spec)
         let queues = Dictionary(uniqueKeysWithValues: plan.queues.map { ($0.name, $0.arguments) })
-        XCTAssertEqual(Set(spec.queues.map(\.name)), ["commands.payment", "commands.milestone", "commands.repayment",
-                                                       "commands.risk", "events.audit", "events.notifications", "events.tax"])
+        XCTAssertEqual(
+            Set(spec.queues.map(\.name)),
+            [
+                "commands.payment", "commands.milestone", "commands.repayment",
+                "commands.risk", "events.audit", "events.notifications", "events.tax",
+            ])
         for queue in spec.queues {
             let arguments = try XCTUnwrap(queues[queue.name])
             XCTAssertEqual(arguments["x-queue-type"], "quorum", queue.name)
@@ -25,8 +30,11 @@ final class BrokerPlanTests: XCTestCase {
             XCTAssertEqual(arguments["x-dead-letter-strategy"], "at-least-once", queue.name)
             XCTAssertEqual(arguments["x-delivery-limit"], .int(Int64(queue.deliveryLimit)), queue.name)
             XCTAssertEqual(queues[queue.name + ".dlq"]?["x-queue-type"], "quorum")
-            XCTAssertTrue(plan.bindings.contains(.init(queue: queue.name + ".dlq", exchange: spec.deadLetterExchange,
-                                                       routingKey: queue.name + ".dlq")))
+            XCTAssertTrue(
+                plan.bindings.contains(
+                    .init(
+                        queue: queue.name + ".dlq", exchange: spec.deadLetterExchange,
+                        routingKey: queue.name + ".dlq")))
             // Expired retries come back to the queue they came from.
             XCTAssertTrue(plan.bindings.contains(.init(queue: queue.name, exchange: spec.retry.returnExchange, routingKey: queue.name)))
         }
@@ -69,9 +77,11 @@ final class BrokerPlanTests: XCTestCase {
         }
         let onOne = ManagementAPI.QueueDefinition(type: "quorum", arguments: arguments, members: ["a"], leader: "a")
         XCTAssertEqual(TopologyDeclarer.compare(payment, with: onOne, clusterSize: 1), [], "one node: one member is all there can be")
-        XCTAssertEqual(TopologyDeclarer.compare(payment, with: onOne, clusterSize: 3), [
-            "queue commands.payment has members on 1 of the cluster's 3 nodes, the topology wants 3 (`rabbitmq-queues grow <node> all` adds them)",
-        ])
+        XCTAssertEqual(
+            TopologyDeclarer.compare(payment, with: onOne, clusterSize: 3),
+            [
+                "queue commands.payment has members on 1 of the cluster's 3 nodes, the topology wants 3 (`rabbitmq-queues grow <node> all` adds them)"
+            ])
         let onThree = ManagementAPI.QueueDefinition(type: "quorum", arguments: arguments, members: ["a", "b", "c"], leader: "b")
         XCTAssertEqual(TopologyDeclarer.compare(payment, with: onThree, clusterSize: 5), [])
     }
@@ -100,11 +110,14 @@ final class BrokerPlanTests: XCTestCase {
         let plan = BrokerPlan(try shippedSpec())
         let dlq = try XCTUnwrap(plan.queues.first { $0.name == "commands.payment.dlq" })
         let old = ManagementAPI.QueueDefinition(type: "quorum", arguments: ["x-queue-type": "quorum"], members: ["a"], leader: "a")
-        XCTAssertEqual(TopologyDeclarer.compare(dlq, with: old, clusterSize: 1),
-                       ["queue commands.payment.dlq lacks argument x-delivery-limit = 2147483647"])
-        let twenty = ManagementAPI.QueueDefinition(type: "quorum", arguments: ["x-queue-type": "quorum", "x-delivery-limit": 20],
-                                                   members: ["a"], leader: "a")
-        XCTAssertEqual(TopologyDeclarer.compare(dlq, with: twenty, clusterSize: 1),
-                       ["queue commands.payment.dlq has argument x-delivery-limit = 20, expected 2147483647"])
+        XCTAssertEqual(
+            TopologyDeclarer.compare(dlq, with: old, clusterSize: 1),
+            ["queue commands.payment.dlq lacks argument x-delivery-limit = 2147483647"])
+        let twenty = ManagementAPI.QueueDefinition(
+            type: "quorum", arguments: ["x-queue-type": "quorum", "x-delivery-limit": 20],
+            members: ["a"], leader: "a")
+        XCTAssertEqual(
+            TopologyDeclarer.compare(dlq, with: twenty, clusterSize: 1),
+            ["queue commands.payment.dlq has argument x-delivery-limit = 20, expected 2147483647"])
     }
 }

@@ -26,10 +26,13 @@ final class DeploymentFilesTests: XCTestCase {
         XCTAssertEqual(status, 0, output)
         XCTAssertTrue(output.hasSuffix("problems: 0\n"), output)
         // What is there to validate: every kind the issue names.
-        for kind in ["Deployment", "ScaledObject", "TriggerAuthentication", "Job", "ConfigMap", "Secret", "PodDisruptionBudget", "RabbitmqCluster"] {
+        for kind in [
+            "Deployment", "ScaledObject", "TriggerAuthentication", "Job", "ConfigMap", "Secret", "PodDisruptionBudget", "RabbitmqCluster",
+        ] {
             let files = try FileManager.default.subpathsOfDirectory(atPath: k8s.path).filter { $0.hasSuffix(".yaml") }
-            XCTAssertTrue(try files.contains { try String(contentsOf: k8s.appendingPathComponent($0), encoding: .utf8).contains("kind: \(kind)\n") },
-                          "no \(kind) in deploy/k8s")
+            XCTAssertTrue(
+                try files.contains { try String(contentsOf: k8s.appendingPathComponent($0), encoding: .utf8).contains("kind: \(kind)\n") },
+                "no \(kind) in deploy/k8s")
         }
     }
 
@@ -37,8 +40,9 @@ final class DeploymentFilesTests: XCTestCase {
     /// cluster names the version the suite runs against.
     func testTheBrokerVersionIsPinnedToTheTestedOne() throws {
         let cluster = try String(contentsOf: k8s.appendingPathComponent("rabbitmq-cluster.yaml"), encoding: .utf8)
-        let image = try XCTUnwrap(cluster.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("image:") },
-                                  "rabbitmq-cluster.yaml names no image")
+        let image = try XCTUnwrap(
+            cluster.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("image:") },
+            "rabbitmq-cluster.yaml names no image")
         XCTAssertTrue(image.contains("rabbitmq:3.10."), "pinned to the tested 3.10: \(image)")
     }
 
@@ -47,11 +51,12 @@ final class DeploymentFilesTests: XCTestCase {
         try FileManager.default.copyItem(at: k8s, to: copy)
         try edit(copy.appendingPathComponent("workers/payments-worker.yaml")) {
             $0.replacingOccurrences(of: "minReplicaCount:", with: "minReplicas:")
-              .replacingOccurrences(of: "  replicas: 2\n", with: "  replica: 2\n")
+                .replacingOccurrences(of: "  replicas: 2\n", with: "  replica: 2\n")
         }
         try edit(copy.appendingPathComponent("api.yaml")) { $0.replacingOccurrences(of: "path: /readyz", with: "path: /ready") }
         try edit(copy.appendingPathComponent("workers/audit-worker.yaml")) {
-            $0 + "---\n" + (try String(contentsOf: copy.appendingPathComponent("workers/tax-worker.yaml"), encoding: .utf8))
+            $0 + "---\n"
+                + (try String(contentsOf: copy.appendingPathComponent("workers/tax-worker.yaml"), encoding: .utf8))
                 .components(separatedBy: "---\n").last!
                 .replacingOccurrences(of: "name: tax-worker", with: "name: audit-worker")
                 .replacingOccurrences(of: "events.tax", with: "events.audit")
@@ -60,11 +65,13 @@ final class DeploymentFilesTests: XCTestCase {
 
         let (status, output) = try ExternalTool.run([k8s.appendingPathComponent("validate").path, copy.path])
         XCTAssertEqual(status, 1, output)
-        for expected in ["ScaledObject payments-worker: spec: Additional properties are not allowed ('minReplicas' was unexpected)",
-                         "Deployment payments-worker: spec",
-                         "Deployment flexfin-api container api: readiness is not /readyz",
-                         "ScaledObject audit-worker scales the consumers of events.audit, which has a single active consumer",
-                         "work queue commands.risk has no ScaledObject"] {
+        for expected in [
+            "ScaledObject payments-worker: spec: Additional properties are not allowed ('minReplicas' was unexpected)",
+            "Deployment payments-worker: spec",
+            "Deployment flexfin-api container api: readiness is not /readyz",
+            "ScaledObject audit-worker scales the consumers of events.audit, which has a single active consumer",
+            "work queue commands.risk has no ScaledObject",
+        ] {
             XCTAssertTrue(output.contains(expected), "expected \"\(expected)\" in:\n\(output)")
         }
     }
@@ -89,7 +96,8 @@ final class DeploymentFilesTests: XCTestCase {
         return try ["flexfin-migrate.service", "flexfin-topology.service", "flexfin-api.service", "flexfin-worker@.service"].map { name in
             let text = try String(contentsOf: systemd.appendingPathComponent(name), encoding: .utf8)
             let target = folder.appendingPathComponent(name.replacingOccurrences(of: "@.", with: "@payments."))
-            try change(text.replacingOccurrences(of: "/usr/local/bin/", with: binaries)).write(to: target, atomically: true, encoding: .utf8)
+            try change(text.replacingOccurrences(of: "/usr/local/bin/", with: binaries)).write(
+                to: target, atomically: true, encoding: .utf8)
             return target
         }
     }

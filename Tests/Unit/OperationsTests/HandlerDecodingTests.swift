@@ -20,8 +20,9 @@ final class HandlerDecodingTests: XCTestCase {
         XCTAssertEqual(handler.id(of: command), "p-1")
         XCTAssertEqual(handler.digest(of: command), command.digest)
         let reordered = #"{"amount":700,"currency":"USD","payee":"w0002","payer":"w0001","type":"payment","command_id":"p-1"}"#
-        XCTAssertEqual(handler.digest(of: try handler.decode(InboundMessage(body: Array(reordered.utf8)))), command.digest,
-                       "the same command, however written")
+        XCTAssertEqual(
+            handler.digest(of: try handler.decode(InboundMessage(body: Array(reordered.utf8)))), command.digest,
+            "the same command, however written")
     }
 
     func testAMessageIdThatIsNotTheCommandIdIsInvalidAndNamesTheField() {
@@ -31,7 +32,8 @@ final class HandlerDecodingTests: XCTestCase {
     }
 
     func testARepaymentWithoutTheTimeItWasSentIsInvalidAndOneWithItAccruesToThen() throws {
-        let body = Array(#"{"command_id":"r-1","type":"debt.repayment","debt_id":"d-1","wallet":"w0001","amount":500,"currency":"USD"}"#.utf8)
+        let body = Array(
+            #"{"command_id":"r-1","type":"debt.repayment","debt_id":"d-1","wallet":"w0001","amount":500,"currency":"USD"}"#.utf8)
         XCTAssertThrowsError(try RepaymentHandler().decode(InboundMessage(body: body))) { error in
             XCTAssertTrue("\(error)".contains("timestamp"), "\(error)")
         }

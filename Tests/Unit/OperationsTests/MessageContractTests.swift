@@ -28,14 +28,18 @@ final class MessageContractTests: XCTestCase {
         for type in EventType.allCases where type.isPublished {
             let receiving = Set(spec.queues(receiving: type.rawValue, from: spec.eventExchange))
             let wanted = Set(subscribers.filter { $0.subscribes(type) }.map(\.queue))
-            XCTAssertEqual(receiving, wanted, "\(type.rawValue): the topology routes it to \(receiving.sorted()), the consumers want \(wanted.sorted())")
+            XCTAssertEqual(
+                receiving, wanted,
+                "\(type.rawValue): the topology routes it to \(receiving.sorted()), the consumers want \(wanted.sorted())")
         }
     }
 
     /// Every command type reaches exactly the queue of its worker.
     func testEveryCommandTypeReachesItsWorker() {
-        let handlers: [Consumer: String] = [.payments: PaymentHandler().queue, .milestones: MilestoneHandler().queue,
-                                            .repayments: RepaymentHandler().queue, .risk: RiskHandler().queue]
+        let handlers: [Consumer: String] = [
+            .payments: PaymentHandler().queue, .milestones: MilestoneHandler().queue,
+            .repayments: RepaymentHandler().queue, .risk: RiskHandler().queue,
+        ]
         for type in CommandType.allCases {
             XCTAssertEqual(spec.queues(receiving: type.rawValue, from: spec.commandExchange), [handlers[type.consumer]!], type.rawValue)
         }
@@ -44,18 +48,20 @@ final class MessageContractTests: XCTestCase {
     /// A JSON-lines file may mix every command type; each line is checked
     /// exactly as its worker will check it, naming the field at fault.
     func testAFileMixingCommandTypesIsCheckedLineByLineAsTheWorkersWill() {
-        let file = CommandFile(contents: Data("""
-            {"command_id":"p1","type":"payment","payer":"w0001","payee":"w0002","amount":100,"currency":"USD"}
-            {"command_id":"f1","type":"payment","payer":"w0001","payee":"escrow.p0001-m4","amount":100,"currency":"USD","kind":"escrow_fund","reference":"p0001-m4"}
-            {"command_id":"m1","type":"milestone.complete","project_id":"p0001","milestone_id":"p0001-m1","completed_by":"u0001"}
-            {"command_id":"r1","type":"debt.repayment","debt_id":"d0001","wallet":"w0001","amount":500,"currency":"USD"}
-            {"command_id":"f2","type":"payment","payer":"w0001","payee":"escrow.p0001-m4","amount":100,"currency":"USD","kind":"escrow_fund"}
-            {"command_id":"m2","type":"milestone.complete","project_id":"p0001","milestone_id":"p0001-m1"}
-            {"command_id":"r2","type":"debt.repayment","debt_id":"d0001","wallet":"w0001","amount":5.5,"currency":"USD"}
-            {"command_id":"k1","type":"risk.recalculate","user_id":"u0001","reason":"manual"}
-            {"command_id":"k2","type":"risk.recalculate","user_id":"u0001"}
-            {"command_id":"x1","type":"milestone.completed","project_id":"p0001"}
-            """.utf8))
+        let file = CommandFile(
+            contents: Data(
+                """
+                {"command_id":"p1","type":"payment","payer":"w0001","payee":"w0002","amount":100,"currency":"USD"}
+                {"command_id":"f1","type":"payment","payer":"w0001","payee":"escrow.p0001-m4","amount":100,"currency":"USD","kind":"escrow_fund","reference":"p0001-m4"}
+                {"command_id":"m1","type":"milestone.complete","project_id":"p0001","milestone_id":"p0001-m1","completed_by":"u0001"}
+                {"command_id":"r1","type":"debt.repayment","debt_id":"d0001","wallet":"w0001","amount":500,"currency":"USD"}
+                {"command_id":"f2","type":"payment","payer":"w0001","payee":"escrow.p0001-m4","amount":100,"currency":"USD","kind":"escrow_fund"}
+                {"command_id":"m2","type":"milestone.complete","project_id":"p0001","milestone_id":"p0001-m1"}
+                {"command_id":"r2","type":"debt.repayment","debt_id":"d0001","wallet":"w0001","amount":5.5,"currency":"USD"}
+                {"command_id":"k1","type":"risk.recalculate","user_id":"u0001","reason":"manual"}
+                {"command_id":"k2","type":"risk.recalculate","user_id":"u0001"}
+                {"command_id":"x1","type":"milestone.completed","project_id":"p0001"}
+                """.utf8))
         XCTAssertEqual(file.commands.map(\.commandId), ["p1", "f1", "m1", "r1", "k1"])
         XCTAssertEqual(file.commands.map(\.type), ["payment", "payment", "milestone.complete", "debt.repayment", "risk.recalculate"])
         XCTAssertEqual(file.refusals.map(\.line), [5, 6, 7, 9, 10])
@@ -71,28 +77,40 @@ final class MessageContractTests: XCTestCase {
     /// write. Exhaustive, so a new event needs a sample here too.
     private func sample(_ type: EventType) -> EventPayload {
         let usd = Currency("USD")!
-        let payment = PaymentFacts(PaymentCommand(commandId: "c1", payer: "w1", payee: "w2", amount: Money(minorUnits: 5, currency: usd),
-                                                  memo: "m", reference: "r"), users: ["w1": "u1", "w2": "u2"])
-        let split = RepaymentSplit(amount: Money(minorUnits: 10, currency: usd), interest: 3, principal: 7, interestLeft: 0, remainingPrincipal: 93)
-        let repaid = DebtRepaid(debtId: "d1", borrower: "u1", wallet: "w1", lender: "lender.bank.USD", split: split,
-                                accruedTo: CalendarDay(iso: "2026-11-22")!, business: true)
-        let action = DeadLetterAction(actor: "ops", queue: "commands.payment.dlq", filter: "all", count: 2, to: "commands.payment", ids: ["a"])
+        let payment = PaymentFacts(
+            PaymentCommand(
+                commandId: "c1", payer: "w1", payee: "w2", amount: Money(minorUnits: 5, currency: usd),
+                memo: "m", reference: "r"), users: ["w1": "u1", "w2": "u2"])
+        let split = RepaymentSplit(
+            amount: Money(minorUnits: 10, currency: usd), interest: 3, principal: 7, interestLeft: 0, remainingPrincipal: 93)
+        let repaid = DebtRepaid(
+            debtId: "d1", borrower: "u1", wallet: "w1", lender: "lender.bank.USD", split: split,
+            accruedTo: CalendarDay(iso: "2026-11-22")!, business: true)
+        let action = DeadLetterAction(
+            actor: "ops", queue: "commands.payment.dlq", filter: "all", count: 2, to: "commands.payment", ids: ["a"])
         switch type {
         case .paymentCompleted: return .paymentCompleted(payment)
         case .paymentRejected: return .paymentRejected(PaymentRejected(payment: payment, reason: "insufficient_funds", detail: "d"))
         case .milestoneCompleted:
-            return .milestoneCompleted(MilestoneCompleted(projectId: "p1", milestoneId: "m1", client: "u1", freelancer: "u2", wallet: "w2",
-                                                          release: FeeSplit(gross: Money(minorUnits: 999, currency: usd), basisPoints: 250)))
+            return .milestoneCompleted(
+                MilestoneCompleted(
+                    projectId: "p1", milestoneId: "m1", client: "u1", freelancer: "u2", wallet: "w2",
+                    release: FeeSplit(gross: Money(minorUnits: 999, currency: usd), basisPoints: 250)))
         case .milestoneRejected:
-            return .milestoneRejected(MilestoneRejected(projectId: "p1", milestoneId: "m1", completedBy: "u3", client: "u1", freelancer: "u2",
-                                                        reason: "not_project_client", detail: "d"))
+            return .milestoneRejected(
+                MilestoneRejected(
+                    projectId: "p1", milestoneId: "m1", completedBy: "u3", client: "u1", freelancer: "u2",
+                    reason: "not_project_client", detail: "d"))
         case .debtRepaid: return .debtRepaid(repaid)
         case .debtPaidOff: return .debtPaidOff(DebtPaidOff(debtId: "d1", borrower: "u1", currency: usd))
         case .debtRepaymentRejected:
-            return .debtRepaymentRejected(DebtRepaymentRejected(debtId: "d1", wallet: "w1", amount: split.amount, borrower: "u1",
-                                                                reason: "above_payoff", detail: "d"))
+            return .debtRepaymentRejected(
+                DebtRepaymentRejected(
+                    debtId: "d1", wallet: "w1", amount: split.amount, borrower: "u1",
+                    reason: "above_payoff", detail: "d"))
         case .riskRecalculated:
-            return .riskRecalculated(RiskRecalculated(userId: "u1", score: 42, band: .medium, previousBand: .low, modelVersion: 1, version: 3, requests: 2))
+            return .riskRecalculated(
+                RiskRecalculated(userId: "u1", score: 42, band: .medium, previousBand: .low, modelVersion: 1, version: 3, requests: 2))
         case .riskChanged: return .riskChanged(RiskChanged(userId: "u1", fromBand: .low, toBand: .medium, score: 42))
         case .deadLettersReplayed: return .deadLettersReplayed(action)
         case .deadLettersReplayCompleted: return .deadLettersReplayCompleted(action)
@@ -119,18 +137,21 @@ final class MessageContractTests: XCTestCase {
             XCTAssertEqual(Set(properties.keys), Set(fields.keys), "\(type.rawValue): schema fields vs what workers write")
             for (name, value) in fields.members.map({ ($0.key, $0.value) }) {
                 let allowed = Set((properties[name]?["type"] as? String).map { [$0] } ?? (properties[name]?["type"] as? [String]) ?? [])
-                let actual = switch value {
-                case .string: "string"
-                case .integer: "integer"
-                case .bool: "boolean"
-                case .null: "null"
-                case .array: "array"
-                default: "other"
-                }
-                XCTAssertTrue(allowed.contains(actual), "\(type.rawValue).data.\(name): schema allows \(allowed.sorted()), workers write \(actual)")
+                let actual =
+                    switch value {
+                    case .string: "string"
+                    case .integer: "integer"
+                    case .bool: "boolean"
+                    case .null: "null"
+                    case .array: "array"
+                    default: "other"
+                    }
+                XCTAssertTrue(
+                    allowed.contains(actual), "\(type.rawValue).data.\(name): schema allows \(allowed.sorted()), workers write \(actual)")
                 if actual != "null", allowed.contains("string") || allowed.contains("integer") {
-                    XCTAssertTrue(((data["required"] as? [String]) ?? []).contains(name) || allowed.contains("null"),
-                                  "\(type.rawValue).data.\(name) is always written, so the schema must require it or allow null")
+                    XCTAssertTrue(
+                        ((data["required"] as? [String]) ?? []).contains(name) || allowed.contains("null"),
+                        "\(type.rawValue).data.\(name) is always written, so the schema must require it or allow null")
                 }
             }
         }

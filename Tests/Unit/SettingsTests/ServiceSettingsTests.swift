@@ -6,7 +6,9 @@ import XCTest
 final class ServiceSettingsTests: XCTestCase {
     func testDefaultsMatchTheLocalServices() throws {
         let settings = try ServiceSettings.fromEnvironment([:])
-        XCTAssertEqual(settings.amqpEndpoints, [AMQPEndpoint(host: "127.0.0.1", port: 5673, user: "flexfin", password: "flexfin-local", vhost: "flexfin")])
+        XCTAssertEqual(
+            settings.amqpEndpoints,
+            [AMQPEndpoint(host: "127.0.0.1", port: 5673, user: "flexfin", password: "flexfin-local", vhost: "flexfin")])
         XCTAssertEqual(settings.redis, RedisEndpoint(host: "127.0.0.1", port: 6380, database: 0))
         XCTAssertEqual(settings.databaseURL, ServiceSettings.defaultDatabaseURL)
         XCTAssertEqual(settings.amqpManagementURLs.map(\.absoluteString), ["http://127.0.0.1:15673"])
@@ -17,10 +19,12 @@ final class ServiceSettingsTests: XCTestCase {
             "FLEXFIN_AMQP_URL": "amqp://a:b@h1:1/v1, amqp://h2/%2F",
             "FLEXFIN_AMQP_MANAGEMENT_URL": "none",
         ])
-        XCTAssertEqual(settings.amqpEndpoints, [
-            AMQPEndpoint(host: "h1", port: 1, user: "a", password: "b", vhost: "v1"),
-            AMQPEndpoint(host: "h2", port: 5672, user: "guest", password: "guest", vhost: "/"),
-        ])
+        XCTAssertEqual(
+            settings.amqpEndpoints,
+            [
+                AMQPEndpoint(host: "h1", port: 1, user: "a", password: "b", vhost: "v1"),
+                AMQPEndpoint(host: "h2", port: 5672, user: "guest", password: "guest", vhost: "/"),
+            ])
         XCTAssertEqual(settings.amqpManagementURLs, [])
     }
 
@@ -64,10 +68,11 @@ final class ServiceSettingsTests: XCTestCase {
     /// and parameters when another database is named.
     func testAnotherDatabaseIsNamedInAMultiHostURI() throws {
         var settings = try ServiceSettings.fromEnvironment([
-            "FLEXFIN_DATABASE_URL": "postgresql://u:p@127.0.0.1:5433,127.0.0.1:5434/flexfin?target_session_attrs=read-write",
+            "FLEXFIN_DATABASE_URL": "postgresql://u:p@127.0.0.1:5433,127.0.0.1:5434/flexfin?target_session_attrs=read-write"
         ])
-        XCTAssertEqual(try settings.databaseURL(naming: "flexfin_test"),
-                       "postgresql://u:p@127.0.0.1:5433,127.0.0.1:5434/flexfin_test?target_session_attrs=read-write")
+        XCTAssertEqual(
+            try settings.databaseURL(naming: "flexfin_test"),
+            "postgresql://u:p@127.0.0.1:5433,127.0.0.1:5434/flexfin_test?target_session_attrs=read-write")
         settings.databaseURL = "postgres://h"
         XCTAssertEqual(try settings.databaseURL(naming: "x"), "postgres://h/x")
         settings.databaseURL = "host=h dbname=flexfin"

@@ -5,7 +5,8 @@ import XCTest
 
 final class PrometheusTextTests: XCTestCase {
     func testSamplesAreReadWithTheirLabelsAndSummedOverMatchingSeries() {
-        let text = PrometheusText("""
+        let text = PrometheusText(
+            """
             # HELP flexfin_messages_retried_total Failed messages sent to a retry tier.
             # TYPE flexfin_messages_retried_total counter
             flexfin_messages_retried_total{worker="payments",tier="flexfin.retry.1s"} 3
@@ -24,10 +25,11 @@ final class PrometheusTextTests: XCTestCase {
     /// as Prometheus' histogram_quantile.
     func testQuantilesOfARealHistogramAreInterpolatedWithinTheirBucket() throws {
         let registry = PrometheusCollectorRegistry()
-        let sizes = registry.makeValueHistogram(descriptor: .flexfin("batch_size", "messages", "x"), labels: [("worker", "w")],
-                                                buckets: [10, 100, 500])
-        for _ in 0..<50 { sizes.record(50.0) }    // bucket (10, 100]
-        for _ in 0..<50 { sizes.record(300.0) }   // bucket (100, 500]
+        let sizes = registry.makeValueHistogram(
+            descriptor: .flexfin("batch_size", "messages", "x"), labels: [("worker", "w")],
+            buckets: [10, 100, 500])
+        for _ in 0..<50 { sizes.record(50.0) }  // bucket (10, 100]
+        for _ in 0..<50 { sizes.record(300.0) }  // bucket (100, 500]
         let text = PrometheusText(MetricsRegistry.text(registry))
         XCTAssertEqual(text.sum("flexfin_batch_size_messages_count", ["worker": "w"]), 100)
         // Rank 50 is the top of (10, 100]; rank 75 halfway through (100, 500].

@@ -1,5 +1,6 @@
-@testable import WorkerRuntime
 import XCTest
+
+@testable import WorkerRuntime
 
 final class BrokerFaultWindowTests: XCTestCase {
     private let start = ContinuousClock.now

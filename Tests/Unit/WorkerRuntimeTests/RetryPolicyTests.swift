@@ -1,11 +1,15 @@
-@testable import WorkerRuntime
 import Domain
 import TestSupport
 import XCTest
 
+@testable import WorkerRuntime
+
 final class RetryPolicyTests: XCTestCase {
-    private let policy = RetryPolicy(tiers: [.init(name: "t10", ttlMilliseconds: 10_000), .init(name: "t1", ttlMilliseconds: 1000),
-                                             .init(name: "t60", ttlMilliseconds: 60_000)], maxAttempts: 5)
+    private let policy = RetryPolicy(
+        tiers: [
+            .init(name: "t10", ttlMilliseconds: 10_000), .init(name: "t1", ttlMilliseconds: 1000),
+            .init(name: "t60", ttlMilliseconds: 60_000),
+        ], maxAttempts: 5)
 
     private func decide(_ errorClass: FailedMessage.ErrorClass, attempts: Int, seed: UInt64 = 1) -> RetryPolicy.Decision {
         var random = SeededRandom(seed: seed)
@@ -46,7 +50,8 @@ final class RetryPolicyTests: XCTestCase {
     func testNoTiersOrOneAttemptMeansStraightToTheDeadLetterQueue() {
         var random = SeededRandom(seed: 1)
         XCTAssertEqual(RetryPolicy(tiers: [], maxAttempts: 5).decide(errorClass: .unexpected, attempts: 1, using: &random), .deadLetter)
-        XCTAssertEqual(RetryPolicy(tiers: [.init(name: "t1", ttlMilliseconds: 1000)], maxAttempts: 1)
-            .decide(errorClass: .unexpected, attempts: 1, using: &random), .deadLetter)
+        XCTAssertEqual(
+            RetryPolicy(tiers: [.init(name: "t1", ttlMilliseconds: 1000)], maxAttempts: 1)
+                .decide(errorClass: .unexpected, attempts: 1, using: &random), .deadLetter)
     }
 }
