@@ -5,7 +5,13 @@ import CPostgres
 public final class PostgresRows {
     private let result: OpaquePointer?
 
-    init(_ result: OpaquePointer?) { self.result = result }
+    /// The select list's names, in order (read once: a name is compared on every decode by name).
+    public let columns: [String]
+
+    init(_ result: OpaquePointer?) {
+        self.result = result
+        columns = (0..<Int32(PQnfields(result))).map { String(cString: PQfname(result, $0)) }
+    }
 
     deinit { PQclear(result) }
 
@@ -13,10 +19,6 @@ public final class PostgresRows {
     public var isEmpty: Bool { count == 0 }
     /// Rows changed by INSERT/UPDATE/DELETE.
     public var affectedRows: Int { Int(String(cString: PQcmdTuples(result))) ?? 0 }
-
-    public var columns: [String] {
-        (0..<Int32(PQnfields(result))).map { String(cString: PQfname(result, $0)) }
-    }
 
     /// The value at (row, column) decoded as `T`. Throws, naming the
     /// column (never the value), when it is NULL and `T` is not optional,
@@ -58,19 +60,16 @@ public final class PostgresRows {
         try decode(row, self.column(column), as: type)
     }
 
-    /// A column's position by its name, looked up once per result: a loop
-    /// over many rows can look it up once and decode by position.
+    /// A column's position by its name: a loop over many rows may look it
+    /// up once and decode by position. A scan of the few names, not a hash:
+    /// names of up to 15 bytes compare as two words.
+    @inlinable
     public func column(_ column: String) throws(PostgresError) -> Int {
-        if indexByName == nil {
-            indexByName = Dictionary(columns.enumerated().map { ($1, $0) }) { first, _ in first }
-        }
-        guard let index = indexByName?[column] else {
+        guard let index = columns.firstIndex(of: column) else {
             throw decodingError("no column '\(column)' in the result (\(columns.joined(separator: ", ")))")
         }
         return index
     }
-
-    private var indexByName: [String: Int]?
 
     @usableFromInline
     func decodingError(_ message: String) -> PostgresError {
