@@ -175,7 +175,7 @@ let package = Package(
         .testTarget(
             name: "OperationsTests",
             dependencies: [
-                "Topology", "AMQPClient", "TestSupport", "PipelineHarness",
+                "Topology", "AMQPClient", "TestSupport", "PipelineHarness", "Benchmark",
                 "Domain", "Submission", "Payments", "Milestones", "Repayments", "Risk", "Audit", "Notifications", "Tax", "WorkerRuntime",
             ], path: "Tests/Unit/OperationsTests"),
         .testTarget(

@@ -42,7 +42,8 @@ public struct CPUUsage: Codable, Sendable {
     }
 }
 
-/// The servers' CPU counters at one moment, to subtract from a later one.
+/// The servers' CPU counters at one moment, per process, to subtract from
+/// a later one.
 struct ServerCPU {
     static let groups: [(name: String, commands: Set<String>)] = [
         ("postgresql", ["postgres"]),
@@ -50,28 +51,43 @@ struct ServerCPU {
         ("redis", ["redis-server"]),
     ]
 
-    let ticks: [String: Int64]
+    /// Each server process's group, parent and CPU ticks so far (its own
+    /// and its reaped children's), by pid.
+    let processes: [Int32: (group: String, parent: Int32, ticks: Int64)]
 
     static func now() -> ServerCPU {
-        var ticks: [String: Int64] = [:]
+        var processes: [Int32: (group: String, parent: Int32, ticks: Int64)] = [:]
         for pid in ProcessStat.pids() {
             guard let stat = ProcessStat(pid: pid), let group = groups.first(where: { $0.commands.contains(stat.command) }) else {
                 continue
             }
-            ticks[group.name, default: 0] += stat.ownTicks + stat.reapedChildTicks
+            processes[pid] = (group.name, stat.parent, stat.ownTicks + stat.reapedChildTicks)
         }
-        return ServerCPU(ticks: ticks)
+        return ServerCPU(processes: processes)
     }
 
-    /// Seconds per server group since `earlier`.
+    /// Seconds per server group since `earlier`, process by process: one
+    /// started since counts whole. One gone since (a PostgreSQL backend
+    /// that ended) is in its parent's reaped ticks whole, so what it had
+    /// used before is taken off when that parent is a server still there;
+    /// otherwise (a node stopped from outside) it counts nothing, so a
+    /// group's CPU is never negative.
     func since(_ earlier: ServerCPU) -> [(String, Double)] {
-        Self.groups.map { ($0.name, ProcessStat.seconds(ticks[$0.name, default: 0] - earlier.ticks[$0.name, default: 0])) }
+        var ticks: [String: Int64] = [:]
+        for (pid, process) in processes {
+            ticks[process.group, default: 0] += process.ticks - (earlier.processes[pid]?.ticks ?? 0)
+        }
+        for (pid, process) in earlier.processes where processes[pid] == nil {
+            if let parent = processes[process.parent] { ticks[parent.group, default: 0] -= process.ticks }
+        }
+        return Self.groups.map { ($0.name, ProcessStat.seconds(ticks[$0.name, default: 0])) }
     }
 }
 
 /// One line of `/proc/PID/stat`: the command name and its CPU clock ticks.
 struct ProcessStat {
     let command: String
+    let parent: Int32
     /// utime + stime: this process's threads.
     let ownTicks: Int64
     /// cutime + cstime: children it has waited for.
@@ -83,10 +99,11 @@ struct ProcessStat {
         else { return nil }
         // The name may hold spaces and parentheses: the fields follow the last ")".
         let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 14, let utime = Int64(fields[11]), let stime = Int64(fields[12]),
+        guard fields.count > 14, let parent = Int32(fields[1]), let utime = Int64(fields[11]), let stime = Int64(fields[12]),
             let cutime = Int64(fields[13]), let cstime = Int64(fields[14])
         else { return nil }
         command = String(text[text.index(after: open)..<close])
+        self.parent = parent
         ownTicks = utime + stime
         reapedChildTicks = cutime + cstime
     }
