@@ -85,14 +85,14 @@ public enum LowBalanceAlerts {
                 guard crossing.fires else { continue }
                 let limit =
                     switch rule.threshold {
-                    case .below: "\(threshold) \(wallet.currency)"
+                    case .below: wallet.currency.text(threshold)
                     case .percentOfThirtyDayAverage(let percent):
-                        "\(threshold) \(wallet.currency) (\(percent) % of its 30-day average, \(wallet.thirtyDayAverage))"
+                        "\(wallet.currency.text(threshold)) (\(percent) % of its 30-day average, \(wallet.currency.text(wallet.thirtyDayAverage)))"
                     }
                 decision.notices.append(
                     Notice(
                         eventId: event.eventId, user: user, eventType: event.type.rawValue, kind: "low_balance", subject: wallet.id,
-                        text: "Your wallet \(wallet.id) is low: its balance \(wallet.balance) \(wallet.currency) is below \(limit)."))
+                        text: "Your wallet \(wallet.id) is low: its balance \(wallet.currency.text(wallet.balance)) is below \(limit)."))
             }
         }
         return decision

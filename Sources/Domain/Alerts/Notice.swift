@@ -12,27 +12,27 @@ public struct Notice: Sendable, Equatable {
         (self.eventId, self.user, self.eventType, self.kind, self.subject, self.text) = (eventId, user, eventType, kind, subject, text)
     }
 
-    /// What the user reads. Amounts stay in minor units with their currency.
+    /// What the user reads, money written by its currency (`Money.text`).
     public static func text(of payload: EventPayload, for user: String) -> String {
         switch payload {
         case .paymentCompleted(let p):
-            return p.payeeUser == user ? "You received \(p.amount) from \(p.payer)." : "You paid \(p.amount) to \(p.payee)."
+            return p.payeeUser == user ? "You received \(p.amount.text) from \(p.payer)." : "You paid \(p.amount.text) to \(p.payee)."
         case .paymentRejected(let r):
-            return "Your payment of \(r.payment.amount) to \(r.payment.payee) was rejected: \(r.reason)."
+            return "Your payment of \(r.payment.amount.text) to \(r.payment.payee) was rejected: \(r.reason)."
         case .milestoneCompleted(let m):
             let split = m.release
             return user == m.freelancer
-                ? "Milestone \(m.milestoneId) of project \(m.projectId) is complete: \(split.net) \(split.gross.currency) minor units paid to \(m.wallet) (\(split.gross.minorUnits) less a fee of \(split.fee))."
-                : "You completed milestone \(m.milestoneId) of project \(m.projectId): its escrow of \(split.gross) was released to the freelancer."
+                ? "Milestone \(m.milestoneId) of project \(m.projectId) is complete: \(split.gross.currency.text(split.net)) paid to \(m.wallet) (\(split.gross.text) less a fee of \(split.gross.currency.text(split.fee)))."
+                : "You completed milestone \(m.milestoneId) of project \(m.projectId): its escrow of \(split.gross.text) was released to the freelancer."
         case .milestoneRejected(let m):
             return "Completing milestone \(m.milestoneId) of project \(m.projectId) was refused: \(m.reason) (\(m.detail))."
         case .debtRepaid(let d):
             return
-                "Your repayment of \(d.split.amount) on debt \(d.debtId) paid \(d.split.interest) of interest and \(d.split.principal) of principal; \(d.split.remainingPrincipal) of principal remains."
+                "Your repayment of \(d.split.amount.text) on debt \(d.debtId) paid \(d.split.amount.currency.text(d.split.interest)) of interest and \(d.split.amount.currency.text(d.split.principal)) of principal; \(d.split.amount.currency.text(d.split.remainingPrincipal)) of principal remains."
         case .debtPaidOff(let d):
             return "Your debt \(d.debtId) is paid off."
         case .debtRepaymentRejected(let d):
-            return "Your repayment of \(d.amount) on debt \(d.debtId) was rejected: \(d.reason) (\(d.detail))."
+            return "Your repayment of \(d.amount.text) on debt \(d.debtId) was rejected: \(d.reason) (\(d.detail))."
         case .riskChanged(let r):
             return "Your risk band changed from \(r.fromBand.rawValue) to \(r.toBand.rawValue) (score \(r.score) of 100)."
         case .riskRecalculated(let r):
@@ -62,7 +62,7 @@ extension NotificationRules {
                 notices.append(
                     Notice(
                         eventId: event.eventId, user: large.user, eventType: event.type.rawValue, kind: "large_incoming_payment",
-                        subject: large.wallet, text: "A large payment arrived: \(large.amount) into \(large.wallet)."))
+                        subject: large.wallet, text: "A large payment arrived: \(large.amount.text) into \(large.wallet)."))
             }
             return notices
         }

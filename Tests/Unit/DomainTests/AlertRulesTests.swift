@@ -118,7 +118,7 @@ final class AlertRulesTests: XCTestCase {
                 "e2 u1 event ", "e2 u2 event ", "e2 u2 large_incoming_payment w2",
                 "e3 u1 event ",
             ], "at the limit is large; between a user's own wallets it is not, and the user is told once")
-        XCTAssertEqual(notices[1].text, "You received \(Money(minorUnits: 999, currency: usd)) from w1.")
+        XCTAssertEqual(notices[1].text, "You received $9.99 from w1.")
         XCTAssertEqual(
             NotificationRules(events: [], largeIncomingPayment: [:], lowBalance: []).notices(for: [paid("e4", "w1", "w2", 5000)]), [],
             "no rule, no notice")

@@ -43,7 +43,7 @@ final class LowBalanceAlertsTests: XCTestCase {
         XCTAssertEqual(decision.notices.map(\.user), ["owner of w1"])
         XCTAssertEqual(decision.notices.first?.kind, "low_balance")
         XCTAssertEqual(decision.notices.first?.eventId, "e1")
-        XCTAssertEqual(decision.notices.first?.text, "Your wallet w1 is low: its balance 1500 USD is below 2000 USD.")
+        XCTAssertEqual(decision.notices.first?.text, "Your wallet w1 is low: its balance $15.00 is below $20.00.")
     }
 
     func testStayingOnTheSameSideOrAnOlderVersionDecidesNothing() {
@@ -69,7 +69,7 @@ final class LowBalanceAlertsTests: XCTestCase {
             [wallet("w1", 1999, average: 10_000)], rules: [rule], states: states([("w1", false, 0)], rule: 2), moved: moved)
         XCTAssertEqual(
             decision.notices.map(\.text),
-            ["Your wallet w1 is low: its balance 1999 USD is below 2000 USD (20 % of its 30-day average, 10000)."])
+            ["Your wallet w1 is low: its balance $19.99 is below $20.00 (20 % of its 30-day average, $100.00)."])
     }
 
     func testAWalletNoEventMovedOrWithoutAStateIsLeftAlone() {
