@@ -57,7 +57,7 @@ final class AlertTests: PipelineTestCase {
         let alert = try database.query("SELECT message FROM notifications WHERE kind = 'low_balance' AND subject = 'w0001'")
         XCTAssertEqual(alert.count, 1)
         XCTAssertTrue(
-            alert.string(0, 0)?.contains("below 19433 USD (20 % of its 30-day average, 97166)") ?? false, alert.string(0, 0) ?? "-")
+            alert.string(0, 0)?.contains("below $194.33 (20 % of its 30-day average, $971.66)") ?? false, alert.string(0, 0) ?? "-")
         XCTAssertEqual(
             try count("SELECT net::int FROM wallet_daily_net WHERE wallet = 'w0001' AND day = (now() AT TIME ZONE 'UTC')::date"), -85_000)
     }
