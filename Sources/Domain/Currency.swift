@@ -36,9 +36,10 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Parses a decimal the way a person types it ("12.34", "1000") into
-    /// minor units, for a currency with `minorDigits` decimals. No floating
-    /// point: the digits are read as text.
-    public static func parse(_ text: String, currency: Currency, minorDigits: Int = 2) -> Money? {
+    /// minor units, with at most the currency's exponent of decimals. No
+    /// floating point: the digits are read as text.
+    public static func parse(_ text: String, currency: Currency) -> Money? {
+        let minorDigits = currency.exponent
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), let whole = Int64(parts[0]), whole >= 0,
             parts[0].allSatisfy(\.isNumber)
@@ -46,9 +47,7 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
         let fraction = parts.count == 2 ? String(parts[1]) : ""
         guard fraction.count <= minorDigits, fraction.allSatisfy(\.isNumber) else { return nil }
         let padded = fraction.padding(toLength: minorDigits, withPad: "0", startingAt: 0)
-        var scale: Int64 = 1
-        for _ in 0..<minorDigits { scale *= 10 }
-        let (scaled, overflow) = whole.multipliedReportingOverflow(by: scale)
+        let (scaled, overflow) = whole.multipliedReportingOverflow(by: currency.minorUnitsPerUnit)
         guard !overflow, let minor = Int64(padded.isEmpty ? "0" : padded) else { return nil }
         let (total, overflow2) = scaled.addingReportingOverflow(minor)
         return overflow2 ? nil : Money(minorUnits: total, currency: currency)

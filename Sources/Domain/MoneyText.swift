@@ -3,19 +3,17 @@
 /// for a person; data and JSON keep integer minor units and the code.
 extension Money {
     public var text: String {
-        let exponent = currency.exponent
         let magnitude = minorUnits.magnitude
-        var scale: UInt64 = 1
-        for _ in 0..<exponent { scale *= 10 }
-        let whole = String(magnitude / scale)
+        let scale = UInt64(currency.minorUnitsPerUnit)
+        let whole = Array(String(magnitude / scale))
         var grouped = ""
         for (index, digit) in whole.enumerated() {
             if index > 0, (whole.count - index) % 3 == 0 { grouped.append(",") }
             grouped.append(digit)
         }
-        if exponent > 0 {
+        if currency.exponent > 0 {
             let fraction = String(magnitude % scale)
-            grouped += "." + String(repeating: "0", count: exponent - fraction.count) + fraction
+            grouped += "." + String(repeating: "0", count: currency.exponent - fraction.count) + fraction
         }
         let sign = minorUnits < 0 ? "-" : ""
         if let symbol = currency.symbol { return sign + symbol + grouped }
@@ -33,6 +31,9 @@ extension Currency {
         if Self.thousandths.contains(code) { return 3 }
         return 2
     }
+
+    /// 10 to the exponent: minor units in one unit.
+    public var minorUnitsPerUnit: Int64 { (0..<exponent).reduce(1) { scale, _ in scale * 10 } }
 
     /// The sign people know it by, where that sign is its alone; other
     /// currencies are written with their code after the amount.

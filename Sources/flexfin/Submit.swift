@@ -128,7 +128,7 @@ private func newCommandId() -> String { RandomUUID.lowercased() }
 private func parseAmount(_ amount: String, _ currency: String) throws -> Money {
     guard let code = Currency(currency) else { throw ValidationError("--currency \(currency) is not an ISO 4217 code") }
     guard let money = Money.parse(amount, currency: code), money.minorUnits > 0 else {
-        throw ValidationError("--amount \(amount) is not a positive amount with at most 2 decimals")
+        throw ValidationError("--amount \(amount) is not a positive amount with at most \(code.exponent) decimals for \(code)")
     }
     return money
 }

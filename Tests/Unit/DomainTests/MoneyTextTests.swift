@@ -25,6 +25,13 @@ final class MoneyTextTests: XCTestCase {
         XCTAssertEqual(Currency("CHF")!.exponent, 2)
     }
 
+    func testWhatAPersonTypesIsReadByTheSameExponent() {
+        XCTAssertEqual(Money.parse("1093", currency: Currency("JPY")!)?.minorUnits, 1093)
+        XCTAssertNil(Money.parse("10.93", currency: Currency("JPY")!), "the yen has no minor unit")
+        XCTAssertEqual(Money.parse("1.093", currency: Currency("KWD")!)?.minorUnits, 1093)
+        XCTAssertEqual(Money.parse("10.93", currency: Currency("USD")!)?.text, "$10.93")
+    }
+
     func testACurrencyWithoutASignOfItsOwnIsWrittenWithItsCode() {
         XCTAssertEqual(text(1093, "CHF"), "10.93 CHF")
         XCTAssertEqual(text(1093, "CAD"), "10.93 CAD", "a dollar sign would read as US dollars")
