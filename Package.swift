@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "milestones-worker", targets: ["milestones-worker"]),
         .executable(name: "repayments-worker", targets: ["repayments-worker"]),
         .executable(name: "risk-worker", targets: ["risk-worker"]),
+        .executable(name: "accounts-worker", targets: ["accounts-worker"]),
         .executable(name: "flexfin-api", targets: ["flexfin-api"]),
     ],
     dependencies: [
@@ -90,6 +91,8 @@ let package = Package(
         .target(name: "Payments", dependencies: ["Domain", "Ledger", "Milestones", "WorkerRuntime", "PostgresClient", "RedisClient"]),
         // Risk scores from the ledger, for commands and triggering events alike.
         .target(name: "Risk", dependencies: ["Domain", "WorkerRuntime", "PostgresClient", "RedisClient"]),
+        // Wallets opened, frozen and closed; money in and out through gateways.
+        .target(name: "Accounts", dependencies: ["Domain", "Ledger", "WorkerRuntime", "PostgresClient", "RedisClient"]),
         .target(name: "Audit", dependencies: ["Domain", "WorkerRuntime", "PostgresClient"]),
         .target(name: "Notifications", dependencies: ["Domain", "WorkerRuntime", "PostgresClient", "RedisClient"]),
         .target(name: "Tax", dependencies: ["Domain", "WorkerRuntime", "PostgresClient"]),
@@ -101,6 +104,7 @@ let package = Package(
         .executableTarget(name: "milestones-worker", dependencies: ["Milestones", "WorkerRuntime"], path: "Workers/milestones-worker"),
         .executableTarget(name: "repayments-worker", dependencies: ["Repayments", "WorkerRuntime"], path: "Workers/repayments-worker"),
         .executableTarget(name: "risk-worker", dependencies: ["Risk", "WorkerRuntime"], path: "Workers/risk-worker"),
+        .executableTarget(name: "accounts-worker", dependencies: ["Accounts", "WorkerRuntime"], path: "Workers/accounts-worker"),
 
         // The producer side: commands checked at the door and published with confirms.
         .target(
@@ -116,7 +120,7 @@ let package = Package(
             dependencies: [
                 "AMQPClient", "DeadLetterRecords", "Audit", "Domain", "PostgresClient", "Settings", "Topology", "WorkerRuntime",
                 // A dry run evaluates dead letters with the handler of their queue.
-                "Payments", "Milestones", "Repayments", "Risk", "Notifications", "Tax",
+                "Payments", "Milestones", "Repayments", "Risk", "Notifications", "Tax", "Accounts",
             ]),
 
         // Benchmarks W1 and mixed: broker-only rate, pipeline rate, invariants.
@@ -176,7 +180,8 @@ let package = Package(
             name: "OperationsTests",
             dependencies: [
                 "Topology", "AMQPClient", "TestSupport", "PipelineHarness", "Benchmark",
-                "Domain", "Submission", "Payments", "Milestones", "Repayments", "Risk", "Audit", "Notifications", "Tax", "WorkerRuntime",
+                "Domain", "Submission", "Payments", "Milestones", "Repayments", "Risk", "Audit", "Notifications", "Tax", "Accounts",
+                "WorkerRuntime",
             ], path: "Tests/Unit/OperationsTests"),
         .testTarget(
             name: "AMQPClientIntegrationTests", dependencies: ["AMQPClient", "Settings", "TestSupport"],
@@ -206,8 +211,7 @@ let package = Package(
                 "WorkerRuntime", "TestSupport", "Settings", "Topology",
                 "AMQPClient", "PostgresClient", "RedisClient",
                 "flexfin", "payments-worker", "audit-worker", "notifications-worker", "tax-worker", "milestones-worker",
-                "repayments-worker",
-                "risk-worker",
+                "repayments-worker", "risk-worker", "accounts-worker",
             ], path: "Tests/Integration/PipelineIntegrationTests"),
         .target(name: "TestSupport", dependencies: ["Settings"], path: "Tests/TestSupport"),
     ]

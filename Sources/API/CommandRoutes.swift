@@ -1,3 +1,4 @@
+import APIKeys
 import Domain
 import Foundation
 import HTTPTypes
@@ -16,8 +17,8 @@ extension Endpoints {
                 request.headers[.contentType].map { $0.hasPrefix("application/x-ndjson") || $0.hasPrefix("application/jsonl") } ?? false
             return await serve(request, .submit) { key, connections in
                 lines
-                    ? try submitLines(body, key: key.name, connections)
-                    : try submitOne(body, idempotencyKey: idempotencyKey, key: key.name, connections)
+                    ? try submitLines(body, key: key, connections)
+                    : try submitOne(body, idempotencyKey: idempotencyKey, key: key, connections)
             }
         }
 
@@ -49,25 +50,30 @@ extension Endpoints {
         }
     }
 
-    private func submitOne(_ body: [UInt8], idempotencyKey: String?, key: String, _ connections: ServicePool.Connections) throws -> Reply {
+    private func submitOne(_ body: [UInt8], idempotencyKey: String?, key: APIKey, _ connections: ServicePool.Connections) throws -> Reply {
         let command = try CommandIntake.command(body, idempotencyKey: idempotencyKey)
-        let claim = try CommandIntake.claim([command], key: key, in: connections.database())[0].get()
-        try publish([command], new: claim == .new ? [command.commandId] : [], connections)
+        try CommandIntake.permit(command, to: key).get()
+        let claim = try CommandIntake.claim([command], key: key.name, in: connections.database())[0].get()
+        try publish([command], new: claim == .new ? [command.commandId] : [], key: key, connections)
         return Reply(.accepted, accepted(command, claim), headers: [.location: "/v1/commands/\(command.commandId)"])
     }
 
     /// Every line is checked first; the valid, unclaimed ones are published
     /// together and confirmed; each line gets its own status.
-    private func submitLines(_ body: [UInt8], key: String, _ connections: ServicePool.Connections) throws -> Reply {
+    private func submitLines(_ body: [UInt8], key: APIKey, _ connections: ServicePool.Connections) throws -> Reply {
         let file = CommandFile(contents: Data(body))
         guard file.commands.count + file.refusals.count <= options.maxBatchLines else {
             throw APIError(
                 status: .contentTooLarge, code: "too_many_lines",
                 message: "at most \(options.maxBatchLines) commands per request; nothing was published")
         }
-        let claims = try CommandIntake.claim(file.commands, key: key, in: connections.database())
+        // A line the key may not send is refused before its id is claimed.
+        let permitted = file.commands.map { CommandIntake.permit($0, to: key) }
+        let claimable = zip(file.commands, permitted).compactMap { command, permit in (try? permit.get()).map { command } }
+        var claimResults = try CommandIntake.claim(claimable, key: key.name, in: connections.database()).makeIterator()
+        let claims = permitted.map { permit in permit.flatMap { claimResults.next()! } }
         let claimed = zip(file.commands, claims).compactMap { command, claim in (try? claim.get()).map { (command, $0) } }
-        try publish(claimed.map(\.0), new: claimed.filter { $0.1 == .new }.map(\.0.commandId), connections)
+        try publish(claimed.map(\.0), new: claimed.filter { $0.1 == .new }.map(\.0.commandId), key: key, connections)
         var results: [(line: Int, result: JSONValue)] = file.refusals.map { refusal in
             (
                 refusal.line,
@@ -112,10 +118,10 @@ extension Endpoints {
     /// Publishes and waits for the broker's confirm. If it never comes, the
     /// new ids are given back and the caller is told 503: nothing counts as
     /// accepted that the broker did not confirm.
-    private func publish(_ commands: [SubmittedCommand], new: [String], _ connections: ServicePool.Connections) throws {
+    private func publish(_ commands: [SubmittedCommand], new: [String], key: APIKey, _ connections: ServicePool.Connections) throws {
         guard !commands.isEmpty else { return }
         do {
-            try connections.producer().publish(commands)
+            try connections.producer().publish(commands, actor: key.name)
         } catch {
             connections.drop()
             try? CommandIntake.release(new, in: connections.database())

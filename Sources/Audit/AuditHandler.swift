@@ -30,7 +30,9 @@ public struct AuditHandler: EventSubscriber {
         switch type {
         case .paymentCompleted, .paymentRejected, .milestoneCompleted, .milestoneRejected, .debtRepaid, .debtPaidOff,
             .debtRepaymentRejected, .riskRecalculated, .riskChanged, .deadLettersReplayed, .deadLettersReplayCompleted,
-            .deadLettersPurged:
+            .deadLettersPurged, .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected, .depositCompleted,
+            .depositRejected,
+            .withdrawalRequested, .withdrawalSettled, .withdrawalFailed, .withdrawalRejected:
             true
         }
     }

@@ -1,4 +1,5 @@
 import AMQPClient
+import Accounts
 import Audit
 import Milestones
 import Notifications
@@ -13,7 +14,8 @@ import WorkerRuntime
 /// replay evaluates dead letters with.
 public enum WorkerHandlers {
     static let all: [any BatchHandler] = [
-        PaymentHandler(), MilestoneHandler(), RepaymentHandler(), RiskHandler(), AuditHandler(), NotificationHandler(), TaxHandler(),
+        PaymentHandler(), MilestoneHandler(), RepaymentHandler(), RiskHandler(), AccountHandler(), AuditHandler(), NotificationHandler(),
+        TaxHandler(),
     ]
 
     /// Nil when no worker consumes `queue` (nothing to evaluate with).

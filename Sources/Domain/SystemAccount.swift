@@ -10,3 +10,12 @@ public enum SystemAccount {
     /// A lender's account in one currency (repayments).
     public static func lender(_ lender: String, _ currency: String) -> String { "lender.\(lender).\(currency)" }
 }
+
+extension SystemAccount {
+    /// A payment gateway's clearing account in one currency: deposits come
+    /// from it, settled withdrawals go to it. Created on first use.
+    public static func gateway(_ gateway: String, _ currency: String) -> String { "gateway.\(gateway).\(currency)" }
+    /// Withdrawals requested through a gateway and not yet settled or
+    /// failed: the pending phase of money out. Created on first use.
+    public static func payout(_ gateway: String, _ currency: String) -> String { "payout.\(gateway).\(currency)" }
+}

@@ -67,7 +67,7 @@ public enum LedgerStore {
     public static func lockAccounts(_ ids: Set<String>, in database: PostgresConnection) throws -> [String: AccountState] {
         let rows = try database.execute(
             prepared: """
-                SELECT a.id, a.user_id, a.kind = 'wallet' AS is_wallet, a.currency, a.balance, a.status = 'open' AS is_open
+                SELECT a.id, a.user_id, a.kind = 'wallet' AS is_wallet, a.currency, a.balance, a.status, a.purpose
                 FROM unnest($1::text[]) AS wanted(id) JOIN accounts a ON a.id = wanted.id ORDER BY a.id FOR NO KEY UPDATE OF a
                 """, [ids.sorted()])
         var accounts: [String: AccountState] = [:]
@@ -76,7 +76,8 @@ public enum LedgerStore {
             accounts[id] = try AccountState(
                 id: id, userId: rows.decode(row, "user_id"), isWallet: rows.decode(row, "is_wallet"),
                 currency: rows.decode(row, "currency"), balance: rows.decode(row, "balance"),
-                isOpen: rows.decode(row, "is_open"))
+                status: AccountStatus(rawValue: rows.decode(row, "status")) ?? .closed,
+                purpose: rows.decode(row, "purpose", as: String?.self).flatMap(AccountPurpose.init(rawValue:)))
         }
         return accounts
     }

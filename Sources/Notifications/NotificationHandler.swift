@@ -23,7 +23,9 @@ public struct NotificationHandler: EventSubscriber {
     public static func subscribes(to type: EventType) -> Bool {
         switch type {
         case .paymentCompleted, .paymentRejected, .milestoneCompleted, .milestoneRejected, .debtRepaid, .debtPaidOff,
-            .debtRepaymentRejected, .riskChanged:
+            .debtRepaymentRejected, .riskChanged, .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected,
+            .depositCompleted, .depositRejected,
+            .withdrawalRequested, .withdrawalSettled, .withdrawalFailed, .withdrawalRejected:
             true
         case .riskRecalculated, .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged: false
         }

@@ -75,7 +75,7 @@ public struct MixedWorkload: Sendable {
         /// `risk`: what reaches the risk queue because of the command (the
         /// command itself, or the events it triggers with): per request, how many users it names.
         func add(_ command: some DomainCommand, rejected: Bool, events: Int = 1, notified: Int, taxed: Int, risk: [Int] = []) {
-            let type = Swift.type(of: command).type.rawValue
+            let type = command.type.rawValue
             commands.append(SubmittedCommand(command))
             expected.unique[type, default: 0] += 1
             if rejected { expected.rejected[type, default: 0] += 1 }

@@ -44,8 +44,10 @@ public struct RiskHandler: EventSubscriber {
     /// The events that may move a user's risk (which of them do: `riskSubjects`).
     public static func subscribes(to type: EventType) -> Bool {
         switch type {
-        case .paymentCompleted, .milestoneCompleted, .debtRepaid, .debtPaidOff: true
-        case .paymentRejected, .milestoneRejected, .debtRepaymentRejected, .riskRecalculated, .riskChanged,
+        case .paymentCompleted, .milestoneCompleted, .debtRepaid, .debtPaidOff, .depositCompleted, .withdrawalRequested: true
+        case .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected, .depositRejected,
+            .withdrawalSettled, .withdrawalFailed, .withdrawalRejected, .paymentRejected, .milestoneRejected, .debtRepaymentRejected,
+            .riskRecalculated, .riskChanged,
             .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
             false
         }

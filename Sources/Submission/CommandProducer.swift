@@ -48,9 +48,16 @@ public final class CommandProducer {
     }
 
     /// Publishes in chunks, confirming each chunk before the next, and
-    /// reports progress as the count confirmed so far.
-    public func publish(_ commands: [SubmittedCommand], chunk: Int = 5000, progress: (Int) -> Void = { _ in }) throws {
+    /// reports progress as the count confirmed so far. `actor`: who sends
+    /// them (`MessageHeader.actor`), as this producer knows them.
+    public func publish(
+        _ commands: [SubmittedCommand], actor: String? = nil, chunk: Int = 5000, progress: (Int) -> Void = { _ in }
+    ) throws {
         let now = Date()
+        var headers: [String: AMQPValue] = [
+            MessageHeader.schemaVersion: 1, MessageHeader.occurredAt: .int(Int64(now.timeIntervalSince1970 * 1000)),
+        ]
+        headers[MessageHeader.actor] = actor.map(AMQPValue.string)
         var confirmed = 0
         if cache == nil { cache = try? settings.connectCache() }
         for start in stride(from: 0, to: commands.count, by: chunk) {
@@ -64,11 +71,7 @@ public final class CommandProducer {
                             properties: AMQPProperties(
                                 contentType: "application/json", messageId: command.commandId, type: command.type,
                                 correlationId: command.commandId, appId: "flexfin", persistent: true,
-                                timestamp: UInt64(now.timeIntervalSince1970),
-                                headers: [
-                                    MessageHeader.schemaVersion: 1,
-                                    MessageHeader.occurredAt: .int(Int64(now.timeIntervalSince1970 * 1000)),
-                                ])))
+                                timestamp: UInt64(now.timeIntervalSince1970), headers: headers)))
                 }
                 try channel!.waitForConfirms()
             }

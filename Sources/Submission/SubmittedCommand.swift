@@ -25,6 +25,8 @@ public struct SubmittedCommand: Sendable {
         case .milestoneComplete: command = try MilestoneCompletion(body: body)
         case .debtRepayment: command = try DebtRepayment(body: body)
         case .riskRecalculate: command = try RiskRecalculation(body: body)
+        case .accountOpen, .deposit, .withdrawal, .withdrawalSettle, .withdrawalFail, .accountFreeze, .accountUnfreeze, .accountClose:
+            command = try AccountCommand(body: body)
         }
         self.init(command, body: body)
     }
@@ -36,7 +38,7 @@ public struct SubmittedCommand: Sendable {
 
     private init(_ command: any DomainCommand, body: [UInt8]) {
         self.commandId = command.commandId
-        self.type = Swift.type(of: command).type.rawValue
+        self.type = command.type.rawValue
         self.digest = command.digest
         self.body = body
     }

@@ -14,11 +14,14 @@ public struct TaxHandler: EventSubscriber {
 
     public init() {}
 
-    /// The events that move a user's money.
+    /// The events that move a user's money in a way tax may count:
+    /// withdrawals move the user's own money out, which it does not.
     public static func subscribes(to type: EventType) -> Bool {
         switch type {
-        case .paymentCompleted, .milestoneCompleted, .debtRepaid: true
-        case .paymentRejected, .milestoneRejected, .debtPaidOff, .debtRepaymentRejected, .riskRecalculated, .riskChanged,
+        case .paymentCompleted, .milestoneCompleted, .debtRepaid, .depositCompleted: true
+        case .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected, .depositRejected,
+            .withdrawalRequested, .withdrawalSettled, .withdrawalFailed, .withdrawalRejected, .paymentRejected, .milestoneRejected,
+            .debtPaidOff, .debtRepaymentRejected, .riskRecalculated, .riskChanged,
             .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
             false
         }

@@ -31,8 +31,10 @@ struct DeadLetterSelection: ParsableArguments {
 struct ActorOption: ParsableArguments {
     @Option(help: "Who does this, for the audit log (default: FLEXFIN_ACTOR or USER).") var actor: String?
 
-    var name: String {
-        actor ?? ProcessInfo.processInfo.environment["FLEXFIN_ACTOR"] ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+    var name: String { actor ?? Self.fallback }
+
+    static var fallback: String {
+        ProcessInfo.processInfo.environment["FLEXFIN_ACTOR"] ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
     }
 }
 

@@ -7,13 +7,15 @@ import Topology
 
 struct Submit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Publish commands: one payment, milestone completion or repayment, or a JSON-lines file of any mix.",
+        abstract: "Publish commands: one of any type, or a JSON-lines file of any mix.",
         discussion: """
             With --file every line is checked first; if any is refused, nothing is published (exit 1) \
             unless --skip-invalid publishes the others. A command is accepted once the broker confirmed it.
             """,
         subcommands: [
             SubmitFile.self, SubmitPayment.self, SubmitMilestoneCompletion.self, SubmitRepayment.self, SubmitRiskRecalculation.self,
+            SubmitAccountOpening.self, SubmitDeposit.self, SubmitWithdrawal.self, SubmitWithdrawalSettlement.self,
+            SubmitWithdrawalFailure.self, SubmitAccountFreeze.self, SubmitAccountUnfreeze.self, SubmitAccountClose.self,
         ], defaultSubcommand: SubmitFile.self)
 }
 
@@ -23,6 +25,7 @@ struct SubmitFile: ParsableCommand {
     @Option(name: .customLong("file"), help: "The JSON-lines file (- for standard input).") var path: String
     @Flag(help: "Publish the valid lines even when some are refused.") var skipInvalid = false
     @OptionGroup var topologyFile: TopologyFileOption
+    @OptionGroup var actor: ActorOption
 
     func run() throws {
         let contents: Data
@@ -41,7 +44,7 @@ struct SubmitFile: ParsableCommand {
         }
         let producer = try CommandProducer(settings: ServiceSettings.fromEnvironment(), topology: topologyFile.spec())
         let total = file.commands.count
-        try producer.publish(file.commands) { done in
+        try producer.publish(file.commands, actor: actor.name) { done in
             printError(
                 "\r[\(String(repeating: "#", count: done * 30 / max(total, 1)).padding(toLength: 30, withPad: " ", startingAt: 0))] \(done)/\(total) confirmed",
                 terminator: "")
@@ -123,9 +126,9 @@ struct SubmitRiskRecalculation: ParsableCommand {
     }
 }
 
-private func newCommandId() -> String { RandomUUID.lowercased() }
+func newCommandId() -> String { RandomUUID.lowercased() }
 
-private func parseAmount(_ amount: String, _ currency: String) throws -> Money {
+func parseAmount(_ amount: String, _ currency: String) throws -> Money {
     guard let code = Currency(currency) else { throw ValidationError("--currency \(currency) is not an ISO 4217 code") }
     guard let money = Money.parse(amount, currency: code), money.minorUnits > 0 else {
         throw ValidationError("--amount \(amount) is not a positive amount with at most \(code.exponent) decimals for \(code)")
@@ -134,11 +137,11 @@ private func parseAmount(_ amount: String, _ currency: String) throws -> Money {
 }
 
 /// Checks the command exactly as its worker will, publishes it with a
-/// confirm and prints its id.
-private func publishOne(_ command: some DomainCommand, _ topologyFile: TopologyFileOption) throws {
+/// confirm and prints its id. The actor is who runs the CLI.
+func publishOne(_ command: some DomainCommand, _ topologyFile: TopologyFileOption, actor: String = ActorOption.fallback) throws {
     let submitted = SubmittedCommand(command)
     do { _ = try SubmittedCommand(body: submitted.body) } catch { throw ValidationError("\(error)") }
-    try CommandProducer(settings: ServiceSettings.fromEnvironment(), topology: topologyFile.spec()).publish([submitted])
+    try CommandProducer(settings: ServiceSettings.fromEnvironment(), topology: topologyFile.spec()).publish([submitted], actor: actor)
     print(command.commandId)
 }
 

@@ -37,6 +37,26 @@ public struct Notice: Sendable, Equatable {
             return "Your risk band changed from \(r.fromBand.rawValue) to \(r.toBand.rawValue) (score \(r.score) of 100)."
         case .riskRecalculated(let r):
             return "Your risk score is \(r.score) of 100 (\(r.band.rawValue))."
+        case .accountOpened(let a):
+            return "Your \(a.purpose.rawValue) wallet \(a.account) in \(a.currency) is open."
+        case .accountFrozen(let a):
+            return "Your wallet \(a.account) is frozen: it receives money but pays nothing out (\(a.reason))."
+        case .accountUnfrozen(let a):
+            return "Your wallet \(a.account) is no longer frozen (\(a.reason))."
+        case .accountClosed(let a):
+            return "Your wallet \(a.account) is closed (\(a.reason))."
+        case .accountRejected(let r), .depositRejected(let r), .withdrawalRejected(let r):
+            let what = r.amount.map { "\(r.commandType.rawValue) of \($0.text)" } ?? r.commandType.rawValue
+            return "Your \(what)\(r.account.map { " on \($0)" } ?? "") was refused: \(r.reason) (\(r.detail))."
+        case .depositCompleted(let d):
+            return "\(d.amount.text) arrived in \(d.account) from \(d.gateway)."
+        case .withdrawalRequested(let w):
+            return "Your withdrawal of \(w.amount.text) from \(w.account) to \(w.destination) is on its way through \(w.gateway)."
+        case .withdrawalSettled(let w):
+            return "Your withdrawal of \(w.amount.text) to \(w.destination) was paid out."
+        case .withdrawalFailed(let w):
+            return
+                "Your withdrawal of \(w.amount.text) to \(w.destination) failed (\(w.reason ?? "no reason given")); the money is back in \(w.account)."
         case .deadLettersReplayed(let a), .deadLettersReplayCompleted(let a), .deadLettersPurged(let a):
             return "\(a.actor): \(payload.type.rawValue) of \(a.count) from \(a.queue)"
         }

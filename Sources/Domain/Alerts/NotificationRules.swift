@@ -85,7 +85,12 @@ extension EventPayload {
             [p.payerUser.map { (p.payer, $0, true) }, p.payeeUser.map { (p.payee, $0, false) }].compactMap { $0 }
         case .milestoneCompleted(let m): [(m.wallet, m.freelancer, false)]
         case .debtRepaid(let d): [(d.wallet, d.borrower, true)]
-        case .paymentRejected, .milestoneRejected, .debtPaidOff, .debtRepaymentRejected, .riskRecalculated, .riskChanged,
+        case .depositCompleted(let d): [(d.account, d.userId, false)]
+        case .withdrawalRequested(let w): [(w.account, w.userId, true)]
+        case .withdrawalFailed(let w): [(w.account, w.userId, false)]
+        case .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected, .depositRejected,
+            .withdrawalSettled, .withdrawalRejected, .paymentRejected, .milestoneRejected, .debtPaidOff, .debtRepaymentRejected,
+            .riskRecalculated, .riskChanged,
             .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
             []
         }

@@ -1,7 +1,8 @@
 /// A command of the contract, read from its body exactly as its worker
 /// reads it, with the canonical form its digest is taken of.
 public protocol DomainCommand: Sendable {
-    static var type: CommandType { get }
+    /// Its `type`: the routing key it is published with.
+    var type: CommandType { get }
     var commandId: String { get }
     /// Every field with defaults filled in.
     var canonicalFields: JSONObject { get }
@@ -15,10 +16,19 @@ extension DomainCommand {
     public var canonicalBody: [UInt8] {
         var fields = canonicalFields
         fields["command_id"] = .string(commandId)
-        fields["type"] = .string(Self.type.rawValue)
+        fields["type"] = .string(type.rawValue)
         return JSONValue.object(fields).bytes
     }
 
     /// What tells a redelivery (same digest) from a reused id (another).
     public var digest: String { ContentDigest.of(canonicalBody) }
+}
+
+/// A command whose struct carries one type only (most of them).
+public protocol SingleTypeCommand: DomainCommand {
+    static var type: CommandType { get }
+}
+
+extension SingleTypeCommand {
+    public var type: CommandType { Self.type }
 }

@@ -14,6 +14,17 @@ public enum EventType: String, CaseIterable, Sendable {
     case debtRepaymentRejected = "debt.repayment_rejected"
     case riskRecalculated = "risk.recalculated"
     case riskChanged = "risk.changed"
+    case accountOpened = "account.opened"
+    case accountFrozen = "account.frozen"
+    case accountUnfrozen = "account.unfrozen"
+    case accountClosed = "account.closed"
+    case accountRejected = "account.rejected"
+    case depositCompleted = "deposit.completed"
+    case depositRejected = "deposit.rejected"
+    case withdrawalRequested = "withdrawal.requested"
+    case withdrawalSettled = "withdrawal.settled"
+    case withdrawalFailed = "withdrawal.failed"
+    case withdrawalRejected = "withdrawal.rejected"
     /// Operators' dead-letter actions: written to the audit log directly,
     /// never published.
     case deadLettersReplayed = "operator.dlq.replay"
@@ -24,7 +35,9 @@ public enum EventType: String, CaseIterable, Sendable {
     public var isPublished: Bool {
         switch self {
         case .paymentCompleted, .paymentRejected, .milestoneCompleted, .milestoneRejected,
-            .debtRepaid, .debtPaidOff, .debtRepaymentRejected, .riskRecalculated, .riskChanged:
+            .debtRepaid, .debtPaidOff, .debtRepaymentRejected, .riskRecalculated, .riskChanged, .accountOpened, .accountFrozen,
+            .accountUnfrozen, .accountClosed, .accountRejected, .depositCompleted, .depositRejected, .withdrawalRequested,
+            .withdrawalSettled, .withdrawalFailed, .withdrawalRejected:
             true
         case .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged: false
         }
@@ -53,6 +66,17 @@ public enum EventPayload: Sendable, Equatable {
     case debtRepaymentRejected(DebtRepaymentRejected)
     case riskRecalculated(RiskRecalculated)
     case riskChanged(RiskChanged)
+    case accountOpened(AccountOpened)
+    case accountFrozen(AccountStatusChanged)
+    case accountUnfrozen(AccountStatusChanged)
+    case accountClosed(AccountStatusChanged)
+    case accountRejected(AccountCommandRejected)
+    case depositCompleted(DepositCompleted)
+    case depositRejected(AccountCommandRejected)
+    case withdrawalRequested(WithdrawalFacts)
+    case withdrawalSettled(WithdrawalFacts)
+    case withdrawalFailed(WithdrawalFacts)
+    case withdrawalRejected(AccountCommandRejected)
     case deadLettersReplayed(DeadLetterAction)
     case deadLettersReplayCompleted(DeadLetterAction)
     case deadLettersPurged(DeadLetterAction)
@@ -68,6 +92,17 @@ public enum EventPayload: Sendable, Equatable {
         case .debtRepaymentRejected: .debtRepaymentRejected
         case .riskRecalculated: .riskRecalculated
         case .riskChanged: .riskChanged
+        case .accountOpened: .accountOpened
+        case .accountFrozen: .accountFrozen
+        case .accountUnfrozen: .accountUnfrozen
+        case .accountClosed: .accountClosed
+        case .accountRejected: .accountRejected
+        case .depositCompleted: .depositCompleted
+        case .depositRejected: .depositRejected
+        case .withdrawalRequested: .withdrawalRequested
+        case .withdrawalSettled: .withdrawalSettled
+        case .withdrawalFailed: .withdrawalFailed
+        case .withdrawalRejected: .withdrawalRejected
         case .deadLettersReplayed: .deadLettersReplayed
         case .deadLettersReplayCompleted: .deadLettersReplayCompleted
         case .deadLettersPurged: .deadLettersPurged
@@ -85,6 +120,11 @@ public enum EventPayload: Sendable, Equatable {
         case .debtRepaymentRejected(let data): data
         case .riskRecalculated(let data): data
         case .riskChanged(let data): data
+        case .accountOpened(let data): data
+        case .accountFrozen(let data), .accountUnfrozen(let data), .accountClosed(let data): data
+        case .accountRejected(let data), .depositRejected(let data), .withdrawalRejected(let data): data
+        case .depositCompleted(let data): data
+        case .withdrawalRequested(let data), .withdrawalSettled(let data), .withdrawalFailed(let data): data
         case .deadLettersReplayed(let data), .deadLettersReplayCompleted(let data), .deadLettersPurged(let data): data
         }
     }
@@ -100,6 +140,17 @@ public enum EventPayload: Sendable, Equatable {
         case .debtRepaymentRejected: self = .debtRepaymentRejected(try DebtRepaymentRejected(data))
         case .riskRecalculated: self = .riskRecalculated(try RiskRecalculated(data))
         case .riskChanged: self = .riskChanged(try RiskChanged(data))
+        case .accountOpened: self = .accountOpened(try AccountOpened(data))
+        case .accountFrozen: self = .accountFrozen(try AccountStatusChanged(data))
+        case .accountUnfrozen: self = .accountUnfrozen(try AccountStatusChanged(data))
+        case .accountClosed: self = .accountClosed(try AccountStatusChanged(data))
+        case .accountRejected: self = .accountRejected(try AccountCommandRejected(data))
+        case .depositCompleted: self = .depositCompleted(try DepositCompleted(data))
+        case .depositRejected: self = .depositRejected(try AccountCommandRejected(data))
+        case .withdrawalRequested: self = .withdrawalRequested(try WithdrawalFacts(data))
+        case .withdrawalSettled: self = .withdrawalSettled(try WithdrawalFacts(data))
+        case .withdrawalFailed: self = .withdrawalFailed(try WithdrawalFacts(data))
+        case .withdrawalRejected: self = .withdrawalRejected(try AccountCommandRejected(data))
         case .deadLettersReplayed: self = .deadLettersReplayed(try DeadLetterAction(data))
         case .deadLettersReplayCompleted: self = .deadLettersReplayCompleted(try DeadLetterAction(data))
         case .deadLettersPurged: self = .deadLettersPurged(try DeadLetterAction(data))

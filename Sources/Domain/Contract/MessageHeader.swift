@@ -11,6 +11,10 @@ public enum MessageHeader {
     /// On an event bundle: how many events it holds (a batch is filled by
     /// events, not deliveries).
     public static let eventCount = "x-events"
+    /// On a command: who sent it, as its producer knows them (the API key's
+    /// name, the CLI's user and host). Operators' commands put it on their
+    /// events, and so in the audit log.
+    public static let actor = "x-actor"
 
     /// Why the last attempt failed, its class (`invalid`, `transient`,
     /// `unexpected`), the queue it came from, failures so far, and when.

@@ -4,7 +4,7 @@ import Foundation
 /// (queues/schemas/command.debt.repayment.json). Interest accrues to the day
 /// the command was accepted: the AMQP `timestamp` its producer set, so a
 /// retry or a replay computes the same split.
-public struct DebtRepayment: DomainCommand, Equatable {
+public struct DebtRepayment: SingleTypeCommand, Equatable {
     public let commandId: String
     public let debtId: String
     public let wallet: String

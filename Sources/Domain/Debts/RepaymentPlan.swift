@@ -6,6 +6,8 @@ public enum RepaymentRejection: String, Sendable {
     case alreadyPaidOff = "already_paid_off"
     case abovePayoff = "above_payoff"
     case insufficientFunds = "insufficient_funds"
+    case accountFrozen = "account_frozen"
+    case walletClosed = "wallet_closed"
 }
 
 public enum RepaymentOutcome: Sendable, Equatable {
@@ -92,7 +94,11 @@ public struct RepaymentPlan: Sendable {
                 .abovePayoff,
                 "the payoff of debt \(debt.id) on \(command.acceptedOn) is \(payoff); the repayment is \(command.amount.minorUnits)")
         }
-        guard wallet.isOpen, balance >= command.amount.minorUnits else {
+        guard wallet.status.receives else { return reject(.walletClosed, "wallet \(command.wallet) is closed") }
+        guard wallet.status.paysOut else {
+            return reject(.accountFrozen, "wallet \(command.wallet) is frozen: it pays nothing out until an operator unfreezes it")
+        }
+        guard balance >= command.amount.minorUnits else {
             return reject(.insufficientFunds, "wallet \(command.wallet) holds \(balance), the repayment needs \(command.amount.minorUnits)")
         }
         let (split, after) = debt.repaying(command.amount.minorUnits, on: command.acceptedOn)

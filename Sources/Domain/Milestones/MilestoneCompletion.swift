@@ -1,7 +1,7 @@
 /// `{"command_id":…,"type":"milestone.complete","project_id":…,"milestone_id":…,"completed_by":…}`
 /// (queues/schemas/command.milestone.complete.json): the client declares a
 /// milestone done, which releases its escrow to the freelancer.
-public struct MilestoneCompletion: DomainCommand, Equatable {
+public struct MilestoneCompletion: SingleTypeCommand, Equatable {
     public let commandId: String
     public let projectId: String
     public let milestoneId: String

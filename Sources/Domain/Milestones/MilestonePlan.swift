@@ -108,7 +108,7 @@ public struct MilestonePlan: Sendable {
         guard milestone.status == .funded, milestone.escrowBalance == milestone.amount else {
             return reject(.notFunded, "milestone \(milestone.id) escrow holds \(milestone.escrowBalance) of \(milestone.amount)")
         }
-        guard let wallet = milestone.payoutWallet, wallet.isOpen, let currency = Currency(milestone.currency),
+        guard let wallet = milestone.payoutWallet, wallet.status.receives, let currency = Currency(milestone.currency),
             wallet.currency == milestone.currency
         else {
             return reject(.currencyMismatch, "freelancer \(project.freelancer) has no open wallet in \(milestone.currency)")

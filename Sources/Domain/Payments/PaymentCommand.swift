@@ -1,6 +1,6 @@
 /// `{"command_id":…,"type":"payment","payer":…,"payee":…,"amount":…,"currency":…}`
 /// with optional `kind`, `memo`, `reference` (queues/schemas/command.payment.json).
-public struct PaymentCommand: DomainCommand, Equatable {
+public struct PaymentCommand: SingleTypeCommand, Equatable {
     public let commandId: String
     public let payer: String
     public let payee: String

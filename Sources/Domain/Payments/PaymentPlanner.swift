@@ -8,15 +8,21 @@ public struct AccountState: Sendable, Equatable {
     public let isWallet: Bool
     public let currency: String
     public let balance: Int64
-    public let isOpen: Bool
+    public let status: AccountStatus
+    /// A wallet's, when its owner gave one (wallets seeded before purposes have none).
+    public let purpose: AccountPurpose?
 
-    public init(id: String, userId: String?, isWallet: Bool, currency: String, balance: Int64, isOpen: Bool) {
+    public init(
+        id: String, userId: String?, isWallet: Bool, currency: String, balance: Int64, status: AccountStatus,
+        purpose: AccountPurpose? = nil
+    ) {
         self.id = id
         self.userId = userId
         self.isWallet = isWallet
         self.currency = currency
         self.balance = balance
-        self.isOpen = isOpen
+        self.status = status
+        self.purpose = purpose
     }
 }
 
@@ -26,6 +32,7 @@ public enum PaymentRejection: String, Sendable {
     case currencyMismatch = "currency_mismatch"
     case unknownWallet = "unknown_wallet"
     case walletClosed = "wallet_closed"
+    case accountFrozen = "account_frozen"
     case sameWallet = "same_wallet"
     case balanceOverflow = "balance_overflow"
     // Escrow funding (`escrow_fund`):
@@ -124,7 +131,10 @@ public struct PaymentPlan: Sendable {
             guard let account = accounts[id], account.isWallet == mustBeWallet else {
                 return reject(.unknownWallet, "no \(mustBeWallet ? "wallet" : "escrow account") \(id)")
             }
-            guard account.isOpen else { return reject(.walletClosed, "account \(id) is closed") }
+            guard account.status.receives else { return reject(.walletClosed, "account \(id) is closed") }
+            guard account.status.paysOut || id != command.payer else {
+                return reject(.accountFrozen, "wallet \(id) is frozen: it pays nothing out until an operator unfreezes it")
+            }
             guard account.currency == command.amount.currency.code else {
                 return reject(.currencyMismatch, "account \(id) holds \(account.currency), the payment is in \(command.amount.currency)")
             }

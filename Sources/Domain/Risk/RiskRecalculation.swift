@@ -1,6 +1,6 @@
 /// `{"command_id":…,"type":"risk.recalculate","user_id":…,"reason":…}`
 /// (queues/schemas/command.risk.recalculate.json): recompute a user's score now.
-public struct RiskRecalculation: DomainCommand, Equatable {
+public struct RiskRecalculation: SingleTypeCommand, Equatable {
     public let commandId: String
     public let userId: String
     /// Why it was asked for (free text, kept with the score).

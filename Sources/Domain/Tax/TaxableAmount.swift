@@ -15,6 +15,11 @@ public struct TaxableAmount: Sendable, Equatable {
         case businessInterest = "business_interest"
         case personalInterest = "personal_interest"
         case principal
+        /// A deposit into a business or portfolio wallet: a client paid
+        /// through a gateway (`AccountPurpose.depositsAreIncome`). A deposit
+        /// into a personal or savings wallet is the owner's own money
+        /// (`ownTransfer`).
+        case depositIncome = "deposit_income"
     }
 
     public let user: String
@@ -55,7 +60,11 @@ extension EventPayload {
                 TaxableAmount(user: d.borrower, part: .principal, amount: Money(minorUnits: d.split.principal, currency: currency)),
             ]
             .filter { $0.amount.minorUnits > 0 }
-        case .paymentRejected, .milestoneRejected, .debtPaidOff, .debtRepaymentRejected, .riskRecalculated, .riskChanged,
+        case .depositCompleted(let d):
+            return [TaxableAmount(user: d.userId, part: d.purpose.depositsAreIncome ? .depositIncome : .ownTransfer, amount: d.amount)]
+        case .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected, .depositRejected, .withdrawalRequested,
+            .withdrawalSettled, .withdrawalFailed, .withdrawalRejected, .paymentRejected, .milestoneRejected, .debtPaidOff,
+            .debtRepaymentRejected, .riskRecalculated, .riskChanged,
             .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
             return []
         }
@@ -79,7 +88,7 @@ public struct TaxCategories: Sendable {
                 return nil
             }
             return amount.part == .paymentReceived ? found.payee : found.payer
-        case .ownTransfer, .freelancerGross, .freelancerFee, .clientGross, .businessInterest, .personalInterest, .principal:
+        case .ownTransfer, .depositIncome, .freelancerGross, .freelancerFee, .clientGross, .businessInterest, .personalInterest, .principal:
             return parts[amount.part] ?? nil
         }
     }

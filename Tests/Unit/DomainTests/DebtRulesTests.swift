@@ -79,7 +79,7 @@ final class DebtRulesTests: XCTestCase {
     }
 
     func testAnOverpaymentIsRejectedStatingThePayoff() {
-        let wallet = AccountState(id: "w1", userId: "u1", isWallet: true, currency: "USD", balance: 1_000_000, isOpen: true)
+        let wallet = AccountState(id: "w1", userId: "u1", isWallet: true, currency: "USD", balance: 1_000_000, status: .open)
         let command = DebtRepayment(
             commandId: "c1", debtId: "d1", wallet: "w1", amount: Money(minorUnits: 200_000, currency: usd),
             acceptedOn: day("2026-01-31"))
@@ -91,8 +91,8 @@ final class DebtRulesTests: XCTestCase {
     }
 
     func testARepaymentBatchRunsInOrderToPaidOff() {
-        let wallet = AccountState(id: "w1", userId: "u1", isWallet: true, currency: "USD", balance: 1_000_000, isOpen: true)
-        let other = AccountState(id: "w2", userId: "u2", isWallet: true, currency: "USD", balance: 1_000_000, isOpen: true)
+        let wallet = AccountState(id: "w1", userId: "u1", isWallet: true, currency: "USD", balance: 1_000_000, status: .open)
+        let other = AccountState(id: "w2", userId: "u2", isWallet: true, currency: "USD", balance: 1_000_000, status: .open)
         func pay(_ id: String, _ amount: Int64, from: String = "w1", on: String = "2026-01-31") -> DebtRepayment {
             DebtRepayment(commandId: id, debtId: "d1", wallet: from, amount: Money(minorUnits: amount, currency: usd), acceptedOn: day(on))
         }

@@ -41,7 +41,7 @@ final class MilestoneRulesTests: XCTestCase {
         MilestoneState(
             id: id, projectId: "p1", client: "client", freelancer: "free", currency: "USD", amount: amount, status: status,
             escrowAccount: "escrow.\(id)", escrowBalance: escrow, feeBasisPoints: bps,
-            payoutWallet: wallet ?? AccountState(id: "wf", userId: "free", isWallet: true, currency: "USD", balance: 0, isOpen: true))
+            payoutWallet: wallet ?? AccountState(id: "wf", userId: "free", isWallet: true, currency: "USD", balance: 0, status: .open))
     }
 
     private func complete(_ id: String, _ milestone: String = "m1", by: String = "client", project: String = "p1") -> MilestoneCompletion {
@@ -65,7 +65,7 @@ final class MilestoneRulesTests: XCTestCase {
     }
 
     func testEachRejectionReason() {
-        let eurWallet = AccountState(id: "we", userId: "free", isWallet: true, currency: "EUR", balance: 0, isOpen: true)
+        let eurWallet = AccountState(id: "we", userId: "free", isWallet: true, currency: "EUR", balance: 0, status: .open)
         let milestones = [
             "m1": milestone(), "half": milestone("half", status: .pending, escrow: 5_000),
             "done": milestone("done", status: .completed, escrow: 0), "eur": milestone("eur", wallet: eurWallet),
@@ -97,10 +97,10 @@ final class MilestoneRulesTests: XCTestCase {
 
     func testFundingAccumulatesUpToTheAmountAndNoFurther() {
         let accounts = [
-            "wc": AccountState(id: "wc", userId: "client", isWallet: true, currency: "USD", balance: 50_000, isOpen: true),
-            "wx": AccountState(id: "wx", userId: "stranger", isWallet: true, currency: "USD", balance: 50_000, isOpen: true),
-            "escrow.m1": AccountState(id: "escrow.m1", userId: nil, isWallet: false, currency: "USD", balance: 0, isOpen: true),
-            "w2": AccountState(id: "w2", userId: "u2", isWallet: true, currency: "USD", balance: 0, isOpen: true),
+            "wc": AccountState(id: "wc", userId: "client", isWallet: true, currency: "USD", balance: 50_000, status: .open),
+            "wx": AccountState(id: "wx", userId: "stranger", isWallet: true, currency: "USD", balance: 50_000, status: .open),
+            "escrow.m1": AccountState(id: "escrow.m1", userId: nil, isWallet: false, currency: "USD", balance: 0, status: .open),
+            "w2": AccountState(id: "w2", userId: "u2", isWallet: true, currency: "USD", balance: 0, status: .open),
         ]
         let target = EscrowTarget(milestoneId: "m1", escrowAccount: "escrow.m1", client: "client", amount: 10_000, status: .pending)
         let plan = PaymentPlan(

@@ -101,8 +101,8 @@ final class PaymentCommandTests: XCTestCase {
 final class PaymentPlanTests: XCTestCase {
     private let usd = Currency("USD")!
 
-    private func wallet(_ id: String, _ balance: Int64, currency: String = "USD", open: Bool = true) -> AccountState {
-        AccountState(id: id, userId: "u-" + id, isWallet: true, currency: currency, balance: balance, isOpen: open)
+    private func wallet(_ id: String, _ balance: Int64, currency: String = "USD", status: AccountStatus = .open) -> AccountState {
+        AccountState(id: id, userId: "u-" + id, isWallet: true, currency: currency, balance: balance, status: status)
     }
 
     private func pay(_ id: String, _ from: String, _ to: String, _ amount: Int64) -> PaymentCommand {
@@ -131,8 +131,8 @@ final class PaymentPlanTests: XCTestCase {
 
     func testEachRejectionReason() {
         let accounts = [
-            "a": wallet("a", 100), "eur": wallet("eur", 100, currency: "EUR"), "closed": wallet("closed", 100, open: false),
-            "fees": AccountState(id: "fees", userId: nil, isWallet: false, currency: "USD", balance: 0, isOpen: true),
+            "a": wallet("a", 100), "eur": wallet("eur", 100, currency: "EUR"), "closed": wallet("closed", 100, status: .closed),
+            "fees": AccountState(id: "fees", userId: nil, isWallet: false, currency: "USD", balance: 0, status: .open),
         ]
         let plan = PaymentPlan(
             commands: [

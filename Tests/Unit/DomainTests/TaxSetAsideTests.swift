@@ -68,6 +68,7 @@ final class TaxSetAsideTests: XCTestCase {
         parts: [
             .ownTransfer: "non_taxable_transfer", .freelancerGross: "self_employment_income", .freelancerFee: "deductible_fees",
             .clientGross: "contractor_expense", .businessInterest: "deductible_interest", .personalInterest: nil, .principal: nil,
+            .depositIncome: "income",
         ])
 
     private func categories(_ payload: EventPayload) -> [String] {
@@ -107,8 +108,24 @@ final class TaxSetAsideTests: XCTestCase {
                 }
                 XCTAssertEqual(categories(repaid(business: true)), ["u1:deductible_interest", "u1:-"])
                 XCTAssertEqual(categories(repaid(business: false)), ["u1:-", "u1:-"], "personal interest and principal are not taxed")
-            case .paymentRejected, .milestoneRejected, .debtPaidOff, .debtRepaymentRejected, .riskRecalculated, .riskChanged,
-                .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
+            case .depositCompleted:
+                func deposit(into purpose: AccountPurpose) -> EventPayload {
+                    .depositCompleted(
+                        DepositCompleted(
+                            Deposit(
+                                commandId: "c", account: "w1", amount: Money(minorUnits: 100, currency: usd), gateway: "g",
+                                externalId: "x"), userId: "u1", purpose: purpose))
+                }
+                XCTAssertEqual(categories(deposit(into: .business)), ["u1:income"], "a client paid into a business wallet")
+                XCTAssertEqual(categories(deposit(into: .portfolio)), ["u1:income"])
+                XCTAssertEqual(categories(deposit(into: .personal)), ["u1:non_taxable_transfer"], "the owner's own money")
+                XCTAssertEqual(categories(deposit(into: .savings)), ["u1:non_taxable_transfer"])
+            case .withdrawalRequested, .withdrawalSettled, .withdrawalFailed:
+                // The owner's own money leaving (or coming back): not counted.
+                continue
+            case .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected, .depositRejected,
+                .withdrawalRejected, .paymentRejected, .milestoneRejected, .debtPaidOff, .debtRepaymentRejected, .riskRecalculated,
+                .riskChanged, .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
                 // Move no money: nothing to count (checked with a payload of each such kind below).
                 continue
             }
@@ -121,6 +138,9 @@ final class TaxSetAsideTests: XCTestCase {
             .debtRepaymentRejected(
                 DebtRepaymentRejected(debtId: "d", wallet: "w1", amount: split.amount, borrower: "u1", reason: "r", detail: "d")),
             .deadLettersPurged(DeadLetterAction(actor: "ops", queue: "q", filter: "all", count: 1)),
+            .withdrawalRequested(
+                WithdrawalFacts(
+                    withdrawalId: "wd", account: "w1", userId: "u1", amount: split.amount, gateway: "g", destination: "iban")),
         ]
         XCTAssertTrue(noMoney.allSatisfy(\.taxableAmounts.isEmpty))
     }

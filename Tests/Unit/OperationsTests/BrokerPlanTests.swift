@@ -20,7 +20,7 @@ final class BrokerPlanTests: XCTestCase {
             Set(spec.queues.map(\.name)),
             [
                 "commands.payment", "commands.milestone", "commands.repayment",
-                "commands.risk", "events.audit", "events.notifications", "events.tax",
+                "commands.risk", "commands.account", "events.audit", "events.notifications", "events.tax",
             ])
         for queue in spec.queues {
             let arguments = try XCTUnwrap(queues[queue.name])

@@ -1,3 +1,4 @@
+import Accounts
 import Audit
 import Domain
 import Foundation
@@ -38,7 +39,7 @@ final class MessageContractTests: XCTestCase {
     func testEveryCommandTypeReachesItsWorker() {
         let handlers: [Consumer: String] = [
             .payments: PaymentHandler().queue, .milestones: MilestoneHandler().queue,
-            .repayments: RepaymentHandler().queue, .risk: RiskHandler().queue,
+            .repayments: RepaymentHandler().queue, .risk: RiskHandler().queue, .accounts: AccountHandler().queue,
         ]
         for type in CommandType.allCases {
             XCTAssertEqual(spec.queues(receiving: type.rawValue, from: spec.commandExchange), [handlers[type.consumer]!], type.rawValue)
@@ -88,7 +89,30 @@ final class MessageContractTests: XCTestCase {
             accruedTo: CalendarDay(iso: "2026-11-22")!, business: true)
         let action = DeadLetterAction(
             actor: "ops", queue: "commands.payment.dlq", filter: "all", count: 2, to: "commands.payment", ids: ["a"])
+        let withdrawal = WithdrawalFacts(
+            withdrawalId: "wd1", account: "w1", userId: "u1", amount: Money(minorUnits: 5, currency: usd), gateway: "stripe",
+            destination: "iban", externalId: "po_1", reason: "r")
+        let changed = AccountStatusChanged(account: "w1", userId: "u1", status: .frozen, reason: "r", actor: "ops")
+        let refused = AccountCommandRejected(
+            commandType: .deposit, account: "w1", userId: "u1", amount: Money(minorUnits: 5, currency: usd), reason: "wallet_closed",
+            detail: "d")
         switch type {
+        case .accountOpened: return .accountOpened(AccountOpened(account: "w1", userId: "u1", currency: usd, purpose: .business))
+        case .accountFrozen: return .accountFrozen(changed)
+        case .accountUnfrozen: return .accountUnfrozen(changed)
+        case .accountClosed: return .accountClosed(changed)
+        case .accountRejected: return .accountRejected(refused)
+        case .depositRejected: return .depositRejected(refused)
+        case .withdrawalRejected: return .withdrawalRejected(refused)
+        case .depositCompleted:
+            return .depositCompleted(
+                DepositCompleted(
+                    Deposit(
+                        commandId: "c1", account: "w1", amount: Money(minorUnits: 5, currency: usd), gateway: "stripe", externalId: "ch_1"),
+                    userId: "u1", purpose: .personal))
+        case .withdrawalRequested: return .withdrawalRequested(withdrawal)
+        case .withdrawalSettled: return .withdrawalSettled(withdrawal)
+        case .withdrawalFailed: return .withdrawalFailed(withdrawal)
         case .paymentCompleted: return .paymentCompleted(payment)
         case .paymentRejected: return .paymentRejected(PaymentRejected(payment: payment, reason: "insufficient_funds", detail: "d"))
         case .milestoneCompleted:

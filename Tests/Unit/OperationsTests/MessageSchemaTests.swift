@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import TestSupport
 import XCTest
@@ -13,11 +14,8 @@ final class MessageSchemaTests: XCTestCase {
     }
 
     func testEveryCommandAndEventHasASchemaNamingItsType() throws {
-        let commands = ["payment", "milestone.complete", "debt.repayment", "risk.recalculate"]
-        let events = [
-            "payment.completed", "payment.rejected", "milestone.completed", "milestone.rejected", "debt.repaid",
-            "debt.paid_off", "debt.repayment_rejected", "risk.recalculated", "risk.changed",
-        ]
+        let commands = CommandType.allCases.map(\.rawValue)
+        let events = EventType.allCases.filter(\.isPublished).map(\.rawValue)
         let files = commands.map { "command.\($0).json" } + events.map { "event.\($0).json" }
         XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)), Set(files))
         for (type, file) in zip(commands + events, files) {

@@ -1,0 +1,4 @@
+import Accounts
+import WorkerRuntime
+
+WorkerProcess.run(AccountHandler())
