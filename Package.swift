@@ -148,7 +148,8 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "APIKeys", "DeadLetterRecords", "DeadLetters", "Domain", "Submission", "Settings", "Telemetry", "Topology", "WorkerRuntime",
+                "APIKeys", "DeadLetterRecords", "DeadLetters", "Domain", "Ledger", "Submission", "Settings", "Telemetry", "Topology",
+                "WorkerRuntime",
                 "AMQPClient", "PostgresClient", "RedisClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -162,6 +163,7 @@ let package = Package(
             dependencies: [
                 "Settings", "Migrations", "Topology", "AMQPClient", "PostgresClient", "RedisClient",
                 "Domain", "Ledger", "Payments", "Milestones", "Repayments", "Risk", "Audit", "Notifications", "Tax", "Submission",
+                "Accounts",
                 "WorkerRuntime",
                 "Benchmark", "PipelineHarness", "DeadLetterRecords", "DeadLetters", "APIKeys",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

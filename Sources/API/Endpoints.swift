@@ -21,6 +21,7 @@ struct Endpoints: Sendable {
         router.get("/openapi.json") { _, _ in Self.resource("openapi", "json", type: "application/json") }
         router.get("/") { _, _ in Self.resource("ops", "html", type: "text/html; charset=utf-8") }
         addCommands(to: router)
+        addAccounts(to: router)
         addOperations(to: router)
         refuseOtherMethods(on: router)
     }
@@ -31,6 +32,7 @@ struct Endpoints: Sendable {
             "/v1/commands": [.post], "/v1/commands/:id": [.get], "/v1/queues": [.get], "/v1/queues/history": [.get],
             "/v1/dead-letters": [.get], "/v1/dead-letters/messages": [.get], "/v1/dead-letters/dry-run": [.post],
             "/v1/dead-letters/replay": [.post], "/v1/dead-letters/purge": [.post], "/openapi.json": [.get], "/": [.get],
+            "/v1/accounts/:id": [.get], "/v1/accounts/:id/entries": [.get], "/v1/users/:id/accounts": [.get],
         ]
         let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .options, .trace, HTTPRequest.Method("QUERY")!]
         for (path, allow) in allowed {

@@ -21,6 +21,14 @@ extension Money {
     }
 }
 
+extension Money {
+    /// Minor units of a currency by its code (as the database keeps it), as
+    /// people read them; a code that is not ISO 4217 is written as it is.
+    public static func text(_ minorUnits: Int64, _ code: String) -> String {
+        Currency(code).map { $0.text(minorUnits) } ?? "\(minorUnits) \(code) minor units"
+    }
+}
+
 extension Currency {
     /// An amount of this currency as people read it (`Money.text`).
     public func text(_ minorUnits: Int64) -> String { Money(minorUnits: minorUnits, currency: self).text }

@@ -154,24 +154,44 @@ public enum LedgerStore {
                     UPDATE accounts a SET balance = a.balance + d.delta, version = a.version + 1
                     FROM unnest($1::text[], $2::bigint[]) AS d(id, delta)
                     WHERE a.id = d.id
-                    RETURNING a.id, a.kind, a.balance, a.version, d.delta
+                    RETURNING a.id, a.kind, a.balance, a.version, d.delta, a.user_id, a.currency, a.purpose, a.status
                 ), daily AS (
                     INSERT INTO wallet_daily_net (wallet, day, net)
                     SELECT id, (now() AT TIME ZONE 'UTC')::date, delta FROM changed WHERE kind = 'wallet' ORDER BY id
                     ON CONFLICT (wallet, day) DO UPDATE SET net = wallet_daily_net.net + EXCLUDED.net
                 )
-                SELECT id, balance, version FROM changed
+                SELECT id, balance, version, user_id, currency, purpose, status FROM changed
                 """, [ids, ids.map { changes[$0]! }])
-        return try (0..<rows.count).map {
-            try AccountBalance(id: rows.decode($0, "id"), balance: rows.decode($0, "balance"), version: rows.decode($0, "version"))
-        }
+        return try (0..<rows.count).map { try AccountBalance(rows, $0) }
     }
 }
 
-public struct AccountBalance: Sendable {
+/// An account as the cache keeps it: what a balance read answers.
+public struct AccountBalance: Sendable, Equatable {
     public let id: String
+    public let userId: String?
+    public let currency: String
+    public let purpose: String?
+    public let status: String
     public let balance: Int64
     public let version: Int64
+
+    public init(id: String, userId: String?, currency: String, purpose: String?, status: String, balance: Int64, version: Int64) {
+        (self.id, self.userId, self.currency, self.purpose, self.status, self.balance, self.version) = (
+            id, userId, currency, purpose, status, balance, version
+        )
+    }
+
+    /// A row with these columns by name.
+    init(_ rows: PostgresRows, _ row: Int) throws {
+        id = try rows.decode(row, "id")
+        userId = try rows.decode(row, "user_id")
+        currency = try rows.decode(row, "currency")
+        purpose = try rows.decode(row, "purpose")
+        status = try rows.decode(row, "status")
+        balance = try rows.decode(row, "balance")
+        version = try rows.decode(row, "version")
+    }
 }
 
 /// A posting named accounts that do not exist. Thrown inside the batch's

@@ -12,7 +12,7 @@ struct Flexfin: ParsableCommand {
         subcommands: [
             Migrate.self, TopologyCommand.self, Queues.self, Seed.self, Submit.self, Status.self, APIKeyCommand.self,
             ProjectCommand.self, DebtCommand.self, RiskCommand.self, NotificationsCommand.self, TaxCommand.self,
-            LedgerCommand.self, AuditCommand.self, DeadLetterCommand.self, Bench.self,
+            LedgerCommand.self, AuditCommand.self, DeadLetterCommand.self, Bench.self, AccountReadCommand.self, WithdrawalsCommand.self,
         ]
     )
 }

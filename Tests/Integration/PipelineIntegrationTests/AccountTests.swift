@@ -182,4 +182,88 @@ final class AccountTests: PipelineTestCase {
         }
         try assertLedgerHolds()
     }
+
+    private func object(_ call: HTTPCall, file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
+        XCTAssertEqual(call.status, 200, call.text, file: file, line: line)
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: call.body) as? [String: Any], call.text, file: file, line: line)
+    }
+
+    func testBalancesStatementsAndAUsersAccountsReadOverHTTPAndTheCLI() throws {
+        try workbench.reset(wallets: 2, balance: 10_000)
+        for worker in ["accounts-worker", "payments-worker"] { _ = try start(worker) }
+        let api = try XCTUnwrap(startAPI().apiURL)
+        let reader = try apiKey("app", "read")
+        func get(_ path: String) throws -> HTTPCall {
+            try HTTPCall.send(URL(string: path, relativeTo: api)!, method: "GET", headers: ["Authorization": "Bearer \(reader)"], body: nil)
+        }
+
+        // 12 payments into w0001: with its seed funding, 13 entries.
+        let first = (1...12).map { payment("p\($0)", "w0002", "w0001", Int64($0)) }
+        XCTAssertEqual(Set(try decide(first, consumer: "payments")), ["applied"])
+        // The worker writes the cache just after its commit (the inbox row is in the commit).
+        let cache = try settings.connectCache()
+        try workbench.wait(upTo: .seconds(10), for: "w0001 cached") { _ in
+            try cache.command(["HGET", WalletCache.key("w0001"), "balance"]).string == "10078"
+        }
+        let account = try object(get("/v1/accounts/w0001"))
+        XCTAssertEqual(account["balance"] as? Int, 10_078)
+        XCTAssertEqual(account["source"] as? String, "cache", "the payments worker cached it after its commit")
+        XCTAssertEqual(account["user_id"] as? String, "u0001")
+        XCTAssertEqual(account["status"] as? String, "open")
+        XCTAssertEqual(try object(get("/v1/accounts/w0001?fresh=true"))["source"] as? String, "database")
+        _ = try cache.command(["DEL", WalletCache.key("w0001")])
+        XCTAssertEqual(try object(get("/v1/accounts/w0001"))["source"] as? String, "database", "a cache miss reads PostgreSQL")
+        let refilled = try object(get("/v1/accounts/w0001"))
+        XCTAssertEqual(refilled["source"] as? String, "cache", "and writes the cache back")
+        XCTAssertEqual(refilled["balance"] as? Int, 10_078)
+        XCTAssertEqual(try get("/v1/accounts/nope").status, 404)
+
+        // Page 1, then entries arrive, then the pages after it: exact, newest first.
+        let page1 = try object(get("/v1/accounts/w0001/entries?limit=5"))
+        var entries = try XCTUnwrap(page1["entries"] as? [[String: Any]])
+        XCTAssertEqual(entries.map { $0["amount"] as? Int }, [12, 11, 10, 9, 8])
+        XCTAssertEqual(entries.first?["balance_after"] as? Int, 10_078)
+        XCTAssertEqual(entries.first?["counterparty"] as? String, "w0002")
+        XCTAssertEqual(entries.first?["command_id"] as? String, "p12")
+        XCTAssertEqual(Set(try decide((13...15).map { payment("p\($0)", "w0002", "w0001", Int64($0)) }, consumer: "payments")), ["applied"])
+        var next = page1["next"] as? Int
+        while let cursor = next {
+            let page = try object(get("/v1/accounts/w0001/entries?limit=5&after=\(cursor)"))
+            entries += try XCTUnwrap(page["entries"] as? [[String: Any]])
+            next = page["next"] as? Int
+        }
+        XCTAssertEqual(entries.map { $0["amount"] as? Int }, [12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 10_000], "none skipped, none twice")
+        XCTAssertEqual(entries.last?["kind"] as? String, "funding")
+        for (newer, older) in zip(entries, entries.dropFirst()) {
+            XCTAssertEqual(
+                (newer["balance_after"] as! Int) - (newer["amount"] as! Int), older["balance_after"] as? Int, "balances chain")
+        }
+        XCTAssertEqual(entries.last?["balance_after"] as? Int, 10_000)
+        let fresh = try XCTUnwrap(try object(get("/v1/accounts/w0001/entries?limit=3"))["entries"] as? [[String: Any]])
+        XCTAssertEqual(fresh.map { $0["amount"] as? Int }, [15, 14, 13], "a new first page starts with what arrived")
+        XCTAssertEqual(fresh.first?["balance_after"] as? Int, 10_120)
+        XCTAssertEqual(try get("/v1/accounts/w0001/entries?limit=501").status, 400)
+        XCTAssertEqual(try get("/v1/accounts/w0001/entries?after=abc").status, 400)
+
+        let owned = try XCTUnwrap(try object(get("/v1/users/u0001/accounts"))["accounts"] as? [[String: Any]])
+        XCTAssertEqual(owned.map { $0["account"] as? String }, ["w0001"])
+        XCTAssertEqual(owned.first?["balance"] as? Int, 10_120)
+
+        // The CLI reads the same, money as people read it.
+        XCTAssertEqual(try decide([withdraw("wd1", "w0001", 2_000)]), ["applied"])
+        try workbench.wait(upTo: .seconds(10), for: "the withdrawal cached") { _ in
+            try cache.command(["HGET", WalletCache.key("w0001"), "balance"]).string == "8120"
+        }
+        let shown = try runFlexfin(["account", "show", "w0001"])
+        XCTAssertTrue(shown.output.contains("w0001 (u0001, open): $81.20"), shown.output + shown.errors)
+        XCTAssertTrue(try runFlexfin(["account", "show", "w0001", "--json"]).output.contains(#""balance":8120"#))
+        let statement = try runFlexfin(["account", "entries", "w0001", "--limit", "2"]).output
+        XCTAssertTrue(statement.contains("withdrawal  to payout.stripe.USD  -$20.00  balance $81.20"), statement)
+        XCTAssertTrue(statement.contains("more: --after "), statement)
+        XCTAssertTrue(try runFlexfin(["account", "list", "--user", "u0002"]).output.contains("w0002 (u0002, open): $98.80"))
+        let pending = try runFlexfin(["withdrawals", "--pending", "--older-than", "0s"]).output
+        XCTAssertTrue(pending.contains("wd1  w0001  $20.00  via stripe to iban-1"), pending)
+        XCTAssertTrue(pending.contains("1 pending"), pending)
+        XCTAssertTrue(try runFlexfin(["withdrawals", "--pending", "--older-than", "1h"]).output.contains("0 pending"))
+    }
 }
