@@ -11,6 +11,7 @@ extension Endpoints {
             let id = context.parameters.get("id") ?? ""
             let fresh = request.uri.queryParameters.get("fresh") == "true"
             return await serve(request, .read) { _, connections in
+                try APIError.checkId(id)
                 let cache = try? connections.cache()
                 let view = try AccountReads.account(id, cache: cache, database: connections.database, fresh: fresh)
                 if let cache, !cache.isConnected { connections.dropCache() }
@@ -24,6 +25,7 @@ extension Endpoints {
             let query = request.uri.queryParameters
             let (after, limit) = (query.get("after"), query.get("limit"))
             return await serve(request, .read) { _, connections in
+                try APIError.checkId(id)
                 let cursor = try after.map { text -> Int64 in
                     guard let value = Int64(text), value > 0 else {
                         throw APIError(
@@ -50,6 +52,7 @@ extension Endpoints {
         router.get("/v1/users/:id/accounts") { request, context -> Response in
             let user = context.parameters.get("id") ?? ""
             return await serve(request, .read) { _, connections in
+                try APIError.checkId(user)
                 let accounts = try AccountReads.accounts(ofUser: user, in: connections.database())
                 return Reply(.ok, .object(["user_id": .string(user), "accounts": .array(accounts.map(\.json))]))
             }
@@ -58,6 +61,14 @@ extension Endpoints {
 }
 
 extension APIError {
+    /// Ids of the contract are 1 to 64 characters.
+    static func checkId(_ id: String) throws(APIError) {
+        guard !id.isEmpty, id.unicodeScalars.count <= MessageFields.maxIdLength else {
+            throw APIError(
+                status: .badRequest, code: "invalid_path", message: "an id is 1 to \(MessageFields.maxIdLength) characters", field: "id")
+        }
+    }
+
     static func unknownAccount(_ id: String) -> APIError {
         APIError(status: .notFound, code: "unknown_account", message: "no account with id \"\(id)\"")
     }

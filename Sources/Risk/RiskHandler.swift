@@ -60,7 +60,7 @@ public struct RiskHandler: EventSubscriber {
         var asked: [String: (requests: Int, commandId: String)] = [:]
         for request in requests {
             if case .command(let command) = request, !known.contains(command.userId) {
-                effects.rejections[command.commandId] = "unknown_user"
+                effects.rejections[command.commandId] = RiskRecalculation.unknownUser
                 continue
             }
             for user in Set(request.subjects(largePayment: largePayment)) {

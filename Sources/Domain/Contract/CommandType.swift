@@ -38,6 +38,27 @@ public enum CommandType: String, CaseIterable, Sendable {
     }
 }
 
+extension CommandType {
+    /// Every business rejection a command of this type can end in (its
+    /// status's `reason`): the OpenAPI document and the README list them all.
+    public var rejectionReasons: [String] {
+        switch self {
+        case .payment: PaymentRejection.allCases.map(\.rawValue)
+        case .milestoneComplete: MilestoneRejection.allCases.map(\.rawValue)
+        case .debtRepayment: RepaymentRejection.allCases.map(\.rawValue)
+        case .riskRecalculate: [RiskRecalculation.unknownUser]
+        case .accountOpen: [.accountExists].map(\AccountRejection.rawValue)
+        case .deposit:
+            [.duplicateExternalId, .unknownWallet, .walletClosed, .currencyMismatch, .balanceOverflow].map(\AccountRejection.rawValue)
+        case .withdrawal:
+            [.unknownWallet, .walletClosed, .accountFrozen, .currencyMismatch, .insufficientFunds].map(\AccountRejection.rawValue)
+        case .withdrawalSettle, .withdrawalFail: [.unknownWithdrawal, .withdrawalNotPending].map(\AccountRejection.rawValue)
+        case .accountFreeze, .accountUnfreeze: [.unknownWallet, .walletClosed].map(\AccountRejection.rawValue)
+        case .accountClose: [.unknownWallet, .walletClosed, .balanceNotZero, .withdrawalsPending].map(\AccountRejection.rawValue)
+        }
+    }
+}
+
 /// Who consumes messages, by the name its inbox rows and logs carry
 /// (exactly-once holds per consumer).
 public enum Consumer: String, CaseIterable, Sendable {

@@ -1,5 +1,5 @@
 /// Business rejections of `debt.repayment`.
-public enum RepaymentRejection: String, Sendable {
+public enum RepaymentRejection: String, Sendable, CaseIterable {
     case unknownDebt = "unknown_debt"
     case notBorrowersWallet = "not_borrowers_wallet"
     case currencyMismatch = "currency_mismatch"

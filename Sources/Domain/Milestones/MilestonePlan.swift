@@ -29,7 +29,7 @@ public struct MilestoneState: Sendable, Equatable {
 }
 
 /// Business rejections of `milestone.complete`.
-public enum MilestoneRejection: String, Sendable {
+public enum MilestoneRejection: String, Sendable, CaseIterable {
     case unknownProject = "unknown_project"
     case unknownMilestone = "unknown_milestone"
     case notProjectClient = "not_project_client"

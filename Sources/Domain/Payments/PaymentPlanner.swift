@@ -27,7 +27,7 @@ public struct AccountState: Sendable, Equatable {
 }
 
 /// Business rejections: normal outcomes with an event and a status.
-public enum PaymentRejection: String, Sendable {
+public enum PaymentRejection: String, Sendable, CaseIterable {
     case insufficientFunds = "insufficient_funds"
     case currencyMismatch = "currency_mismatch"
     case unknownWallet = "unknown_wallet"

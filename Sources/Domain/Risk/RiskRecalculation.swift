@@ -7,6 +7,8 @@ public struct RiskRecalculation: SingleTypeCommand, Equatable {
     public let reason: String
 
     public static let type = CommandType.riskRecalculate
+    /// Its one rejection: no such user.
+    public static let unknownUser = "unknown_user"
 
     public init(commandId: String, userId: String, reason: String) {
         (self.commandId, self.userId, self.reason) = (commandId, userId, reason)
