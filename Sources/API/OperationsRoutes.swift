@@ -177,6 +177,7 @@ extension Endpoints {
             "fingerprint": .string(g.fingerprint), "error": .string(g.error), "types": .array(g.types.map(JSONValue.string)),
             "count": .int(g.count), "first_seen": .text(g.firstSeen), "last_seen": .text(g.lastSeen),
             "oldest_age_seconds": .int(g.oldestAgeSeconds), "money": .object(JSONObject(g.money.mapValues(JSONValue.integer))),
+            "money_text": .string(g.money.keys.sorted().map { Money.text(g.money[$0]!, $0) }.joined(separator: ", ")),
         ])
     }
 

@@ -53,5 +53,6 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
         return overflow2 ? nil : Money(minorUnits: total, currency: currency)
     }
 
-    public var description: String { "\(minorUnits) \(currency) minor units" }
+    /// As people read it (`text`): an amount interpolated into any message reads "$10.93".
+    public var description: String { text }
 }

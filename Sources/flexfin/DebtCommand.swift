@@ -30,7 +30,7 @@ struct DebtCommand: ParsableCommand {
                     print(DebtCommand.json(debt, today: today).serialized)
                 } else {
                     print(
-                        "\(debt.id): \(debt.borrower), \(debt.status.rawValue), outstanding \(debt.principal) \(debt.currency), payoff today \(debt.payoff(on: today))"
+                        "\(debt.id): \(debt.borrower), \(debt.status.rawValue), outstanding \(debt.currency.text(debt.principal)), payoff today \(debt.currency.text(debt.payoff(on: today)))"
                     )
                 }
             }
@@ -50,8 +50,8 @@ struct DebtCommand: ParsableCommand {
             print(
                 """
                 debt \(debt.id): \(debt.status.rawValue), borrower \(debt.borrower), lender \(debt.lenderAccount)\(debt.business ? ", business" : "")
-                  terms: \(debt.annualRateBasisPoints) bps a year (actual/365, half-even), \(debt.monthlyPayment) a month due on day \(debt.dueDay)
-                  outstanding principal \(debt.principal) \(debt.currency); interest accrued to \(today) \(debt.interest(on: today)); payoff \(debt.payoff(on: today))
+                  terms: \(debt.annualRateBasisPoints) bps a year (actual/365, half-even), \(debt.currency.text(debt.monthlyPayment)) a month due on day \(debt.dueDay)
+                  outstanding principal \(debt.currency.text(debt.principal)); interest accrued to \(today) \(debt.currency.text(debt.interest(on: today))); payoff \(debt.currency.text(debt.payoff(on: today)))
                 """)
         }
     }
@@ -82,14 +82,12 @@ struct DebtCommand: ParsableCommand {
                             }),
                     ]).serialized)
             }
-            print("date        payment   interest  principal  remaining  (\(debt.currency) minor units)")
+            print("date              payment      interest     principal     remaining")
             for line in schedule.lines {
-                print(
-                    [line.day.iso, String(line.payment), String(line.interest), String(line.principal), String(line.remaining)]
-                        .enumerated().map {
-                            $0.offset == 0 ? $0.element : String(repeating: " ", count: max(1, 10 - $0.element.count)) + $0.element
-                        }
-                        .joined(separator: " "))
+                let amounts = [line.payment, line.interest, line.principal, line.remaining].map {
+                    debt.currency.text($0).leftPadded(to: 13)
+                }
+                print(([line.day.iso] + amounts).joined(separator: " "))
             }
         }
     }

@@ -68,7 +68,7 @@ struct ProjectCommand: ParsableCommand {
                 func text(_ key: String) -> String {
                     switch m[key] {
                     case .string(let s)?: s
-                    case .integer(let i)?: String(i)
+                    case .integer(let i)?: Money.text(i, currency)
                     default: "-"
                     }
                 }

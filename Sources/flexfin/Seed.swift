@@ -31,7 +31,7 @@ struct Seed: ParsableCommand {
         let database = try ServiceSettings.fromEnvironment().connectDatabase()
         let result = try Seeding.seed(wallets: wallets, balance: balance, currency: currency, in: database)
         print(
-            "seeded: \(result.created) wallets created and funded with \(balance) \(currency) minor units, \(result.existing) already there"
+            "seeded: \(result.created) wallets created and funded with \(Money.text(balance, currency)) each, \(result.existing) already there"
         )
         if projects > 0 {
             let seeded = try ProjectSeeding.seed(projects: projects, wallets: wallets, currency: currency, in: database)

@@ -60,17 +60,17 @@ struct TaxCommand: ParsableCommand {
                     ]).serialized)
             }
             print("\(user), \(wanted): \(summary.jurisdiction.name) (rates of \(summary.table.year); \(summary.jurisdiction.source))")
-            print("category                  treatment     total  entries  (minor units)")
+            print("category                  treatment             total  entries")
             for total in summary.totals {
                 print(
-                    "\(total.category.padding(toLength: 25, withPad: " ", startingAt: 0)) \((total.treatment?.rawValue ?? "none (no rule)").padding(toLength: 10, withPad: " ", startingAt: 0)) \(total.total) \(total.currency)  \(total.entries)"
+                    "\(total.category.padding(toLength: 25, withPad: " ", startingAt: 0)) \((total.treatment?.rawValue ?? "none (no rule)").padding(toLength: 14, withPad: " ", startingAt: 0)) \(Money.text(total.total, total.currency).leftPadded(to: 12))  \(total.entries)"
                 )
             }
             print(
                 """
-                taxable income: \(setAside.taxable) \(currency) this quarter, \(setAside.yearToDateTaxable) \(currency) this year to date
-                set-aside this quarter: \(setAside.amount) \(currency) (tax on the year to date \(setAside.yearToDateTax), \
-                less \(setAside.earlierQuartersTax) for the earlier quarters)
+                taxable income: \(Money.text(setAside.taxable, currency)) this quarter, \(Money.text(setAside.yearToDateTaxable, currency)) this year to date
+                set-aside this quarter: \(Money.text(setAside.amount, currency)) (tax on the year to date \(Money.text(setAside.yearToDateTax, currency)), \
+                less \(Money.text(setAside.earlierQuartersTax, currency)) for the earlier quarters)
                 what changed it (newest first):
                 """)
             for change in summary.changes {
@@ -81,9 +81,14 @@ struct TaxCommand: ParsableCommand {
                     case .none?, nil: " "
                     }
                 print(
-                    "  \(change.at)  \(effect)\(change.amount) \(change.currency)  \(change.category)  \(change.eventType ?? "?") \(change.eventId)"
+                    "  \(change.at)  \(effect)\(Money.text(change.amount, change.currency))  \(change.category)  \(change.eventType ?? "?") \(change.eventId)"
                 )
             }
         }
     }
+}
+
+extension String {
+    /// Right-aligned in a column of `width` characters.
+    func leftPadded(to width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }

@@ -92,14 +92,17 @@ public struct RepaymentPlan: Sendable {
         guard command.amount.minorUnits <= payoff else {
             return reject(
                 .abovePayoff,
-                "the payoff of debt \(debt.id) on \(command.acceptedOn) is \(payoff); the repayment is \(command.amount.minorUnits)")
+                "the payoff of debt \(debt.id) on \(command.acceptedOn) is \(debt.currency.text(payoff)); the repayment is \(command.amount.text)"
+            )
         }
         guard wallet.status.receives else { return reject(.walletClosed, "wallet \(command.wallet) is closed") }
         guard wallet.status.paysOut else {
             return reject(.accountFrozen, "wallet \(command.wallet) is frozen: it pays nothing out until an operator unfreezes it")
         }
         guard balance >= command.amount.minorUnits else {
-            return reject(.insufficientFunds, "wallet \(command.wallet) holds \(balance), the repayment needs \(command.amount.minorUnits)")
+            return reject(
+                .insufficientFunds,
+                "wallet \(command.wallet) holds \(debt.currency.text(balance)), the repayment needs \(command.amount.text)")
         }
         let (split, after) = debt.repaying(command.amount.minorUnits, on: command.acceptedOn)
         let repaid = DebtRepaid(

@@ -106,7 +106,10 @@ public struct MilestonePlan: Sendable {
             return reject(.alreadyCompleted, "milestone \(milestone.id) was already completed and paid")
         }
         guard milestone.status == .funded, milestone.escrowBalance == milestone.amount else {
-            return reject(.notFunded, "milestone \(milestone.id) escrow holds \(milestone.escrowBalance) of \(milestone.amount)")
+            return reject(
+                .notFunded,
+                "milestone \(milestone.id) escrow holds \(Money.text(milestone.escrowBalance, milestone.currency)) of \(Money.text(milestone.amount, milestone.currency))"
+            )
         }
         guard let wallet = milestone.payoutWallet, wallet.status.receives, let currency = Currency(milestone.currency),
             wallet.currency == milestone.currency

@@ -149,12 +149,17 @@ public struct PaymentPlan: Sendable {
             }
             let missing = escrow.amount - balances[command.payee]!
             guard amount <= missing else {
-                return reject(.escrowOverfunded, "milestone \(escrow.milestoneId) needs \(missing) more, the payment is \(amount)")
+                return reject(
+                    .escrowOverfunded,
+                    "milestone \(escrow.milestoneId) needs \(command.amount.currency.text(missing)) more, the payment is \(command.amount.text)"
+                )
             }
         }
         let available = balances[command.payer]!
         guard available >= amount else {
-            return reject(.insufficientFunds, "wallet \(command.payer) holds \(available), the payment needs \(amount)")
+            return reject(
+                .insufficientFunds,
+                "wallet \(command.payer) holds \(command.amount.currency.text(available)), the payment needs \(command.amount.text)")
         }
         guard !balances[command.payee]!.addingReportingOverflow(amount).overflow else {
             return reject(.balanceOverflow, "account \(command.payee) cannot hold that much")

@@ -20,9 +20,11 @@ final class CommandLineTests: PipelineTestCase {
     /// Seeding projects and debts is rerunnable; `project show` and `debt`
     /// read them back, and an unknown id exits 3.
     func testSeedingProjectsAndDebtsTwiceAndReadingThemBack() throws {
+        var seedOutput = ""
         for round in 0..<2 {
             let seed = try runFlexfin(["seed", "--wallets", "1000", "--projects", "3", "--debts", "3"])
             XCTAssertEqual(seed.status, 0, seed.errors)
+            seedOutput += seed.output
             XCTAssertTrue(
                 seed.output.contains(
                     round == 0
@@ -46,6 +48,11 @@ final class CommandLineTests: PipelineTestCase {
         XCTAssertTrue(
             debts.output.contains(#""debt_id":"d0002""#) && debts.output.contains(#""outstanding_principal":500000"#), debts.output)
         XCTAssertEqual(try runFlexfin(["debt", "show", "d0009"]).status, 3)
+        // For people, money is written by its currency: $5,000.00, not 500000.
+        XCTAssertTrue(try runFlexfin(["debt", "list", "--user", "u0002"]).output.contains("outstanding $5,000.00, payoff today $"))
+        XCTAssertTrue(try runFlexfin(["debt", "show", "d0002"]).output.contains("outstanding principal $5,000.00; interest accrued"))
+        XCTAssertTrue(try runFlexfin(["project", "show", "p0002"]).output.contains("p0002-m2: funded, amount $250.00, escrow $250.00"))
+        XCTAssertTrue(seedOutput.contains("funded with $10,000.00 each"), seedOutput)
         let badStatus = try runFlexfin(["debt", "list", "--status", "open"])
         XCTAssertNotEqual(badStatus.status, 0)
         XCTAssertTrue(badStatus.errors.contains("--status must be active or paid_off"), badStatus.errors)

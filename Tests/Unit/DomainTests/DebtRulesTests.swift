@@ -86,7 +86,7 @@ final class DebtRulesTests: XCTestCase {
         let plan = RepaymentPlan(commands: [command], debts: ["d1": debt()], wallets: ["w1": wallet])
         guard case .rejected(_, let reason, let event) = plan.outcomes[0] else { return XCTFail("\(plan.outcomes)") }
         XCTAssertEqual(reason, .abovePayoff)
-        XCTAssertTrue(event.detail.contains("100986"), event.detail)
+        XCTAssertTrue(event.detail.contains("is $1,009.86; the repayment is $2,000.00"), event.detail)
         XCTAssertTrue(plan.balanceChanges.isEmpty)
     }
 
