@@ -68,7 +68,7 @@ public struct AccountHandler: CommandHandler {
             plan.postings.map {
                 TransferPosting(
                     commandId: $0.commandId, kind: $0.kind, debitAccount: $0.debit, creditAccount: $0.credit,
-                    amount: $0.amount.minorUnits, currency: $0.amount.currency.code, reference: $0.reference)
+                    amount: $0.amount.minorUnits, currency: $0.amount.currency.code, memo: $0.memo, reference: $0.reference)
             }, in: database)
         let balances = try LedgerStore.applyBalanceChanges(plan.balanceChanges, in: database)
         try AccountStore.record(plan, in: database)

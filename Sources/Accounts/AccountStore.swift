@@ -122,6 +122,22 @@ enum AccountStore {
                     UPDATE accounts a SET status = s.status, version = a.version + 1
                     FROM unnest($1::text[], $2::text[]) AS s(id, status) WHERE a.id = s.id
                     """, [ids, ids.map { plan.statuses[$0]!.rawValue }])
+            // Under the accounts' row locks, after this batch's own postings:
+            // where in each account's ledger the change took effect.
+            let changes = plan.statusChanges
+            try database.execute(
+                prepared: """
+                    INSERT INTO account_status_changes (account, status, reason, actor, command_id, last_entry_id)
+                    SELECT c.account, c.status, c.reason, c.actor, c.command_id,
+                           coalesce((SELECT max(e.id) FROM ledger_entries e WHERE e.account_id = c.account), 0)
+                    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+                        WITH ORDINALITY AS c(account, status, reason, actor, command_id, n)
+                    ORDER BY c.n
+                    """,
+                [
+                    changes.map(\.account), changes.map(\.target.rawValue), changes.map(\.reason), changes.map { $0.actor ?? "unknown" },
+                    changes.map(\.commandId),
+                ])
         }
         if !plan.refusedDeposits.isEmpty {
             try database.execute(prepared: "DELETE FROM deposits WHERE command_id = ANY($1::text[])", [plan.refusedDeposits])

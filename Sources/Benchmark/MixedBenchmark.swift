@@ -6,8 +6,8 @@ import Topology
 import WorkerRuntime
 
 /// The mixed benchmark: the broker-only rate of the same traffic first, then
-/// the whole pipeline (payments, milestones and repayments workers and the
-/// event workers) on a seeded mix, drain mode, then the invariants.
+/// the whole pipeline (payments, milestones, repayments and accounts workers
+/// and the event workers) on a seeded mix, drain mode, then the invariants.
 public struct MixedBenchmark {
     public struct PerType: Codable, Sendable {
         public let commands: Int
@@ -106,7 +106,8 @@ public struct MixedBenchmark {
         let started = Date()
         let outcome = try PipelineRun(workbench: workbench, options: options)
             .run(
-                workload.commands, commandWorkers: ["payments-worker", "milestones-worker", "repayments-worker", "risk-worker"],
+                workload.commands,
+                commandWorkers: ["payments-worker", "milestones-worker", "repayments-worker", "accounts-worker", "risk-worker"],
                 until: workload.expected.followUps)
         progress("checking invariants")
         let checks = try MixedInvariants.check(workload.expected, settings: settings, topology: topology)
@@ -125,7 +126,7 @@ public struct MixedBenchmark {
         let rows = try settings.connectDatabase().query(
             """
             SELECT consumer, count(*), extract(epoch FROM max(received_at))::float8 FROM inbox WHERE consumer = ANY($1) GROUP BY consumer
-            """, [["payments", "milestones", "repayments", "risk"]])
+            """, [["payments", "milestones", "repayments", "accounts", "risk"]])
         var last: [String: Double] = [:]
         for row in 0..<rows.count { last[try rows.decode(row, 0)] = Double(try rows.decode(row, 2, as: String.self)) }
         var result: [String: PerType] = [:]

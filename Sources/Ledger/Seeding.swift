@@ -26,8 +26,16 @@ public enum Seeding {
         in database: PostgresConnection
     ) throws -> Result {
         guard count > 0 else { return Result(created: 0, existing: 0) }
-        let wallets = (1...count).map { wallet($0, of: count) }
-        let users = (1...count).map { user($0, of: count) }
+        return try seed(
+            wallets: (1...count).map { wallet($0, of: count) }, users: (1...count).map { user($0, of: count) }, balance: balance,
+            currency: currency, in: database)
+    }
+
+    /// `wallets[i]` belongs to `users[i]`.
+    public static func seed(
+        wallets: [String], users: [String], balance: Int64, currency: String, in database: PostgresConnection
+    ) throws -> Result {
+        let count = wallets.count
         return try database.transaction { db in
             try db.query(
                 """

@@ -30,12 +30,23 @@ import Submission
 ///   sets the payment trigger to 1 minor unit, `seed`): how many scores and
 ///   band changes result depends on batching, so their events are checked
 ///   against `risk_scores` (`RiskInvariants`), not fixed here.
+/// - the accounts worker's commands (`MixedWorkload+Accounts.swift`): wallets
+///   opened (again by their owner: no change; an id already taken:
+///   `account_exists`), deposits (a gateway payment sent twice under two
+///   ids: one credits, one is `duplicate_external_id`), withdrawals, the
+///   gateway's settle or fail of withdrawals the seed left pending (both for
+///   some: one wins, one is `withdrawal_not_pending`), and wallets frozen
+///   while withdrawals from them race the freeze: those may go either way
+///   (`uncertain`), and the ledger must show no debit after the freeze.
 /// Interest accrues to the day the commands are accepted: a run that
 /// crosses midnight UTC would see different payoffs (not guarded).
 public struct MixedWorkload: Sendable {
     public struct Expected: Codable, Sendable {
         public var unique: [String: Int] = [:]
         public var rejected: [String: Int] = [:]
+        /// Commands whose outcome depends on the order they are decided in,
+        /// by type: up to this many more may be rejected.
+        public var uncertain: [String: Int] = [:]
         public var paidOff = 0
         public var auditRows = 0
         public var notificationRows = 0
@@ -59,6 +70,8 @@ public struct MixedWorkload: Sendable {
     public let funding: Int64
     public let projects: Int
     public let debts: Int
+    /// What the accounts part needs seeded: wallets to freeze, withdrawals left pending.
+    public let accounts: AccountsPart
     public let commands: [SubmittedCommand]
     public let expected: Expected
 
@@ -74,11 +87,15 @@ public struct MixedWorkload: Sendable {
         func debit(_ index: Int, _ amount: Int64) { outflow[(index - 1) % Self.wallets + 1] += amount }
         /// `risk`: what reaches the risk queue because of the command (the
         /// command itself, or the events it triggers with): per request, how many users it names.
-        func add(_ command: some DomainCommand, rejected: Bool, events: Int = 1, notified: Int, taxed: Int, risk: [Int] = []) {
+        func add(
+            _ command: any DomainCommand, rejected: Bool, uncertain: Bool = false, events: Int = 1, notified: Int, taxed: Int,
+            risk: [Int] = []
+        ) {
             let type = command.type.rawValue
             commands.append(SubmittedCommand(command))
             expected.unique[type, default: 0] += 1
             if rejected { expected.rejected[type, default: 0] += 1 }
+            if uncertain { expected.uncertain[type, default: 0] += 1 }
             expected.auditRows += events
             expected.notificationRows += notified
             expected.taxRows += taxed
@@ -185,6 +202,14 @@ public struct MixedWorkload: Sendable {
                 risk: [1])
         }
 
+        let accounts = AccountsPart(n: n, wallets: Self.wallets, random: &random)
+        for planned in accounts.commands {
+            add(
+                planned.command, rejected: planned.rejected, uncertain: planned.uncertain, events: planned.events,
+                notified: planned.notified, taxed: planned.taxed, risk: planned.risk)
+        }
+        for (index, amount) in accounts.debits { debit(index, amount) }
+
         // Payments fill the rest, as in W1: 1 % too large to be covered.
         var index = 0
         while commands.count < n * 99 / 100 {
@@ -210,6 +235,7 @@ public struct MixedWorkload: Sendable {
         precondition(Self.oversized > funding + outflow.reduce(0, +), "the oversized payment must exceed any balance")
         self.projects = projects
         self.debts = debts
+        self.accounts = accounts
         self.expected = expected
     }
 
@@ -219,6 +245,7 @@ public struct MixedWorkload: Sendable {
     public func seed(_ database: PostgresConnection) throws {
         _ = try ProjectSeeding.seed(projects: projects, wallets: Self.wallets, currency: "USD", in: database)
         _ = try DebtSeeding.seed(debts: debts, wallets: Self.wallets, principal: Self.debtPrincipal, currency: "USD", in: database)
+        try accounts.seed(database)
         try database.query("UPDATE platform_settings SET value = 1 WHERE name = 'risk_trigger_payment_minor_units'")
     }
 }

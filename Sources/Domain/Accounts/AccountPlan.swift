@@ -41,6 +41,7 @@ public struct AccountPosting: Sendable, Equatable {
     public let debit: String
     public let credit: String
     public let amount: Money
+    public let memo: String?
     public let reference: String?
 }
 
@@ -78,6 +79,8 @@ public struct AccountPlan: Sendable {
     public private(set) var balanceChanges: [String: Int64] = [:]
     /// The status each account ends the batch in, for those it changed.
     public private(set) var statuses: [String: AccountStatus] = [:]
+    /// Every status change applied, in order: the account's history.
+    public private(set) var statusChanges: [AccountStatusChange] = []
     /// Withdrawals requested in this batch (pending).
     public private(set) var requested: [Withdrawal] = []
     /// Withdrawals this batch settled or failed, by id, with the command.
@@ -123,8 +126,11 @@ public struct AccountPlan: Sendable {
         return account
     }
 
-    private mutating func move(_ command: String, _ kind: String, _ from: String, _ to: String, _ amount: Money, _ reference: String?) {
-        postings.append(AccountPosting(commandId: command, kind: kind, debit: from, credit: to, amount: amount, reference: reference))
+    private mutating func move(
+        _ command: String, _ kind: String, _ from: String, _ to: String, _ amount: Money, memo: String? = nil, reference: String? = nil
+    ) {
+        postings.append(
+            AccountPosting(commandId: command, kind: kind, debit: from, credit: to, amount: amount, memo: memo, reference: reference))
         for (id, delta) in [(from, -amount.minorUnits), (to, amount.minorUnits)] {
             balanceChanges[id, default: 0] += delta
             if let account = accounts[id] { accounts[id] = account.with(balance: account.balance + delta) }
@@ -162,7 +168,7 @@ public struct AccountPlan: Sendable {
         guard !account.balance.addingReportingOverflow(d.amount.minorUnits).overflow else {
             return refuse(.balanceOverflow, "wallet \(d.account) cannot hold that much")
         }
-        move(d.commandId, "deposit", SystemAccount.gateway(d.gateway, d.amount.currency.code), d.account, d.amount, d.externalId)
+        move(d.commandId, "deposit", SystemAccount.gateway(d.gateway, d.amount.currency.code), d.account, d.amount, reference: d.externalId)
         return .applied(command, .depositCompleted(DepositCompleted(d, userId: account.userId!, purpose: account.purpose ?? .personal)))
     }
 
@@ -184,7 +190,7 @@ public struct AccountPlan: Sendable {
                 .insufficientFunds,
                 "wallet \(w.account) holds \(w.amount.currency.text(account.balance)), the withdrawal needs \(w.amount.text)")
         }
-        move(w.commandId, "withdrawal", w.account, SystemAccount.payout(w.gateway, w.amount.currency.code), w.amount, w.destination)
+        move(w.commandId, "withdrawal", w.account, SystemAccount.payout(w.gateway, w.amount.currency.code), w.amount, memo: w.destination)
         withdrawals[w.commandId] = WithdrawalState(
             id: w.commandId, account: w.account, amount: w.amount, gateway: w.gateway, destination: w.destination, status: .pending)
         requested.append(w)
@@ -220,12 +226,12 @@ public struct AccountPlan: Sendable {
             // Final: the money is the gateway's to pay out.
             move(
                 o.commandId, "withdrawal_settlement", payout, SystemAccount.gateway(withdrawal.gateway, currency), withdrawal.amount,
-                externalId)
+                memo: externalId, reference: withdrawal.id)
             withdrawal.status = .settled
             event = .withdrawalSettled(facts(externalId, nil))
         case .fail(let reason):
             // Back where it came from, frozen or not: closing waits for every pending withdrawal.
-            move(o.commandId, "withdrawal_return", payout, withdrawal.account, withdrawal.amount, withdrawal.id)
+            move(o.commandId, "withdrawal_return", payout, withdrawal.account, withdrawal.amount, memo: reason, reference: withdrawal.id)
             withdrawal.status = .failed
             event = .withdrawalFailed(facts(nil, reason))
         }
@@ -254,6 +260,7 @@ public struct AccountPlan: Sendable {
         }
         accounts[c.account] = account.with(status: c.target)
         statuses[c.account] = c.target
+        statusChanges.append(c)
         let changed = AccountStatusChanged(
             account: c.account, userId: account.userId!, status: c.target, reason: c.reason, actor: c.actor ?? "unknown")
         switch c.target {

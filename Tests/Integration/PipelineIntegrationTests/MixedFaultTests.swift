@@ -4,20 +4,20 @@ import PipelineHarness
 import TestSupport
 import XCTest
 
-/// The mixed workload with every one of the seven workers SIGKILLed at seeded
+/// The mixed workload with every one of the eight workers SIGKILLed at seeded
 /// random points: every command decided once, every follow-up once.
 final class MixedFaultTests: PipelineTestCase {
     private static let workers = [
-        "payments-worker", "milestones-worker", "repayments-worker", "risk-worker", "audit-worker",
+        "payments-worker", "milestones-worker", "repayments-worker", "accounts-worker", "risk-worker", "audit-worker",
         "notifications-worker", "tax-worker",
     ]
 
-    func testKillingEachOfTheSevenWorkersAtRandomPointsAppliesTheMixExactlyOnce() throws {
+    func testKillingEachOfTheEightWorkersAtRandomPointsAppliesTheMixExactlyOnce() throws {
         let workload = MixedWorkload(n: 3000, seed: 9)
         try workbench.reset(wallets: MixedWorkload.wallets, balance: workload.funding, more: workload.seed)
         var random = SeededRandom(seed: 6)
         var running = try Self.workers.map { try start($0, lanes: $0.hasSuffix("audit-worker") ? 1 : 2, batchSize: 50) }
-        let rounds = 14  // each worker killed twice
+        let rounds = 16  // each worker killed twice
         let slice = (workload.commands.count + rounds - 1) / rounds
         var killedWithWorkInHand = 0
         for round in 0..<rounds {
@@ -41,6 +41,7 @@ final class MixedFaultTests: PipelineTestCase {
     private func queue(of worker: String) -> String {
         [
             "payments-worker": "commands.payment", "milestones-worker": "commands.milestone", "repayments-worker": "commands.repayment",
+            "accounts-worker": "commands.account",
             "risk-worker": "commands.risk", "audit-worker": "events.audit", "notifications-worker": "events.notifications",
             "tax-worker": "events.tax",
         ][worker]!

@@ -1,0 +1,179 @@
+import Domain
+import Ledger
+import PostgresClient
+
+extension MixedWorkload {
+    /// The accounts worker's share of the mix, and what it needs seeded.
+    /// Every outcome is fixed by construction, or counted `uncertain` where
+    /// it depends on the order lanes decide in; the follow-ups are fixed
+    /// either way.
+    public struct AccountsPart: Sendable {
+        /// A command with what it must end in (see `MixedWorkload.init`'s `add`).
+        struct Planned: Sendable {
+            let command: any DomainCommand
+            var rejected = false
+            var uncertain = false
+            var events = 1
+            var notified = 1
+            var taxed = 0
+            var risk: [Int] = []
+        }
+
+        public static let gateway = "bench"
+        /// Funding of each wallet the mix freezes: more than all the withdrawals racing the freeze.
+        static let frozenFunding: Int64 = 100_000
+        static let pendingAmount: Int64 = 1_000
+
+        var commands: [Planned] = []
+        /// Money that may leave the seeded wallets `w…` (by index), for their funding.
+        var debits: [(index: Int, amount: Int64)] = []
+        /// Wallets seeded for freezing (and their owners).
+        public private(set) var frozen: [(wallet: String, user: String)] = []
+        /// Withdrawals seeded pending, from the wallet of that index.
+        public private(set) var pending: [(id: String, index: Int)] = []
+
+        init(n: Int, wallets: Int, random: inout SeededRandom) {
+            let usd = Currency("USD")!
+            func money(_ amount: Int64) -> Money { Money(minorUnits: amount, currency: usd) }
+            func wallet(_ index: Int) -> String { Seeding.wallet((index - 1) % wallets + 1, of: wallets) }
+            func user(_ index: Int) -> String { Seeding.user((index - 1) % wallets + 1, of: wallets) }
+            func plan(_ command: any DomainCommand, _ change: (inout Planned) -> Void = { _ in }) {
+                var planned = Planned(command: command)
+                change(&planned)
+                commands.append(planned)
+            }
+
+            // Wallets opened: some again by their owner (no change, one event
+            // between the two), some on an id already taken.
+            for index in 1...max(1, n / 100) {
+                let id = "nw" + Seeding.number(index, of: n)
+                let purpose = AccountPurpose.allCases[index % AccountPurpose.allCases.count]
+                let owner = user(Int.random(in: 1...wallets, using: &random))
+                plan(AccountOpening(commandId: "ao-\(index)", accountId: id, userId: owner, currency: usd, purpose: purpose))
+                if index % 5 == 0 {
+                    plan(AccountOpening(commandId: "ao2-\(index)", accountId: id, userId: owner, currency: usd, purpose: purpose)) {
+                        ($0.events, $0.notified) = (0, 0)
+                    }
+                }
+                if index % 7 == 0 {  // another user's wallet: its owner is user(index)
+                    plan(
+                        AccountOpening(
+                            commandId: "aox-\(index)", accountId: wallet(index), userId: user(index + 1), currency: usd, purpose: purpose)
+                    ) {
+                        $0.rejected = true
+                    }
+                }
+            }
+
+            // Deposits into the seeded wallets: a tenth of the gateway payments
+            // sent twice under two ids (one credits); a few to no wallet.
+            for index in 1...max(1, n / 50) {
+                let amount = money(Int64.random(in: 1...5_000, using: &random))
+                let target = wallet(Int.random(in: 1...wallets, using: &random))
+                let deposit = { (id: String) in
+                    Deposit(commandId: id, account: target, amount: amount, gateway: Self.gateway, externalId: "ext-\(index)")
+                }
+                // Seeded wallets have no purpose: personal, so the owner's own money (a tax row, not income).
+                plan(deposit("dep-\(index)")) { ($0.taxed, $0.risk) = (1, [1]) }
+                if index % 10 == 0 { plan(deposit("depx-\(index)")) { $0.rejected = true } }
+                if index % 97 == 0 {
+                    plan(
+                        Deposit(
+                            commandId: "dep0-\(index)", account: "nowhere", amount: amount, gateway: Self.gateway,
+                            externalId: "ext0-\(index)")
+                    ) {
+                        ($0.rejected, $0.notified) = (true, 0)  // no owner to tell
+                    }
+                }
+            }
+
+            // Withdrawals from the seeded wallets, and one no wallet can cover.
+            for index in 1...max(1, n / 100) {
+                let from = Int.random(in: 1...wallets, using: &random)
+                let amount = Int64.random(in: 1...2_000, using: &random)
+                plan(
+                    Withdrawal(
+                        commandId: "wd-\(index)", account: wallet(from), amount: money(amount), gateway: Self.gateway,
+                        destination: "acct-\(index)"))
+                debits.append((from, amount))
+            }
+            plan(
+                Withdrawal(
+                    commandId: "wd-over", account: wallet(1), amount: money(MixedWorkload.oversized), gateway: Self.gateway,
+                    destination: "acct-over")
+            ) {
+                $0.rejected = true
+            }
+
+            // The gateway's answers to withdrawals the seed left pending:
+            // settled, failed, or both (one wins, one is `withdrawal_not_pending`).
+            for index in 1...max(3, n / 500) {
+                let id = "sw-\(index)"
+                pending.append((id, index))
+                debits.append((index, Self.pendingAmount))
+                if index % 3 != 1 {
+                    plan(WithdrawalOutcome(commandId: "sws-\(index)", withdrawalId: id, decision: .settle(externalId: "po-\(index)")))
+                }
+                if index % 3 != 0 {
+                    plan(WithdrawalOutcome(commandId: "swf-\(index)", withdrawalId: id, decision: .fail(reason: "returned by the bank"))) {
+                        $0.rejected = index % 3 == 2
+                    }
+                }
+            }
+
+            // Wallets frozen while withdrawals from them race the freeze; deposits into them arrive either way.
+            for index in 1...max(1, n / 4000) {
+                let (id, owner) = ("fz" + Seeding.number(index, of: n), "ufz" + Seeding.number(index, of: n))
+                frozen.append((id, owner))
+                plan(AccountStatusChange(commandId: "fz-\(index)", type: .accountFreeze, account: id, reason: "bench: chargeback review"))
+                for part in 1...4 {
+                    plan(
+                        Withdrawal(
+                            commandId: "fzw-\(index)-\(part)", account: id, amount: money(1_000), gateway: Self.gateway,
+                            destination: "acct-fz")
+                    ) {
+                        $0.uncertain = true
+                    }
+                }
+                for part in 1...2 {
+                    plan(
+                        Deposit(
+                            commandId: "fzd-\(index)-\(part)", account: id, amount: money(500), gateway: Self.gateway,
+                            externalId: "extfz-\(index)-\(part)")
+                    ) {
+                        ($0.taxed, $0.risk) = (1, [1])
+                    }
+                }
+            }
+        }
+
+        /// The wallets to freeze, funded; the pending withdrawals, posted
+        /// as the accounts worker posts a request (wallet to the gateway's
+        /// payout account) with their rows.
+        func seed(_ database: PostgresConnection) throws {
+            _ = try Seeding.seed(
+                wallets: frozen.map(\.wallet), users: frozen.map(\.user), balance: Self.frozenFunding, currency: "USD", in: database)
+            let payout = SystemAccount.payout(Self.gateway, "USD")
+            let wallets = MixedWorkload.wallets
+            try database.transaction { db in
+                try db.query("INSERT INTO accounts (id, kind, currency) VALUES ($1, 'payout', 'USD') ON CONFLICT DO NOTHING", [payout])
+                try LedgerStore.post(
+                    pending.map {
+                        TransferPosting(
+                            commandId: $0.id, kind: "withdrawal", debitAccount: Seeding.wallet($0.index, of: wallets),
+                            creditAccount: payout,
+                            amount: Self.pendingAmount, currency: "USD", memo: "acct-seeded")
+                    }, in: db)
+                var changes: [String: Int64] = [payout: Self.pendingAmount * Int64(pending.count)]
+                for withdrawal in pending { changes[Seeding.wallet(withdrawal.index, of: wallets), default: 0] -= Self.pendingAmount }
+                try LedgerStore.applyBalanceChanges(changes, in: db)
+                try db.query(
+                    """
+                    INSERT INTO withdrawals (id, account, gateway, destination, amount, currency)
+                    SELECT id, account, $3, 'acct-seeded', $4, 'USD' FROM unnest($1::text[], $2::text[]) AS w(id, account)
+                    """,
+                    [pending.map(\.id), pending.map { Seeding.wallet($0.index, of: wallets) }, Self.gateway, Self.pendingAmount])
+            }
+        }
+    }
+}
