@@ -11,6 +11,8 @@ struct FollowUpProgress {
     let riskNotifications: Int
     let tax: Int
     let riskRequestsTaken: Int
+    /// Of the workload, races counted.
+    let riskRequests: Int
     /// Risk events the scores imply: recalculated, changed.
     let riskRecalculated: Int
     let riskChanged: Int
@@ -30,14 +32,14 @@ struct FollowUpProgress {
             (try rows.decode(0, 0), try rows.decode(0, 1), try rows.decode(0, 2), try rows.decode(0, 3))
         (tax, riskRequestsTaken, outbox) = (try rows.decode(0, 4), try rows.decode(0, 5), try rows.decode(0, 6))
         // Known only once every request is taken (and a scan of every score).
+        riskRequests = try expected.riskRequests(in: db)
         (riskRecalculated, riskChanged) =
-            expected.riskRequests > 0 && riskRequestsTaken >= expected.riskRequests
-            ? try RiskInvariants.events(in: db) : (0, 0)
+            expected.riskRequests > 0 && riskRequestsTaken >= riskRequests ? try RiskInvariants.events(in: db) : (0, 0)
     }
 
     func shortfall(_ expected: FollowUpCounts) -> String {
         "audit rows (risk events apart) \(auditRows) of \(expected.audit), risk events audited \(riskAuditRows) of "
-            + "\(riskRecalculated + riskChanged) the scores imply, risk requests taken \(riskRequestsTaken) of \(expected.riskRequests), "
+            + "\(riskRecalculated + riskChanged) the scores imply, risk requests taken \(riskRequestsTaken) of \(riskRequests), "
             + "notifications (risk apart) \(notifications) of \(expected.notifications), risk notifications \(riskNotifications) of "
             + "\(riskChanged), tax \(tax) of \(expected.tax), outbox \(outbox)"
     }

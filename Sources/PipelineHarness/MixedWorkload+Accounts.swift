@@ -31,6 +31,8 @@ extension MixedWorkload {
         public private(set) var frozen: [(wallet: String, user: String)] = []
         /// Withdrawals seeded pending, from the wallet of that index.
         public private(set) var pending: [(id: String, index: Int)] = []
+        /// Those of them the gateway both settles and fails.
+        public private(set) var settledAndFailed: [String] = []
 
         init(n: Int, wallets: Int, random: inout SeededRandom) {
             let usd = Currency("USD")!
@@ -94,7 +96,8 @@ extension MixedWorkload {
                 plan(
                     Withdrawal(
                         commandId: "wd-\(index)", account: wallet(from), amount: money(amount), gateway: Self.gateway,
-                        destination: "acct-\(index)"))
+                        destination: "acct-\(index)")
+                ) { $0.risk = [1] }
                 debits.append((from, amount))
             }
             plan(
@@ -115,10 +118,12 @@ extension MixedWorkload {
                     plan(WithdrawalOutcome(commandId: "sws-\(index)", withdrawalId: id, decision: .settle(externalId: "po-\(index)")))
                 }
                 if index % 3 != 0 {
+                    // Failed alone, its money back is a risk request; raced, the ledger tells (`FollowUpCounts`).
                     plan(WithdrawalOutcome(commandId: "swf-\(index)", withdrawalId: id, decision: .fail(reason: "returned by the bank"))) {
-                        $0.rejected = index % 3 == 2
+                        ($0.rejected, $0.risk) = index % 3 == 2 ? (true, []) : (false, [1])
                     }
                 }
+                if index % 3 == 2 { settledAndFailed.append(id) }
             }
 
             // Wallets frozen while withdrawals from them race the freeze; deposits into them arrive either way.

@@ -56,8 +56,14 @@ public struct MixedWorkload: Sendable {
         /// The users those requests name, summed (each is answered once).
         public var riskSubjects = 0
 
+        /// See `FollowUpCounts`.
+        public var racingWallets: [String] = []
+        public var racingWithdrawals: [String] = []
+
         public var followUps: FollowUpCounts {
-            FollowUpCounts(audit: auditRows, notifications: notificationRows, tax: taxRows, riskRequests: riskRequests)
+            FollowUpCounts(
+                audit: auditRows, notifications: notificationRows, tax: taxRows, riskRequests: riskRequests, racingWallets: racingWallets,
+                racingWithdrawals: racingWithdrawals)
         }
     }
 
@@ -209,6 +215,8 @@ public struct MixedWorkload: Sendable {
                 notified: planned.notified, taxed: planned.taxed, risk: planned.risk)
         }
         for (index, amount) in accounts.debits { debit(index, amount) }
+        expected.racingWallets = accounts.frozen.map(\.wallet)
+        expected.racingWithdrawals = accounts.settledAndFailed
 
         // Payments fill the rest, as in W1: 1 % too large to be covered.
         var index = 0
@@ -257,9 +265,35 @@ public struct FollowUpCounts: Sendable {
     public let audit: Int
     public let notifications: Int
     public let tax: Int
+    /// Risk requests known in advance; the races add the rest.
     public let riskRequests: Int
+    /// Wallets whose withdrawals race a freeze: each one applied is one
+    /// more risk request (naming one user); a rejected one is none.
+    public let racingWallets: [String]
+    /// Withdrawals both settled and failed: when the failure wins, its
+    /// money back is one more risk request; a settlement is none.
+    public let racingWithdrawals: [String]
 
-    public init(audit: Int, notifications: Int, tax: Int, riskRequests: Int = 0) {
+    public init(
+        audit: Int, notifications: Int, tax: Int, riskRequests: Int = 0, racingWallets: [String] = [], racingWithdrawals: [String] = []
+    ) {
         (self.audit, self.notifications, self.tax, self.riskRequests) = (audit, notifications, tax, riskRequests)
+        (self.racingWallets, self.racingWithdrawals) = (racingWallets, racingWithdrawals)
+    }
+
+    /// Risk requests once every command is decided (what the ledger says of the races).
+    public func riskRequests(in db: PostgresConnection) throws -> Int {
+        try riskRequests + racesWon(in: db)
+    }
+
+    /// How the races ended, in risk requests (each names one user).
+    func racesWon(in db: PostgresConnection) throws -> Int {
+        guard !racingWallets.isEmpty || !racingWithdrawals.isEmpty else { return 0 }
+        return try db.query(
+            """
+            SELECT count(*)::int FROM transfers
+            WHERE (kind = 'withdrawal' AND debit_account = ANY($1::text[])) OR (kind = 'withdrawal_return' AND reference = ANY($2::text[]))
+            """, [racingWallets, racingWithdrawals]
+        ).decode(0, 0)
     }
 }

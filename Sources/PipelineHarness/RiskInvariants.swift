@@ -25,12 +25,14 @@ public enum RiskInvariants {
             checks.append(Invariants.Check(name: name, ok: got == want, detail: "\(got), expected \(want)"))
         }
         func count(_ sql: String) throws -> Int { try db.query(sql).int(0, 0) ?? -1 }
+        // What the races added: each request names one user.
+        let raced = try expected.followUps.racesWon(in: db)
         check(
             "risk: every request (command or triggering event) taken once", try count("SELECT count(*) FROM inbox WHERE consumer = 'risk'"),
-            expected.riskRequests)
+            expected.riskRequests + raced)
         check(
             "risk: every user a request names answered once", try count("SELECT coalesce(sum(requests), 0)::int FROM risk_scores"),
-            expected.riskSubjects)
+            expected.riskSubjects + raced)
         check(
             "risk: at most one score per user per batch",
             try count(

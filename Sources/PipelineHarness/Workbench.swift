@@ -139,7 +139,7 @@ public struct Workbench: Sendable {
             // Risk events: as many as the scores imply, once every request is taken.
             var risk = (recalculated: 0, changed: 0)
             if expected.riskRequests > 0 {
-                guard try db.query("SELECT count(*) FROM inbox WHERE consumer = 'risk'").int(0, 0)! >= expected.riskRequests else {
+                guard try db.query("SELECT count(*) FROM inbox WHERE consumer = 'risk'").int(0, 0)! >= expected.riskRequests(in: db) else {
                     return false
                 }
                 risk = try RiskInvariants.events(in: db)

@@ -44,9 +44,10 @@ public struct RiskHandler: EventSubscriber {
     /// The events that may move a user's risk (which of them do: `riskSubjects`).
     public static func subscribes(to type: EventType) -> Bool {
         switch type {
-        case .paymentCompleted, .milestoneCompleted, .debtRepaid, .debtPaidOff, .depositCompleted: true
+        case .paymentCompleted, .milestoneCompleted, .debtRepaid, .debtPaidOff, .depositCompleted, .withdrawalRequested, .withdrawalFailed:
+            true
         case .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected, .depositRejected,
-            .withdrawalRequested, .withdrawalSettled, .withdrawalFailed, .withdrawalRejected, .paymentRejected, .milestoneRejected,
+            .withdrawalSettled, .withdrawalRejected, .paymentRejected, .milestoneRejected,
             .debtRepaymentRejected,
             .riskRecalculated, .riskChanged,
             .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
