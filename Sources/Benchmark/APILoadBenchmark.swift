@@ -81,8 +81,7 @@ public struct APILoadBenchmark {
             name: "bench", scopes: [.submit], ratePerSecond: 1_000_000,
             in: workbench.settings.connectDatabase()
         ).token
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("flexfin-wrk-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let output = try APILoadBenchmark.scratchFolder()
         defer { try? FileManager.default.removeItem(at: output) }
         let script = output.appendingPathComponent("post.lua")
         try Self.script(output: output).write(to: script, atomically: true, encoding: .utf8)
@@ -203,7 +202,14 @@ public struct APILoadBenchmark {
         """
     }
 
-    private static func wrk(_ arguments: [String]) throws -> String {
+    /// A folder of its own for a run's wrk scripts and what they write.
+    static func scratchFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flexfin-wrk-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    static func wrk(_ arguments: [String]) throws -> String {
         let (status, text) = try ExternalTool.run(["wrk"] + arguments)
         guard status == 0 else { throw WorkbenchError("wrk failed: \(text)") }
         return text
@@ -225,7 +231,7 @@ public struct APILoadBenchmark {
             .flatMap { try String(contentsOf: $0, encoding: .utf8).split(separator: "\n").map(String.init) }
     }
 
-    private static func statuses(_ text: String) -> [String: Int] {
+    static func statuses(_ text: String) -> [String: Int] {
         Dictionary(
             text.split(separator: "\n").compactMap { line -> (String, Int)? in
                 let parts = line.split(separator: " ")
@@ -235,14 +241,14 @@ public struct APILoadBenchmark {
         ) { $0 + $1 }
     }
 
-    private static func number(after label: String, in text: String) -> Double? {
+    static func number(after label: String, in text: String) -> Double? {
         text.split(separator: "\n").first { $0.contains(label) }.flatMap { line in
             line.split(separator: " ").last.flatMap { Double($0) }
         }
     }
 
     /// A latency line of `--latency`, e.g. `     50%    3.21ms`, in milliseconds.
-    private static func latencyMs(_ label: String, _ text: String) -> Double? {
+    static func latencyMs(_ label: String, _ text: String) -> Double? {
         guard let line = text.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }),
             let value = line.split(separator: " ").last
         else { return nil }

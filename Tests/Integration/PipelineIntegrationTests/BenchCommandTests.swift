@@ -73,6 +73,22 @@ final class BenchCommandTests: PipelineTestCase {
         XCTAssertTrue(agreement.allSatisfy { $0["ok"] as? Bool == true }, run.output)
     }
 
+    /// Balance reads through the API: each round's answers all 200 and all
+    /// from the source it measures (a cache read never falls through).
+    func testBalanceReadsAreMeasuredFromTheCacheAndFromPostgreSQL() throws {
+        let run = try TestSupport.runFlexfin(["bench", "api", "--balance-reads", "--seconds", "2", "--rounds", "1", "--json"])
+        XCTAssertEqual(run.status, 0, run.errors)
+        let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any], run.output)
+        XCTAssertEqual(result["ok"] as? Bool, true, run.output)
+        let rounds = try XCTUnwrap(result["rounds"] as? [[String: Any]])
+        XCTAssertEqual(rounds.compactMap { $0["source"] as? String }, ["cache", "database"])
+        for round in rounds {
+            XCTAssertGreaterThan(round["requests_per_second"] as? Double ?? 0, 0, "\(round)")
+            XCTAssertGreaterThan((round["statuses"] as? [String: Int])?["200"] ?? 0, 0, "\(round)")
+            XCTAssertEqual(round["wrong_source"] as? Int, 0, "\(round)")
+        }
+    }
+
     func testTheRiskBenchmarkTimesRecalculationsOnALedgerOfTheRowsAskedFor() throws {
         let run = try TestSupport.runFlexfin(["bench", "risk", "--rows", "20000", "--json"])
         XCTAssertEqual(run.status, 0, run.errors)
