@@ -36,6 +36,8 @@ public enum MilestoneRejection: String, Sendable, CaseIterable {
     case alreadyCompleted = "already_completed"
     case notFunded = "not_funded"
     case currencyMismatch = "currency_mismatch"
+    /// The freelancer's payout wallet is closed (a frozen one still receives).
+    case walletClosed = "wallet_closed"
 }
 
 public enum MilestoneOutcome: Sendable, Equatable {
@@ -111,11 +113,11 @@ public struct MilestonePlan: Sendable {
                 "milestone \(milestone.id) escrow holds \(Money.text(milestone.escrowBalance, milestone.currency)) of \(Money.text(milestone.amount, milestone.currency))"
             )
         }
-        guard let wallet = milestone.payoutWallet, wallet.status.receives, let currency = Currency(milestone.currency),
-            wallet.currency == milestone.currency
+        guard let wallet = milestone.payoutWallet, let currency = Currency(milestone.currency), wallet.currency == milestone.currency
         else {
-            return reject(.currencyMismatch, "freelancer \(project.freelancer) has no open wallet in \(milestone.currency)")
+            return reject(.currencyMismatch, "freelancer \(project.freelancer) has no wallet in \(milestone.currency)")
         }
+        guard wallet.status.receives else { return reject(.walletClosed, "the freelancer's payout wallet \(wallet.id) is closed") }
         let split = FeeSplit(gross: Money(minorUnits: milestone.escrowBalance, currency: currency), basisPoints: milestone.feeBasisPoints)
         return .completed(
             command,

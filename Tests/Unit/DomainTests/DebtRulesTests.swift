@@ -90,6 +90,22 @@ final class DebtRulesTests: XCTestCase {
         XCTAssertTrue(plan.balanceChanges.isEmpty)
     }
 
+    func testAFrozenWalletRepaysNothingAndAClosedOneNeither() {
+        func wallet(_ id: String, _ status: AccountStatus) -> AccountState {
+            AccountState(id: id, userId: "u1", isWallet: true, currency: "USD", balance: 1_000_000, status: status)
+        }
+        let commands = ["wf", "wc"].map {
+            DebtRepayment(
+                commandId: $0, debtId: "d1", wallet: $0, amount: Money(minorUnits: 1_000, currency: usd), acceptedOn: day("2026-01-31"))
+        }
+        let plan = RepaymentPlan(
+            commands: commands, debts: ["d1": debt()], wallets: ["wf": wallet("wf", .frozen), "wc": wallet("wc", .closed)])
+        XCTAssertEqual(
+            plan.outcomes.map { if case .rejected(_, let reason, _) = $0 { reason.rawValue } else { "repaid" } },
+            ["account_frozen", "wallet_closed"])
+        XCTAssertTrue(plan.balanceChanges.isEmpty)
+    }
+
     func testARepaymentBatchRunsInOrderToPaidOff() {
         let wallet = AccountState(id: "w1", userId: "u1", isWallet: true, currency: "USD", balance: 1_000_000, status: .open)
         let other = AccountState(id: "w2", userId: "u2", isWallet: true, currency: "USD", balance: 1_000_000, status: .open)

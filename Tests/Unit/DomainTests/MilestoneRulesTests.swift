@@ -66,23 +66,26 @@ final class MilestoneRulesTests: XCTestCase {
 
     func testEachRejectionReason() {
         let eurWallet = AccountState(id: "we", userId: "free", isWallet: true, currency: "EUR", balance: 0, status: .open)
+        let closed = AccountState(id: "wx", userId: "free", isWallet: true, currency: "USD", balance: 0, status: .closed)
+        let frozen = AccountState(id: "wz", userId: "free", isWallet: true, currency: "USD", balance: 0, status: .frozen)
         let milestones = [
             "m1": milestone(), "half": milestone("half", status: .pending, escrow: 5_000),
             "done": milestone("done", status: .completed, escrow: 0), "eur": milestone("eur", wallet: eurWallet),
+            "closed": milestone("closed", wallet: closed), "frozen": milestone("frozen", wallet: frozen),
         ]
         let plan = MilestonePlan(
             commands: [
                 complete("1", project: "nope"), complete("2", "nope"), complete("3", by: "free"),
-                complete("4", "half"), complete("5", "done"), complete("6", "eur"),
+                complete("4", "half"), complete("5", "done"), complete("6", "eur"), complete("7", "closed"), complete("8", "frozen"),
             ],
             milestones: milestones, projects: projects)
         XCTAssertEqual(
             reasons(plan),
             [
                 "unknown_project", "unknown_milestone", "not_project_client", "not_funded", "already_completed",
-                "currency_mismatch",
-            ])
-        XCTAssertTrue(plan.balanceChanges.isEmpty && plan.fees.isEmpty)
+                "currency_mismatch", "wallet_closed", "ok",
+            ], "a frozen wallet still receives its release")
+        XCTAssertEqual(plan.balanceChanges["wz"], 9_500)
     }
 
     // MARK: - Escrow funding (a payment of kind escrow_fund)
