@@ -39,7 +39,8 @@ public enum AccountReads {
     public static func account(
         _ id: String, cache: RedisConnection?, database: () throws -> PostgresConnection, fresh: Bool = false
     ) throws -> View? {
-        if !fresh, let cache, let cached = try? cached(id, in: cache) { return cached }
+        let cached = fresh ? nil : cache.flatMap { try? Self.cached(id, in: $0) }
+        if case .whole(let view)? = cached { return view }
         let rows = try database().execute(
             prepared: """
                 SELECT id, balance, version, user_id, currency, purpose, status,
@@ -48,21 +49,33 @@ public enum AccountReads {
                 """, [id])
         guard rows.count == 1 else { return nil }
         let account = try AccountBalance(rows, 0)
-        if let cache { _ = try? cache.pipeline([WalletCache.write(account, at: try rows.decode(0, "as_of"))]) }
-        return View(balance: account, asOf: try rows.decode(0, "as_of"), source: "database")
+        let asOf = try rows.decode(0, "as_of", as: String.self)
+        // An entry written before it held the whole account (an older
+        // version of the workers) is replaced: the version guard alone
+        // would keep it, as the version has not moved.
+        let replace: [RedisCommand] = cached == .partial ? [.plain(["DEL", WalletCache.key(id)])] : []
+        _ = try? cache?.pipeline(replace + [WalletCache.write(account, at: asOf)])
+        return View(balance: account, asOf: asOf, source: "database")
     }
 
-    private static func cached(_ id: String, in cache: RedisConnection) throws -> View? {
+    private enum Cached: Equatable {
+        case whole(View)
+        /// Some of the fields a read answers are missing.
+        case partial
+    }
+
+    /// nil when the cache has no entry.
+    private static func cached(_ id: String, in cache: RedisConnection) throws -> Cached? {
         let fields = ["version", "balance", "status", "currency", "user_id", "purpose", "at"]
         let values = try cache.command(["HMGET", WalletCache.key(id)] + fields).array?.map(\.string) ?? []
-        guard values.count == fields.count, let version = values[0].flatMap({ Int64($0) }), let balance = values[1].flatMap({ Int64($0) }),
-            let status = values[2], let currency = values[3], let at = values[6]
-        else { return nil }
+        guard values.count == fields.count, values.contains(where: { $0 != nil }) else { return nil }
+        guard let version = values[0].flatMap({ Int64($0) }), let balance = values[1].flatMap({ Int64($0) }), let status = values[2],
+            let currency = values[3], let at = values[6]
+        else { return .partial }
         let account = AccountBalance(
             id: id, userId: values[4].flatMap { $0.isEmpty ? nil : $0 }, currency: currency,
-            purpose: values[5].flatMap { $0.isEmpty ? nil : $0 },
-            status: status, balance: balance, version: version)
-        return View(balance: account, asOf: at, source: "cache")
+            purpose: values[5].flatMap { $0.isEmpty ? nil : $0 }, status: status, balance: balance, version: version)
+        return .whole(View(balance: account, asOf: at, source: "cache"))
     }
 
     /// A user's wallets, oldest first, from PostgreSQL.

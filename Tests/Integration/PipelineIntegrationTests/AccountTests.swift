@@ -216,6 +216,13 @@ final class AccountTests: PipelineTestCase {
         let refilled = try object(get("/v1/accounts/w0001"))
         XCTAssertEqual(refilled["source"] as? String, "cache", "and writes the cache back")
         XCTAssertEqual(refilled["balance"] as? Int, 10_078)
+        // An entry from before the cache held whole accounts (balance and version only) is replaced, not trusted.
+        _ = try cache.command(["DEL", WalletCache.key("w0001")])
+        _ = try cache.command(["HSET", WalletCache.key("w0001"), "version", "999", "balance", "1"])
+        XCTAssertEqual(try object(get("/v1/accounts/w0001"))["source"] as? String, "database")
+        let replaced = try object(get("/v1/accounts/w0001"))
+        XCTAssertEqual(replaced["source"] as? String, "cache")
+        XCTAssertEqual(replaced["balance"] as? Int, 10_078)
         XCTAssertEqual(try get("/v1/accounts/nope").status, 404)
 
         // Page 1, then entries arrive, then the pages after it: exact, newest first.
