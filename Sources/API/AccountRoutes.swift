@@ -9,9 +9,10 @@ extension Endpoints {
     func addAccounts(to router: Router<BasicRequestContext>) {
         router.get("/v1/accounts/:id") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
-            let fresh = request.uri.queryParameters.get("fresh") == "true"
+            let fresh = request.uri.queryParameters.get("fresh")
             return await serve(request, .read) { _, connections in
                 try APIError.checkId(id)
+                let fresh = try APIError.flag(fresh, "fresh")
                 let cache = try? connections.cache()
                 let view = try AccountReads.account(id, cache: cache, database: connections.database, fresh: fresh)
                 if let cache, !cache.isConnected { connections.dropCache() }
@@ -26,23 +27,9 @@ extension Endpoints {
             let (after, limit) = (query.get("after"), query.get("limit"))
             return await serve(request, .read) { _, connections in
                 try APIError.checkId(id)
-                let cursor = try after.map { text -> Int64 in
-                    guard let value = Int64(text), value > 0 else {
-                        throw APIError(
-                            status: .badRequest, code: "invalid_query", message: "after must be an entry id from a page's next",
-                            field: "after")
-                    }
-                    return value
-                }
-                let size = try limit.map { text -> Int in
-                    guard let value = Int(text), (1...AccountReads.maxPage).contains(value) else {
-                        throw APIError(
-                            status: .badRequest, code: "invalid_query", message: "limit must be 1 to \(AccountReads.maxPage)",
-                            field: "limit")
-                    }
-                    return value
-                }
-                guard let page = try AccountReads.statement(id, after: cursor, limit: size ?? 100, in: connections.database()) else {
+                let cursor = try APIError.cursor(after)
+                let size = try APIError.limit(limit, upTo: AccountReads.maxPage)
+                guard let page = try AccountReads.statement(id, after: cursor, limit: size, in: connections.database()) else {
                     throw APIError.unknownAccount(id)
                 }
                 return Reply(.ok, page.json)
@@ -61,6 +48,33 @@ extension Endpoints {
 }
 
 extension APIError {
+    /// A query flag: absent, `true` or `false`.
+    static func flag(_ text: String?, _ name: String) throws(APIError) -> Bool {
+        switch text {
+        case nil, "false"?: return false
+        case "true"?: return true
+        default: throw APIError(status: .badRequest, code: "invalid_query", message: "\(name) must be true or false", field: name)
+        }
+    }
+
+    /// `after`: a page's `next`, a positive integer.
+    static func cursor(_ text: String?) throws(APIError) -> Int64? {
+        guard let text else { return nil }
+        guard let value = Int64(text), value > 0 else {
+            throw APIError(status: .badRequest, code: "invalid_query", message: "after must be a page's next", field: "after")
+        }
+        return value
+    }
+
+    /// `limit`: 1 to `most`, 100 when absent (or `most`, when smaller).
+    static func limit(_ text: String?, upTo most: Int) throws(APIError) -> Int {
+        guard let text else { return min(100, most) }
+        guard let value = Int(text), (1...most).contains(value) else {
+            throw APIError(status: .badRequest, code: "invalid_query", message: "limit must be 1 to \(most)", field: "limit")
+        }
+        return value
+    }
+
     /// Ids of the contract are 1 to 64 characters.
     static func checkId(_ id: String) throws(APIError) {
         guard !id.isEmpty, id.unicodeScalars.count <= MessageFields.maxIdLength else {

@@ -22,6 +22,7 @@ struct Endpoints: Sendable {
         router.get("/") { _, _ in Self.resource("ops", "html", type: "text/html; charset=utf-8") }
         addCommands(to: router)
         addAccounts(to: router)
+        addUserReads(to: router)
         addOperations(to: router)
         refuseOtherMethods(on: router)
     }
@@ -33,6 +34,8 @@ struct Endpoints: Sendable {
             "/v1/dead-letters": [.get], "/v1/dead-letters/messages": [.get], "/v1/dead-letters/dry-run": [.post],
             "/v1/dead-letters/replay": [.post], "/v1/dead-letters/purge": [.post], "/openapi.json": [.get], "/": [.get],
             "/v1/accounts/:id": [.get], "/v1/accounts/:id/entries": [.get], "/v1/users/:id/accounts": [.get],
+            "/v1/users/:id/risk": [.get], "/v1/users/:id/tax": [.get], "/v1/audit": [.get], "/v1/audit/verify": [.get],
+            "/v1/users/:id/notifications": [.get], "/v1/users/:id/notifications/read": [.post],
         ]
         let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .options, .trace, HTTPRequest.Method("QUERY")!]
         for (path, allow) in allowed {

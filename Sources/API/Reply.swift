@@ -3,11 +3,20 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// What a route answers: a status and a JSON body.
+/// What a route answers: a status and a JSON body (or, for an export, a
+/// text of its own type).
 struct Reply: Sendable {
     var status: HTTPResponse.Status
     var body: JSONValue
     var headers: HTTPFields = [:]
+    var text: (body: String, contentType: String)?
+
+    /// A text answer, e.g. a CSV export.
+    static func text(_ body: String, contentType: String) -> Reply {
+        var reply = Reply(.ok, .null)
+        reply.text = (body, contentType)
+        return reply
+    }
 
     init(_ status: HTTPResponse.Status = .ok, _ body: JSONValue, headers: HTTPFields = [:]) {
         self.status = status
@@ -23,9 +32,10 @@ struct Reply: Sendable {
 
     var response: Response {
         var fields = headers
-        fields[.contentType] = "application/json"
+        fields[.contentType] = text?.contentType ?? "application/json"
         fields[.cacheControl] = "no-store"
-        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: body.serialized)))
+        return Response(
+            status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: text?.body ?? body.serialized)))
     }
 }
 

@@ -38,6 +38,7 @@ public struct NotificationHandler: EventSubscriber {
         var notices = rules.notices(for: relevant)
         notices += try BalanceAlerts.evaluate(relevant, rules: rules.lowBalance, in: database)
         guard !notices.isEmpty else { return BatchEffects() }
+        try UnreadCounter.lock(Array(Set(notices.map(\.user))), in: database)
         let rows = try database.insertSkippingExisting(
             """
             INSERT INTO notifications (event_id, user_id, event_type, kind, subject, message)

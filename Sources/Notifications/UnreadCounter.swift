@@ -6,6 +6,19 @@ import RedisClient
 public enum UnreadCounter {
     public static func key(_ user: String) -> String { "flexfin:notifications:\(user)" }
 
+    /// Locks the users' counters (created at 0 when new), in user order,
+    /// before a batch inserts their notifications: one user's notifications
+    /// then commit in the order of their ids (migration 0023).
+    static func lock(_ users: [String], in database: PostgresConnection) throws {
+        guard !users.isEmpty else { return }
+        try database.execute(
+            prepared: """
+                INSERT INTO notification_counters (user_id, unread, version)
+                SELECT u, 0, 0 FROM unnest($1::text[]) AS u ORDER BY u
+                ON CONFLICT (user_id) DO UPDATE SET version = notification_counters.version
+                """, [users.sorted()])
+    }
+
     /// Adds what a batch inserted (users in order: lanes lock counters alike).
     static func add(_ added: [String: Int], in database: PostgresConnection) throws {
         let users = added.keys.sorted()
@@ -19,9 +32,10 @@ public enum UnreadCounter {
                 """, [users, users.map { Int64(added[$0]!) }])
     }
 
-    /// Marks the user's unread notifications of `events` (all when nil) read;
-    /// returns how many, and the cache write of the new count.
-    public static func markRead(_ user: String, events: [String]?, in database: PostgresConnection) throws -> (
+    /// Marks the user's unread notifications of `events` (all when nil), up
+    /// to the notification `upTo` when given, read; returns how many, and
+    /// the cache write of the new count.
+    public static func markRead(_ user: String, events: [String]?, upTo: Int64? = nil, in database: PostgresConnection) throws -> (
         marked: Int, cache: [RedisCommand]
     ) {
         try database.transaction { db in
@@ -29,7 +43,8 @@ public enum UnreadCounter {
                 prepared: """
                     UPDATE notifications SET read_at = now()
                     WHERE user_id = $1 AND read_at IS NULL AND ($2::text[] IS NULL OR event_id = ANY($2::text[]))
-                    """, [user, events]
+                      AND ($3::bigint IS NULL OR id <= $3)
+                    """, [user, events, upTo]
             ).affectedRows
             guard marked > 0 else { return (0, []) }
             try db.execute(

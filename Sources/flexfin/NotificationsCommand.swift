@@ -29,14 +29,7 @@ struct NotificationsCommand: ParsableCommand {
             return print(
                 JSONValue.object([
                     "user_id": .string(user), "unread": .integer(unreadNow), "marked_read": .integer(Int64(marked)),
-                    "notifications": .array(
-                        listed.map {
-                            .object([
-                                "event_id": .string($0.eventId), "event_type": .string($0.eventType), "kind": .string($0.kind),
-                                "subject": .string($0.subject), "message": .string($0.message), "created_at": .string($0.createdAt),
-                                "read_at": .optional($0.readAt),
-                            ])
-                        }),
+                    "notifications": .array(listed.map(\.json)),
                 ]).serialized)
         }
         print("\(user): \(unreadNow) unread\(markRead ? " (marked \(marked) read)" : "")")

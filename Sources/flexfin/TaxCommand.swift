@@ -28,37 +28,7 @@ struct TaxCommand: ParsableCommand {
                 user, quarter: wanted, changes: changes, in: ServiceSettings.fromEnvironment().connectDatabase())
             let setAside = summary.setAside
             let currency = summary.table.currency.code
-            if json {
-                return print(
-                    JSONValue.object([
-                        "user_id": .string(user), "quarter": .string(wanted.description),
-                        "jurisdiction": .object([
-                            "code": .string(summary.jurisdiction.code), "name": .string(summary.jurisdiction.name),
-                            "source": .string(summary.jurisdiction.source), "table_year": .integer(Int64(summary.table.year)),
-                            "currency": .string(currency),
-                        ]),
-                        "totals": .array(
-                            summary.totals.map {
-                                .object([
-                                    "category": .string($0.category), "currency": .string($0.currency), "total": .integer($0.total),
-                                    "entries": .integer($0.entries), "treatment": .optional($0.treatment?.rawValue),
-                                ])
-                            }),
-                        "taxable_income": .integer(setAside.taxable), "year_to_date_taxable_income": .integer(setAside.yearToDateTaxable),
-                        "year_to_date_tax": .integer(setAside.yearToDateTax), "earlier_quarters_tax": .integer(setAside.earlierQuartersTax),
-                        "set_aside": .integer(setAside.amount),
-                        "changes": .array(
-                            summary.changes.map {
-                                .object([
-                                    "event_id": .string($0.eventId), "event_type": .optional($0.eventType),
-                                    "category": .string($0.category),
-                                    "amount": .integer($0.amount), "currency": .string($0.currency),
-                                    "treatment": .optional($0.treatment?.rawValue),
-                                    "at": .string($0.at),
-                                ])
-                            }),
-                    ]).serialized)
-            }
+            if json { return print(summary.json(quarter: wanted).serialized) }
             print("\(user), \(wanted): \(summary.jurisdiction.name) (rates of \(summary.table.year); \(summary.jurisdiction.source))")
             print("category                  treatment             total  entries")
             for total in summary.totals {
