@@ -23,6 +23,7 @@ struct Endpoints: Sendable {
         addCommands(to: router)
         addAccounts(to: router)
         addUserReads(to: router)
+        addDebts(to: router)
         addOperations(to: router)
         refuseOtherMethods(on: router)
     }
@@ -36,6 +37,7 @@ struct Endpoints: Sendable {
             "/v1/accounts/:id": [.get], "/v1/accounts/:id/entries": [.get], "/v1/users/:id/accounts": [.get],
             "/v1/users/:id/risk": [.get], "/v1/users/:id/tax": [.get], "/v1/audit": [.get], "/v1/audit/verify": [.get],
             "/v1/users/:id/notifications": [.get], "/v1/users/:id/notifications/read": [.post],
+            "/v1/debts/:id": [.get], "/v1/debts/:id/schedule": [.get], "/v1/users/:id/debts": [.get],
         ]
         let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .options, .trace, HTTPRequest.Method("QUERY")!]
         for (path, allow) in allowed {

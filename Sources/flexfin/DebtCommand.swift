@@ -27,7 +27,7 @@ struct DebtCommand: ParsableCommand {
             let today = CalendarDay(Date())
             for debt in try DebtStore.find(nil, borrower: user, status: wanted, in: ServiceSettings.fromEnvironment().connectDatabase()) {
                 if json {
-                    print(DebtCommand.json(debt, today: today).serialized)
+                    print(debt.json(today: today).serialized)
                 } else {
                     print(
                         "\(debt.id): \(debt.borrower), \(debt.status.rawValue), outstanding \(debt.currency.text(debt.principal)), payoff today \(debt.currency.text(debt.payoff(on: today)))"
@@ -46,7 +46,7 @@ struct DebtCommand: ParsableCommand {
         func run() throws {
             let debt = try DebtCommand.find(debtId)
             let today = CalendarDay(Date())
-            if json { return print(DebtCommand.json(debt, today: today).serialized) }
+            if json { return print(debt.json(today: today).serialized) }
             print(
                 """
                 debt \(debt.id): \(debt.status.rawValue), borrower \(debt.borrower), lender \(debt.lenderAccount)\(debt.business ? ", business" : "")
@@ -69,19 +69,7 @@ struct DebtCommand: ParsableCommand {
                 printError("debt \(debtId): \(error)")
                 throw ExitCode.failure
             }
-            if json {
-                return print(
-                    JSONValue.object([
-                        "debt_id": .string(debt.id), "currency": .string(debt.currency.code),
-                        "lines": .array(
-                            schedule.lines.map {
-                                .object([
-                                    "date": .string($0.day.iso), "payment": .integer($0.payment), "interest": .integer($0.interest),
-                                    "principal": .integer($0.principal), "remaining": .integer($0.remaining),
-                                ])
-                            }),
-                    ]).serialized)
-            }
+            if json { return print(schedule.json(of: debt).serialized) }
             print("date              payment      interest     principal     remaining")
             for line in schedule.lines {
                 let amounts = [line.payment, line.interest, line.principal, line.remaining].map {
@@ -98,16 +86,5 @@ struct DebtCommand: ParsableCommand {
             throw ExitCode(3)
         }
         return debt
-    }
-
-    static func json(_ debt: Debt, today: CalendarDay) -> JSONValue {
-        .object([
-            "debt_id": .string(debt.id), "borrower": .string(debt.borrower), "lender": .string(debt.lenderAccount),
-            "currency": .string(debt.currency.code), "status": .string(debt.status.rawValue), "business": .bool(debt.business),
-            "annual_rate_bps": .integer(debt.annualRateBasisPoints), "monthly_payment": .integer(debt.monthlyPayment),
-            "due_day": .integer(Int64(debt.dueDay)), "outstanding_principal": .integer(debt.principal),
-            "accrued_interest": .integer(debt.interest(on: today)), "payoff": .integer(debt.payoff(on: today)),
-            "as_of": .string(today.iso),
-        ])
     }
 }

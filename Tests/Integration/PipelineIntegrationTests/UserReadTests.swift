@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import Repayments
 import Submission
 import TestSupport
 import XCTest
@@ -126,5 +127,32 @@ final class UserReadTests: PipelineTestCase {
         XCTAssertEqual(broken["intact"] as? Bool, false)
         let tampered = try count("SELECT seq::int FROM audit_log WHERE body LIKE '%\"amount\":3,%'")
         XCTAssertEqual((broken["first_broken"] as? [String: Any])?["seq"] as? Int, tampered)
+    }
+
+    func testADebtItsScheduleAndAUsersDebtsReadAsTheCLIReadsThem() throws {
+        try workbench.reset(wallets: 4, balance: 100_000) { database in
+            _ = try DebtSeeding.seed(debts: 2, wallets: 4, currency: "USD", in: database)
+        }
+        api = try XCTUnwrap(startAPI().apiURL)
+        reader = try apiKey("app", "read")
+        let submitter = try apiKey("shop", "submit")
+        let debt = try get("/v1/debts/d0001")
+        XCTAssertEqual(debt.status, 200, debt.text)
+        XCTAssertEqual(
+            debt.text, try runFlexfin(["debt", "show", "d0001", "--json"]).output.trimmingCharacters(in: .newlines), "one reader")
+        let fields = try object(debt)
+        let borrower = try XCTUnwrap(fields["borrower"] as? String)
+        XCTAssertGreaterThan(fields["outstanding_principal"] as? Int ?? 0, 0)
+        let schedule = try object(get("/v1/debts/d0001/schedule"))
+        let lines = try XCTUnwrap(schedule["lines"] as? [[String: Any]])
+        XCTAssertEqual(lines.last?["remaining"] as? Int, 0, "the last line pays it off")
+        XCTAssertEqual(
+            lines.compactMap { $0["principal"] as? Int }.reduce(0, +), fields["outstanding_principal"] as? Int, "principal parts add up")
+        let owned = try XCTUnwrap(try object(get("/v1/users/\(borrower)/debts"))["debts"] as? [[String: Any]])
+        XCTAssertEqual(owned.compactMap { $0["debt_id"] as? String }, ["d0001"])
+        XCTAssertEqual(try get("/v1/debts/d0009").status, 404)
+        for path in ["/v1/debts/d0001", "/v1/debts/d0001/schedule", "/v1/users/\(borrower)/debts"] {
+            XCTAssertEqual(try get(path, key: submitter).status, 403, path)
+        }
     }
 }
