@@ -148,8 +148,8 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "APIKeys", "Audit", "DeadLetterRecords", "DeadLetters", "Domain", "Ledger", "Notifications", "Repayments", "Risk",
-                "Submission", "Settings", "Tax", "Telemetry", "Topology", "WorkerRuntime",
+                "APIKeys", "Audit", "DeadLetterRecords", "DeadLetters", "Domain", "Ledger", "Milestones", "Notifications", "Repayments",
+                "Risk", "Submission", "Settings", "Tax", "Telemetry", "Topology", "WorkerRuntime",
                 "AMQPClient", "PostgresClient", "RedisClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

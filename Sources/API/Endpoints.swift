@@ -24,6 +24,7 @@ struct Endpoints: Sendable {
         addAccounts(to: router)
         addUserReads(to: router)
         addDebts(to: router)
+        addProjects(to: router)
         addOperations(to: router)
         refuseOtherMethods(on: router)
     }
@@ -38,6 +39,7 @@ struct Endpoints: Sendable {
             "/v1/users/:id/risk": [.get], "/v1/users/:id/tax": [.get], "/v1/audit": [.get], "/v1/audit/verify": [.get],
             "/v1/users/:id/notifications": [.get], "/v1/users/:id/notifications/read": [.post],
             "/v1/debts/:id": [.get], "/v1/debts/:id/schedule": [.get], "/v1/users/:id/debts": [.get],
+            "/v1/projects/:id": [.get], "/v1/users/:id/projects": [.get],
         ]
         let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .options, .trace, HTTPRequest.Method("QUERY")!]
         for (path, allow) in allowed {

@@ -36,12 +36,16 @@ final class CommandLineTests: PipelineTestCase {
         }
         let project = try runFlexfin(["project", "show", "p0002", "--json"])
         XCTAssertEqual(project.status, 0, project.errors)
-        for expected in [
-            #""portfolio_wallet":"pw0003""#, #""escrow":25000,"milestone_id":"p0002-m2","status":"funded""#,
-            #""escrow":0,"milestone_id":"p0002-m4","status":"pending""#,
-        ] {
-            XCTAssertTrue(project.output.contains(expected), project.output)
-        }
+        let shown = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(project.output.utf8)) as? [String: Any], project.output)
+        XCTAssertEqual(shown["portfolio_wallet"] as? String, "pw0003")
+        let milestones = try XCTUnwrap(shown["milestones"] as? [[String: Any]])
+        let m2 = try XCTUnwrap(milestones.first { $0["milestone_id"] as? String == "p0002-m2" })
+        XCTAssertEqual(m2["escrow"] as? Int, 25_000)
+        XCTAssertEqual(m2["status"] as? String, "funded")
+        XCTAssertEqual((m2["fundings"] as? [[String: Any]])?.compactMap { $0["amount"] as? Int }, [25_000], "the seed's funding")
+        let m4 = try XCTUnwrap(milestones.first { $0["milestone_id"] as? String == "p0002-m4" })
+        XCTAssertEqual(m4["escrow"] as? Int, 0)
+        XCTAssertEqual(m4["status"] as? String, "pending")
         XCTAssertEqual(try runFlexfin(["project", "show", "p0009"]).status, 3)
         let debts = try runFlexfin(["debt", "list", "--user", "u0002", "--json"])
         XCTAssertEqual(debts.output.split(separator: "\n").count, 1, debts.output)

@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import Milestones
 import Repayments
 import Submission
 import TestSupport
@@ -154,5 +155,34 @@ final class UserReadTests: PipelineTestCase {
         for path in ["/v1/debts/d0001", "/v1/debts/d0001/schedule", "/v1/users/\(borrower)/debts"] {
             XCTAssertEqual(try get(path, key: submitter).status, 403, path)
         }
+    }
+
+    func testAProjectAndAUsersProjectsReadAsTheCLIReadsThem() throws {
+        try workbench.reset(wallets: 4, balance: 100_000) { database in
+            _ = try ProjectSeeding.seed(projects: 2, wallets: 4, currency: "USD", in: database)
+        }
+        api = try XCTUnwrap(startAPI().apiURL)
+        reader = try apiKey("app", "read")
+        let submitter = try apiKey("shop", "submit")
+        let project = try get("/v1/projects/p0001")
+        XCTAssertEqual(project.status, 200, project.text)
+        XCTAssertEqual(
+            project.text, try runFlexfin(["project", "show", "p0001", "--json"]).output.trimmingCharacters(in: .newlines), "one reader")
+        let fields = try object(project)
+        let milestones = try XCTUnwrap(fields["milestones"] as? [[String: Any]])
+        XCTAssertEqual(milestones.count, 4)
+        for milestone in milestones {
+            let funded = (milestone["fundings"] as? [[String: Any]] ?? []).compactMap { $0["amount"] as? Int }.reduce(0, +)
+            XCTAssertEqual(funded, milestone["escrow"] as? Int, "the escrow is what its fundings paid in: \(milestone)")
+        }
+        let client = try XCTUnwrap(fields["client"] as? String)
+        let freelancer = try XCTUnwrap(fields["freelancer"] as? String)
+        for user in [client, freelancer] {
+            let theirs = try XCTUnwrap(try object(get("/v1/users/\(user)/projects"))["projects"] as? [[String: Any]])
+            XCTAssertTrue(theirs.contains { $0["project_id"] as? String == "p0001" }, user)
+        }
+        XCTAssertEqual(try get("/v1/projects/p0009").status, 404)
+        XCTAssertEqual(try get("/v1/projects/p0001", key: submitter).status, 403)
+        XCTAssertEqual(try get("/v1/users/\(client)/projects", key: submitter).status, 403)
     }
 }
