@@ -50,7 +50,8 @@ final class MilestoneTests: PipelineTestCase {
         XCTAssertEqual(try outcome("f3"), "rejected:not_project_client")
         let shown = try runFlexfin(["project", "show", "p0001", "--json"]).output
         XCTAssertTrue(shown.contains(#""escrow":10000,"fundings":[{"amount":10000,"at":"#), shown)
-        XCTAssertTrue(shown.contains(#""command_id":"f1","wallet":"w0001"}],"milestone_id":"p0001-m4""#), "only the funding that fitted: \(shown)")
+        XCTAssertTrue(
+            shown.contains(#""command_id":"f1","wallet":"w0001"}],"milestone_id":"p0001-m4""#), "only the funding that fitted: \(shown)")
         try submit([fund("f4", "p0001-m4", from: "w0001", 5_000)])
 
         let completions = [

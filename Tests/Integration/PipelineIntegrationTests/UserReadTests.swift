@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import Milestones
+import PostgresClient
 import Repayments
 import Submission
 import TestSupport
@@ -130,18 +131,25 @@ final class UserReadTests: PipelineTestCase {
         XCTAssertEqual((broken["first_broken"] as? [String: Any])?["seq"] as? Int, tampered)
     }
 
-    func testADebtItsScheduleAndAUsersDebtsReadAsTheCLIReadsThem() throws {
-        try workbench.reset(wallets: 4, balance: 100_000) { database in
-            _ = try DebtSeeding.seed(debts: 2, wallets: 4, currency: "USD", in: database)
-        }
+    /// Seeds with `more`, starts the API; a read key is `reader`, a submit-only key is returned.
+    private func readingAfterSeeding(_ more: @escaping (PostgresConnection) throws -> Void) throws -> String {
+        try workbench.reset(wallets: 4, balance: 100_000, more: more)
         api = try XCTUnwrap(startAPI().apiURL)
         reader = try apiKey("app", "read")
-        let submitter = try apiKey("shop", "submit")
-        let debt = try get("/v1/debts/d0001")
-        XCTAssertEqual(debt.status, 200, debt.text)
-        XCTAssertEqual(
-            debt.text, try runFlexfin(["debt", "show", "d0001", "--json"]).output.trimmingCharacters(in: .newlines), "one reader")
-        let fields = try object(debt)
+        return try apiKey("shop", "submit")
+    }
+
+    /// The API's answer for `path`, which must be byte for byte the CLI's `--json`.
+    private func sameAsTheCLI(_ path: String, _ arguments: [String]) throws -> [String: Any] {
+        let answer = try get(path)
+        XCTAssertEqual(answer.status, 200, answer.text)
+        XCTAssertEqual(answer.text, try runFlexfin(arguments + ["--json"]).output.trimmingCharacters(in: .newlines), "one reader")
+        return try object(answer)
+    }
+
+    func testADebtItsScheduleAndAUsersDebtsReadAsTheCLIReadsThem() throws {
+        let submitter = try readingAfterSeeding { _ = try DebtSeeding.seed(debts: 2, wallets: 4, currency: "USD", in: $0) }
+        let fields = try sameAsTheCLI("/v1/debts/d0001", ["debt", "show", "d0001"])
         let borrower = try XCTUnwrap(fields["borrower"] as? String)
         XCTAssertGreaterThan(fields["outstanding_principal"] as? Int ?? 0, 0)
         let schedule = try object(get("/v1/debts/d0001/schedule"))
@@ -158,17 +166,8 @@ final class UserReadTests: PipelineTestCase {
     }
 
     func testAProjectAndAUsersProjectsReadAsTheCLIReadsThem() throws {
-        try workbench.reset(wallets: 4, balance: 100_000) { database in
-            _ = try ProjectSeeding.seed(projects: 2, wallets: 4, currency: "USD", in: database)
-        }
-        api = try XCTUnwrap(startAPI().apiURL)
-        reader = try apiKey("app", "read")
-        let submitter = try apiKey("shop", "submit")
-        let project = try get("/v1/projects/p0001")
-        XCTAssertEqual(project.status, 200, project.text)
-        XCTAssertEqual(
-            project.text, try runFlexfin(["project", "show", "p0001", "--json"]).output.trimmingCharacters(in: .newlines), "one reader")
-        let fields = try object(project)
+        let submitter = try readingAfterSeeding { _ = try ProjectSeeding.seed(projects: 2, wallets: 4, currency: "USD", in: $0) }
+        let fields = try sameAsTheCLI("/v1/projects/p0001", ["project", "show", "p0001"])
         let milestones = try XCTUnwrap(fields["milestones"] as? [[String: Any]])
         XCTAssertEqual(milestones.count, 4)
         for milestone in milestones {
