@@ -75,11 +75,13 @@ extension APIError {
         return value
     }
 
-    /// Ids of the contract are 1 to 64 characters.
-    static func checkId(_ id: String) throws(APIError) {
-        guard !id.isEmpty, id.unicodeScalars.count <= MessageFields.maxIdLength else {
+    /// Ids of the contract are 1 to 64 characters, none of them U+0000
+    /// (which PostgreSQL's text cannot hold).
+    static func checkId(_ id: String, field: String = "id") throws(APIError) {
+        guard !id.isEmpty, id.unicodeScalars.count <= MessageFields.maxIdLength, !id.unicodeScalars.contains("\u{0}") else {
             throw APIError(
-                status: .badRequest, code: "invalid_path", message: "an id is 1 to \(MessageFields.maxIdLength) characters", field: "id")
+                status: .badRequest, code: "invalid_id",
+                message: "an id is 1 to \(MessageFields.maxIdLength) characters, none of them U+0000", field: field)
         }
     }
 

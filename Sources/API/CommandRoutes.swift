@@ -25,6 +25,7 @@ extension Endpoints {
         router.get("/v1/commands/:id") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
             return await serve(request, .read) { _, connections in
+                try APIError.checkId(id)
                 if let answer = try CommandStatusLookup.find(id, cache: try? connections.cache(), database: connections.database) {
                     var fields = answer.status.json.objectFields
                     fields["command_id"] = .string(id)

@@ -95,7 +95,7 @@ extension Endpoints {
             let (after, limit, subject) = (query.get("after"), query.get("limit"), query.get("subject"))
             let csv = request.headers[.accept]?.contains("text/csv") ?? false
             return await serve(request, .read) { _, connections in
-                if let subject { try APIError.checkId(subject) }
+                if let subject { try APIError.checkId(subject, field: "subject") }
                 let page = try AuditLogPage.load(
                     after: try APIError.cursor(after), limit: try APIError.limit(limit, upTo: AuditLogPage.maxPage), subject: subject,
                     in: connections.database())

@@ -30,7 +30,8 @@ public struct AuditHandler: EventSubscriber {
         switch type {
         case .paymentCompleted, .paymentRejected, .milestoneCompleted, .milestoneRejected, .debtRepaid, .debtPaidOff,
             .debtRepaymentRejected, .riskRecalculated, .riskChanged, .deadLettersReplayed, .deadLettersReplayCompleted,
-            .deadLettersPurged, .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected, .depositCompleted,
+            .deadLettersPurged, .projectCreated, .projectRejected, .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed,
+            .accountRejected, .depositCompleted,
             .depositRejected,
             .withdrawalRequested, .withdrawalSettled, .withdrawalFailed, .withdrawalRejected:
             true

@@ -33,6 +33,12 @@ public struct MessageFields: Sendable {
         self.path = parent.qualified(name)
     }
 
+    /// The fields of an object inside an array, e.g. `milestones[0]`.
+    init(_ values: JSONObject, path: String) {
+        self.values = values
+        self.path = path
+    }
+
     private func qualified(_ name: String) -> String { path.map { "\($0).\(name)" } ?? name }
 
     public func fault(_ name: String, _ problem: String) -> InvalidMessage { InvalidMessage(field: qualified(name), problem) }

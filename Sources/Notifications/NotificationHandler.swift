@@ -23,7 +23,8 @@ public struct NotificationHandler: EventSubscriber {
     public static func subscribes(to type: EventType) -> Bool {
         switch type {
         case .paymentCompleted, .paymentRejected, .milestoneCompleted, .milestoneRejected, .debtRepaid, .debtPaidOff,
-            .debtRepaymentRejected, .riskChanged, .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected,
+            .debtRepaymentRejected, .riskChanged, .projectCreated, .projectRejected, .accountOpened, .accountFrozen, .accountUnfrozen,
+            .accountClosed, .accountRejected,
             .depositCompleted, .depositRejected,
             .withdrawalRequested, .withdrawalSettled, .withdrawalFailed, .withdrawalRejected:
             true

@@ -46,7 +46,8 @@ public struct RiskHandler: EventSubscriber {
         switch type {
         case .paymentCompleted, .milestoneCompleted, .debtRepaid, .debtPaidOff, .depositCompleted, .withdrawalRequested, .withdrawalFailed:
             true
-        case .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected, .depositRejected,
+        case .projectCreated, .projectRejected, .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected,
+            .depositRejected,
             .withdrawalSettled, .withdrawalRejected, .paymentRejected, .milestoneRejected,
             .debtRepaymentRejected,
             .riskRecalculated, .riskChanged,

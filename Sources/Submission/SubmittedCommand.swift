@@ -23,6 +23,7 @@ public struct SubmittedCommand: Sendable {
         switch type {
         case .payment: command = try PaymentCommand(body: body)
         case .milestoneComplete: command = try MilestoneCompletion(body: body)
+        case .projectCreate: command = try ProjectCreation(body: body)
         case .debtRepayment: command = try DebtRepayment(body: body)
         case .riskRecalculate: command = try RiskRecalculation(body: body)
         case .accountOpen, .deposit, .withdrawal, .withdrawalSettle, .withdrawalFail, .accountFreeze, .accountUnfreeze, .accountClose:

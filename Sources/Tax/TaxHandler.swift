@@ -19,7 +19,8 @@ public struct TaxHandler: EventSubscriber {
     public static func subscribes(to type: EventType) -> Bool {
         switch type {
         case .paymentCompleted, .milestoneCompleted, .debtRepaid, .depositCompleted: true
-        case .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected, .depositRejected,
+        case .projectCreated, .projectRejected, .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected,
+            .depositRejected,
             .withdrawalRequested, .withdrawalSettled, .withdrawalFailed, .withdrawalRejected, .paymentRejected, .milestoneRejected,
             .debtPaidOff, .debtRepaymentRejected, .riskRecalculated, .riskChanged,
             .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:

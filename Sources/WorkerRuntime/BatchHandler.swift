@@ -105,7 +105,7 @@ public struct BatchEffects: Sendable {
         self.alreadyApplied = alreadyApplied
     }
 
-    mutating func merge(_ other: BatchEffects) {
+    public mutating func merge(_ other: BatchEffects) {
         events += other.events
         rejections.merge(other.rejections) { $1 }
         cache += other.cache

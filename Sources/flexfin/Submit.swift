@@ -13,7 +13,8 @@ struct Submit: ParsableCommand {
             unless --skip-invalid publishes the others. A command is accepted once the broker confirmed it.
             """,
         subcommands: [
-            SubmitFile.self, SubmitPayment.self, SubmitMilestoneCompletion.self, SubmitRepayment.self, SubmitRiskRecalculation.self,
+            SubmitFile.self, SubmitPayment.self, SubmitProjectCreation.self, SubmitMilestoneCompletion.self, SubmitRepayment.self,
+            SubmitRiskRecalculation.self,
             SubmitAccountOpening.self, SubmitDeposit.self, SubmitWithdrawal.self, SubmitWithdrawalSettlement.self,
             SubmitWithdrawalFailure.self, SubmitAccountFreeze.self, SubmitAccountUnfreeze.self, SubmitAccountClose.self,
         ], defaultSubcommand: SubmitFile.self)

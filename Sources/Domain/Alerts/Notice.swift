@@ -37,6 +37,13 @@ public struct Notice: Sendable, Equatable {
             return "Your risk band changed from \(r.fromBand.rawValue) to \(r.toBand.rawValue) (score \(r.score) of 100)."
         case .riskRecalculated(let r):
             return "Your risk score is \(r.score) of 100 (\(r.band.rawValue))."
+        case .projectCreated(let p):
+            let c = p.command
+            return user == c.client
+                ? "Project \(c.projectId) with \(c.freelancer) is set up: \(c.milestones.count) milestone\(c.milestones.count == 1 ? "" : "s"), \(c.currency.text(c.total)) in all, to fund into escrow."
+                : "\(c.client) set up project \(c.projectId) with you: \(c.milestones.count) milestone\(c.milestones.count == 1 ? "" : "s"), \(c.currency.text(c.total)) in all, paid into \(c.payoutAccount)."
+        case .projectRejected(let r):
+            return "Setting up project \(r.projectId) was refused: \(r.reason) (\(r.detail))."
         case .accountOpened(let a):
             return "Your \(a.purpose.rawValue) wallet \(a.account) in \(a.currency) is open."
         case .accountFrozen(let a):

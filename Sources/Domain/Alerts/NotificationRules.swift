@@ -88,7 +88,8 @@ extension EventPayload {
         case .depositCompleted(let d): [(d.account, d.userId, false)]
         case .withdrawalRequested(let w): [(w.account, w.userId, true)]
         case .withdrawalFailed(let w): [(w.account, w.userId, false)]
-        case .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected, .depositRejected,
+        case .projectCreated, .projectRejected, .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected,
+            .depositRejected,
             .withdrawalSettled, .withdrawalRejected, .paymentRejected, .milestoneRejected, .debtPaidOff, .debtRepaymentRejected,
             .riskRecalculated, .riskChanged,
             .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:

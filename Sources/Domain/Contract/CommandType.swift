@@ -13,12 +13,13 @@ public enum CommandType: String, CaseIterable, Sendable {
     case accountFreeze = "account.freeze"
     case accountUnfreeze = "account.unfreeze"
     case accountClose = "account.close"
+    case projectCreate = "project.create"
 
     /// The consumer that applies this command.
     public var consumer: Consumer {
         switch self {
         case .payment: .payments
-        case .milestoneComplete: .milestones
+        case .milestoneComplete, .projectCreate: .milestones
         case .debtRepayment: .repayments
         case .riskRecalculate: .risk
         case .accountOpen, .deposit, .withdrawal, .withdrawalSettle, .withdrawalFail, .accountFreeze, .accountUnfreeze, .accountClose:
@@ -32,7 +33,7 @@ public enum CommandType: String, CaseIterable, Sendable {
         switch self {
         case .accountFreeze, .accountUnfreeze, .accountClose: true
         case .payment, .milestoneComplete, .debtRepayment, .riskRecalculate, .accountOpen, .deposit, .withdrawal, .withdrawalSettle,
-            .withdrawalFail:
+            .withdrawalFail, .projectCreate:
             false
         }
     }
@@ -45,6 +46,7 @@ extension CommandType {
         switch self {
         case .payment: PaymentRejection.allCases.map(\.rawValue)
         case .milestoneComplete: MilestoneRejection.allCases.map(\.rawValue)
+        case .projectCreate: ProjectRejection.allCases.map(\.rawValue)
         case .debtRepayment: RepaymentRejection.allCases.map(\.rawValue)
         case .riskRecalculate: [RiskRecalculation.unknownUser]
         case .accountOpen: [.accountExists].map(\AccountRejection.rawValue)

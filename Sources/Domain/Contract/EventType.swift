@@ -9,6 +9,8 @@ public enum EventType: String, CaseIterable, Sendable {
     case paymentRejected = "payment.rejected"
     case milestoneCompleted = "milestone.completed"
     case milestoneRejected = "milestone.rejected"
+    case projectCreated = "project.created"
+    case projectRejected = "project.rejected"
     case debtRepaid = "debt.repaid"
     case debtPaidOff = "debt.paid_off"
     case debtRepaymentRejected = "debt.repayment_rejected"
@@ -37,7 +39,7 @@ public enum EventType: String, CaseIterable, Sendable {
         case .paymentCompleted, .paymentRejected, .milestoneCompleted, .milestoneRejected,
             .debtRepaid, .debtPaidOff, .debtRepaymentRejected, .riskRecalculated, .riskChanged, .accountOpened, .accountFrozen,
             .accountUnfrozen, .accountClosed, .accountRejected, .depositCompleted, .depositRejected, .withdrawalRequested,
-            .withdrawalSettled, .withdrawalFailed, .withdrawalRejected:
+            .withdrawalSettled, .withdrawalFailed, .withdrawalRejected, .projectCreated, .projectRejected:
             true
         case .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged: false
         }
@@ -61,6 +63,8 @@ public enum EventPayload: Sendable, Equatable {
     case paymentRejected(PaymentRejected)
     case milestoneCompleted(MilestoneCompleted)
     case milestoneRejected(MilestoneRejected)
+    case projectCreated(ProjectCreated)
+    case projectRejected(ProjectRejected)
     case debtRepaid(DebtRepaid)
     case debtPaidOff(DebtPaidOff)
     case debtRepaymentRejected(DebtRepaymentRejected)
@@ -87,6 +91,8 @@ public enum EventPayload: Sendable, Equatable {
         case .paymentRejected: .paymentRejected
         case .milestoneCompleted: .milestoneCompleted
         case .milestoneRejected: .milestoneRejected
+        case .projectCreated: .projectCreated
+        case .projectRejected: .projectRejected
         case .debtRepaid: .debtRepaid
         case .debtPaidOff: .debtPaidOff
         case .debtRepaymentRejected: .debtRepaymentRejected
@@ -115,6 +121,8 @@ public enum EventPayload: Sendable, Equatable {
         case .paymentRejected(let data): data
         case .milestoneCompleted(let data): data
         case .milestoneRejected(let data): data
+        case .projectCreated(let data): data
+        case .projectRejected(let data): data
         case .debtRepaid(let data): data
         case .debtPaidOff(let data): data
         case .debtRepaymentRejected(let data): data
@@ -135,6 +143,8 @@ public enum EventPayload: Sendable, Equatable {
         case .paymentRejected: self = .paymentRejected(try PaymentRejected(data))
         case .milestoneCompleted: self = .milestoneCompleted(try MilestoneCompleted(data))
         case .milestoneRejected: self = .milestoneRejected(try MilestoneRejected(data))
+        case .projectCreated: self = .projectCreated(try ProjectCreated(data))
+        case .projectRejected: self = .projectRejected(try ProjectRejected(data))
         case .debtRepaid: self = .debtRepaid(try DebtRepaid(data))
         case .debtPaidOff: self = .debtPaidOff(try DebtPaidOff(data))
         case .debtRepaymentRejected: self = .debtRepaymentRejected(try DebtRepaymentRejected(data))

@@ -82,3 +82,63 @@ public struct MilestoneRejected: EventData {
         return users
     }
 }
+
+/// `project.created`: a project and its milestones, each with an escrow
+/// account (`escrow.<milestone_id>`) at zero; `fee_bps` null is the
+/// platform's rate.
+public struct ProjectCreated: EventData {
+    public let command: ProjectCreation
+
+    public init(_ command: ProjectCreation) { self.command = command }
+
+    public init(_ data: MessageFields) throws(InvalidMessage) {
+        var fields = data.values
+        fields["command_id"] = .string("-")
+        fields["type"] = .string(CommandType.projectCreate.rawValue)
+        fields["total"] = nil
+        let body = Array(JSONValue.object(fields).serialized.utf8)
+        command = try ProjectCreation(body: body)
+    }
+
+    public var fields: JSONObject {
+        var fields = command.canonicalFields
+        fields["fee_bps"] = command.feeBasisPoints.map(JSONValue.integer) ?? .null
+        fields["total"] = .integer(command.total)
+        return fields
+    }
+
+    public var users: [String] { command.client == command.freelancer ? [command.client] : [command.client, command.freelancer] }
+
+    /// By content: the event's data has no command id (the event carries it).
+    public static func == (a: Self, b: Self) -> Bool { a.fields == b.fields }
+}
+
+/// `project.rejected`: a `project.create` refused; its client is told when it is a user.
+public struct ProjectRejected: EventData {
+    public let projectId: String
+    public let client: String
+    public let reason: String
+    public let detail: String
+    public let told: [String]
+
+    public init(projectId: String, client: String, reason: String, detail: String, told: [String]) {
+        (self.projectId, self.client, self.reason, self.detail, self.told) = (projectId, client, reason, detail, told)
+    }
+
+    public init(_ data: MessageFields) throws(InvalidMessage) {
+        projectId = try data.id("project_id")
+        client = try data.id("client_id")
+        reason = try data.string("reason", maxLength: 64)
+        detail = try data.string("detail")
+        told = try data.bool("client_told") ? [client] : []
+    }
+
+    public var fields: JSONObject {
+        [
+            "project_id": .string(projectId), "client_id": .string(client), "reason": .string(reason), "detail": .string(detail),
+            "client_told": .bool(!told.isEmpty),
+        ]
+    }
+
+    public var users: [String] { told }
+}

@@ -14,7 +14,8 @@ extension EventPayload {
         case .debtPaidOff(let d): d.users
         case .depositCompleted(let d): d.users
         case .withdrawalRequested(let w), .withdrawalFailed(let w): w.users
-        case .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected, .depositRejected,
+        case .projectCreated, .projectRejected, .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected,
+            .depositRejected,
             .withdrawalSettled, .withdrawalRejected, .paymentRejected, .milestoneRejected,
             .debtRepaymentRejected,
             .riskRecalculated, .riskChanged,

@@ -62,7 +62,8 @@ extension EventPayload {
             .filter { $0.amount.minorUnits > 0 }
         case .depositCompleted(let d):
             return [TaxableAmount(user: d.userId, part: d.purpose.depositsAreIncome ? .depositIncome : .ownTransfer, amount: d.amount)]
-        case .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected, .depositRejected, .withdrawalRequested,
+        case .projectCreated, .projectRejected, .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected,
+            .depositRejected, .withdrawalRequested,
             .withdrawalSettled, .withdrawalFailed, .withdrawalRejected, .paymentRejected, .milestoneRejected, .debtPaidOff,
             .debtRepaymentRejected, .riskRecalculated, .riskChanged,
             .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:

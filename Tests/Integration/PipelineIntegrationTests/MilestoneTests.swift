@@ -102,3 +102,77 @@ final class MilestoneTests: PipelineTestCase {
         XCTAssertTrue(try runFlexfin(["audit", "verify"]).status == 0)
     }
 }
+
+/// `project.create` through the API's door, then funded and completed as a
+/// seeded project is: the open world's projects.
+final class ProjectCreationTests: PipelineTestCase {
+    func testAProjectCreatedByCommandIsFundedAndReleasedAndEveryRuleRejects() throws {
+        try workbench.reset(wallets: 3, balance: 100_000)
+        _ = try ["payments-worker", "milestones-worker", "audit-worker", "notifications-worker"].map { try start($0) }
+        let api = try XCTUnwrap(startAPI().apiURL)
+        let key = try apiKey("platform", "submit")
+        func post(_ body: String) throws -> Int {
+            try HTTPCall.send(
+                URL(string: "/v1/commands", relativeTo: api)!, method: "POST",
+                headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"], body: Data(body.utf8)
+            ).status
+        }
+        func create(_ id: String, project: String, payout: String = "w0002", milestone: String) -> String {
+            #"{"command_id":"\#(id)","type":"project.create","project_id":"\#(project)","client_id":"u0001","freelancer_id":"u0002","currency":"USD","fee_bps":1000,"payout_account":"\#(payout)","milestones":[{"milestone_id":"\#(milestone)","title":"Logo","amount":20000,"due_date":"2027-01-31"},{"milestone_id":"\#(milestone)-b","title":"Site","amount":30000}]}"#
+        }
+        for body in [
+            create("pc1", project: "new1", milestone: "new1-a"), create("pc2", project: "new1", milestone: "x1"),
+            create("pc3", project: "new2", milestone: "new1-a"), create("pc4", project: "new3", payout: "w0001", milestone: "x3"),
+        ] {
+            XCTAssertEqual(try post(body), 202)
+        }
+        try workbench.wait(upTo: .seconds(30), for: "the creations decided") { db in
+            try db.query("SELECT count(*) FROM inbox WHERE consumer = 'milestones'").int(0, 0) == 4
+        }
+        let outcomes = try (1...4).map { i in
+            try settings.connectDatabase().query(
+                "SELECT outcome || coalesce(':' || reason, '') FROM inbox WHERE message_id = $1", ["pc\(i)"]
+            )
+            .string(0, 0) ?? "-"
+        }
+        XCTAssertEqual(
+            outcomes, ["applied", "rejected:project_exists", "rejected:milestone_exists", "rejected:invalid_payout_account"])
+        XCTAssertEqual(try count("SELECT count(*) FROM milestones WHERE project_id = 'new1' AND status = 'pending'"), 2)
+        XCTAssertEqual(try count("SELECT count(*) FROM accounts WHERE id IN ('escrow.new1-a', 'escrow.new1-a-b') AND balance = 0"), 2)
+
+        // Funded (escrow_fund, as any milestone) and completed: 10 % fee, the rest to the payout account.
+        try submit([
+            SubmittedCommand(
+                PaymentCommand(
+                    commandId: "f1", payer: "w0001", payee: "escrow.new1-a", amount: Money(minorUnits: 20_000, currency: Currency("USD")!),
+                    kind: PaymentCommand.escrowFund, reference: "new1-a"))
+        ])
+        try workbench.wait(upTo: .seconds(30), for: "funded") { db in
+            try db.query("SELECT status FROM milestones WHERE id = 'new1-a'").string(0, 0) == "funded"
+        }
+        try submit([SubmittedCommand(MilestoneCompletion(commandId: "c1", projectId: "new1", milestoneId: "new1-a", completedBy: "u0001"))])
+        try workbench.wait(upTo: .seconds(30), for: "released") { db in
+            try db.query("SELECT status FROM milestones WHERE id = 'new1-a'").string(0, 0) == "completed"
+        }
+        XCTAssertEqual(try count("SELECT balance::int FROM accounts WHERE id = 'w0002'"), 100_000 + 18_000)
+        let shown = try runFlexfin(["project", "show", "new1"]).output
+        XCTAssertTrue(
+            shown.contains("new1-a: completed, amount $200.00, escrow $0.00, 1 funding; released: fee $20.00, net $180.00 to w0002"), shown)
+        try workbench.wait(upTo: .seconds(30), for: "both parties told, the rejections' client too") { db in
+            try db.query("SELECT count(*) FROM notifications WHERE event_type = 'project.created'").int(0, 0) == 2
+                && db.query("SELECT count(*) FROM notifications WHERE event_type = 'project.rejected' AND user_id = 'u0001'").int(0, 0) == 3
+        }
+        // The CLI's door: the same command, its milestones as id:amount:title[:due].
+        let cli = try runFlexfin([
+            "submit", "project-create", "--project", "new4", "--client", "u0001", "--freelancer", "u0002", "--payout", "w0002",
+            "--milestone", "new4-a:150.00:Copy:2027-02-01", "--milestone", "new4-b:99.99:Edit", "--id", "pc5",
+        ])
+        XCTAssertEqual(cli.status, 0, cli.errors)
+        try workbench.wait(upTo: .seconds(30), for: "the CLI's project created") { db in
+            try db.query("SELECT sum(amount)::int FROM milestones WHERE project_id = 'new4'").int(0, 0) == 24_999
+        }
+        let told = try settings.connectDatabase().query(
+            "SELECT message FROM notifications WHERE event_type = 'project.created' AND user_id = 'u0002'")
+        XCTAssertEqual(told.string(0, 0), "u0001 set up project new1 with you: 2 milestones, $500.00 in all, paid into w0002.")
+    }
+}

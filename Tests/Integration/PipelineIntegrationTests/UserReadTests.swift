@@ -99,6 +99,8 @@ final class UserReadTests: PipelineTestCase {
             next = more["next"] as? Int
         }
         XCTAssertEqual(seqs, Array(1...audited))
+        // A query is decoded (a path parameter is taken as sent): U+0000 cannot be an id.
+        XCTAssertEqual(try get("/v1/audit?subject=a%00b").status, 400)
         let aboutU0003 = try object(get("/v1/audit?subject=u0003"))
         XCTAssertEqual((aboutU0003["records"] as? [Any])?.count, 0, "u0003 took part in nothing")
         let aboutW0002 = try XCTUnwrap(try object(get("/v1/audit?subject=w0002"))["records"] as? [[String: Any]])

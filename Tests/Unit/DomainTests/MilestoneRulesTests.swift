@@ -124,3 +124,67 @@ final class MilestoneRulesTests: XCTestCase {
         XCTAssertEqual(plan.balanceChanges, ["wc": -10_000, "escrow.m1": 10_000])
     }
 }
+
+/// `project.create`: read as the contract says, and decided in order.
+final class ProjectCreationTests: XCTestCase {
+    private let usd = Currency("USD")!
+
+    private func body(_ milestones: String, extra: String = "") -> [UInt8] {
+        Array(
+            #"{"command_id":"c1","type":"project.create","project_id":"p1","client_id":"u1","freelancer_id":"u2","currency":"USD","payout_account":"w2","milestones":\#(milestones)\#(extra)}"#
+                .utf8)
+    }
+
+    private func field(_ bytes: [UInt8]) -> String {
+        do {
+            _ = try ProjectCreation(body: bytes)
+            return "accepted"
+        } catch { return error.field ?? "-" }
+    }
+
+    func testTheBodyIsReadAsTheContractSays() throws {
+        let project = try ProjectCreation(
+            body: body(
+                #"[{"milestone_id":"m1","title":"Design","amount":5000,"due_date":"2027-01-31"},{"milestone_id":"m2","title":"Build","amount":7000}]"#
+            ))
+        XCTAssertEqual(project.milestones.map(\.id), ["m1", "m2"])
+        XCTAssertEqual(project.total, 12_000)
+        XCTAssertNil(project.feeBasisPoints, "the platform's rate")
+        XCTAssertEqual(try ProjectCreation(body: project.canonicalBody), project, "the canonical body reads back")
+        XCTAssertEqual(field(body("[]")), "milestones")
+        XCTAssertEqual(field(body(#"[{"milestone_id":"m1","title":"x","amount":0}]"#)), "milestones[0].amount")
+        XCTAssertEqual(
+            field(body(#"[{"milestone_id":"m1","title":"x","amount":1},{"milestone_id":"m1","title":"y","amount":1}]"#)),
+            "milestones[1].milestone_id")
+        XCTAssertEqual(field(body(#"[{"milestone_id":"m1","title":"x","amount":1,"due_date":"soon"}]"#)), "milestones[0].due_date")
+        XCTAssertEqual(
+            field(body(#"[{"milestone_id":"\#(String(repeating: "m", count: 58))","title":"x","amount":1}]"#)), "milestones[0].milestone_id"
+        )
+        XCTAssertEqual(field(body(#"[{"milestone_id":"m1","title":"x","amount":1}]"#, extra: #","fee_bps":10001"#)), "fee_bps")
+        let fifty = (1...51).map { #"{"milestone_id":"m\#($0)","title":"x","amount":1}"# }.joined(separator: ",")
+        XCTAssertEqual(field(body("[\(fifty)]")), "milestones")
+    }
+
+    func testEachRejectionReasonAndTheBatchDecidedInOrder() {
+        func project(_ id: String, milestone: String, payout: String = "w2", freelancer: String = "u2") -> ProjectCreation {
+            ProjectCreation(
+                commandId: "c-\(id)-\(milestone)", projectId: id, client: "u1", freelancer: freelancer, currency: usd,
+                payoutAccount: payout,
+                milestones: [.init(id: milestone, title: "t", amount: 100)])
+        }
+        let wallet = AccountState(id: "w2", userId: "u2", isWallet: true, currency: "USD", balance: 0, status: .open)
+        let other = AccountState(id: "w1", userId: "u1", isWallet: true, currency: "USD", balance: 0, status: .open)
+        let plan = ProjectCreationPlan(
+            commands: [
+                project("p1", milestone: "m1"), project("p1", milestone: "m9"), project("p2", milestone: "m1"),
+                project("p3", milestone: "m3", freelancer: "nobody"), project("p4", milestone: "m4", payout: "w1"),
+                project("p5", milestone: "old"),
+            ],
+            existingProjects: [], existingMilestones: ["old"], users: ["u1", "u2"], accounts: ["w2": wallet, "w1": other])
+        XCTAssertEqual(
+            plan.outcomes.map { $0.rejection?.rawValue ?? "created" },
+            ["created", "project_exists", "milestone_exists", "unknown_user", "invalid_payout_account", "milestone_exists"])
+        XCTAssertEqual(plan.created.map(\.projectId), ["p1"])
+        XCTAssertEqual(plan.outcomes.map(\.event.type.rawValue).first, "project.created")
+    }
+}

@@ -123,7 +123,8 @@ final class TaxSetAsideTests: XCTestCase {
             case .withdrawalRequested, .withdrawalSettled, .withdrawalFailed:
                 // The owner's own money leaving (or coming back): not counted.
                 continue
-            case .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected, .depositRejected,
+            case .projectCreated, .projectRejected, .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected,
+                .depositRejected,
                 .withdrawalRejected, .paymentRejected, .milestoneRejected, .debtPaidOff, .debtRepaymentRejected, .riskRecalculated,
                 .riskChanged, .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
                 // Move no money: nothing to count (checked with a payload of each such kind below).

@@ -97,6 +97,15 @@ final class MessageContractTests: XCTestCase {
             commandType: .deposit, account: "w1", userId: "u1", amount: Money(minorUnits: 5, currency: usd), reason: "wallet_closed",
             detail: "d")
         switch type {
+        case .projectCreated:
+            return .projectCreated(
+                ProjectCreated(
+                    ProjectCreation(
+                        commandId: "c1", projectId: "p1", client: "u1", freelancer: "u2", currency: usd, feeBasisPoints: 250,
+                        payoutAccount: "w2",
+                        milestones: [.init(id: "m1", title: "Design", amount: 5, dueDate: CalendarDay(iso: "2027-01-31"))])))
+        case .projectRejected:
+            return .projectRejected(ProjectRejected(projectId: "p1", client: "u1", reason: "project_exists", detail: "d", told: ["u1"]))
         case .accountOpened: return .accountOpened(AccountOpened(account: "w1", userId: "u1", currency: usd, purpose: .business))
         case .accountFrozen: return .accountFrozen(changed)
         case .accountUnfrozen: return .accountUnfrozen(changed)

@@ -11,7 +11,8 @@ final class RejectionReasonTests: XCTestCase {
     func testEveryReasonOfEveryPlanIsDeclaredByACommandType() {
         let decided = Set(
             PaymentRejection.allCases.map(\.rawValue) + MilestoneRejection.allCases.map(\.rawValue)
-                + RepaymentRejection.allCases.map(\.rawValue) + AccountRejection.allCases.map(\.rawValue) + [RiskRecalculation.unknownUser])
+                + RepaymentRejection.allCases.map(\.rawValue) + AccountRejection.allCases.map(\.rawValue)
+                + ProjectRejection.allCases.map(\.rawValue) + [RiskRecalculation.unknownUser])
         XCTAssertEqual(declared, decided)
     }
 
