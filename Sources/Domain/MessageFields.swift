@@ -33,10 +33,10 @@ public struct MessageFields: Sendable {
         self.path = parent.qualified(name)
     }
 
-    /// The fields of an object inside an array, e.g. `milestones[0]`.
-    init(_ values: JSONObject, path: String) {
+    /// The fields of an object inside an array of `parent`, e.g. `milestones[0]`.
+    init(_ values: JSONObject, at name: String, in parent: MessageFields) {
         self.values = values
-        self.path = path
+        self.path = parent.qualified(name)
     }
 
     private func qualified(_ name: String) -> String { path.map { "\($0).\(name)" } ?? name }

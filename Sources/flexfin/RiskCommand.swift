@@ -40,8 +40,10 @@ struct RiskCommand: ParsableCommand {
                     let contribution = integer("contribution_hundredths")
                     print(
                         [
-                            name.padding(toLength: 22, withPad: " ", startingAt: 0), pad(integer("value"), 11), pad(integer("points"), 7),
-                            pad(integer("weight"), 7), pad(contribution / 100, 10) + "." + String(contribution % 100 + 100).dropFirst(),
+                            name.padding(toLength: 22, withPad: " ", startingAt: 0), String(integer("value")).leftPadded(to: 11),
+                            String(integer("points")).leftPadded(to: 7),
+                            String(integer("weight")).leftPadded(to: 7),
+                            String(contribution / 100).leftPadded(to: 10) + "." + String(contribution % 100 + 100).dropFirst(),
                         ]
                         .joined(separator: " "))
                 }
@@ -52,11 +54,6 @@ struct RiskCommand: ParsableCommand {
                     print("  #\(score.version) \(score.asOf): \(score.score) \(score.band) (model v\(score.modelVersion))")
                 }
             }
-        }
-
-        private func pad(_ value: Int64, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: " ", count: max(0, width - text.count)) + text
         }
     }
 }

@@ -27,19 +27,14 @@ struct SubmitAccountOpening: ParsableCommand {
 struct SubmitDeposit: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "deposit", abstract: "Money in from a payment gateway (deposit).")
 
-    @Option(help: "The wallet credited.") var account: String
-    @Option(help: "Amount as a decimal, e.g. 12.34 (read as text, never floating point).") var amount: String
-    @Option(help: "ISO 4217 currency code.") var currency = "USD"
-    @Option(help: "The gateway (a-z, 0-9, _ and -).") var gateway: String
+    @OptionGroup var move: GatewayMoveOptions
     @Option(help: "The gateway's id of the payment: credits once, for ever.") var externalId: String
-    @Option(help: "Command id (idempotency key); a new UUID when absent.") var id: String?
-    @OptionGroup var topologyFile: TopologyFileOption
 
     func run() throws {
         try publishOne(
             Deposit(
-                commandId: id ?? newCommandId(), account: account, amount: try parseAmount(amount, currency), gateway: gateway,
-                externalId: externalId), topologyFile)
+                commandId: move.commandId, account: move.account, amount: try move.money(), gateway: move.gateway, externalId: externalId),
+            move.topologyFile)
     }
 }
 
@@ -47,19 +42,14 @@ struct SubmitWithdrawal: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "withdrawal", abstract: "Money out through a gateway, first phase (withdrawal); its id is the withdrawal's.")
 
-    @Option(help: "The wallet debited.") var account: String
-    @Option(help: "Amount as a decimal, e.g. 12.34 (read as text, never floating point).") var amount: String
-    @Option(help: "ISO 4217 currency code.") var currency = "USD"
-    @Option(help: "The gateway (a-z, 0-9, _ and -).") var gateway: String
+    @OptionGroup var move: GatewayMoveOptions
     @Option(help: "Where the gateway pays out (a bank account's reference).") var destination: String
-    @Option(help: "Command id (idempotency key); a new UUID when absent.") var id: String?
-    @OptionGroup var topologyFile: TopologyFileOption
 
     func run() throws {
         try publishOne(
             Withdrawal(
-                commandId: id ?? newCommandId(), account: account, amount: try parseAmount(amount, currency), gateway: gateway,
-                destination: destination), topologyFile)
+                commandId: move.commandId, account: move.account, amount: try move.money(), gateway: move.gateway, destination: destination),
+            move.topologyFile)
     }
 }
 
@@ -92,6 +82,19 @@ struct SubmitWithdrawalFailure: ParsableCommand {
         try publishOne(
             WithdrawalOutcome(commandId: id ?? newCommandId(), withdrawalId: withdrawal, decision: .fail(reason: reason)), topologyFile)
     }
+}
+
+/// What a deposit and a withdrawal both name: a wallet, an amount, a gateway.
+struct GatewayMoveOptions: ParsableArguments {
+    @Option(help: "The wallet credited (deposit) or debited (withdrawal).") var account: String
+    @Option(help: "Amount as a decimal, e.g. 12.34 (read as text, never floating point).") var amount: String
+    @Option(help: "ISO 4217 currency code.") var currency = "USD"
+    @Option(help: "The gateway (a-z, 0-9, _ and -).") var gateway: String
+    @Option(help: "Command id (idempotency key); a new UUID when absent.") var id: String?
+    @OptionGroup var topologyFile: TopologyFileOption
+
+    var commandId: String { id ?? newCommandId() }
+    func money() throws -> Money { try parseAmount(amount, currency) }
 }
 
 /// The three operator commands: an account, a reason, and who does it.

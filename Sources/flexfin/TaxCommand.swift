@@ -57,8 +57,3 @@ struct TaxCommand: ParsableCommand {
         }
     }
 }
-
-extension String {
-    /// Right-aligned in a column of `width` characters.
-    func leftPadded(to width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
-}

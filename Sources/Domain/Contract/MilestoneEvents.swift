@@ -91,13 +91,10 @@ public struct ProjectCreated: EventData {
 
     public init(_ command: ProjectCreation) { self.command = command }
 
+    /// The command's id is the event's own `command_id`, not part of `data`.
     public init(_ data: MessageFields) throws(InvalidMessage) {
-        var fields = data.values
-        fields["command_id"] = .string("-")
-        fields["type"] = .string(CommandType.projectCreate.rawValue)
-        fields["total"] = nil
-        let body = Array(JSONValue.object(fields).serialized.utf8)
-        command = try ProjectCreation(body: body)
+        try data.rejectUnknown(allowed: ProjectCreation.contentNames + ["total"])
+        command = try ProjectCreation(content: data, commandId: "")
     }
 
     public var fields: JSONObject {

@@ -39,9 +39,16 @@ public struct ProjectCreation: SingleTypeCommand, Equatable {
         (self.feeBasisPoints, self.payoutAccount, self.milestones) = (feeBasisPoints, payoutAccount, milestones)
     }
 
+    /// The fields of its content, in a command body and a `project.created` event's data alike.
+    static let contentNames = ["project_id", "client_id", "freelancer_id", "currency", "fee_bps", "payout_account", "milestones"]
+
     public init(body: [UInt8]) throws(InvalidMessage) {
-        let fields = try MessageFields.command(
-            body, Self.type, ["project_id", "client_id", "freelancer_id", "currency", "fee_bps", "payout_account", "milestones"])
+        let fields = try MessageFields.command(body, Self.type, Self.contentNames)
+        try self.init(content: fields, commandId: try fields.id("command_id"))
+    }
+
+    /// Reads the content fields (the caller has refused unknown ones).
+    init(content fields: MessageFields, commandId: String) throws(InvalidMessage) {
         var fee: Int64?
         if fields.values["fee_bps"] != nil, fields.values["fee_bps"] != .null {
             let bps = try fields.nonNegativeAmount("fee_bps")
@@ -56,7 +63,7 @@ public struct ProjectCreation: SingleTypeCommand, Equatable {
         for (index, item) in items.enumerated() {
             let name = "milestones[\(index)]"
             guard case .object(let object) = item else { throw fields.fault(name, "must be an object") }
-            let m = MessageFields(object, path: name)
+            let m = MessageFields(object, at: name, in: fields)
             try m.rejectUnknown(allowed: ["milestone_id", "title", "amount", "due_date"])
             let id = try m.id("milestone_id")
             guard id.unicodeScalars.count <= Self.maxMilestoneIdLength else {
@@ -72,7 +79,7 @@ public struct ProjectCreation: SingleTypeCommand, Equatable {
                 Milestone(id: id, title: try m.string("title", maxLength: 200), amount: try m.amount("amount"), dueDate: due))
         }
         self.init(
-            commandId: try fields.id("command_id"), projectId: try fields.id("project_id"), client: try fields.id("client_id"),
+            commandId: commandId, projectId: try fields.id("project_id"), client: try fields.id("client_id"),
             freelancer: try fields.id("freelancer_id"), currency: try fields.currency("currency"), feeBasisPoints: fee,
             payoutAccount: try fields.id("payout_account"), milestones: milestones)
     }
