@@ -90,16 +90,22 @@ final class AccountTests: PipelineTestCase {
         XCTAssertEqual(
             try decide([deposit("d4", "a1", 15_000, external: "ch_1"), deposit("d5", "a1", 100, external: "ch_2")]),
             ["rejected:duplicate_external_id", "applied"])
-        XCTAssertEqual(try balance("a1"), 15_100)
-        XCTAssertEqual(try balance("gateway.stripe.USD"), -15_100)
-        XCTAssertEqual(try count("SELECT count(*) FROM deposits WHERE gateway = 'stripe'"), 2)
+        // The CLI's door: the same command, the amount as decimal text.
+        let cli = try runFlexfin([
+            "submit", "deposit", "--account", "a1", "--amount", "1.00", "--gateway", "stripe", "--external-id", "ch_cli", "--id", "d6",
+        ])
+        XCTAssertEqual(cli.status, 0, cli.errors)
+        XCTAssertEqual(try outcomes(["d6"]), ["applied"])
+        XCTAssertEqual(try balance("a1"), 15_200)
+        XCTAssertEqual(try balance("gateway.stripe.USD"), -15_200)
+        XCTAssertEqual(try count("SELECT count(*) FROM deposits WHERE gateway = 'stripe'"), 3)
 
         try workbench.wait(upTo: .seconds(30), for: "alice told of the deposit") { db in
             try db.query("SELECT count(*) FROM notifications WHERE user_id = 'alice' AND message = '$150.00 arrived in a1 from stripe.'")
                 .int(0, 0) == 1
         }
         try workbench.wait(upTo: .seconds(30), for: "the deposits counted as income") { db in
-            try db.query("SELECT total FROM tax_quarters WHERE user_id = 'alice' AND category = 'income'").int(0, 0) == 15_100
+            try db.query("SELECT total FROM tax_quarters WHERE user_id = 'alice' AND category = 'income'").int(0, 0) == 15_200
         }
         try assertLedgerHolds()
     }
@@ -159,11 +165,13 @@ final class AccountTests: PipelineTestCase {
         XCTAssertEqual(
             try post(#"{"command_id":"cl1","type":"account.close","account":"w0001","reason":"user asked"}"#, key: operatorKey).status, 202)
         XCTAssertEqual(try outcomes(["cl1"]), ["rejected:balance_not_zero"])
-        XCTAssertEqual(
-            try decide([
-                SubmittedCommand(AccountStatusChange(commandId: "uf1", type: .accountUnfreeze, account: "w0001", reason: "cleared")),
-                withdraw("wd2", "w0001", 10_150),
-            ]), ["applied", "applied"])
+        // Unfrozen through the CLI's door, by an actor it names.
+        let unfreeze = try runFlexfin([
+            "submit", "account-unfreeze", "--account", "w0001", "--reason", "cleared", "--id", "uf1", "--actor", "ops-bob",
+        ])
+        XCTAssertEqual(unfreeze.status, 0, unfreeze.errors)
+        XCTAssertEqual(try outcomes(["uf1"]), ["applied"])
+        XCTAssertEqual(try decide([withdraw("wd2", "w0001", 10_150)]), ["applied"])
         XCTAssertEqual(try decide([settle("s1", "wd2")]), ["applied"])
         XCTAssertEqual(
             try post(#"{"command_id":"cl2","type":"account.close","account":"w0001","reason":"user asked"}"#, key: operatorKey).status, 202)
@@ -179,6 +187,9 @@ final class AccountTests: PipelineTestCase {
                   AND body::jsonb #>> '{data,actor}' = 'ops-alice' AND body::jsonb #>> '{data,account}' = 'w0001'
                 """
             ).int(0, 0) == 2
+                && db.query(
+                    "SELECT count(*) FROM audit_log WHERE event_type = 'account.unfrozen' AND body::jsonb #>> '{data,actor}' = 'ops-bob'"
+                ).int(0, 0) == 1
         }
         try assertLedgerHolds()
     }
