@@ -143,6 +143,13 @@ final class PaymentPlanTests: XCTestCase {
         XCTAssertTrue(plan.balanceChanges.isEmpty)
     }
 
+    func testAFrozenWalletPaysNothingButStillReceives() {
+        let accounts = ["frozen": wallet("frozen", 100, status: .frozen), "b": wallet("b", 100)]
+        let plan = PaymentPlan(commands: [pay("1", "frozen", "b", 10), pay("2", "b", "frozen", 10)], accounts: accounts)
+        XCTAssertEqual(reasons(plan), ["account_frozen", "ok"])
+        XCTAssertEqual(plan.balanceChanges, ["b": -10, "frozen": 10])
+    }
+
     func testEventsGoToTheRightUsers() throws {
         let accounts = ["a": wallet("a", 10), "b": wallet("b", 0)]
         let plan = PaymentPlan(commands: [pay("1", "a", "b", 5), pay("2", "a", "b", 50)], accounts: accounts)
