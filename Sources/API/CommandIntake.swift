@@ -32,16 +32,16 @@ enum CommandIntake {
         do { return try SubmittedCommand(body: bytes) } catch { throw APIError.invalid(error) }
     }
 
-    /// Operators' commands (freeze, unfreeze, close) need the `operate`
-    /// scope as well as `submit`: a key that moves money cannot also lock
-    /// users out of theirs.
+    /// Operators' commands (freeze, unfreeze, close, a cancellation by
+    /// `operator`) need the `operate` scope as well as `submit`: a key that
+    /// moves money cannot also lock users out of theirs.
     static func permit(_ command: SubmittedCommand, to key: APIKey) -> Result<Void, APIError> {
-        guard CommandType(rawValue: command.type)?.isOperatorCommand == true, !key.scopes.contains(.operate) else { return .success(()) }
+        guard command.needsOperator, !key.scopes.contains(.operate) else { return .success(()) }
         return .failure(
             APIError(
                 status: .forbidden, code: "missing_scope",
                 message:
-                    "\(command.type) is an operator's command: key \"\(key.name)\" lacks the 'operate' scope it needs. Nothing was published",
+                    "this \(command.type) is an operator's command: key \"\(key.name)\" lacks the 'operate' scope it needs. Nothing was published",
                 field: "type"))
     }
 

@@ -33,7 +33,8 @@ public struct AuditHandler: EventSubscriber {
             .deadLettersPurged, .projectCreated, .projectRejected, .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed,
             .accountRejected, .depositCompleted,
             .depositRejected,
-            .withdrawalRequested, .withdrawalSettled, .withdrawalFailed, .withdrawalRejected:
+            .withdrawalRequested, .withdrawalSettled, .withdrawalFailed, .withdrawalRejected, .milestoneFunded, .milestoneFundingRejected,
+            .milestoneCancelled, .milestoneCancellationRejected, .debtOpened, .debtOpeningRejected:
             true
         }
     }

@@ -141,6 +141,16 @@ public enum LedgerStore {
         guard missing.isEmpty else { throw UnknownAccounts(ids: try (0..<missing.count).map { try missing.decode($0, "id") }) }
     }
 
+    /// The accounts the commands' transfers moved (a command posts at most
+    /// one): what a redelivery's cache repair rewrites.
+    public static func accountsMoved(byCommands ids: [String], in database: PostgresConnection) throws -> Set<String> {
+        let rows = try database.execute(
+            prepared: """
+                SELECT DISTINCT e.account_id FROM transfers t JOIN ledger_entries e ON e.transfer_id = t.id WHERE t.command_id = ANY($1::text[])
+                """, [ids])
+        return Set(try (0..<rows.count).map { try rows.decode($0, "account_id") })
+    }
+
     /// Adds each net change to its account once and bumps its version, and
     /// to a wallet's net movement of the day (`wallet_daily_net`). The day is
     /// the transaction's, as the ledger entries' `created_at` is.

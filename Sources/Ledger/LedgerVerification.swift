@@ -86,7 +86,8 @@ public enum LedgerVerification {
                 """
                 SELECT m.id, m.status, m.amount, a.balance FROM milestones m JOIN accounts a ON a.id = m.escrow_account
                 WHERE a.balance < 0 OR a.balance > m.amount OR (m.status = 'completed') <> (a.balance = 0 AND m.completed_at IS NOT NULL)
-                   OR (m.status = 'funded') <> (a.balance = m.amount AND m.status <> 'completed')
+                   OR (m.status = 'funded') <> (a.balance = m.amount AND m.status NOT IN ('completed', 'cancelled'))
+                   OR (m.status = 'cancelled' AND a.balance <> 0)
                 ORDER BY m.id LIMIT 1
                 """
             ) { value in

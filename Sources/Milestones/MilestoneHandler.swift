@@ -5,12 +5,14 @@ import PostgresClient
 import RedisClient
 import WorkerRuntime
 
-/// Applies `project.create` (a project, its milestones and their escrow
-/// accounts) and `milestone.complete` (releases a funded milestone's whole
-/// escrow to the freelancer less the platform fee, as one balanced posting
-/// of three legs), or rejects each with its reason. A batch's creations are
-/// applied before its completions: a completion cannot find a milestone
-/// created in its own batch funded anyway.
+/// Applies the milestones worker's commands: `project.create` (a project,
+/// its milestones and their escrow accounts), `milestone.fund` (the client
+/// pays into a milestone's escrow), `milestone.complete` (the whole escrow
+/// released to the freelancer less the platform fee, one balanced posting
+/// of three legs) and `milestone.cancel` (the escrow back to the wallets
+/// that funded it, one balanced posting), or rejects each with its reason.
+/// A batch's creations are applied first, so a funding can name a milestone
+/// created in its own batch; the rest are decided in order (`MilestonePlan`).
 ///
 /// The fee account is one row every release credits. Locked with the other
 /// accounts at the start, it would serialize every lane and process for the
@@ -23,9 +25,18 @@ public struct MilestoneHandler: CommandHandler {
 
     public init() {}
 
+    /// An operator's cancellation carries who sent it in a header
+    /// (`MessageHeader.actor`), set by the API (the key's name) and the CLI.
+    public func command(from message: InboundMessage) throws(InvalidMessage) -> MilestoneCommand {
+        let command = try MilestoneCommand(body: message.body)
+        guard case .cancel(var cancellation) = command, cancellation.byOperator else { return command }
+        if case .text(let actor)? = message.headers[MessageHeader.actor] { cancellation.actor = actor }
+        return .cancel(cancellation)
+    }
+
     public func apply(_ commands: [MilestoneCommand], in database: PostgresConnection) throws -> BatchEffects {
         var effects = try create(commands.compactMap { if case .create(let c) = $0 { c } else { nil } }, in: database)
-        effects.merge(try complete(commands.compactMap { if case .complete(let c) = $0 { c } else { nil } }, in: database))
+        effects.merge(try decide(commands.filter { if case .create = $0 { false } else { true } }, in: database))
         return effects
     }
 
@@ -45,32 +56,61 @@ public struct MilestoneHandler: CommandHandler {
         return effects
     }
 
-    private func complete(_ commands: [MilestoneCompletion], in database: PostgresConnection) throws -> BatchEffects {
+    private func decide(_ commands: [MilestoneCommand], in database: PostgresConnection) throws -> BatchEffects {
         guard !commands.isEmpty else { return BatchEffects() }
-        let milestones = try MilestoneStore.lockForRelease(Set(commands.map(\.milestoneId)), in: database)
-        let projects = try MilestoneStore.projects(Set(commands.map(\.projectId)), in: database)
-        let plan = MilestonePlan(commands: commands, milestones: milestones, projects: projects)
-
-        var releases: [(command: MilestoneCompletion, release: MilestoneCompleted)] = []
-        var effects = BatchEffects()
-        let now = Date()
-        for outcome in plan.outcomes {
-            effects.events.append(DomainEvent(outcome.event, occurredAt: now, commandId: outcome.command.commandId))
-            switch outcome {
-            case .completed(let command, let release): releases.append((command, release))
-            case .rejected(let command, let reason, _): effects.rejections[command.commandId] = reason.rawValue
+        var named = Set<String>()
+        var cancelling = Set<String>()
+        var projectIds = Set<String>()
+        var payers = Set<String>()
+        for command in commands {
+            switch command {
+            case .create: break
+            case .fund(let c):
+                (named, projectIds) = (named.union([c.milestoneId]), projectIds.union([c.projectId]))
+                payers.insert(c.fromAccount)
+            case .complete(let c): (named, projectIds) = (named.union([c.milestoneId]), projectIds.union([c.projectId]))
+            case .cancel(let c):
+                (named, projectIds) = (named.union([c.milestoneId]), projectIds.union([c.projectId]))
+                cancelling.insert(c.milestoneId)
             }
         }
+        // Milestones before accounts: the payments worker's lock order too.
+        let milestones = try MilestoneStore.lock(named, cancelling: cancelling, in: database)
+        let projects = try MilestoneStore.projects(projectIds, in: database)
+        let touched = milestones.values.flatMap { [$0.escrowAccount] + ($0.payoutWallet.map { [$0] } ?? []) + $0.fundedBy.keys }
+        let accounts = try LedgerStore.lockAccounts(payers.union(touched), in: database)
+        let plan = MilestonePlan(commands: commands, milestones: milestones, projects: projects, accounts: accounts)
+
+        let now = Date()
+        var effects = BatchEffects(events: plan.outcomes.map { DomainEvent($0.event, occurredAt: now, commandId: $0.command.commandId) })
+        for outcome in plan.outcomes {
+            if let reason = outcome.rejection { effects.rejections[outcome.command.commandId] = reason.rawValue }
+        }
         try LedgerStore.post(
-            splits: releases.map { command, release in
-                let split = release.release
-                return SplitPosting(
-                    commandId: command.commandId, kind: "milestone_release", debitAccount: milestones[release.milestoneId]!.escrowAccount,
-                    currency: split.gross.currency.code,
-                    credits: [(release.wallet, split.net), (SystemAccount.fees(split.gross.currency.code), split.fee)],
-                    reference: release.milestoneId)
+            plan.fundings.map {
+                TransferPosting(
+                    commandId: $0.command.commandId, kind: PaymentCommand.escrowFund, debitAccount: $0.command.fromAccount,
+                    creditAccount: $0.escrowAccount, amount: $0.command.amount, currency: $0.currency.code,
+                    reference: $0.command.milestoneId)
             }, in: database)
-        try MilestoneStore.recordReleases(releases, in: database)
+        let releases = plan.releases.map { command, release, escrow in
+            SplitPosting(
+                commandId: command.commandId, kind: "milestone_release", debitAccount: escrow,
+                currency: release.release.gross.currency.code,
+                credits: [
+                    (release.wallet, release.release.net), (SystemAccount.fees(release.release.gross.currency.code), release.release.fee),
+                ],
+                reference: release.milestoneId)
+        }
+        let returns = plan.cancellations.filter { !$0.cancelled.returned.isEmpty }.map { command, cancelled, escrow in
+            SplitPosting(
+                commandId: command.commandId, kind: "escrow_return", debitAccount: escrow, currency: cancelled.currency.code,
+                credits: cancelled.returned.map { ($0.wallet, $0.amount) }, reference: cancelled.milestoneId)
+        }
+        try LedgerStore.post(splits: releases + returns, in: database)
+        try MilestoneStore.markFunded(plan.newlyFunded, in: database)
+        try MilestoneStore.recordReleases(plan.releases, in: database)
+        try MilestoneStore.recordCancellations(plan.cancellations, in: database)
         let balances = try LedgerStore.applyBalanceChanges(plan.balanceChanges, in: database)
         // Last: the hot fee account, held from here to the commit only.
         try LedgerStore.applyBalanceChanges(plan.fees, in: database)
@@ -79,10 +119,7 @@ public struct MilestoneHandler: CommandHandler {
     }
 
     public func repairCache(for duplicates: [MilestoneCommand], in database: PostgresConnection) throws -> [RedisCommand] {
-        let rows = try database.execute(
-            prepared: "SELECT paid_to FROM milestones WHERE id = ANY($1::text[]) AND paid_to IS NOT NULL",
-            [duplicates.compactMap { if case .complete(let c) = $0 { c.milestoneId } else { nil } }])
-        return try WalletCache.current(Set(try (0..<rows.count).map { try rows.decode($0, "paid_to", as: String.self) }), in: database)
+        try WalletCache.current(try LedgerStore.accountsMoved(byCommands: duplicates.map(\.commandId), in: database), in: database)
     }
 
     public func cacheSnapshot(in database: PostgresConnection) throws -> [RedisCommand] {

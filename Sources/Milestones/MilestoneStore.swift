@@ -35,9 +35,12 @@ public enum MilestoneStore {
         try database.execute(prepared: "UPDATE milestones SET status = 'funded' WHERE id = ANY($1::text[]) AND status = 'pending'", [ids])
     }
 
-    /// The milestones completions name, locked, then their escrow and payout
-    /// wallets, locked: everything a `MilestonePlan` decides on.
-    public static func lockForRelease(_ ids: Set<String>, in database: PostgresConnection) throws -> [String: MilestoneState] {
+    /// The milestones fundings, completions and cancellations name, locked:
+    /// each with its payout wallet, and for those in `cancelling`, what
+    /// each wallet paid into its escrow. The caller locks the accounts next.
+    public static func lock(_ ids: Set<String>, cancelling: Set<String>, in database: PostgresConnection) throws -> [String: MilestoneState]
+    {
+        guard !ids.isEmpty else { return [:] }
         let rows = try database.execute(
             prepared: """
                 SELECT m.id, m.project_id, p.client_id, p.freelancer_id, p.currency, m.amount, m.status, m.escrow_account,
@@ -50,33 +53,37 @@ public enum MilestoneStore {
                 JOIN projects p ON p.id = m.project_id
                 ORDER BY m.id FOR NO KEY UPDATE OF m
                 """, [ids.sorted()])
-        struct Row {
-            let id, project, client, freelancer, currency: String
-            let amount: Int64
-            let status: MilestoneStatus
-            let escrow: String
-            let fee: Int64
-            let wallet: String?
-        }
-        let found = try (0..<rows.count).map { row in
-            Row(
-                id: try rows.decode(row, "id"), project: try rows.decode(row, "project_id"), client: try rows.decode(row, "client_id"),
+        let funders = try fundedBy(cancelling, in: database)
+        var milestones: [String: MilestoneState] = [:]
+        for row in 0..<rows.count {
+            let id = try rows.decode(row, "id", as: String.self)
+            milestones[id] = MilestoneState(
+                id: id, projectId: try rows.decode(row, "project_id"), client: try rows.decode(row, "client_id"),
                 freelancer: try rows.decode(row, "freelancer_id"), currency: try rows.decode(row, "currency"),
                 amount: try rows.decode(row, "amount"), status: try rows.decode(row, "status"),
-                escrow: try rows.decode(row, "escrow_account"),
-                fee: try rows.decode(row, "fee_basis_points"), wallet: try rows.decode(row, "wallet"))
+                escrowAccount: try rows.decode(row, "escrow_account"), feeBasisPoints: try rows.decode(row, "fee_basis_points"),
+                payoutWallet: try rows.decode(row, "wallet"), fundedBy: funders[id] ?? [:])
         }
-        let accounts = try LedgerStore.lockAccounts(Set(found.flatMap { [$0.escrow] + ($0.wallet.map { [$0] } ?? []) }), in: database)
-        return Dictionary(
-            uniqueKeysWithValues: found.map { m in
-                (
-                    m.id,
-                    MilestoneState(
-                        id: m.id, projectId: m.project, client: m.client, freelancer: m.freelancer, currency: m.currency,
-                        amount: m.amount, status: m.status, escrowAccount: m.escrow, escrowBalance: accounts[m.escrow]?.balance ?? 0,
-                        feeBasisPoints: m.fee, payoutWallet: m.wallet.flatMap { accounts[$0] })
-                )
-            })
+        return milestones
+    }
+
+    /// What each wallet paid into each milestone's escrow: its `escrow_fund`
+    /// transfers, whichever door they came through.
+    static func fundedBy(_ ids: Set<String>, in database: PostgresConnection) throws -> [String: [String: Int64]] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try database.execute(
+            prepared: """
+                SELECT m.id, t.debit_account AS wallet, sum(t.amount)::bigint AS paid
+                FROM unnest($1::text[]) AS wanted(id) JOIN milestones m ON m.id = wanted.id
+                JOIN ledger_entries e ON e.account_id = m.escrow_account AND e.amount > 0
+                JOIN transfers t ON t.id = e.transfer_id AND t.kind = 'escrow_fund'
+                GROUP BY 1, 2
+                """, [ids.sorted()])
+        var funded: [String: [String: Int64]] = [:]
+        for row in 0..<rows.count {
+            funded[try rows.decode(row, "id"), default: [:]][try rows.decode(row, "wallet")] = try rows.decode(row, "paid")
+        }
+        return funded
     }
 
     /// The parties of each project.
@@ -94,7 +101,7 @@ public enum MilestoneStore {
 
     /// Each release on its milestone row.
     public static func recordReleases(
-        _ releases: [(command: MilestoneCompletion, release: MilestoneCompleted)],
+        _ releases: [(command: MilestoneCompletion, release: MilestoneCompleted, escrowAccount: String)],
         in database: PostgresConnection
     ) throws {
         guard !releases.isEmpty else { return }
@@ -113,3 +120,24 @@ public enum MilestoneStore {
 }
 
 extension MilestoneStatus: PostgresDecodable {}
+
+extension MilestoneStore {
+    /// Each cancellation on its milestone row: who, why, what went back.
+    public static func recordCancellations(
+        _ cancellations: [(command: MilestoneCancellation, cancelled: MilestoneCancelled, escrowAccount: String)],
+        in database: PostgresConnection
+    ) throws {
+        guard !cancellations.isEmpty else { return }
+        try database.execute(
+            prepared: """
+                UPDATE milestones m SET status = 'cancelled', cancelled_by = c.by, cancel_actor = c.actor, cancel_reason = c.reason,
+                       cancel_command = c.command, returned = c.returned, cancelled_at = now()
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) AS c(id, by, actor, reason, command, returned)
+                WHERE m.id = c.id
+                """,
+            [
+                cancellations.map(\.cancelled.milestoneId), cancellations.map(\.cancelled.by), cancellations.map(\.cancelled.actor),
+                cancellations.map(\.cancelled.reason), cancellations.map(\.command.commandId), cancellations.map(\.cancelled.totalReturned),
+            ])
+    }
+}

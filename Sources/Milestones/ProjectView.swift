@@ -4,7 +4,8 @@ import PostgresClient
 /// A project as its parties read it (`flexfin project show`, `GET
 /// /v1/projects/{id}`): parties, currency, fee, where releases go, and each
 /// milestone with its status, escrow, the fundings that filled it and,
-/// once completed, its release. Money in minor units with the currency.
+/// once completed, its release, or once cancelled, what went back to whom.
+/// Money in minor units with the currency.
 public struct ProjectView: Sendable {
     public let projectId: String
     public let client: String
@@ -29,7 +30,9 @@ public struct ProjectView: Sendable {
             let rows = try db.execute(
                 prepared: """
                     SELECT m.id, m.title, m.amount, m.status, a.balance, m.fee, m.net, m.paid_to,
-                           to_char(m.completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS completed_at
+                           to_char(m.completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS completed_at,
+                           m.cancelled_by, m.cancel_actor, m.cancel_reason, m.returned,
+                           to_char(m.cancelled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS cancelled_at
                     FROM milestones m JOIN accounts a ON a.id = m.escrow_account WHERE m.project_id = $1 ORDER BY m.id
                     """, [id])
             let fundings = try db.execute(
@@ -39,6 +42,18 @@ public struct ProjectView: Sendable {
                     FROM milestones m JOIN transfers t ON t.credit_account = m.escrow_account AND t.kind = 'escrow_fund'
                     WHERE m.project_id = $1 ORDER BY t.id
                     """, [id])
+            let returns = try db.execute(
+                prepared: """
+                    SELECT m.id AS milestone, e.account_id AS wallet, e.amount
+                    FROM milestones m JOIN transfers t ON t.debit_account = m.escrow_account AND t.kind = 'escrow_return'
+                    JOIN ledger_entries e ON e.transfer_id = t.id AND e.amount > 0
+                    WHERE m.project_id = $1 ORDER BY e.account_id
+                    """, [id])
+            var returned: [String: [JSONValue]] = [:]
+            for row in 0..<returns.count {
+                returned[try returns.decode(row, "milestone"), default: []].append(
+                    .object(["wallet": .string(try returns.decode(row, "wallet")), "amount": .integer(try returns.decode(row, "amount"))]))
+            }
             var funded: [String: [JSONValue]] = [:]
             for row in 0..<fundings.count {
                 funded[try fundings.decode(row, "milestone"), default: []].append(
@@ -59,6 +74,13 @@ public struct ProjectView: Sendable {
                         "fee": .integer(fee), "net": .integer(try rows.decode(row, "net")),
                         "paid_to": .string(try rows.decode(row, "paid_to")),
                         "at": .string(try rows.decode(row, "completed_at")),
+                    ])
+                }
+                if let by = try rows.decode(row, "cancelled_by", as: String?.self) {
+                    fields["cancellation"] = .object([
+                        "by": .string(by), "actor": .optional(try rows.decode(row, "cancel_actor")),
+                        "reason": .string(try rows.decode(row, "cancel_reason")), "returned": .integer(try rows.decode(row, "returned")),
+                        "returns": .array(returned[milestone] ?? []), "at": .string(try rows.decode(row, "cancelled_at")),
                     ])
                 }
                 return fields
@@ -105,6 +127,10 @@ public struct ProjectView: Sendable {
             if case .object(let release)? = m["release"] {
                 line +=
                     "; released: fee \(text(release["fee"])), net \(text(release["net"])) to \(text(release["paid_to"])) at \(text(release["at"]))"
+            }
+            if case .object(let cancellation)? = m["cancellation"] {
+                line +=
+                    "; cancelled by \(text(cancellation["by"])) (\(text(cancellation["reason"]))): \(text(cancellation["returned"])) returned at \(text(cancellation["at"]))"
             }
             lines.append(line)
         }

@@ -26,7 +26,8 @@ public struct NotificationHandler: EventSubscriber {
             .debtRepaymentRejected, .riskChanged, .projectCreated, .projectRejected, .accountOpened, .accountFrozen, .accountUnfrozen,
             .accountClosed, .accountRejected,
             .depositCompleted, .depositRejected,
-            .withdrawalRequested, .withdrawalSettled, .withdrawalFailed, .withdrawalRejected:
+            .withdrawalRequested, .withdrawalSettled, .withdrawalFailed, .withdrawalRejected, .milestoneFunded, .milestoneFundingRejected,
+            .milestoneCancelled, .milestoneCancellationRejected, .debtOpened, .debtOpeningRejected:
             true
         case .riskRecalculated, .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged: false
         }

@@ -57,6 +57,47 @@ public enum DebtStore {
         return debts
     }
 
+    /// Of the ids the openings name: the debts that exist, and the borrowers that do.
+    static func existing(_ commands: [DebtOpening], in database: PostgresConnection) throws -> (debts: Set<String>, users: Set<String>) {
+        let rows = try database.execute(
+            prepared: """
+                SELECT 'debt' AS what, id FROM debts WHERE id = ANY($1::text[])
+                UNION ALL SELECT 'user', id FROM users WHERE id = ANY($2::text[])
+                """, [commands.map(\.debtId), commands.map(\.borrower)])
+        var found: [String: Set<String>] = [:]
+        for row in 0..<rows.count { found[try rows.decode(row, "what"), default: []].insert(try rows.decode(row, "id")) }
+        return (found["debt"] ?? [], found["user"] ?? [])
+    }
+
+    /// Each opened debt, after the lender accounts first named now (at zero).
+    /// `flexfin seed` opens its debts here too.
+    public static func open(
+        _ opened: [DebtOpening], newLenderAccounts: [(id: String, currency: String)], in database: PostgresConnection
+    ) throws {
+        guard !opened.isEmpty else { return }
+        if !newLenderAccounts.isEmpty {
+            try database.execute(
+                prepared: """
+                    INSERT INTO accounts (id, kind, currency)
+                    SELECT id, 'lender', currency FROM unnest($1::text[], $2::text[]) AS l(id, currency) ON CONFLICT DO NOTHING
+                    """, [newLenderAccounts.map(\.id), newLenderAccounts.map(\.currency)])
+        }
+        try database.execute(
+            prepared: """
+                INSERT INTO debts (id, borrower_id, wallet, lender_account, currency, original_principal, principal, interest_from,
+                                   annual_rate_bps, start_date, monthly_payment, due_day, business, disbursed, open_command)
+                SELECT id, u, w, l, c, p, p, s::date, r, s::date, m, d, b, disbursed, o
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::bigint[], $9::bigint[],
+                            $10::bigint[], $11::bool[], $12::bool[], $13::text[]) AS t(id, u, w, l, c, p, s, r, m, d, b, disbursed, o)
+                """,
+            [
+                opened.map(\.debtId), opened.map(\.borrower), opened.map(\.account), opened.map(\.lenderAccount),
+                opened.map(\.principal.currency.code), opened.map(\.principal.minorUnits), opened.map(\.startsOn.iso),
+                opened.map { Int64($0.annualRateBasisPoints) }, opened.map(\.monthlyPayment), opened.map { Int64($0.dueDay) },
+                opened.map(\.business), opened.map(\.disburse), opened.map(\.commandId),
+            ])
+    }
+
     /// The repayments' splits, and each debt as it stands after the batch.
     public static func record(_ repayments: [DebtRepaid], commands: [String], debts: [Debt], in database: PostgresConnection) throws {
         guard !repayments.isEmpty else { return }

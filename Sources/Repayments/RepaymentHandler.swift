@@ -5,10 +5,14 @@ import PostgresClient
 import RedisClient
 import WorkerRuntime
 
-/// Applies `debt.repayment`: accrued interest first, then principal, as one
-/// transfer from the wallet to the lender's account, or a rejection with its
-/// reason. Interest accrues to the day the broker accepted the command (its
-/// AMQP timestamp), so a retry or a replay splits it the same way.
+/// Applies `debt.open` (a debt, its lender's account on first use, and with
+/// `disburse` the principal paid from that account into the wallet) and
+/// `debt.repayment` (accrued interest first, then principal, as one transfer
+/// from the wallet to the lender's account), or rejects each with its reason.
+/// Interest accrues to the day the broker accepted the command (its AMQP
+/// timestamp), so a retry or a replay splits it the same way; an opening
+/// without a start date starts that day. A batch's openings are applied
+/// first, so a repayment can name a debt opened in its own batch.
 ///
 /// A lender's account is credited by every repayment to that lender: like
 /// the fee account, it is added to last, held only until the commit.
@@ -19,14 +23,44 @@ public struct RepaymentHandler: CommandHandler {
     public init() {}
 
     /// The time it was sent is part of it: interest accrues to then.
-    public func command(from message: InboundMessage) throws(InvalidMessage) -> DebtRepayment {
+    public func command(from message: InboundMessage) throws(InvalidMessage) -> DebtCommand {
         guard let timestamp = message.sentAt else {
             throw InvalidMessage(field: nil, "the AMQP timestamp is missing: a repayment's interest accrues to the time it was accepted")
         }
-        return try DebtRepayment(body: message.body, acceptedAt: Date(timeIntervalSince1970: TimeInterval(timestamp)))
+        return try DebtCommand(body: message.body, acceptedAt: Date(timeIntervalSince1970: TimeInterval(timestamp)))
     }
 
-    public func apply(_ commands: [DebtRepayment], in database: PostgresConnection) throws -> BatchEffects {
+    public func apply(_ commands: [DebtCommand], in database: PostgresConnection) throws -> BatchEffects {
+        var effects = try open(commands.compactMap { if case .open(let c) = $0 { c } else { nil } }, in: database)
+        effects.merge(try repay(commands.compactMap { if case .repay(let c) = $0 { c } else { nil } }, in: database))
+        return effects
+    }
+
+    private func open(_ commands: [DebtOpening], in database: PostgresConnection) throws -> BatchEffects {
+        guard !commands.isEmpty else { return BatchEffects() }
+        let existing = try DebtStore.existing(commands, in: database)
+        let accounts = try LedgerStore.lockAccounts(Set(commands.flatMap { [$0.account, $0.lenderAccount] }), in: database)
+        let plan = DebtOpeningPlan(commands: commands, existingDebts: existing.debts, users: existing.users, accounts: accounts)
+        try DebtStore.open(plan.opened, newLenderAccounts: plan.newLenderAccounts, in: database)
+        try LedgerStore.post(
+            plan.opened.filter(\.disburse).map {
+                TransferPosting(
+                    commandId: $0.commandId, kind: "debt_disbursement", debitAccount: $0.lenderAccount, creditAccount: $0.account,
+                    amount: $0.principal.minorUnits, currency: $0.principal.currency.code, reference: $0.debtId)
+            }, in: database)
+        let balances = try LedgerStore.applyBalanceChanges(plan.walletChanges, in: database)
+        try LedgerStore.applyBalanceChanges(plan.lenderChanges, in: database)
+        let now = Date()
+        var effects = BatchEffects(events: plan.outcomes.map { DomainEvent($0.event, occurredAt: now, commandId: $0.command.commandId) })
+        for outcome in plan.outcomes {
+            if let reason = outcome.rejection { effects.rejections[outcome.command.commandId] = reason.rawValue }
+        }
+        effects.cache = WalletCache.writes(balances)
+        return effects
+    }
+
+    private func repay(_ commands: [DebtRepayment], in database: PostgresConnection) throws -> BatchEffects {
+        guard !commands.isEmpty else { return BatchEffects() }
         let debts = try DebtStore.lock(Set(commands.map(\.debtId)), in: database)
         let wallets = try LedgerStore.lockAccounts(Set(commands.map(\.wallet)), in: database)
         let plan = RepaymentPlan(commands: commands, debts: debts, wallets: wallets)
@@ -56,8 +90,8 @@ public struct RepaymentHandler: CommandHandler {
         return effects
     }
 
-    public func repairCache(for duplicates: [DebtRepayment], in database: PostgresConnection) throws -> [RedisCommand] {
-        try WalletCache.current(Set(duplicates.map(\.wallet)), in: database)
+    public func repairCache(for duplicates: [DebtCommand], in database: PostgresConnection) throws -> [RedisCommand] {
+        try WalletCache.current(try LedgerStore.accountsMoved(byCommands: duplicates.map(\.commandId), in: database), in: database)
     }
 
     public func cacheSnapshot(in database: PostgresConnection) throws -> [RedisCommand] {

@@ -44,9 +44,11 @@ public struct RiskHandler: EventSubscriber {
     /// The events that may move a user's risk (which of them do: `riskSubjects`).
     public static func subscribes(to type: EventType) -> Bool {
         switch type {
-        case .paymentCompleted, .milestoneCompleted, .debtRepaid, .debtPaidOff, .depositCompleted, .withdrawalRequested, .withdrawalFailed:
+        case .paymentCompleted, .milestoneCompleted, .debtRepaid, .debtPaidOff, .depositCompleted, .withdrawalRequested, .withdrawalFailed,
+            .milestoneFunded, .milestoneCancelled, .debtOpened:
             true
-        case .projectCreated, .projectRejected, .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected,
+        case .milestoneFundingRejected, .milestoneCancellationRejected, .debtOpeningRejected, .projectCreated, .projectRejected,
+            .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected,
             .depositRejected,
             .withdrawalSettled, .withdrawalRejected, .paymentRejected, .milestoneRejected,
             .debtRepaymentRejected,

@@ -10,6 +10,8 @@ public struct SubmittedCommand: Sendable {
     /// Of the canonical content: the same id with another digest is a
     /// different command (a conflict), not a copy.
     public let digest: String
+    /// An operator's command: over HTTP it needs the `operate` scope.
+    public let needsOperator: Bool
 
     /// Checked exactly as the worker that consumes the type will check it.
     public init(body: [UInt8]) throws(InvalidMessage) {
@@ -22,9 +24,8 @@ public struct SubmittedCommand: Sendable {
         let command: any DomainCommand
         switch type {
         case .payment: command = try PaymentCommand(body: body)
-        case .milestoneComplete: command = try MilestoneCompletion(body: body)
-        case .projectCreate: command = try ProjectCreation(body: body)
-        case .debtRepayment: command = try DebtRepayment(body: body)
+        case .milestoneComplete, .projectCreate, .milestoneFund, .milestoneCancel: command = try MilestoneCommand(body: body)
+        case .debtRepayment, .debtOpen: command = try DebtCommand(body: body)
         case .riskRecalculate: command = try RiskRecalculation(body: body)
         case .accountOpen, .deposit, .withdrawal, .withdrawalSettle, .withdrawalFail, .accountFreeze, .accountUnfreeze, .accountClose:
             command = try AccountCommand(body: body)
@@ -42,6 +43,11 @@ public struct SubmittedCommand: Sendable {
         self.type = command.type.rawValue
         self.digest = command.digest
         self.body = body
+        if case .cancel(let cancellation)? = command as? MilestoneCommand {
+            needsOperator = cancellation.byOperator
+        } else {
+            needsOperator = command.type.isOperatorCommand
+        }
     }
 }
 

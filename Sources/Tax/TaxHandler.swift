@@ -19,7 +19,9 @@ public struct TaxHandler: EventSubscriber {
     public static func subscribes(to type: EventType) -> Bool {
         switch type {
         case .paymentCompleted, .milestoneCompleted, .debtRepaid, .depositCompleted: true
-        case .projectCreated, .projectRejected, .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected,
+        case .milestoneFunded, .milestoneFundingRejected, .milestoneCancelled, .milestoneCancellationRejected, .debtOpened,
+            .debtOpeningRejected, .projectCreated, .projectRejected, .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed,
+            .accountRejected,
             .depositRejected,
             .withdrawalRequested, .withdrawalSettled, .withdrawalFailed, .withdrawalRejected, .paymentRejected, .milestoneRejected,
             .debtPaidOff, .debtRepaymentRejected, .riskRecalculated, .riskChanged,

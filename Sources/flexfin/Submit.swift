@@ -13,8 +13,8 @@ struct Submit: ParsableCommand {
             unless --skip-invalid publishes the others. A command is accepted once the broker confirmed it.
             """,
         subcommands: [
-            SubmitFile.self, SubmitPayment.self, SubmitProjectCreation.self, SubmitMilestoneCompletion.self, SubmitRepayment.self,
-            SubmitRiskRecalculation.self,
+            SubmitFile.self, SubmitPayment.self, SubmitProjectCreation.self, SubmitMilestoneFunding.self, SubmitMilestoneCompletion.self,
+            SubmitMilestoneCancellation.self, SubmitDebtOpening.self, SubmitRepayment.self, SubmitRiskRecalculation.self,
             SubmitAccountOpening.self, SubmitDeposit.self, SubmitWithdrawal.self, SubmitWithdrawalSettlement.self,
             SubmitWithdrawalFailure.self, SubmitAccountFreeze.self, SubmitAccountUnfreeze.self, SubmitAccountClose.self,
         ], defaultSubcommand: SubmitFile.self)
@@ -148,4 +148,38 @@ func publishOne(_ command: some DomainCommand, _ topologyFile: TopologyFileOptio
 
 func printError(_ text: String, terminator: String = "\n") {
     FileHandle.standardError.write(Data((text + terminator).utf8))
+}
+
+struct SubmitDebtOpening: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "debt-open", abstract: "Open a debt to a lender, disbursed into the wallet or not (debt.open); prints its command id.")
+
+    @Option(help: "The new debt's id.") var debt: String
+    @Option(help: "The borrower.") var borrower: String
+    @Option(help: "The borrower's wallet: disbursed into, repaid from.") var account: String
+    @Option(help: "The lender's name (its account is lender.<name>.<currency>).") var lender: String
+    @Option(help: "Principal as a decimal, e.g. 5000.00 (read as text, never floating point).") var principal: String
+    @Option(help: "ISO 4217 currency code.") var currency = "USD"
+    @Option(help: "Yearly interest in basis points (1200 = 12 %).") var rateBps: Int64
+    @Option(help: "Monthly payment as a decimal.") var monthlyPayment: String
+    @Option(help: "Day of the month payments are due (1 to 31).") var dueDay: Int
+    @Option(help: "Interest accrues from this day (YYYY-MM-DD); default: the day the broker accepts the command.") var start: String?
+    @Flag(help: "A business debt: its interest is deductible.") var business = false
+    @Flag(help: "Pay the principal from the lender's account into the wallet.") var disburse = false
+    @Option(help: "Command id (idempotency key); a new UUID when absent.") var id: String?
+    @OptionGroup var topologyFile: TopologyFileOption
+
+    func run() throws {
+        var startDate: CalendarDay?
+        if let start {
+            guard let day = CalendarDay(iso: start) else { throw ValidationError("--start \(start) is not a date (YYYY-MM-DD)") }
+            startDate = day
+        }
+        try publishOne(
+            DebtOpening(
+                commandId: id ?? newCommandId(), debtId: debt, borrower: borrower, account: account, lender: lender,
+                principal: try parseAmount(principal, currency), annualRateBasisPoints: rateBps,
+                monthlyPayment: try parseAmount(monthlyPayment, currency).minorUnits, dueDay: dueDay, business: business,
+                startDate: startDate, disburse: disburse, acceptedOn: CalendarDay(Date())), topologyFile)
+    }
 }

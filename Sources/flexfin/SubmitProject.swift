@@ -33,3 +33,43 @@ struct SubmitProjectCreation: ParsableCommand {
                 feeBasisPoints: feeBps, payoutAccount: payout, milestones: milestones), topologyFile)
     }
 }
+
+struct SubmitMilestoneFunding: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "milestone-fund", abstract: "Pay part or all of a milestone into its escrow (milestone.fund); prints its command id.")
+
+    @Option(help: "The project.") var project: String
+    @Option(help: "The milestone.") var milestone: String
+    @Option(help: "The paying wallet: the project client's.") var from: String
+    @Option(help: "Amount as a decimal in the project's currency, e.g. 12.34 (read as text, never floating point).") var amount: String
+    @Option(help: "The project's currency (ISO 4217), for reading the amount.") var currency = "USD"
+    @Option(help: "Command id (idempotency key); a new UUID when absent.") var id: String?
+    @OptionGroup var topologyFile: TopologyFileOption
+
+    func run() throws {
+        try publishOne(
+            MilestoneFunding(
+                commandId: id ?? newCommandId(), projectId: project, milestoneId: milestone, fromAccount: from,
+                amount: try parseAmount(amount, currency).minorUnits), topologyFile)
+    }
+}
+
+struct SubmitMilestoneCancellation: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "milestone-cancel",
+        abstract: "Cancel a milestone: its escrow goes back to the wallets that funded it (milestone.cancel); prints its command id.")
+
+    @Option(help: "The project.") var project: String
+    @Option(help: "The milestone.") var milestone: String
+    @Option(help: "The project's client, or 'operator'.") var by: String
+    @Option(help: "Why (told to both parties).") var reason: String
+    @Option(help: "Command id (idempotency key); a new UUID when absent.") var id: String?
+    @OptionGroup var actor: ActorOption
+    @OptionGroup var topologyFile: TopologyFileOption
+
+    func run() throws {
+        try publishOne(
+            MilestoneCancellation(commandId: id ?? newCommandId(), projectId: project, milestoneId: milestone, by: by, reason: reason),
+            topologyFile, actor: actor.name)
+    }
+}

@@ -51,7 +51,7 @@ public struct Deposit: SingleTypeCommand, Equatable {
         self.init(
             commandId: try fields.id("command_id"), account: try fields.id("account"),
             amount: Money(minorUnits: try fields.amount("amount"), currency: try fields.currency("currency")),
-            gateway: try fields.gateway("gateway"), externalId: try fields.string("external_id", maxLength: 128))
+            gateway: try fields.systemAccountName("gateway"), externalId: try fields.string("external_id", maxLength: 128))
     }
 
     public var canonicalFields: JSONObject {
@@ -84,7 +84,7 @@ public struct Withdrawal: SingleTypeCommand, Equatable {
         self.init(
             commandId: try fields.id("command_id"), account: try fields.id("account"),
             amount: Money(minorUnits: try fields.amount("amount"), currency: try fields.currency("currency")),
-            gateway: try fields.gateway("gateway"), destination: try fields.string("destination", maxLength: 128))
+            gateway: try fields.systemAccountName("gateway"), destination: try fields.string("destination", maxLength: 128))
     }
 
     public var canonicalFields: JSONObject {

@@ -177,19 +177,10 @@ public struct AccountPlan: Sendable {
         func refuse(_ reason: AccountRejection, _ detail: String) -> AccountOutcome {
             reject(command, reason, detail, account: w.account, user: wallet(w.account)?.userId, amount: w.amount)
         }
-        guard let account = wallet(w.account) else { return refuse(.unknownWallet, "no wallet \(w.account)") }
-        guard account.status.receives else { return refuse(.walletClosed, "wallet \(w.account) is closed") }
-        guard account.status.paysOut else {
-            return refuse(.accountFrozen, "wallet \(w.account) is frozen: it pays nothing out until an operator unfreezes it")
+        if let (refusal, detail) = WalletDebitRefusal.check(wallet(w.account), id: w.account, pays: w.amount, for: "the withdrawal") {
+            return refuse(AccountRejection(rawValue: refusal.rawValue)!, detail)
         }
-        guard account.currency == w.amount.currency.code else {
-            return refuse(.currencyMismatch, "wallet \(w.account) holds \(account.currency), the withdrawal is in \(w.amount.currency)")
-        }
-        guard account.balance >= w.amount.minorUnits else {
-            return refuse(
-                .insufficientFunds,
-                "wallet \(w.account) holds \(w.amount.currency.text(account.balance)), the withdrawal needs \(w.amount.text)")
-        }
+        let account = wallet(w.account)!
         move(w.commandId, "withdrawal", w.account, SystemAccount.payout(w.gateway, w.amount.currency.code), w.amount, memo: w.destination)
         withdrawals[w.commandId] = WithdrawalState(
             id: w.commandId, account: w.account, amount: w.amount, gateway: w.gateway, destination: w.destination, status: .pending)

@@ -26,9 +26,10 @@ public enum AccountPurpose: String, Sendable, CaseIterable {
 }
 
 extension MessageFields {
-    /// A payment gateway's name: it names the gateway's accounts
-    /// (`gateway.<name>.<currency>`), so it is short and plain.
-    public func gateway(_ name: String) throws(InvalidMessage) -> String {
+    /// A payment gateway's or a lender's name: it names their accounts
+    /// (`gateway.<name>.<currency>`, `lender.<name>.<currency>`), so it is
+    /// short and plain.
+    public func systemAccountName(_ name: String) throws(InvalidMessage) -> String {
         let value = try string(name, maxLength: 32)
         guard !value.isEmpty,
             value.utf8.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x5F || $0 == 0x2D })

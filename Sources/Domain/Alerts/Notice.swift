@@ -37,6 +37,31 @@ public struct Notice: Sendable, Equatable {
             return "Your risk band changed from \(r.fromBand.rawValue) to \(r.toBand.rawValue) (score \(r.score) of 100)."
         case .riskRecalculated(let r):
             return "Your risk score is \(r.score) of 100 (\(r.band.rawValue))."
+        case .milestoneFunded(let m):
+            let of = "\(m.amount.currency.text(m.escrow)) of \(m.amount.currency.text(m.milestoneAmount))"
+            return user == m.client
+                ? "You paid \(m.amount.text) from \(m.wallet) into milestone \(m.milestoneId) of project \(m.projectId): its escrow holds \(of)."
+                : "Milestone \(m.milestoneId) of project \(m.projectId) is fully funded: its escrow holds \(of)."
+        case .milestoneCancelled(let m):
+            let by = m.by == m.client ? "by its client" : "by an operator"
+            let back =
+                m.returned.isEmpty
+                ? "its escrow held nothing"
+                : m.returned.map { "\(m.currency.text($0.amount)) went back to \($0.wallet)" }.joined(separator: ", ")
+            return user == m.client
+                ? "Milestone \(m.milestoneId) of project \(m.projectId) was cancelled \(by) (\(m.reason)): \(back)."
+                : "Milestone \(m.milestoneId) of project \(m.projectId) was cancelled \(by) (\(m.reason)); it will not be paid."
+        case .milestoneFundingRejected(let m):
+            return "Funding milestone \(m.milestoneId) of project \(m.projectId) was refused: \(m.reason) (\(m.detail))."
+        case .milestoneCancellationRejected(let m):
+            return "Cancelling milestone \(m.milestoneId) of project \(m.projectId) was refused: \(m.reason) (\(m.detail))."
+        case .debtOpened(let d):
+            let debt = d.debt
+            let money = Money(minorUnits: debt.principal, currency: debt.currency)
+            return
+                "Your debt \(debt.id) of \(money.text) to \(debt.lenderAccount) is open: \(debt.currency.text(debt.monthlyPayment)) a month on day \(debt.dueDay)\(d.disbursed ? ", the principal paid into \(d.account)" : "")."
+        case .debtOpeningRejected(let d):
+            return "Opening debt \(d.debtId) was refused: \(d.reason) (\(d.detail))."
         case .projectCreated(let p):
             let c = p.command
             return user == c.client

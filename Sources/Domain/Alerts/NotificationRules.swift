@@ -88,7 +88,11 @@ extension EventPayload {
         case .depositCompleted(let d): [(d.account, d.userId, false)]
         case .withdrawalRequested(let w): [(w.account, w.userId, true)]
         case .withdrawalFailed(let w): [(w.account, w.userId, false)]
-        case .projectCreated, .projectRejected, .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected,
+        case .milestoneFunded(let m): [(m.wallet, m.client, true)]
+        case .milestoneCancelled(let m): m.returned.map { ($0.wallet, m.client, false) }
+        case .debtOpened(let d): d.disbursed ? [(d.account, d.debt.borrower, false)] : []
+        case .milestoneFundingRejected, .milestoneCancellationRejected, .debtOpeningRejected, .projectCreated, .projectRejected,
+            .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected,
             .depositRejected,
             .withdrawalSettled, .withdrawalRejected, .paymentRejected, .milestoneRejected, .debtPaidOff, .debtRepaymentRejected,
             .riskRecalculated, .riskChanged,

@@ -42,7 +42,7 @@ public struct DepositCompleted: EventData {
         account = try data.id("account")
         userId = try data.id("user_id")
         amount = Money(minorUnits: try data.amount("amount"), currency: try data.currency("currency"))
-        gateway = try data.gateway("gateway")
+        gateway = try data.systemAccountName("gateway")
         externalId = try data.string("external_id", maxLength: 128)
         purpose = try data.purpose("purpose")
     }
@@ -84,7 +84,7 @@ public struct WithdrawalFacts: EventData {
         account = try data.id("account")
         userId = try data.id("user_id")
         amount = Money(minorUnits: try data.amount("amount"), currency: try data.currency("currency"))
-        gateway = try data.gateway("gateway")
+        gateway = try data.systemAccountName("gateway")
         destination = try data.string("destination", maxLength: 128)
         externalId = try data.optionalString("external_id", maxLength: 128)
         reason = try data.optionalString("reason")

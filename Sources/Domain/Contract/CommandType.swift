@@ -14,13 +14,16 @@ public enum CommandType: String, CaseIterable, Sendable {
     case accountUnfreeze = "account.unfreeze"
     case accountClose = "account.close"
     case projectCreate = "project.create"
+    case milestoneFund = "milestone.fund"
+    case milestoneCancel = "milestone.cancel"
+    case debtOpen = "debt.open"
 
     /// The consumer that applies this command.
     public var consumer: Consumer {
         switch self {
         case .payment: .payments
-        case .milestoneComplete, .projectCreate: .milestones
-        case .debtRepayment: .repayments
+        case .milestoneComplete, .projectCreate, .milestoneFund, .milestoneCancel: .milestones
+        case .debtRepayment, .debtOpen: .repayments
         case .riskRecalculate: .risk
         case .accountOpen, .deposit, .withdrawal, .withdrawalSettle, .withdrawalFail, .accountFreeze, .accountUnfreeze, .accountClose:
             .accounts
@@ -28,12 +31,14 @@ public enum CommandType: String, CaseIterable, Sendable {
     }
 
     /// Operators' commands: over HTTP they need the `operate` scope, and the
-    /// actor who sent them is on their events (and so in the audit log).
+    /// actor who sent them is on their events (and so in the audit log). A
+    /// `milestone.cancel` is one when its `by` is `operator`
+    /// (`SubmittedCommand.needsOperator`).
     public var isOperatorCommand: Bool {
         switch self {
         case .accountFreeze, .accountUnfreeze, .accountClose: true
         case .payment, .milestoneComplete, .debtRepayment, .riskRecalculate, .accountOpen, .deposit, .withdrawal, .withdrawalSettle,
-            .withdrawalFail, .projectCreate:
+            .withdrawalFail, .projectCreate, .milestoneFund, .milestoneCancel, .debtOpen:
             false
         }
     }
@@ -45,7 +50,21 @@ extension CommandType {
     public var rejectionReasons: [String] {
         switch self {
         case .payment: PaymentRejection.allCases.map(\.rawValue)
-        case .milestoneComplete: MilestoneRejection.allCases.map(\.rawValue)
+        case .milestoneComplete:
+            [
+                .unknownProject, .unknownMilestone, .notProjectClient, .alreadyCompleted, .milestoneCancelled, .notFunded,
+                .currencyMismatch,
+                .walletClosed,
+            ].map(\MilestoneRejection.rawValue)
+        case .milestoneFund:
+            [
+                .unknownProject, .unknownMilestone, .unknownWallet, .walletClosed, .accountFrozen, .currencyMismatch, .milestoneNotPending,
+                .notProjectClient, .overfunded, .insufficientFunds,
+            ].map(\MilestoneRejection.rawValue)
+        case .milestoneCancel:
+            [.unknownProject, .unknownMilestone, .notProjectClient, .alreadyCompleted, .alreadyCancelled, .walletClosed]
+                .map(\MilestoneRejection.rawValue)
+        case .debtOpen: DebtOpeningRejection.allCases.map(\.rawValue)
         case .projectCreate: ProjectRejection.allCases.map(\.rawValue)
         case .debtRepayment: RepaymentRejection.allCases.map(\.rawValue)
         case .riskRecalculate: [RiskRecalculation.unknownUser]

@@ -108,3 +108,65 @@ public struct DebtRepaymentRejected: EventData {
 
     public var users: [String] { [borrower].compactMap { $0 } }
 }
+
+/// `debt.opened`: a debt's terms as opened; `disbursed` when the principal
+/// was paid from the lender's account into the wallet.
+public struct DebtOpened: EventData {
+    public let debt: Debt
+    public let account: String
+    public let disbursed: Bool
+
+    public init(_ command: DebtOpening) {
+        (debt, account, disbursed) = (command.debt, command.account, command.disburse)
+    }
+
+    public init(_ data: MessageFields) throws(InvalidMessage) {
+        let start = try data.string("start_date", maxLength: 10)
+        guard let day = CalendarDay(iso: start) else { throw data.fault("start_date", "\"\(start)\" is not a date (YYYY-MM-DD)") }
+        debt = Debt(
+            id: try data.id("debt_id"), borrower: try data.id("borrower"), lenderAccount: try data.id("lender_account"),
+            currency: try data.currency("currency"), principal: try data.amount("principal"), interestCarried: 0, interestFrom: day,
+            annualRateBasisPoints: try data.nonNegativeAmount("annual_rate_bps"), monthlyPayment: try data.amount("monthly_payment"),
+            dueDay: Int(try data.amount("due_day")), business: try data.bool("business"), status: .active)
+        account = try data.id("account")
+        disbursed = try data.bool("disbursed")
+    }
+
+    public var fields: JSONObject {
+        [
+            "debt_id": .string(debt.id), "borrower": .string(debt.borrower), "account": .string(account),
+            "lender_account": .string(debt.lenderAccount), "currency": .string(debt.currency.code), "principal": .integer(debt.principal),
+            "annual_rate_bps": .integer(debt.annualRateBasisPoints), "monthly_payment": .integer(debt.monthlyPayment),
+            "due_day": .integer(Int64(debt.dueDay)), "business": .bool(debt.business), "start_date": .string(debt.interestFrom.iso),
+            "disbursed": .bool(disbursed),
+        ]
+    }
+
+    public var users: [String] { [debt.borrower] }
+}
+
+/// `debt.opening_rejected`: a `debt.open` refused, with the rule; the
+/// borrower is told when a user.
+public struct DebtOpeningRejected: EventData {
+    public let debtId: String
+    public let borrower: String?
+    public let reason: String
+    public let detail: String
+
+    public init(debtId: String, borrower: String?, reason: String, detail: String) {
+        (self.debtId, self.borrower, self.reason, self.detail) = (debtId, borrower, reason, detail)
+    }
+
+    public init(_ data: MessageFields) throws(InvalidMessage) {
+        debtId = try data.id("debt_id")
+        borrower = try data.optionalString("borrower", maxLength: MessageFields.maxIdLength)
+        reason = try data.string("reason", maxLength: 64)
+        detail = try data.string("detail")
+    }
+
+    public var fields: JSONObject {
+        ["debt_id": .string(debtId), "borrower": .optional(borrower), "reason": .string(reason), "detail": .string(detail)]
+    }
+
+    public var users: [String] { [borrower].compactMap { $0 } }
+}

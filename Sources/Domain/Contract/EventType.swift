@@ -9,8 +9,14 @@ public enum EventType: String, CaseIterable, Sendable {
     case paymentRejected = "payment.rejected"
     case milestoneCompleted = "milestone.completed"
     case milestoneRejected = "milestone.rejected"
+    case milestoneFunded = "milestone.funded"
+    case milestoneFundingRejected = "milestone.funding_rejected"
+    case milestoneCancelled = "milestone.cancelled"
+    case milestoneCancellationRejected = "milestone.cancellation_rejected"
     case projectCreated = "project.created"
     case projectRejected = "project.rejected"
+    case debtOpened = "debt.opened"
+    case debtOpeningRejected = "debt.opening_rejected"
     case debtRepaid = "debt.repaid"
     case debtPaidOff = "debt.paid_off"
     case debtRepaymentRejected = "debt.repayment_rejected"
@@ -39,7 +45,8 @@ public enum EventType: String, CaseIterable, Sendable {
         case .paymentCompleted, .paymentRejected, .milestoneCompleted, .milestoneRejected,
             .debtRepaid, .debtPaidOff, .debtRepaymentRejected, .riskRecalculated, .riskChanged, .accountOpened, .accountFrozen,
             .accountUnfrozen, .accountClosed, .accountRejected, .depositCompleted, .depositRejected, .withdrawalRequested,
-            .withdrawalSettled, .withdrawalFailed, .withdrawalRejected, .projectCreated, .projectRejected:
+            .withdrawalSettled, .withdrawalFailed, .withdrawalRejected, .projectCreated, .projectRejected, .milestoneFunded,
+            .milestoneFundingRejected, .milestoneCancelled, .milestoneCancellationRejected, .debtOpened, .debtOpeningRejected:
             true
         case .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged: false
         }
@@ -63,8 +70,14 @@ public enum EventPayload: Sendable, Equatable {
     case paymentRejected(PaymentRejected)
     case milestoneCompleted(MilestoneCompleted)
     case milestoneRejected(MilestoneRejected)
+    case milestoneFunded(MilestoneFunded)
+    case milestoneFundingRejected(MilestoneRefused)
+    case milestoneCancelled(MilestoneCancelled)
+    case milestoneCancellationRejected(MilestoneRefused)
     case projectCreated(ProjectCreated)
     case projectRejected(ProjectRejected)
+    case debtOpened(DebtOpened)
+    case debtOpeningRejected(DebtOpeningRejected)
     case debtRepaid(DebtRepaid)
     case debtPaidOff(DebtPaidOff)
     case debtRepaymentRejected(DebtRepaymentRejected)
@@ -91,8 +104,14 @@ public enum EventPayload: Sendable, Equatable {
         case .paymentRejected: .paymentRejected
         case .milestoneCompleted: .milestoneCompleted
         case .milestoneRejected: .milestoneRejected
+        case .milestoneFunded: .milestoneFunded
+        case .milestoneFundingRejected: .milestoneFundingRejected
+        case .milestoneCancelled: .milestoneCancelled
+        case .milestoneCancellationRejected: .milestoneCancellationRejected
         case .projectCreated: .projectCreated
         case .projectRejected: .projectRejected
+        case .debtOpened: .debtOpened
+        case .debtOpeningRejected: .debtOpeningRejected
         case .debtRepaid: .debtRepaid
         case .debtPaidOff: .debtPaidOff
         case .debtRepaymentRejected: .debtRepaymentRejected
@@ -121,8 +140,14 @@ public enum EventPayload: Sendable, Equatable {
         case .paymentRejected(let data): data
         case .milestoneCompleted(let data): data
         case .milestoneRejected(let data): data
+        case .milestoneFunded(let data): data
+        case .milestoneFundingRejected(let data): data
+        case .milestoneCancelled(let data): data
+        case .milestoneCancellationRejected(let data): data
         case .projectCreated(let data): data
         case .projectRejected(let data): data
+        case .debtOpened(let data): data
+        case .debtOpeningRejected(let data): data
         case .debtRepaid(let data): data
         case .debtPaidOff(let data): data
         case .debtRepaymentRejected(let data): data
@@ -143,8 +168,14 @@ public enum EventPayload: Sendable, Equatable {
         case .paymentRejected: self = .paymentRejected(try PaymentRejected(data))
         case .milestoneCompleted: self = .milestoneCompleted(try MilestoneCompleted(data))
         case .milestoneRejected: self = .milestoneRejected(try MilestoneRejected(data))
+        case .milestoneFunded: self = .milestoneFunded(try MilestoneFunded(data))
+        case .milestoneFundingRejected: self = .milestoneFundingRejected(try MilestoneRefused(data))
+        case .milestoneCancelled: self = .milestoneCancelled(try MilestoneCancelled(data))
+        case .milestoneCancellationRejected: self = .milestoneCancellationRejected(try MilestoneRefused(data))
         case .projectCreated: self = .projectCreated(try ProjectCreated(data))
         case .projectRejected: self = .projectRejected(try ProjectRejected(data))
+        case .debtOpened: self = .debtOpened(try DebtOpened(data))
+        case .debtOpeningRejected: self = .debtOpeningRejected(try DebtOpeningRejected(data))
         case .debtRepaid: self = .debtRepaid(try DebtRepaid(data))
         case .debtPaidOff: self = .debtPaidOff(try DebtPaidOff(data))
         case .debtRepaymentRejected: self = .debtRepaymentRejected(try DebtRepaymentRejected(data))

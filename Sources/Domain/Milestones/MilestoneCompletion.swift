@@ -35,4 +35,6 @@ public enum MilestoneStatus: String, Sendable {
     case funded
     /// Its escrow was released.
     case completed
+    /// Called off: its escrow went back to the wallets that funded it.
+    case cancelled
 }

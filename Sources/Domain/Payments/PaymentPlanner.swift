@@ -139,22 +139,18 @@ public struct PaymentPlan: Sendable {
                 return reject(.currencyMismatch, "account \(id) holds \(account.currency), the payment is in \(command.amount.currency)")
             }
         }
-        let amount = command.amount.minorUnits
-        if let escrow {
-            guard escrow.status == .pending else {
-                return reject(.milestoneNotPending, "milestone \(escrow.milestoneId) is \(escrow.status.rawValue), not pending")
-            }
-            guard accounts[command.payer]?.userId == escrow.client else {
-                return reject(.notProjectClient, "wallet \(command.payer) is not the project client \(escrow.client)'s")
-            }
-            let missing = escrow.amount - balances[command.payee]!
-            guard amount <= missing else {
-                return reject(
-                    .escrowOverfunded,
-                    "milestone \(escrow.milestoneId) needs \(command.amount.currency.text(missing)) more, the payment is \(command.amount.text)"
-                )
+        if let escrow,
+            let (refusal, detail) = EscrowFundingRefusal.check(
+                milestone: escrow.milestoneId, status: escrow.status, client: escrow.client, payerOwner: accounts[command.payer]?.userId,
+                payer: command.payer, escrow: balances[command.payee]!, milestoneAmount: escrow.amount, amount: command.amount)
+        {
+            switch refusal {
+            case .notPending: return reject(.milestoneNotPending, detail)
+            case .notClient: return reject(.notProjectClient, detail)
+            case .overfunded: return reject(.escrowOverfunded, detail)
             }
         }
+        let amount = command.amount.minorUnits
         let available = balances[command.payer]!
         guard available >= amount else {
             return reject(

@@ -34,7 +34,9 @@ public struct TaxableAmount: Sendable, Equatable {
 extension EventPayload {
     /// What tax may count of this event: every event that moves a user's
     /// money says which amounts to whom. A milestone release is not also a
-    /// `payment.completed`, so its money is counted once, here.
+    /// `payment.completed`, so its money is counted once, here. Escrow
+    /// funded or returned is the client's own money held, and a loan's
+    /// principal is not income: neither is counted.
     public var taxableAmounts: [TaxableAmount] {
         switch self {
         case .paymentCompleted(let p):
@@ -62,8 +64,9 @@ extension EventPayload {
             .filter { $0.amount.minorUnits > 0 }
         case .depositCompleted(let d):
             return [TaxableAmount(user: d.userId, part: d.purpose.depositsAreIncome ? .depositIncome : .ownTransfer, amount: d.amount)]
-        case .projectCreated, .projectRejected, .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected,
-            .depositRejected, .withdrawalRequested,
+        case .milestoneFunded, .milestoneFundingRejected, .milestoneCancelled, .milestoneCancellationRejected, .debtOpened,
+            .debtOpeningRejected, .projectCreated, .projectRejected, .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed,
+            .accountRejected, .depositRejected, .withdrawalRequested,
             .withdrawalSettled, .withdrawalFailed, .withdrawalRejected, .paymentRejected, .milestoneRejected, .debtPaidOff,
             .debtRepaymentRejected, .riskRecalculated, .riskChanged,
             .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:

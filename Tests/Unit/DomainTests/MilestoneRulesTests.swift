@@ -32,60 +32,152 @@ final class MilestoneRulesTests: XCTestCase {
         XCTAssertEqual(largest.fee, Int64.max / 10_000 * 9_999 + Int64.max % 10_000 * 9_999 / 10_000)
     }
 
-    // MARK: - Releases
+    // MARK: - Releases, fundings and cancellations (the milestones worker)
 
     private func milestone(
-        _ id: String = "m1", status: MilestoneStatus = .funded, escrow: Int64 = 10_000, amount: Int64 = 10_000,
-        bps: Int64 = 500, wallet: AccountState? = nil
+        _ id: String = "m1", status: MilestoneStatus = .funded, amount: Int64 = 10_000, bps: Int64 = 500, wallet: String = "wf",
+        fundedBy: [String: Int64] = [:]
     ) -> MilestoneState {
         MilestoneState(
             id: id, projectId: "p1", client: "client", freelancer: "free", currency: "USD", amount: amount, status: status,
-            escrowAccount: "escrow.\(id)", escrowBalance: escrow, feeBasisPoints: bps,
-            payoutWallet: wallet ?? AccountState(id: "wf", userId: "free", isWallet: true, currency: "USD", balance: 0, status: .open))
+            escrowAccount: "escrow.\(id)", feeBasisPoints: bps, payoutWallet: wallet, fundedBy: fundedBy)
     }
 
-    private func complete(_ id: String, _ milestone: String = "m1", by: String = "client", project: String = "p1") -> MilestoneCompletion {
-        MilestoneCompletion(commandId: id, projectId: project, milestoneId: milestone, completedBy: by)
+    private func account(_ id: String, _ user: String?, balance: Int64 = 0, status: AccountStatus = .open, currency: String = "USD")
+        -> AccountState
+    {
+        AccountState(id: id, userId: user, isWallet: user != nil, currency: currency, balance: balance, status: status)
     }
 
-    private func reasons(_ plan: MilestonePlan) -> [String] {
-        plan.outcomes.map { if case .rejected(_, let r, _) = $0 { r.rawValue } else { "ok" } }
+    private func escrows(_ balances: [String: Int64]) -> [String: AccountState] {
+        Dictionary(uniqueKeysWithValues: balances.map { ("escrow.\($0.key)", account("escrow.\($0.key)", nil, balance: $0.value)) })
     }
+
+    private func complete(_ id: String, _ milestone: String = "m1", by: String = "client", project: String = "p1") -> MilestoneCommand {
+        .complete(MilestoneCompletion(commandId: id, projectId: project, milestoneId: milestone, completedBy: by))
+    }
+
+    private func fund(_ id: String, _ amount: Int64, _ milestone: String = "m1", from: String = "wc", project: String = "p1")
+        -> MilestoneCommand
+    {
+        .fund(MilestoneFunding(commandId: id, projectId: project, milestoneId: milestone, fromAccount: from, amount: amount))
+    }
+
+    private func cancel(_ id: String, _ milestone: String = "m1", by: String = "client", project: String = "p1") -> MilestoneCommand {
+        .cancel(MilestoneCancellation(commandId: id, projectId: project, milestoneId: milestone, by: by, reason: "scope changed"))
+    }
+
+    private func reasons(_ plan: MilestonePlan) -> [String] { plan.outcomes.map { $0.rejection?.rawValue ?? "ok" } }
 
     private let projects: [String: (client: String, freelancer: String)] = ["p1": ("client", "free")]
 
     func testAReleaseIsOneBalancedSplitAndASecondCompletionIsRejected() throws {
-        let plan = MilestonePlan(commands: [complete("c1"), complete("c2")], milestones: ["m1": milestone()], projects: projects)
+        let plan = MilestonePlan(
+            commands: [complete("c1"), complete("c2")], milestones: ["m1": milestone()], projects: projects,
+            accounts: escrows(["m1": 10_000]).merging(["wf": account("wf", "free")]) { $1 })
         XCTAssertEqual(reasons(plan), ["ok", "already_completed"])
         XCTAssertEqual(plan.balanceChanges, ["escrow.m1": -10_000, "wf": 9_500])
         XCTAssertEqual(plan.fees, ["fees.USD": 500])
         XCTAssertEqual(plan.balanceChanges.values.reduce(0, +) + plan.fees.values.reduce(0, +), 0)
-        guard case .completed(_, let release) = plan.outcomes[0] else { return XCTFail() }
+        guard case .milestoneCompleted(let release) = plan.outcomes[0].event else { return XCTFail() }
         XCTAssertEqual(release.users, ["client", "free"])
     }
 
-    func testEachRejectionReason() {
-        let eurWallet = AccountState(id: "we", userId: "free", isWallet: true, currency: "EUR", balance: 0, status: .open)
-        let closed = AccountState(id: "wx", userId: "free", isWallet: true, currency: "USD", balance: 0, status: .closed)
-        let frozen = AccountState(id: "wz", userId: "free", isWallet: true, currency: "USD", balance: 0, status: .frozen)
+    func testEachCompletionRejectionReason() {
         let milestones = [
-            "m1": milestone(), "half": milestone("half", status: .pending, escrow: 5_000),
-            "done": milestone("done", status: .completed, escrow: 0), "eur": milestone("eur", wallet: eurWallet),
-            "closed": milestone("closed", wallet: closed), "frozen": milestone("frozen", wallet: frozen),
+            "m1": milestone(), "half": milestone("half", status: .pending), "done": milestone("done", status: .completed),
+            "eur": milestone("eur", wallet: "we"), "closed": milestone("closed", wallet: "wx"), "frozen": milestone("frozen", wallet: "wz"),
+            "off": milestone("off", status: .cancelled),
         ]
+        var accounts = escrows(["m1": 10_000, "half": 5_000, "done": 0, "eur": 10_000, "closed": 10_000, "frozen": 10_000, "off": 0])
+        accounts["we"] = account("we", "free", currency: "EUR")
+        accounts["wx"] = account("wx", "free", status: .closed)
+        accounts["wz"] = account("wz", "free", status: .frozen)
         let plan = MilestonePlan(
             commands: [
-                complete("1", project: "nope"), complete("2", "nope"), complete("3", by: "free"),
-                complete("4", "half"), complete("5", "done"), complete("6", "eur"), complete("7", "closed"), complete("8", "frozen"),
+                complete("1", project: "nope"), complete("2", "nope"), complete("3", by: "free"), complete("4", "half"),
+                complete("5", "done"), complete("6", "eur"), complete("7", "closed"), complete("8", "frozen"), complete("9", "off"),
             ],
-            milestones: milestones, projects: projects)
+            milestones: milestones, projects: projects, accounts: accounts)
         XCTAssertEqual(
             reasons(plan),
             [
-                "unknown_project", "unknown_milestone", "not_project_client", "not_funded", "already_completed",
-                "currency_mismatch", "wallet_closed", "ok",
+                "unknown_project", "unknown_milestone", "not_project_client", "not_funded", "already_completed", "currency_mismatch",
+                "wallet_closed", "ok", "milestone_cancelled",
             ], "a frozen wallet still receives its release")
         XCTAssertEqual(plan.balanceChanges["wz"], 9_500)
+        XCTAssertEqual(Set(reasons(plan)).subtracting(["ok"]), Set(CommandType.milestoneComplete.rejectionReasons))
+    }
+
+    /// Partial fundings add up to the amount, and the one that fills it makes the milestone fundable no more.
+    func testFundingsAddUpAndEachRejectionReason() {
+        var accounts = escrows(["m1": 0, "m2": 0])
+        accounts["wc"] = account("wc", "client", balance: 50_000)
+        accounts["wc2"] = account("wc2", "client", balance: 100)
+        accounts["wx"] = account("wx", "stranger", balance: 50_000)
+        accounts["wz"] = account("wz", "client", balance: 50_000, status: .frozen)
+        accounts["wcl"] = account("wcl", "client", status: .closed)
+        accounts["weur"] = account("weur", "client", balance: 50_000, currency: "EUR")
+        let plan = MilestonePlan(
+            commands: [
+                fund("1", 4_000), fund("2", 7_000), fund("3", 6_000), fund("4", 1), fund("5", 1, from: "wx", project: "nope"),
+                fund("6", 1, "m9"), fund("7", 1, "m2", from: "nobody"), fund("8", 1, "m2", from: "wcl"), fund("9", 1, "m2", from: "wz"),
+                fund("10", 1, "m2", from: "weur"), fund("11", 1, "m2", from: "wx"), fund("12", 200, "m2", from: "wc2"),
+            ],
+            milestones: ["m1": milestone(status: .pending), "m2": milestone("m2", status: .pending)], projects: projects,
+            accounts: accounts)
+        XCTAssertEqual(
+            reasons(plan),
+            [
+                "ok", "overfunded", "ok", "milestone_not_pending", "unknown_project", "unknown_milestone", "unknown_wallet",
+                "wallet_closed", "account_frozen", "currency_mismatch", "not_project_client", "insufficient_funds",
+            ])
+        XCTAssertEqual(Set(reasons(plan)).subtracting(["ok"]), Set(CommandType.milestoneFund.rejectionReasons))
+        XCTAssertEqual(plan.newlyFunded, ["m1"])
+        XCTAssertEqual(plan.balanceChanges, ["wc": -10_000, "escrow.m1": 10_000])
+        guard case .milestoneFunded(let first) = plan.outcomes[0].event, case .milestoneFunded(let last) = plan.outcomes[2].event else {
+            return XCTFail()
+        }
+        XCTAssertEqual([first.escrow, last.escrow], [4_000, 10_000])
+        XCTAssertEqual([first.fullyFunded, last.fullyFunded], [false, true])
+        XCTAssertEqual(last.users, ["client", "free"], "the freelancer hears once the milestone is fully funded")
+    }
+
+    /// A cancellation gives each funder back exactly what it paid in, a
+    /// funding earlier in the batch included, in one balanced posting.
+    func testACancellationReturnsEachFundersMoneyAndEachRejectionReason() {
+        var accounts = escrows(["m1": 6_000, "done": 0, "off": 0, "m3": 1_000, "m4": 0])
+        accounts["wc"] = account("wc", "client", balance: 50_000)
+        accounts["wc2"] = account("wc2", "client", balance: 0, status: .frozen)
+        accounts["wcl"] = account("wcl", "client", status: .closed)
+        let milestones = [
+            "m1": milestone(status: .pending, fundedBy: ["wc": 2_000, "wc2": 4_000]), "done": milestone("done", status: .completed),
+            "off": milestone("off", status: .cancelled), "m3": milestone("m3", status: .pending, fundedBy: ["wcl": 1_000]),
+            "m4": milestone("m4", status: .pending),
+        ]
+        let plan = MilestonePlan(
+            commands: [
+                fund("f", 1_500), cancel("1"), cancel("2"), cancel("3", "done"), cancel("4", "off"), cancel("5", "m3"),
+                cancel("6", "m4", by: "free"), cancel("7", project: "nope"), cancel("8", "m9"), cancel("9", "m4", by: "operator"),
+                fund("10", 1, "m4"),
+            ],
+            milestones: milestones, projects: projects, accounts: accounts)
+        XCTAssertEqual(
+            reasons(plan),
+            [
+                "ok", "ok", "already_cancelled", "already_completed", "already_cancelled", "wallet_closed", "not_project_client",
+                "unknown_project", "unknown_milestone", "ok", "milestone_not_pending",
+            ])
+        XCTAssertEqual(
+            Set(reasons(plan)).subtracting(["ok"]), Set(CommandType.milestoneCancel.rejectionReasons).union(["milestone_not_pending"]))
+        XCTAssertEqual(plan.balanceChanges, ["wc2": 4_000, "escrow.m1": -6_000, "wc": 2_000], "a frozen funder still gets its money back")
+        guard case .milestoneCancelled(let cancelled) = plan.outcomes[1].event else { return XCTFail() }
+        XCTAssertEqual(cancelled.returned, [.init(wallet: "wc", amount: 3_500), .init(wallet: "wc2", amount: 4_000)])
+        XCTAssertEqual(cancelled.totalReturned, 7_500)
+        XCTAssertEqual(cancelled.users, ["client", "free"])
+        guard case .milestoneCancelled(let byOperator) = plan.outcomes[9].event else { return XCTFail() }
+        XCTAssertEqual(byOperator.returned, [], "nothing was funded: nothing goes back")
+        XCTAssertEqual(byOperator.actor, "unknown", "an operator's cancellation names who sent it")
     }
 
     // MARK: - Escrow funding (a payment of kind escrow_fund)

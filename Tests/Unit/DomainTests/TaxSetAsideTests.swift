@@ -123,9 +123,27 @@ final class TaxSetAsideTests: XCTestCase {
             case .withdrawalRequested, .withdrawalSettled, .withdrawalFailed:
                 // The owner's own money leaving (or coming back): not counted.
                 continue
-            case .projectCreated, .projectRejected, .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected,
-                .depositRejected,
-                .withdrawalRejected, .paymentRejected, .milestoneRejected, .debtPaidOff, .debtRepaymentRejected, .riskRecalculated,
+            case .milestoneFunded, .milestoneCancelled, .debtOpened:
+                // Escrow held and returned, and a loan's principal, are not income.
+                let funded = EventPayload.milestoneFunded(
+                    MilestoneFunded(
+                        projectId: "p", milestoneId: "m", client: "u1", freelancer: "u2", wallet: "w1",
+                        amount: Money(minorUnits: 100, currency: usd), escrow: 100, milestoneAmount: 100))
+                let cancelled = EventPayload.milestoneCancelled(
+                    MilestoneCancelled(
+                        projectId: "p", milestoneId: "m", client: "u1", freelancer: "u2", by: "u1", actor: nil, reason: "r", currency: usd,
+                        returned: [.init(wallet: "w1", amount: 100)]))
+                let opened = EventPayload.debtOpened(
+                    DebtOpened(
+                        DebtOpening(
+                            commandId: "c", debtId: "d", borrower: "u1", account: "w1", lender: "bank",
+                            principal: Money(minorUnits: 100_000, currency: usd), annualRateBasisPoints: 1_000, monthlyPayment: 10_000,
+                            dueDay: 1, business: true, startDate: nil, disburse: true, acceptedOn: CalendarDay(iso: "2026-12-01")!)))
+                for payload in [funded, cancelled, opened] { XCTAssertEqual(payload.taxableAmounts, [], "\(payload.type)") }
+                continue
+            case .milestoneFundingRejected, .milestoneCancellationRejected, .debtOpeningRejected, .projectCreated, .projectRejected,
+                .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected, .depositRejected, .withdrawalRejected,
+                .paymentRejected, .milestoneRejected, .debtPaidOff, .debtRepaymentRejected, .riskRecalculated,
                 .riskChanged, .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
                 // Move no money: nothing to count (checked with a payload of each such kind below).
                 continue

@@ -37,8 +37,23 @@ final class HandlerDecodingTests: XCTestCase {
         XCTAssertThrowsError(try RepaymentHandler().decode(InboundMessage(body: body))) { error in
             XCTAssertTrue("\(error)".contains("timestamp"), "\(error)")
         }
-        let repayment = try RepaymentHandler().decode(InboundMessage(body: body, sentAt: 1_760_000_000))
+        guard case .repay(let repayment) = try RepaymentHandler().decode(InboundMessage(body: body, sentAt: 1_760_000_000)) else {
+            return XCTFail("a debt.repayment reads as a repayment")
+        }
         XCTAssertEqual(repayment.acceptedOn, CalendarDay(Date(timeIntervalSince1970: 1_760_000_000)))
+    }
+
+    /// A debt opened without a start date starts the day the broker accepted it, however late it is applied.
+    func testADebtOpeningWithoutAStartDateStartsTheDayItWasAccepted() throws {
+        let body = Array(
+            #"{"command_id":"o-1","type":"debt.open","debt_id":"d-1","borrower_id":"u1","account":"w1","lender":"bank","currency":"USD","principal":100000,"annual_rate_bps":1200,"monthly_payment":10000,"due_day":15,"business":false,"disburse":true}"#
+                .utf8)
+        guard case .open(let opening) = try RepaymentHandler().decode(InboundMessage(body: body, sentAt: 1_760_000_000)) else {
+            return XCTFail("a debt.open reads as an opening")
+        }
+        XCTAssertEqual(opening.startsOn, CalendarDay(Date(timeIntervalSince1970: 1_760_000_000)))
+        XCTAssertNil(opening.canonicalFields["start_date"], "the day accepted is not part of the content")
+        XCTAssertEqual(opening.lenderAccount, "lender.bank.USD")
     }
 
     func testTheRiskQueueTellsCommandsFromTriggeringEventsByTheMessageType() {

@@ -96,7 +96,30 @@ final class MessageContractTests: XCTestCase {
         let refused = AccountCommandRejected(
             commandType: .deposit, account: "w1", userId: "u1", amount: Money(minorUnits: 5, currency: usd), reason: "wallet_closed",
             detail: "d")
+        let refusedMilestone = MilestoneRefused(projectId: "p1", milestoneId: "m1", client: "u1", reason: "overfunded", detail: "d")
         switch type {
+        case .milestoneFunded:
+            return .milestoneFunded(
+                MilestoneFunded(
+                    projectId: "p1", milestoneId: "m1", client: "u1", freelancer: "u2", wallet: "w1",
+                    amount: Money(minorUnits: 5, currency: usd), escrow: 5, milestoneAmount: 9))
+        case .milestoneFundingRejected: return .milestoneFundingRejected(refusedMilestone)
+        case .milestoneCancellationRejected: return .milestoneCancellationRejected(refusedMilestone)
+        case .milestoneCancelled:
+            return .milestoneCancelled(
+                MilestoneCancelled(
+                    projectId: "p1", milestoneId: "m1", client: "u1", freelancer: "u2", by: "operator", actor: "ops", reason: "r",
+                    currency: usd, returned: [.init(wallet: "w1", amount: 3), .init(wallet: "w3", amount: 2)]))
+        case .debtOpened:
+            return .debtOpened(
+                DebtOpened(
+                    DebtOpening(
+                        commandId: "c1", debtId: "d1", borrower: "u1", account: "w1", lender: "bank",
+                        principal: Money(minorUnits: 100_000, currency: usd), annualRateBasisPoints: 1_200, monthlyPayment: 10_000,
+                        dueDay: 15, business: true, startDate: CalendarDay(iso: "2026-12-01"), disburse: true,
+                        acceptedOn: CalendarDay(iso: "2026-12-05")!)))
+        case .debtOpeningRejected:
+            return .debtOpeningRejected(DebtOpeningRejected(debtId: "d1", borrower: "u1", reason: "debt_exists", detail: "d"))
         case .projectCreated:
             return .projectCreated(
                 ProjectCreated(

@@ -12,7 +12,9 @@ final class RejectionReasonTests: XCTestCase {
         let decided = Set(
             PaymentRejection.allCases.map(\.rawValue) + MilestoneRejection.allCases.map(\.rawValue)
                 + RepaymentRejection.allCases.map(\.rawValue) + AccountRejection.allCases.map(\.rawValue)
-                + ProjectRejection.allCases.map(\.rawValue) + [RiskRecalculation.unknownUser])
+                + ProjectRejection.allCases.map(\.rawValue) + DebtOpeningRejection.allCases.map(\.rawValue) + [
+                    RiskRecalculation.unknownUser
+                ])
         XCTAssertEqual(declared, decided)
     }
 
