@@ -123,6 +123,12 @@ let package = Package(
                 "Payments", "Milestones", "Repayments", "Risk", "Notifications", "Tax", "Accounts",
             ]),
 
+        // The seeded world of `flexfin seed`, the benchmarks and the tests:
+        // each kind of thing created through its worker's own code.
+        .target(
+            name: "SeededWorld",
+            dependencies: ["Accounts", "Domain", "Ledger", "Milestones", "Repayments", "WorkerRuntime", "PostgresClient"]),
+
         // Benchmarks W1 and mixed: broker-only rate, pipeline rate, invariants.
         // The real pipeline in a disposable environment, for the benchmark
         // and the integration tests alike: wipe and seed, start the worker
@@ -130,14 +136,15 @@ let package = Package(
         .target(
             name: "PipelineHarness",
             dependencies: [
-                "Audit", "Domain", "Ledger", "Migrations", "Milestones", "Repayments", "Risk", "Submission", "WorkerRuntime", "Settings",
-                "Topology",
+                "Audit", "Domain", "Ledger", "Migrations", "Milestones", "Repayments", "Risk", "SeededWorld", "Submission", "WorkerRuntime",
+                "Settings", "Topology",
                 "AMQPClient", "PostgresClient", "RedisClient",
             ]),
         .target(
             name: "Benchmark",
             dependencies: [
-                "PipelineHarness", "APIKeys", "Domain", "Ledger", "Risk", "Submission", "WorkerRuntime", "Settings", "Topology",
+                "PipelineHarness", "APIKeys", "Domain", "Ledger", "Risk", "SeededWorld", "Submission", "WorkerRuntime", "Settings",
+                "Topology",
                 "AMQPClient",
                 "PostgresClient", "Telemetry",
             ]),
@@ -163,7 +170,7 @@ let package = Package(
             dependencies: [
                 "Settings", "Migrations", "Topology", "AMQPClient", "PostgresClient", "RedisClient",
                 "Domain", "Ledger", "Payments", "Milestones", "Repayments", "Risk", "Audit", "Notifications", "Tax", "Submission",
-                "Accounts",
+                "Accounts", "SeededWorld",
                 "WorkerRuntime",
                 "Benchmark", "PipelineHarness", "DeadLetterRecords", "DeadLetters", "APIKeys",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -209,7 +216,7 @@ let package = Package(
         .testTarget(
             name: "PipelineIntegrationTests",
             dependencies: [
-                "PipelineHarness", "Submission", "Audit", "Ledger", "Payments", "Milestones", "Repayments", "Risk", "Domain",
+                "PipelineHarness", "SeededWorld", "Submission", "Audit", "Ledger", "Payments", "Milestones", "Repayments", "Risk", "Domain",
                 "WorkerRuntime", "TestSupport", "Settings", "Topology",
                 "AMQPClient", "PostgresClient", "RedisClient",
                 "flexfin", "payments-worker", "audit-worker", "notifications-worker", "tax-worker", "milestones-worker",

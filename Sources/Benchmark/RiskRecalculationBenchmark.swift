@@ -4,6 +4,7 @@ import Ledger
 import PipelineHarness
 import PostgresClient
 import Risk
+import SeededWorld
 import Settings
 import Topology
 

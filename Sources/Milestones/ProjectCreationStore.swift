@@ -20,9 +20,16 @@ enum ProjectCreationStore {
         return (found["project"] ?? [], found["milestone"] ?? [], found["user"] ?? [])
     }
 
-    /// Each project, its milestones and their escrow accounts (at zero).
+    /// Each project, its milestones and their escrow accounts (at zero),
+    /// and the fee account of its currency if this is the first.
     static func insert(_ created: [ProjectCreation], in database: PostgresConnection) throws {
         guard !created.isEmpty else { return }
+        let currencies = Set(created.map(\.currency.code)).sorted()
+        try database.execute(
+            prepared: """
+                INSERT INTO accounts (id, kind, currency) SELECT * FROM unnest($1::text[], array_fill('fees'::text, ARRAY[cardinality($1::text[])]), $2::text[])
+                ON CONFLICT DO NOTHING
+                """, [currencies.map(SystemAccount.fees), currencies])
         let milestones = created.flatMap { project in project.milestones.map { (project, $0) } }
         let escrows = milestones.map { SystemAccount.escrow(milestone: $0.1.id) }
         try database.execute(

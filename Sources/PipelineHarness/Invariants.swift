@@ -27,13 +27,13 @@ public struct Invariants {
             let got = try db.query(sql).int(0, 0) ?? -1
             checks.append(Check(name: name, ok: got == want, detail: "\(got), expected \(want)"))
         }
-        try count("one transfer per completed payment", "SELECT count(*) FROM transfers WHERE kind <> 'funding'", expected.completed)
+        try count("one transfer per completed payment", "SELECT count(*) FROM transfers WHERE kind <> 'deposit'", expected.completed)
         try count("every unique command decided once", "SELECT count(*) FROM inbox WHERE consumer = 'payments'", expected.unique)
         try count("rejections", "SELECT count(*) FROM inbox WHERE consumer = 'payments' AND outcome = 'rejected'", expected.rejected)
         try count(
             "ledger entries",
             """
-            SELECT count(*) FROM ledger_entries e JOIN transfers t ON t.id = e.transfer_id WHERE t.kind <> 'funding'
+            SELECT count(*) FROM ledger_entries e JOIN transfers t ON t.id = e.transfer_id WHERE t.kind <> 'deposit'
             """, expected.expectedLedgerRows)
         try count("every event published (outbox drained)", "SELECT count(*) FROM outbox", 0)
         try count("one event per unique command", "SELECT count(DISTINCT body::jsonb->>'command_id') FROM audit_log", expected.unique)

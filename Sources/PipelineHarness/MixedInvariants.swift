@@ -34,16 +34,38 @@ public enum MixedInvariants {
         }
         try count("debts paid off", "SELECT count(*) FROM debts WHERE status = 'paid_off'", expected.paidOff)
         try count(
-            "escrow holds what was funded and not released",
+            "every escrow holds its fundings less its release and returns",
             """
-            WITH funded AS (SELECT credit_account AS id, sum(amount) AS total FROM transfers WHERE kind = 'escrow_fund' GROUP BY 1),
-                 released AS (SELECT debit_account AS id, sum(amount) AS total FROM transfers WHERE kind = 'milestone_release' GROUP BY 1)
-            SELECT count(*) FROM milestones m JOIN accounts a ON a.id = m.escrow_account
-            LEFT JOIN funded f ON f.id = m.escrow_account LEFT JOIN released r ON r.id = m.escrow_account
-            WHERE a.balance <> coalesce(f.total, 0) - coalesce(r.total, 0)
+            WITH moved AS (
+                SELECT credit_account AS id, amount FROM transfers WHERE kind = 'escrow_fund'
+                UNION ALL SELECT debit_account, -amount FROM transfers WHERE kind IN ('milestone_release', 'escrow_return')),
+              net AS (SELECT id, sum(amount) AS total FROM moved GROUP BY 1)
+            SELECT count(*) FROM milestones m JOIN accounts a ON a.id = m.escrow_account LEFT JOIN net ON net.id = m.escrow_account
+            WHERE a.balance <> coalesce(net.total, 0)
             """, 0)
         try count(
-            "a debt's outstanding is its principal less the principal repaid",
+            "a cancelled milestone's funders got back exactly what each paid in, and only theirs came back",
+            """
+            WITH moved AS (
+                SELECT reference AS milestone, debit_account AS wallet, amount AS paid, 0::bigint AS back FROM transfers
+                WHERE kind = 'escrow_fund'
+                UNION ALL
+                SELECT t.reference, e.account_id, 0, e.amount FROM transfers t JOIN ledger_entries e ON e.transfer_id = t.id AND e.amount > 0
+                WHERE t.kind = 'escrow_return')
+            SELECT count(*) FROM (
+                SELECT moved.milestone, moved.wallet FROM moved JOIN milestones m ON m.id = moved.milestone
+                GROUP BY 1, 2, m.status HAVING (m.status = 'cancelled' AND sum(paid) <> sum(back)) OR (m.status <> 'cancelled' AND sum(back) <> 0)
+            ) AS wrong
+            """, 0)
+        try count(
+            "a completed milestone was released once, no other at all",
+            """
+            WITH released AS (SELECT reference AS id, count(*) AS n FROM transfers WHERE kind = 'milestone_release' GROUP BY 1)
+            SELECT count(*) FROM milestones m LEFT JOIN released r ON r.id = m.id
+            WHERE coalesce(r.n, 0) <> CASE WHEN m.status = 'completed' THEN 1 ELSE 0 END
+            """, 0)
+        try count(
+            "every debt's outstanding principal is its original principal less the principal parts repaid",
             """
             SELECT count(*) FROM debts d
             WHERE d.principal <> d.original_principal - (SELECT coalesce(sum(principal), 0) FROM debt_repayments r WHERE r.debt_id = d.id)

@@ -1,24 +1,34 @@
 import Domain
 import Ledger
 import PostgresClient
+import SeededWorld
 
 extension MixedWorkload {
+    /// A command with what it must end in (see `MixedWorkload.init`'s `add`).
+    struct Planned: Sendable {
+        let command: any DomainCommand
+        var rejected = false
+        var uncertain = false
+        var events = 1
+        var notified = 1
+        var taxed = 0
+        var risk: [Int] = []
+
+        init(_ command: any DomainCommand, _ change: (inout Planned) -> Void) {
+            self.command = command
+            change(&self)
+        }
+    }
+
+    /// Index i's seeded wallet and its owner, wrapping around the `wallets` seeded.
+    static func wallet(_ index: Int, of wallets: Int) -> String { Seeding.wallet((index - 1) % wallets + 1, of: wallets) }
+    static func user(_ index: Int, of wallets: Int) -> String { Seeding.user((index - 1) % wallets + 1, of: wallets) }
+
     /// The accounts worker's share of the mix, and what it needs seeded.
     /// Every outcome is fixed by construction, or counted `uncertain` where
     /// it depends on the order lanes decide in; the follow-ups are fixed
     /// either way.
     public struct AccountsPart: Sendable {
-        /// A command with what it must end in (see `MixedWorkload.init`'s `add`).
-        struct Planned: Sendable {
-            let command: any DomainCommand
-            var rejected = false
-            var uncertain = false
-            var events = 1
-            var notified = 1
-            var taxed = 0
-            var risk: [Int] = []
-        }
-
         public static let gateway = "bench"
         /// Funding of each wallet the mix freezes: more than all the withdrawals racing the freeze.
         static let frozenFunding: Int64 = 100_000
@@ -37,12 +47,10 @@ extension MixedWorkload {
         init(n: Int, wallets: Int, random: inout SeededRandom) {
             let usd = Currency("USD")!
             func money(_ amount: Int64) -> Money { Money(minorUnits: amount, currency: usd) }
-            func wallet(_ index: Int) -> String { Seeding.wallet((index - 1) % wallets + 1, of: wallets) }
-            func user(_ index: Int) -> String { Seeding.user((index - 1) % wallets + 1, of: wallets) }
+            func wallet(_ index: Int) -> String { MixedWorkload.wallet(index, of: wallets) }
+            func user(_ index: Int) -> String { MixedWorkload.user(index, of: wallets) }
             func plan(_ command: any DomainCommand, _ change: (inout Planned) -> Void = { _ in }) {
-                var planned = Planned(command: command)
-                change(&planned)
-                commands.append(planned)
+                commands.append(Planned(command, change))
             }
 
             // Wallets opened: some again by their owner (no change, one event
@@ -152,33 +160,15 @@ extension MixedWorkload {
             }
         }
 
-        /// The wallets to freeze, funded; the pending withdrawals, posted
-        /// as the accounts worker posts a request (wallet to the gateway's
-        /// payout account) with their rows.
+        /// The wallets to freeze, funded; the pending withdrawals, requested
+        /// through the accounts worker's code.
         func seed(_ database: PostgresConnection) throws {
-            _ = try Seeding.seed(
+            _ = try WalletSeeding.seed(
                 wallets: frozen.map(\.wallet), users: frozen.map(\.user), balance: Self.frozenFunding, currency: "USD", in: database)
-            let payout = SystemAccount.payout(Self.gateway, "USD")
-            let wallets = MixedWorkload.wallets
-            try database.transaction { db in
-                try db.query("INSERT INTO accounts (id, kind, currency) VALUES ($1, 'payout', 'USD') ON CONFLICT DO NOTHING", [payout])
-                try LedgerStore.post(
-                    pending.map {
-                        TransferPosting(
-                            commandId: $0.id, kind: "withdrawal", debitAccount: Seeding.wallet($0.index, of: wallets),
-                            creditAccount: payout,
-                            amount: Self.pendingAmount, currency: "USD", memo: "acct-seeded")
-                    }, in: db)
-                var changes: [String: Int64] = [payout: Self.pendingAmount * Int64(pending.count)]
-                for withdrawal in pending { changes[Seeding.wallet(withdrawal.index, of: wallets), default: 0] -= Self.pendingAmount }
-                try LedgerStore.applyBalanceChanges(changes, in: db)
-                try db.query(
-                    """
-                    INSERT INTO withdrawals (id, account, gateway, destination, amount, currency)
-                    SELECT id, account, $3, 'acct-seeded', $4, 'USD' FROM unnest($1::text[], $2::text[]) AS w(id, account)
-                    """,
-                    [pending.map(\.id), pending.map { Seeding.wallet($0.index, of: wallets) }, Self.gateway, Self.pendingAmount])
-            }
+            try WalletSeeding.requestWithdrawals(
+                pending.map { ($0.id, Seeding.wallet($0.index, of: MixedWorkload.wallets)) },
+                amount: Money(minorUnits: Self.pendingAmount, currency: Currency("USD")!), gateway: Self.gateway,
+                destination: "acct-seeded", in: database)
         }
     }
 }

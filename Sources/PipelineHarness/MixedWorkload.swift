@@ -4,6 +4,7 @@ import Ledger
 import Milestones
 import PostgresClient
 import Repayments
+import SeededWorld
 import Submission
 
 /// The mixed workload: payments as in W1, escrow funding, milestone
@@ -30,6 +31,8 @@ import Submission
 ///   sets the payment trigger to 1 minor unit, `seed`): how many scores and
 ///   band changes result depends on batching, so their events are checked
 ///   against `risk_scores` (`RiskInvariants`), not fixed here.
+/// - projects, fundings, cancellations and debts by command
+///   (`MixedWorkload+OpenWorld.swift`);
 /// - the accounts worker's commands (`MixedWorkload+Accounts.swift`): wallets
 ///   opened (again by their owner: no change; an id already taken:
 ///   `account_exists`), deposits (a gateway payment sent twice under two
@@ -59,11 +62,12 @@ public struct MixedWorkload: Sendable {
         /// See `FollowUpCounts`.
         public var racingWallets: [String] = []
         public var racingWithdrawals: [String] = []
+        public var racingMilestones: [String] = []
 
         public var followUps: FollowUpCounts {
             FollowUpCounts(
                 audit: auditRows, notifications: notificationRows, tax: taxRows, riskRequests: riskRequests, racingWallets: racingWallets,
-                racingWithdrawals: racingWithdrawals)
+                racingWithdrawals: racingWithdrawals, racingMilestones: racingMilestones)
         }
     }
 
@@ -85,7 +89,7 @@ public struct MixedWorkload: Sendable {
         var random = SeededRandom(seed: seed)
         let usd = Currency("USD")!
         func money(_ amount: Int64) -> Money { Money(minorUnits: amount, currency: usd) }
-        func wallet(_ index: Int) -> String { Seeding.wallet((index - 1) % Self.wallets + 1, of: Self.wallets) }
+        func wallet(_ index: Int) -> String { Self.wallet(index, of: Self.wallets) }
         var expected = Expected()
         var commands: [SubmittedCommand] = []
         var outflow = [Int64](repeating: 0, count: Self.wallets + 1)
@@ -209,14 +213,19 @@ public struct MixedWorkload: Sendable {
         }
 
         let accounts = AccountsPart(n: n, wallets: Self.wallets, random: &random)
-        for planned in accounts.commands {
+        // Seeded fourth milestones no other command of the mix names (not a
+        // legacy funding target, not one a completion expects unfunded).
+        let targets = Array(((fundingTargets + 1)...max(fundingTargets + 1, projects)).filter { $0 % 7 != 0 }.prefix(max(2, n / 400) * 2))
+        let openWorld = OpenWorldPart(n: n, wallets: Self.wallets, targets: targets, project: project, client: client)
+        for planned in accounts.commands + openWorld.commands {
             add(
                 planned.command, rejected: planned.rejected, uncertain: planned.uncertain, events: planned.events,
                 notified: planned.notified, taxed: planned.taxed, risk: planned.risk)
         }
-        for (index, amount) in accounts.debits { debit(index, amount) }
+        for (index, amount) in accounts.debits + openWorld.debits { debit(index, amount) }
         expected.racingWallets = accounts.frozen.map(\.wallet)
         expected.racingWithdrawals = accounts.settledAndFailed
+        expected.racingMilestones = openWorld.racingMilestones
 
         // Payments fill the rest, as in W1: 1 % too large to be covered.
         var index = 0
@@ -273,12 +282,16 @@ public struct FollowUpCounts: Sendable {
     /// Withdrawals both settled and failed: when the failure wins, its
     /// money back is one more risk request; a settlement is none.
     public let racingWithdrawals: [String]
+    /// Milestones whose fundings race their cancellation: each funding
+    /// applied is one more risk request (the client).
+    public let racingMilestones: [String]
 
     public init(
-        audit: Int, notifications: Int, tax: Int, riskRequests: Int = 0, racingWallets: [String] = [], racingWithdrawals: [String] = []
+        audit: Int, notifications: Int, tax: Int, riskRequests: Int = 0, racingWallets: [String] = [], racingWithdrawals: [String] = [],
+        racingMilestones: [String] = []
     ) {
         (self.audit, self.notifications, self.tax, self.riskRequests) = (audit, notifications, tax, riskRequests)
-        (self.racingWallets, self.racingWithdrawals) = (racingWallets, racingWithdrawals)
+        (self.racingWallets, self.racingWithdrawals, self.racingMilestones) = (racingWallets, racingWithdrawals, racingMilestones)
     }
 
     /// Risk requests once every command is decided (what the ledger says of the races).
@@ -288,12 +301,13 @@ public struct FollowUpCounts: Sendable {
 
     /// How the races ended, in risk requests (each names one user).
     func racesWon(in db: PostgresConnection) throws -> Int {
-        guard !racingWallets.isEmpty || !racingWithdrawals.isEmpty else { return 0 }
+        guard !racingWallets.isEmpty || !racingWithdrawals.isEmpty || !racingMilestones.isEmpty else { return 0 }
         return try db.query(
             """
             SELECT count(*)::int FROM transfers
             WHERE (kind = 'withdrawal' AND debit_account = ANY($1::text[])) OR (kind = 'withdrawal_return' AND reference = ANY($2::text[]))
-            """, [racingWallets, racingWithdrawals]
+               OR (kind = 'escrow_fund' AND reference = ANY($3::text[]))
+            """, [racingWallets, racingWithdrawals, racingMilestones]
         ).decode(0, 0)
     }
 }

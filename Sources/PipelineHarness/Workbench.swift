@@ -3,6 +3,7 @@ import Foundation
 import Ledger
 import PostgresClient
 import RedisClient
+import SeededWorld
 import Settings
 import Topology
 import WorkerRuntime
@@ -33,7 +34,7 @@ public struct Workbench: Sendable {
     ) throws {
         try environment.recreate(topology: topology)
         let database = try settings.connectDatabase()
-        _ = try Seeding.seed(wallets: wallets, balance: balance, currency: "USD", in: database)
+        _ = try WalletSeeding.seed(wallets: wallets, balance: balance, currency: "USD", in: database)
         try more(database)
         // Statistics from real rows: plans made on empty tables scan whole
         // tables on every foreign-key check. Only the tables seeding filled:

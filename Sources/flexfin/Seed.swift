@@ -3,15 +3,18 @@ import Domain
 import Ledger
 import Milestones
 import Repayments
+import SeededWorld
 import Settings
 
 struct Seed: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create users with one funded wallet each (w0001 of u0001, …), the system accounts, projects and debts. Rerunnable.",
+        abstract: "Create users with one funded wallet each (w0001 of u0001, …), projects and debts, for benchmarks and tests. Rerunnable.",
         discussion: """
-            Projects (p0001, …) run from client u(i) to freelancer u(i+1), each with four milestones, the first three funded \
-            through escrow_fund postings from the client's wallet; every second project pays into a portfolio wallet. \
-            Debts (d0001, …) are user i's to lender.bank.<currency>.
+            Each thing is created through its worker's own code, as its command would create it (no events are published): \
+            wallets by account.open and a deposit from the gateway 'seed'; projects (p0001, …) by project.create, from client \
+            u(i) to freelancer u(i+1), four milestones each, the first three funded by milestone.fund from the client's wallet, \
+            every second paying into a portfolio wallet; debts (d0001, …) by debt.open, user i's to lender.bank.<currency>, \
+            not disbursed.
             """)
 
     @Option(help: "How many wallets.") var wallets = 1000
@@ -29,7 +32,7 @@ struct Seed: ParsableCommand {
 
     func run() throws {
         let database = try ServiceSettings.fromEnvironment().connectDatabase()
-        let result = try Seeding.seed(wallets: wallets, balance: balance, currency: currency, in: database)
+        let result = try WalletSeeding.seed(wallets: wallets, balance: balance, currency: currency, in: database)
         print(
             "seeded: \(result.created) wallets created and funded with \(Money.text(balance, currency)) each, \(result.existing) already there"
         )

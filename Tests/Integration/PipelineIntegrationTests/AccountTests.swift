@@ -251,7 +251,7 @@ final class AccountTests: PipelineTestCase {
             next = page["next"] as? Int
         }
         XCTAssertEqual(entries.map { $0["amount"] as? Int }, [12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 10_000], "none skipped, none twice")
-        XCTAssertEqual(entries.last?["kind"] as? String, "funding")
+        XCTAssertEqual(entries.last?["kind"] as? String, "deposit")
         for (newer, older) in zip(entries, entries.dropFirst()) {
             XCTAssertEqual(
                 (newer["balance_after"] as! Int) - (newer["amount"] as! Int), older["balance_after"] as? Int, "balances chain")
@@ -273,12 +273,12 @@ final class AccountTests: PipelineTestCase {
             try cache.command(["HGET", WalletCache.key("w0001"), "balance"]).string == "8120"
         }
         let shown = try runFlexfin(["account", "show", "w0001"])
-        XCTAssertTrue(shown.output.contains("w0001 (u0001, open): $81.20"), shown.output + shown.errors)
+        XCTAssertTrue(shown.output.contains("w0001 (u0001, personal, open): $81.20"), shown.output + shown.errors)
         XCTAssertTrue(try runFlexfin(["account", "show", "w0001", "--json"]).output.contains(#""balance":8120"#))
         let statement = try runFlexfin(["account", "entries", "w0001", "--limit", "2"]).output
         XCTAssertTrue(statement.contains("withdrawal  to payout.stripe.USD  -$20.00  balance $81.20"), statement)
         XCTAssertTrue(statement.contains("more: --after "), statement)
-        XCTAssertTrue(try runFlexfin(["account", "list", "--user", "u0002"]).output.contains("w0002 (u0002, open): $98.80"))
+        XCTAssertTrue(try runFlexfin(["account", "list", "--user", "u0002"]).output.contains("w0002 (u0002, personal, open): $98.80"))
         let pending = try runFlexfin(["withdrawals", "--pending", "--older-than", "0s"]).output
         XCTAssertTrue(pending.contains("wd1  w0001  $20.00  via stripe to iban-1"), pending)
         XCTAssertTrue(pending.contains("1 pending"), pending)

@@ -48,7 +48,7 @@ final class ExactlyOnceTests: PipelineTestCase {
         for worker in events { _ = try worker.stop() }
 
         try assertInvariants(workload.expected)
-        XCTAssertEqual(try count("SELECT count(DISTINCT command_id) FROM transfers WHERE kind <> 'funding'"), workload.expected.completed)
+        XCTAssertEqual(try count("SELECT count(DISTINCT command_id) FROM transfers WHERE kind <> 'deposit'"), workload.expected.completed)
         XCTAssertEqual(try count("SELECT count(*) FROM (SELECT event_id FROM audit_log GROUP BY event_id HAVING count(*) > 1) d"), 0)
         XCTAssertEqual(
             try count("SELECT count(*) FROM transfers WHERE command_id = ANY($1)", [Array(redelivered)]),
@@ -82,7 +82,7 @@ final class ExactlyOnceTests: PipelineTestCase {
         XCTAssertEqual(try count("SELECT count(*) FROM accounts WHERE kind = 'wallet' AND balance < 0"), 0)
         XCTAssertEqual(try count("SELECT sum(balance)::int FROM accounts WHERE kind = 'wallet'"), 50 * 10_000)
         let applied = try count("SELECT count(*) FROM inbox WHERE consumer = 'payments' AND outcome = 'applied'")
-        XCTAssertEqual(try count("SELECT count(*) FROM transfers WHERE kind <> 'funding'"), applied)
+        XCTAssertEqual(try count("SELECT count(*) FROM transfers WHERE kind <> 'deposit'"), applied)
         XCTAssertGreaterThan(applied, 0)
         XCTAssertGreaterThan(
             try count("SELECT count(*) FROM inbox WHERE reason = 'insufficient_funds'"), 0, "the hot wallets ran dry at times")

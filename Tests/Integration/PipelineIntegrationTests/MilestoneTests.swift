@@ -2,6 +2,7 @@ import Domain
 import Foundation
 import Ledger
 import Milestones
+import SeededWorld
 import Submission
 import TestSupport
 import XCTest

@@ -3,6 +3,7 @@ import Domain
 import Foundation
 import Ledger
 import Repayments
+import SeededWorld
 import Submission
 import TestSupport
 import XCTest

@@ -4,6 +4,7 @@ import Ledger
 import PipelineHarness
 import Repayments
 import Risk
+import SeededWorld
 import Submission
 import TestSupport
 import WorkerRuntime
@@ -146,13 +147,13 @@ final class RiskTests: PipelineTestCase {
         let lookup = LedgerFacts(capacity: 2)
         let transfers = try lookup.transfers(Set(ids.prefix(2)), in: database)
         XCTAssertEqual(transfers[ids[1]]?.creditAccount, try rows.decode(1, 1, as: String.self))
-        XCTAssertEqual(transfers[ids[0]]?.kind, "funding")
+        XCTAssertEqual(transfers[ids[0]]?.kind, "deposit")
         let remembered = try lookup.transfers(Set(ids.prefix(2)), in: blind)
         XCTAssertEqual(remembered[ids[1]]?.creditAccount, transfers[ids[1]]?.creditAccount)
         XCTAssertThrowsError(try lookup.transfers([ids[2]], in: blind), "never read, so not remembered")
         // A third is past the capacity of two: memory starts over with it.
         _ = try lookup.transfers([ids[2]], in: database)
-        XCTAssertEqual(try lookup.transfers([ids[2]], in: blind)[ids[2]]?.kind, "funding")
+        XCTAssertEqual(try lookup.transfers([ids[2]], in: blind)[ids[2]]?.kind, "deposit")
         XCTAssertThrowsError(try lookup.transfers([ids[0]], in: blind), "forgotten")
 
         // Who stands behind an account, likewise; an escrow account whose

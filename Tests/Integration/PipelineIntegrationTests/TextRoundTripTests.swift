@@ -100,7 +100,7 @@ final class TextRoundTripTests: PipelineTestCase {
         let inbox = try database.query("SELECT message_id FROM inbox WHERE consumer = 'payments'")
         XCTAssertEqual(Set((0..<inbox.count).map { Array(inbox.string($0, 0)!.utf8) }), Set(accepted.map { Array($0.id.utf8) }))
         let transfers = try database.query(
-            "SELECT command_id, memo, reference FROM transfers WHERE kind = 'transfer' AND debit_account <> 'clearing.USD'")
+            "SELECT command_id, memo, reference FROM transfers WHERE kind = 'transfer' AND debit_account <> 'gateway.seed.USD'")
         var stored: [[UInt8]: (memo: [UInt8], reference: [UInt8])] = [:]
         for row in 0..<transfers.count {
             stored[Array(transfers.string(row, 0)!.utf8)] = (Array(transfers.string(row, 1)!.utf8), Array(transfers.string(row, 2)!.utf8))

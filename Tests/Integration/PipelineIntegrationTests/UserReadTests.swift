@@ -3,6 +3,7 @@ import Foundation
 import Milestones
 import PostgresClient
 import Repayments
+import SeededWorld
 import Submission
 import TestSupport
 import XCTest

@@ -140,5 +140,17 @@ final class RiskModelTests: XCTestCase {
             EventPayload.debtPaidOff(DebtPaidOff(debtId: "d", borrower: "u3", currency: usd)).riskSubjects(largePayment: 0), ["u3"])
         XCTAssertEqual(
             EventPayload.riskChanged(RiskChanged(userId: "u1", fromBand: .low, toBand: .high, score: 60)).riskSubjects(largePayment: 0), [])
+        // The open world: a funding and a cancellation rescore the client, a debt opened its borrower.
+        let funded = EventPayload.milestoneFunded(
+            MilestoneFunded(
+                projectId: "p", milestoneId: "m", client: "u1", freelancer: "u2", wallet: "w1", amount: Money(minorUnits: 5, currency: usd),
+                escrow: 5, milestoneAmount: 10))
+        let cancelled = EventPayload.milestoneCancelled(
+            MilestoneCancelled(
+                projectId: "p", milestoneId: "m", client: "u1", freelancer: "u2", by: "operator", actor: "ops", reason: "r", currency: usd,
+                returned: []))
+        let refused = EventPayload.milestoneFundingRejected(
+            MilestoneRefused(projectId: "p", milestoneId: "m", client: "u1", reason: "overfunded", detail: "d"))
+        XCTAssertEqual([funded, cancelled, refused].map { $0.riskSubjects(largePayment: 0) }, [["u1"], ["u1"], []])
     }
 }
