@@ -65,10 +65,21 @@ public enum LedgerStore {
     /// `= ANY` each re-check rescanned the index with the whole array,
     /// sorting it again: per row, about 7 % of PostgreSQL's CPU on W1.
     public static func lockAccounts(_ ids: Set<String>, in database: PostgresConnection) throws -> [String: AccountState] {
+        try accounts(ids, lock: "ORDER BY a.id FOR NO KEY UPDATE OF a", in: database)
+    }
+
+    /// The accounts' state without locking them: for a hot system account
+    /// whose balance the batch changes last (a lender's), and whose kind is
+    /// all it decides on.
+    public static func readAccounts(_ ids: Set<String>, in database: PostgresConnection) throws -> [String: AccountState] {
+        try accounts(ids, lock: "", in: database)
+    }
+
+    private static func accounts(_ ids: Set<String>, lock: String, in database: PostgresConnection) throws -> [String: AccountState] {
         let rows = try database.execute(
             prepared: """
                 SELECT a.id, a.user_id, a.kind = 'wallet' AS is_wallet, a.currency, a.balance, a.status, a.purpose
-                FROM unnest($1::text[]) AS wanted(id) JOIN accounts a ON a.id = wanted.id ORDER BY a.id FOR NO KEY UPDATE OF a
+                FROM unnest($1::text[]) AS wanted(id) JOIN accounts a ON a.id = wanted.id \(lock)
                 """, [ids.sorted()])
         var accounts: [String: AccountState] = [:]
         for row in 0..<rows.count {

@@ -35,9 +35,43 @@ public struct MilestoneHandler: CommandHandler {
     }
 
     public func apply(_ commands: [MilestoneCommand], in database: PostgresConnection) throws -> BatchEffects {
-        var effects = try create(commands.compactMap { if case .create(let c) = $0 { c } else { nil } }, in: database)
-        effects.merge(try decide(commands.filter { if case .create = $0 { false } else { true } }, in: database))
+        let creations = commands.compactMap { if case .create(let c) = $0 { c } else { nil } }
+        let others = commands.filter { if case .create = $0 { false } else { true } }
+        if !creations.isEmpty && !others.isEmpty {
+            // One lock round for both parts, milestones before accounts, each
+            // in id order: locking the creations' payout wallets, then the
+            // others' milestones and accounts, would wait on another lane
+            // while holding what it waits for. The parts lock again what
+            // they use: rows this batch holds, or creates.
+            let named = Self.named(others)
+            let milestones = try MilestoneStore.lock(named.milestones, cancelling: named.cancelling, in: database)
+            _ = try LedgerStore.lockAccounts(
+                Set(creations.map(\.payoutAccount)).union(named.payers).union(milestones.values.flatMap(\.accounts)), in: database)
+        }
+        var effects = try create(creations, in: database)
+        effects.merge(try decide(others, in: database))
         return effects
+    }
+
+    /// What fundings, completions and cancellations name.
+    private static func named(_ commands: [MilestoneCommand]) -> (
+        milestones: Set<String>, cancelling: Set<String>, projects: Set<String>, payers: Set<String>
+    ) {
+        var named: (milestones: Set<String>, cancelling: Set<String>, projects: Set<String>, payers: Set<String>) = ([], [], [], [])
+        for command in commands {
+            switch command {
+            case .create: break
+            case .fund(let c):
+                (named.milestones, named.projects) = (named.milestones.union([c.milestoneId]), named.projects.union([c.projectId]))
+                named.payers.insert(c.fromAccount)
+            case .complete(let c):
+                (named.milestones, named.projects) = (named.milestones.union([c.milestoneId]), named.projects.union([c.projectId]))
+            case .cancel(let c):
+                (named.milestones, named.projects) = (named.milestones.union([c.milestoneId]), named.projects.union([c.projectId]))
+                named.cancelling.insert(c.milestoneId)
+            }
+        }
+        return named
     }
 
     private func create(_ commands: [ProjectCreation], in database: PostgresConnection) throws -> BatchEffects {
@@ -58,27 +92,11 @@ public struct MilestoneHandler: CommandHandler {
 
     private func decide(_ commands: [MilestoneCommand], in database: PostgresConnection) throws -> BatchEffects {
         guard !commands.isEmpty else { return BatchEffects() }
-        var named = Set<String>()
-        var cancelling = Set<String>()
-        var projectIds = Set<String>()
-        var payers = Set<String>()
-        for command in commands {
-            switch command {
-            case .create: break
-            case .fund(let c):
-                (named, projectIds) = (named.union([c.milestoneId]), projectIds.union([c.projectId]))
-                payers.insert(c.fromAccount)
-            case .complete(let c): (named, projectIds) = (named.union([c.milestoneId]), projectIds.union([c.projectId]))
-            case .cancel(let c):
-                (named, projectIds) = (named.union([c.milestoneId]), projectIds.union([c.projectId]))
-                cancelling.insert(c.milestoneId)
-            }
-        }
+        let named = Self.named(commands)
         // Milestones before accounts: the payments worker's lock order too.
-        let milestones = try MilestoneStore.lock(named, cancelling: cancelling, in: database)
-        let projects = try MilestoneStore.projects(projectIds, in: database)
-        let touched = milestones.values.flatMap { [$0.escrowAccount] + ($0.payoutWallet.map { [$0] } ?? []) + $0.fundedBy.keys }
-        let accounts = try LedgerStore.lockAccounts(payers.union(touched), in: database)
+        let milestones = try MilestoneStore.lock(named.milestones, cancelling: named.cancelling, in: database)
+        let projects = try MilestoneStore.projects(named.projects, in: database)
+        let accounts = try LedgerStore.lockAccounts(named.payers.union(milestones.values.flatMap(\.accounts)), in: database)
         let plan = MilestonePlan(commands: commands, milestones: milestones, projects: projects, accounts: accounts)
 
         let now = Date()

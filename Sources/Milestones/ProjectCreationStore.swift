@@ -21,13 +21,17 @@ enum ProjectCreationStore {
     }
 
     /// Each project, its milestones and their escrow accounts (at zero),
-    /// and the fee account of its currency if this is the first.
+    /// and the fee account of its currency if this is the first. The fee
+    /// account is a hot row: seen to exist, it is not touched (`ON
+    /// CONFLICT` alone would wait for whichever release holds it).
     static func insert(_ created: [ProjectCreation], in database: PostgresConnection) throws {
         guard !created.isEmpty else { return }
         let currencies = Set(created.map(\.currency.code)).sorted()
         try database.execute(
             prepared: """
-                INSERT INTO accounts (id, kind, currency) SELECT * FROM unnest($1::text[], array_fill('fees'::text, ARRAY[cardinality($1::text[])]), $2::text[])
+                INSERT INTO accounts (id, kind, currency)
+                SELECT f.id, 'fees', f.currency FROM unnest($1::text[], $2::text[]) AS f(id, currency)
+                WHERE NOT EXISTS (SELECT FROM accounts a WHERE a.id = f.id)
                 ON CONFLICT DO NOTHING
                 """, [currencies.map(SystemAccount.fees), currencies])
         let milestones = created.flatMap { project in project.milestones.map { (project, $0) } }

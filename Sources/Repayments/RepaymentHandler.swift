@@ -31,15 +31,27 @@ public struct RepaymentHandler: CommandHandler {
     }
 
     public func apply(_ commands: [DebtCommand], in database: PostgresConnection) throws -> BatchEffects {
-        var effects = try open(commands.compactMap { if case .open(let c) = $0 { c } else { nil } }, in: database)
-        effects.merge(try repay(commands.compactMap { if case .repay(let c) = $0 { c } else { nil } }, in: database))
+        let openings = commands.compactMap { if case .open(let c) = $0 { c } else { nil } }
+        let repayments = commands.compactMap { if case .repay(let c) = $0 { c } else { nil } }
+        if !openings.isEmpty && !repayments.isEmpty {
+            // One lock round for both parts, debts before wallets, each in id
+            // order: locking the openings' wallets, then the repayments',
+            // would wait on another lane while holding what it waits for.
+            // The parts lock again what they use: rows this batch holds.
+            _ = try DebtStore.lock(Set(repayments.map(\.debtId)), in: database)
+            _ = try LedgerStore.lockAccounts(Set(openings.map(\.account) + repayments.map(\.wallet)), in: database)
+        }
+        var effects = try open(openings, in: database)
+        effects.merge(try repay(repayments, in: database))
         return effects
     }
 
     private func open(_ commands: [DebtOpening], in database: PostgresConnection) throws -> BatchEffects {
         guard !commands.isEmpty else { return BatchEffects() }
         let existing = try DebtStore.existing(commands, in: database)
-        let accounts = try LedgerStore.lockAccounts(Set(commands.flatMap { [$0.account, $0.lenderAccount] }), in: database)
+        // The lender's account is the hot row its repayments credit last: read, not locked.
+        let accounts = try LedgerStore.lockAccounts(Set(commands.map(\.account)), in: database)
+            .merging(try LedgerStore.readAccounts(Set(commands.map(\.lenderAccount)), in: database)) { $1 }
         let plan = DebtOpeningPlan(commands: commands, existingDebts: existing.debts, users: existing.users, accounts: accounts)
         try DebtStore.open(plan.opened, newLenderAccounts: plan.newLenderAccounts, in: database)
         try LedgerStore.post(

@@ -30,6 +30,11 @@ public struct MilestoneState: Sendable, Equatable {
     }
 }
 
+extension MilestoneState {
+    /// The accounts a decision on it reads: its escrow, the payout wallet, its funders.
+    public var accounts: [String] { [escrowAccount] + (payoutWallet.map { [$0] } ?? []) + fundedBy.keys }
+}
+
 /// Business rejections of `milestone.fund`, `milestone.complete` and
 /// `milestone.cancel` (`CommandType.rejectionReasons` says which are whose).
 public enum MilestoneRejection: String, Sendable, CaseIterable {
