@@ -216,7 +216,8 @@ let package = Package(
         .testTarget(
             name: "PipelineIntegrationTests",
             dependencies: [
-                "PipelineHarness", "SeededWorld", "Submission", "Audit", "Ledger", "Payments", "Milestones", "Repayments", "Risk", "Domain",
+                "PipelineHarness", "SeededWorld", "Submission", "Audit", "APIKeys", "Ledger", "Payments", "Milestones", "Repayments",
+                "Risk", "Domain",
                 "WorkerRuntime", "TestSupport", "Settings", "Topology",
                 "AMQPClient", "PostgresClient", "RedisClient",
                 "flexfin", "payments-worker", "audit-worker", "notifications-worker", "tax-worker", "milestones-worker",

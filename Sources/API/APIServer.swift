@@ -19,12 +19,15 @@ public struct APIOptions: ParsableArguments, Sendable {
     @Option(help: "Largest request body in bytes (413 above).") public var maxBodyBytes = 1 << 20
     @Option(help: "Most commands in one JSON-lines request.") public var maxBatchLines = 1000
     @Option(help: "Seconds between queue depth samples for the ops page.") public var sampleSeconds = 10
+    @Option(help: "Failed authentications a client address may have in a minute before it gets 429 (until the minute ends).")
+    public var failedAuthenticationsPerMinute = 100
 
     public init() {}
 
     public func validate() throws {
-        guard threads > 0, maxBodyBytes > 0, maxBatchLines > 0, sampleSeconds > 0 else {
-            throw ValidationError("--threads, --max-body-bytes, --max-batch-lines and --sample-seconds must be positive")
+        guard threads > 0, maxBodyBytes > 0, maxBatchLines > 0, sampleSeconds > 0, failedAuthenticationsPerMinute > 0 else {
+            throw ValidationError(
+                "--threads, --max-body-bytes, --max-batch-lines, --sample-seconds and --failed-authentications-per-minute must be positive")
         }
     }
 }
@@ -55,8 +58,10 @@ public enum APIServer {
             services.append(HealthEndpoint.application(host: options.host, port: metricsPort, readiness: readiness.checks, log: log))
         }
         let endpoints = Endpoints(pool: pool, options: options, topology: topology, log: log)
-        let router = Router()
+        let router = Router(context: APIRequestContext.self)
         router.middlewares.add(MetricsMiddleware())
+        router.middlewares.add(FailedAuthenticationLimit(perMinute: options.failedAuthenticationsPerMinute))
+        router.middlewares.add(SecurityHeaders(page: Endpoints.opsPage))
         endpoints.add(to: router)
         services.append(
             Application(

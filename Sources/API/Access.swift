@@ -6,11 +6,13 @@ import RedisClient
 /// Who calls, and whether they may: a live key with the scope, within its
 /// rate. Runs on the service pool (it reads PostgreSQL and Redis).
 enum Access {
+    /// Keys verified within the last 2 s: a revocation takes effect within that.
+    static let verified = VerifiedKeys(lifetime: 2)
+
     static func authorize(_ header: String?, _ scope: Scope, _ connections: ServicePool.Connections, log: Logger) throws -> APIKey {
         guard let header, header.hasPrefix("Bearer "),
-            let key = try APIKeyStore.verify(
-                header.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces),
-                in: connections.database())
+            let key = try verified.verify(
+                header.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces), in: { try connections.database() })
         else {
             throw APIError.unauthenticated
         }

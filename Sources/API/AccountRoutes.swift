@@ -6,7 +6,7 @@ import Ledger
 /// What users read of their accounts (`read` scope): one account's
 /// balance, its statement a page at a time, and a user's accounts.
 extension Endpoints {
-    func addAccounts(to router: Router<BasicRequestContext>) {
+    func addAccounts(to router: Router<APIRequestContext>) {
         router.get("/v1/accounts/:id") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
             let fresh = request.uri.queryParameters.get("fresh")

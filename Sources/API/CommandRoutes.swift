@@ -7,15 +7,22 @@ import Submission
 import WorkerRuntime
 
 extension Endpoints {
-    func addCommands(to router: Router<BasicRequestContext>) {
+    func addCommands(to router: Router<APIRequestContext>) {
         // One command as a JSON object, or JSON lines (Content-Type
         // application/x-ndjson) with a result per line.
+        // The key is checked from the headers before the body is read: a
+        // caller without one is refused before it uploads.
         router.post("/v1/commands") { request, _ -> Response in
+            let key: APIKey
+            switch await authorize(request, .submit) {
+            case .refused(let refusal): return refusal
+            case .key(let authorized): key = authorized
+            }
             guard let body = try await body(of: request) else { return tooLarge }
             let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
             let lines =
                 request.headers[.contentType].map { $0.hasPrefix("application/x-ndjson") || $0.hasPrefix("application/jsonl") } ?? false
-            return await serve(request, .submit) { key, connections in
+            return await serve(request, as: key) { key, connections in
                 lines
                     ? try submitLines(body, key: key, connections)
                     : try submitOne(body, idempotencyKey: idempotencyKey, key: key, connections)

@@ -6,7 +6,7 @@ import Repayments
 /// A debt, its schedule and a user's debts (`read` scope), as the CLI's
 /// `flexfin debt` reads them.
 extension Endpoints {
-    func addDebts(to router: Router<BasicRequestContext>) {
+    func addDebts(to router: Router<APIRequestContext>) {
         router.get("/v1/debts/:id") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
             return await serve(request, .read) { _, connections in

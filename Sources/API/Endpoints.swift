@@ -17,7 +17,7 @@ struct Endpoints: Sendable {
     let log: Logger
     let deadLetterLock = DeadLetterLock()
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<APIRequestContext>) {
         router.get("/openapi.json") { _, _ in Self.resource("openapi", "json", type: "application/json") }
         router.get("/") { _, _ in Self.resource("ops", "html", type: "text/html; charset=utf-8") }
         addCommands(to: router)
@@ -30,7 +30,7 @@ struct Endpoints: Sendable {
     }
 
     /// 405 with `Allow` for a method a path does not have, rather than 404.
-    private func refuseOtherMethods(on router: Router<BasicRequestContext>) {
+    private func refuseOtherMethods(on router: Router<APIRequestContext>) {
         let allowed: [String: [HTTPRequest.Method]] = [
             "/v1/commands": [.post], "/v1/commands/:id": [.get], "/v1/queues": [.get], "/v1/queues/history": [.get],
             "/v1/dead-letters": [.get], "/v1/dead-letters/messages": [.get], "/v1/dead-letters/dry-run": [.post],
@@ -64,18 +64,46 @@ struct Endpoints: Sendable {
         _ work: @escaping @Sendable (APIKey, ServicePool.Connections) throws -> Reply
     ) async -> Response {
         let authorization = request.headers[.authorization]
+        return await answer(request) { [log] connections in
+            try work(try Access.authorize(authorization, scope, connections, log: log), connections)
+        }
+    }
+
+    enum Authorization {
+        case key(APIKey)
+        case refused(Response)
+    }
+
+    /// The caller's key, from the headers alone, or the refusal to send at
+    /// once: a request with a body is refused before its body is read.
+    func authorize(_ request: Request, _ scope: Scope) async -> Authorization {
+        let authorization = request.headers[.authorization]
         do {
-            return try await pool.run { [log] connections in
-                try work(try Access.authorize(authorization, scope, connections, log: log), connections)
-            }.response
-        } catch let error as APIError {
-            return Reply(error).response
-        } catch is ServicePool.Busy {
-            return Reply(APIError.unavailable("the API is at capacity", retryAfter: 1)).response
-        } catch  where ServiceError.isRetryable(error) == true {
+            return .key(try await pool.run { [log] connections in try Access.authorize(authorization, scope, connections, log: log) })
+        } catch { return .refused(response(to: error, of: request)) }
+    }
+
+    /// Runs `work` on the pool for an authorized caller (see `serve`).
+    func serve(
+        _ request: Request, as key: APIKey, _ work: @escaping @Sendable (APIKey, ServicePool.Connections) throws -> Reply
+    ) async -> Response {
+        await answer(request) { connections in try work(key, connections) }
+    }
+
+    private func answer(_ request: Request, _ work: @escaping @Sendable (ServicePool.Connections) throws -> Reply) async -> Response {
+        do { return try await pool.run { connections in try work(connections) }.response } catch {
+            return response(to: error, of: request)
+        }
+    }
+
+    private func response(to error: any Error, of request: Request) -> Response {
+        switch error {
+        case let error as APIError: return Reply(error).response
+        case is ServicePool.Busy: return Reply(APIError.unavailable("the API is at capacity", retryAfter: 1)).response
+        case _ where ServiceError.isRetryable(error) == true:
             log.warning("a service is unavailable", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             return Reply(APIError.unavailable("a service the API needs is unavailable")).response
-        } catch {
+        default:
             log.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             return Reply(APIError(status: .internalServerError, code: "internal", message: "the request failed; see the API's log"))
                 .response
@@ -99,6 +127,11 @@ struct Endpoints: Sendable {
                 status: .contentTooLarge, code: "too_large",
                 message: "the body is larger than \(options.maxBodyBytes) bytes; nothing was published")
         ).response
+    }
+
+    /// The ops page's HTML, for the security headers' script and style hashes.
+    static var opsPage: String {
+        Bundle.module.url(forResource: "ops", withExtension: "html").flatMap { try? String(contentsOf: $0, encoding: .utf8) } ?? ""
     }
 
     private static func resource(_ name: String, _ ext: String, type: String) -> Response {

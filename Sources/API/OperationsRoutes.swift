@@ -7,7 +7,7 @@ import Hummingbird
 import Topology
 
 extension Endpoints {
-    func addOperations(to router: Router<BasicRequestContext>) {
+    func addOperations(to router: Router<APIRequestContext>) {
         router.get("/v1/queues") { request, _ -> Response in
             await serve(request, .read) { _, connections in
                 let snapshot = try QueueMonitor(plan: BrokerPlan(topology), management: connections.settings.managementAPI)

@@ -4,7 +4,7 @@ import Milestones
 
 /// A project and a user's projects (`read` scope), as `flexfin project show` reads them.
 extension Endpoints {
-    func addProjects(to router: Router<BasicRequestContext>) {
+    func addProjects(to router: Router<APIRequestContext>) {
         router.get("/v1/projects/:id") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
             return await serve(request, .read) { _, connections in

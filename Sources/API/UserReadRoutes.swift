@@ -10,7 +10,7 @@ import Tax
 /// What users and auditors read besides accounts (`read` scope): a user's
 /// risk score and tax quarter, the audit log (JSON or CSV) and its chain check.
 extension Endpoints {
-    func addUserReads(to router: Router<BasicRequestContext>) {
+    func addUserReads(to router: Router<APIRequestContext>) {
         router.get("/v1/users/:id/risk") { request, context -> Response in
             let user = context.parameters.get("id") ?? ""
             let history = request.uri.queryParameters.get("history")

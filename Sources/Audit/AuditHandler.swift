@@ -2,7 +2,8 @@ import Domain
 import PostgresClient
 import WorkerRuntime
 
-/// Appends every event to the hash-chained audit log, a batch at a time.
+/// Appends every event to the hash-chained audit log, a batch at a time,
+/// each row keyed with the signing audit key (`AuditChain`).
 /// The queue has a single active consumer; a transaction-scoped advisory
 /// lock keeps the chain linear even if two audit workers ever overlap.
 public struct AuditHandler: EventSubscriber {
@@ -18,7 +19,9 @@ public struct AuditHandler: EventSubscriber {
     public var isIdempotentByNaturalKey: Bool { true }
     static let chainLock: Int64 = 0x464C_4558_4155_44  // "FLEXAUD"
 
-    public init() {}
+    let keys: AuditKeyRing
+
+    public init(keys: AuditKeyRing = .configuredOrExit) { self.keys = keys }
 
     public func decode(_ message: InboundMessage) throws(InvalidMessage) -> Record {
         let event = try DomainEvent(body: message.body)
@@ -53,12 +56,14 @@ public struct AuditHandler: EventSubscriber {
         let last = try database.query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
         var seq: Int64 = last.isEmpty ? 0 : try last.decode(0, "seq")
         var previous = last.isEmpty ? AuditChain.genesis : try last.decode(0, "hash", as: String.self)
+        let signing = keys.signing ?? AuditKeyRing.local.signing!
         var seqs: [Int64] = []
         var prevHashes: [String] = []
         var hashes: [String] = []
         for record in records {
             seq += 1
-            let hash = AuditChain.hash(previous: previous, seq: seq, eventId: record.eventId, eventType: record.type, body: record.body)
+            let hash = AuditChain.hash(
+                previous: previous, seq: seq, eventId: record.eventId, eventType: record.type, body: record.body, key: signing.key)
             seqs.append(seq)
             prevHashes.append(previous)
             hashes.append(hash)
@@ -66,9 +71,9 @@ public struct AuditHandler: EventSubscriber {
         }
         try database.execute(
             prepared: """
-                INSERT INTO audit_log (seq, event_id, event_type, body, prev_hash, hash)
-                SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-                """, [seqs, records.map(\.eventId), records.map(\.type), records.map(\.body), prevHashes, hashes])
+                INSERT INTO audit_log (seq, event_id, event_type, body, prev_hash, hash, key_id)
+                SELECT *, $7 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+                """, [seqs, records.map(\.eventId), records.map(\.type), records.map(\.body), prevHashes, hashes, signing.id])
         return BatchEffects(alreadyApplied: chained)
     }
 }

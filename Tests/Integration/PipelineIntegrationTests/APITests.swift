@@ -1,3 +1,4 @@
+import APIKeys
 import Foundation
 import Telemetry
 import TestSupport
@@ -85,12 +86,62 @@ final class APITests: PipelineTestCase {
         XCTAssertEqual(try count("SELECT count(*) FROM inbox WHERE consumer = 'payments'"), 3, "a-1, a-2, a-5")
         XCTAssertEqual(try count("SELECT count(*) FROM transfers WHERE command_id = 'a-1'"), 1)
 
-        // A revoked key is refused from the next request on.
+        // A revoked key is refused within the verified keys' lifetime (2 s),
+        // however often it is used meanwhile.
         XCTAssertEqual(try runFlexfin(["apikey", "revoke", "dashboard"]).status, 0)
-        XCTAssertEqual(try call("/v1/commands/a-1", key: reader).status, 401)
+        let revoked = Date()
+        var status = 200
+        while status == 200 && Date().timeIntervalSince(revoked) < 10 {
+            status = try call("/v1/commands/a-1", key: reader).status
+            if status == 200 { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        XCTAssertEqual(status, 401)
+        XCTAssertLessThanOrEqual(Date().timeIntervalSince(revoked), VerifiedKeys.maxLifetime, "within the documented bound")
         XCTAssertEqual(
             try count("SELECT count(*) FROM api_keys WHERE secret_sha256 LIKE '%' || $1 || '%'", [String(reader.suffix(64))]), 0,
             "the secret itself is not stored")
+    }
+
+    /// A made-up key is refused from the headers, before the body: a client
+    /// that waits for `100 Continue` (curl does, above 1 MB) uploads nothing.
+    func testAMadeUpKeyIsRefusedBeforeItsBodyIsUploaded() throws {
+        api = try XCTUnwrap(startAPI().apiURL)
+        let body = FileManager.default.temporaryDirectory.appendingPathComponent("flexfin-upload-\(UUID().uuidString).json")
+        try Data(repeating: UInt8(ascii: " "), count: 1_048_576).write(to: body)
+        defer { try? FileManager.default.removeItem(at: body) }
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        curl.arguments = [
+            "curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{size_upload}", "-X", "POST",
+            "-H", "Authorization: Bearer ffk_\(String(repeating: "0", count: 16))_\(String(repeating: "0", count: 64))",
+            "-H", "Content-Type: application/json", "-H", "Expect: 100-continue", "--expect100-timeout", "10",
+            "--data-binary", "@\(body.path)", URL(string: "/v1/commands", relativeTo: api)!.absoluteString,
+        ]
+        let output = Pipe()
+        curl.standardOutput = output
+        try curl.run()
+        curl.waitUntilExit()
+        let answer = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: " ")
+        XCTAssertEqual(answer.first, "401", "\(answer)")
+        XCTAssertLessThan(Int(answer.last ?? "") ?? .max, 65_536, "bytes uploaded before the refusal: \(answer)")
+    }
+
+    /// An address that keeps failing authentication gets 429 before its
+    /// keys are looked at, for the rest of the minute.
+    func testAnAddressThatKeepsFailingAuthenticationGets429() throws {
+        api = try XCTUnwrap(startAPI(arguments: ["--failed-authentications-per-minute", "3"]).apiURL)
+        let guess = "ffk_\(String(repeating: "1", count: 16))_\(String(repeating: "2", count: 64))"
+        var refused = 0
+        var limited: HTTPCall?
+        // The count is per minute: a minute's end may reset it once.
+        for _ in 1...7 where limited == nil {
+            let answer = try call("/v1/queues", key: guess)
+            if answer.status == 429 { limited = answer } else { refused += answer.status == 401 ? 1 : 100 }
+        }
+        let answer = try XCTUnwrap(limited, "no 429 after \(refused) failed authentications")
+        XCTAssertLessThanOrEqual(refused, 6)
+        XCTAssertNotNil(answer.headers["retry-after"])
+        XCTAssertEqual((answer.json?["error"] as? [String: Any])?["code"] as? String, "too_many_failed_authentications")
     }
 
     func testSIGTERMStopsTheServerAndEveryLoopOfTheAPI() throws {

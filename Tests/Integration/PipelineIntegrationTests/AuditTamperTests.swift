@@ -10,9 +10,9 @@ import XCTest
 /// row that was edited, removed or reordered, and passes when untouched.
 final class AuditTamperTests: PipelineTestCase {
     /// Appends `count` events through the audit worker's own handler.
-    private func appendEvents(_ count: Int) throws {
-        let handler = AuditHandler()
-        let records = try (1...count).map { index in
+    private func appendEvents(_ count: Int, keys: AuditKeyRing = .local, from first: Int = 1) throws {
+        let handler = AuditHandler(keys: keys)
+        let records = try (first..<(first + count)).map { index in
             let payment = PaymentCommand(
                 commandId: "c\(index)", payer: "w0001", payee: "w0002",
                 amount: Money(minorUnits: Int64(index), currency: Currency("USD")!))
@@ -34,7 +34,29 @@ final class AuditTamperTests: PipelineTestCase {
         }
     }
 
-    private func verify() throws -> FlexfinRun { try runFlexfin(["audit", "verify"]) }
+    private func verify(environment: [String: String] = [:]) throws -> FlexfinRun {
+        try runFlexfin(["audit", "verify"], environment: environment)
+    }
+
+    /// A rotation starts a new segment; the old one verifies with its key,
+    /// for as long as the key file keeps it.
+    func testARotatedKeyStartsASegmentAndOldSegmentsVerifyWithTheirKey() throws {
+        let first = "k1 \(String(repeating: "1f", count: 32))"
+        let second = "k2 \(String(repeating: "2e", count: 32))"
+        try appendEvents(6, keys: try AuditKeyRing(text: first))
+        try appendEvents(6, keys: try AuditKeyRing(text: "\(first)\n\(second)"), from: 7)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("flexfin-audit-keys-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try "\(first)\n\(second)\n".write(to: file, atomically: true, encoding: .utf8)
+        let both = try verify(environment: ["FLEXFIN_AUDIT_KEY_FILE": file.path])
+        XCTAssertEqual(both.status, 0, both.output + both.errors)
+        XCTAssertTrue(both.output.contains("12 rows, chain intact"), both.output)
+        XCTAssertEqual(try count("SELECT count(*) FROM audit_log WHERE key_id = 'k2' AND seq > 6"), 6)
+        try "\(second)\n".write(to: file, atomically: true, encoding: .utf8)
+        let withoutTheOld = try verify(environment: ["FLEXFIN_AUDIT_KEY_FILE": file.path])
+        XCTAssertNotEqual(withoutTheOld.status, 0)
+        XCTAssertTrue(withoutTheOld.output.contains("row seq 1: written under audit key k1"), withoutTheOld.output)
+    }
 
     func testUntouchedItVerifies() throws {
         try appendEvents(20)
@@ -58,6 +80,30 @@ final class AuditTamperTests: PipelineTestCase {
         let run = try verify()
         XCTAssertNotEqual(run.status, 0)
         XCTAssertTrue(run.output.contains("row seq 7"), run.output)
+    }
+
+    /// The owner edits row 7 and recomputes every hash from there on, as
+    /// the unkeyed chain did it: without the audit key the chain still breaks at row 7.
+    func testAnEditedRowWithTheChainRecomputedWithoutTheKeyIsNamed() throws {
+        try appendEvents(20)
+        try tamper("UPDATE audit_log SET body = replace(body, '\"amount\":7', '\"amount\":7000') WHERE seq = 7")
+        let rows = try settings.connectDatabase().query(
+            "SELECT seq, event_id, event_type, body, hash FROM audit_log WHERE seq >= 6 ORDER BY seq")
+        var previous = try rows.decode(0, "hash", as: String.self)
+        var updates: [String] = []
+        for row in 1..<rows.count {
+            let seq = try rows.decode(row, "seq", as: Int64.self)
+            let hash = AuditChain.hash(
+                previous: previous, seq: seq, eventId: try rows.decode(row, "event_id"), eventType: try rows.decode(row, "event_type"),
+                body: try rows.decode(row, "body"))
+            updates.append("UPDATE audit_log SET prev_hash = '\(previous)', hash = '\(hash)', key_id = NULL WHERE seq = \(seq);")
+            previous = hash
+        }
+        try tamper(updates.joined(separator: "\n"))
+        let run = try verify()
+        XCTAssertNotEqual(run.status, 0)
+        XCTAssertTrue(run.output.contains("row seq 7"), run.output)
+        XCTAssertTrue(run.output.contains("unkeyed row after keyed ones"), run.output)
     }
 
     func testARemovedRowIsNamed() throws {

@@ -5,7 +5,8 @@ import XCTest
 /// The ops page in a real (headless) Chromium: it shows the queues and a
 /// dead-letter group a real failing worker produced, runs a dry run, and a
 /// replay through its confirmation step, after which the group is gone and
-/// the command applied. Screenshots: .build/test-output/.
+/// the command applied, under a Content-Security-Policy that lets nothing
+/// run but the page's own script. Screenshots: .build/test-output/.
 final class OpsPageTests: PipelineTestCase {
     func testAnOperatorSeesTheGroupDryRunsItReplaysItAndTheCommandIsApplied() throws {
         try refuseTransfers(raising: "ledger refused")
@@ -18,6 +19,17 @@ final class OpsPageTests: PipelineTestCase {
         let key = try apiKey("ops-page", "read,operate")
         let output = repositoryRoot.appendingPathComponent(".build/test-output")
 
+        // The page and the API carry the security headers; the page works
+        // under its policy (this whole test drives it), which allows only its
+        // own inline script and style, by hash.
+        for path in ["/", "/v1/queues", "/openapi.json"] {
+            let answer = try HTTPCall.send(URL(string: path, relativeTo: api)!, headers: ["Authorization": "Bearer \(key)"])
+            let policy = answer.headers["content-security-policy"] ?? ""
+            XCTAssertTrue(policy.contains("default-src 'none'") && policy.contains("frame-ancestors 'none'"), "\(path): \(policy)")
+            XCTAssertTrue(policy.contains("script-src 'sha256-"), "\(path): \(policy)")
+            XCTAssertEqual(answer.headers["x-content-type-options"], "nosniff", path)
+            XCTAssertEqual(answer.headers["referrer-policy"], "no-referrer", path)
+        }
         let browser = try WebDriver(port: closedPort())
         try browser.open(api)
         try browser.type(key, into: browser.waitFor("#key"))

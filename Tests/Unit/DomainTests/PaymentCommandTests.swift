@@ -168,38 +168,72 @@ final class PaymentPlanTests: XCTestCase {
 }
 
 final class AuditChainTests: XCTestCase {
-    private func chain(_ count: Int) -> [AuditChain.Row] {
-        var rows: [AuditChain.Row] = []
-        var previous = AuditChain.genesis
-        for seq in 1...Int64(count) {
+    private let old = try! AuditKeyRing(text: "k1 \(String(repeating: "a1", count: 32))")
+    private let rotated = try! AuditKeyRing(text: "k1 \(String(repeating: "a1", count: 32))\nk2 \(String(repeating: "b2", count: 32))")
+
+    /// Rows `from...through` continuing `rows`, under `ring`'s signing key (none: unkeyed).
+    private func append(_ rows: [AuditChain.Row], through last: Int64, ring: AuditKeyRing?) -> [AuditChain.Row] {
+        var rows = rows
+        var previous = rows.last?.hash ?? AuditChain.genesis
+        for seq in Int64(rows.count + 1)...last {
+            let body = "{\"n\":\(seq)}"
             let hash = AuditChain.hash(
-                previous: previous, seq: seq, eventId: "e\(seq)", eventType: "payment.completed", body: "{\"n\":\(seq)}")
+                previous: previous, seq: seq, eventId: "e\(seq)", eventType: "payment.completed", body: body, key: ring?.signing?.key)
             rows.append(
-                .init(seq: seq, eventId: "e\(seq)", eventType: "payment.completed", body: "{\"n\":\(seq)}", prevHash: previous, hash: hash))
+                .init(
+                    seq: seq, eventId: "e\(seq)", eventType: "payment.completed", body: body, prevHash: previous, hash: hash,
+                    keyId: ring?.signing?.id))
             previous = hash
         }
         return rows
     }
 
-    func testAnIntactChainVerifies() {
-        XCTAssertNil(AuditChain.verify(chain(5), after: (0, AuditChain.genesis)))
+    private func firstBreak(_ rows: [AuditChain.Row], _ keys: AuditKeyRing) -> AuditChain.Break? {
+        var position = AuditChain.Position.start
+        return AuditChain.verify(rows, from: &position, keys: keys) ?? AuditChain.verifyEnd(position, keys: keys)
+    }
+
+    func testAnIntactChainVerifiesAcrossAnUnkeyedPastAndARotation() {
+        let rows = append(append(append([], through: 3, ring: nil), through: 6, ring: old), through: 9, ring: rotated)
+        XCTAssertNil(firstBreak(rows, rotated), "each segment under its own key")
+        XCTAssertEqual(firstBreak(rows, old)?.seq, 7, "a key no longer configured is named")
     }
 
     func testAnEditIsFoundAtTheEditedRow() {
-        var rows = chain(5)
+        var rows = append([], through: 5, ring: old)
         let row = rows[2]
         rows[2] = .init(
-            seq: row.seq, eventId: row.eventId, eventType: row.eventType, body: "{\"n\":999}", prevHash: row.prevHash, hash: row.hash)
-        XCTAssertEqual(AuditChain.verify(rows, after: (0, AuditChain.genesis))?.seq, 3)
+            seq: row.seq, eventId: row.eventId, eventType: row.eventType, body: "{\"n\":999}", prevHash: row.prevHash, hash: row.hash,
+            keyId: row.keyId)
+        XCTAssertEqual(firstBreak(rows, old)?.seq, 3)
+    }
+
+    /// Whoever holds the database but not the key edits a row and recomputes
+    /// the chain from there: unkeyed, or under a key of their own.
+    func testAChainRecomputedWithoutTheKeyIsFoundAtTheEditedRow() {
+        let honest = append([], through: 8, ring: old)
+        let forged = append(Array(honest.prefix(3)), through: 8, ring: nil)
+        XCTAssertEqual(firstBreak(forged, old)?.seq, 4, "unkeyed after keyed")
+        let stripped = append([], through: 8, ring: nil)
+        XCTAssertEqual(firstBreak(stripped, old)?.seq, 8, "every key stripped: the newest row should be keyed")
+        let guessed = try! AuditKeyRing(text: "k1 \(String(repeating: "ff", count: 32))")
+        XCTAssertEqual(firstBreak(append(Array(honest.prefix(3)), through: 8, ring: guessed), old)?.seq, 4, "the key id without the key")
     }
 
     func testARemovalOrSwapIsFound() {
-        var removed = chain(5)
+        var removed = append([], through: 5, ring: old)
         removed.remove(at: 1)
-        XCTAssertEqual(AuditChain.verify(removed, after: (0, AuditChain.genesis))?.seq, 3)
-        var swapped = chain(5)
+        XCTAssertEqual(firstBreak(removed, old)?.seq, 3)
+        var swapped = append([], through: 5, ring: old)
         swapped.swapAt(1, 2)
-        XCTAssertEqual(AuditChain.verify(swapped, after: (0, AuditChain.genesis))?.seq, 3)
+        XCTAssertEqual(firstBreak(swapped, old)?.seq, 3)
+    }
+
+    func testTheKeyFileIsReadStrictly() {
+        XCTAssertEqual(rotated.signing?.id, "k2", "the newest, last")
+        XCTAssertThrowsError(try AuditKeyRing(text: "k1 abc")) { XCTAssertEqual(($0 as? AuditKeyError)?.line, 1) }
+        XCTAssertThrowsError(try AuditKeyRing(text: "k1 \(String(repeating: "a1", count: 32))\nk1 \(String(repeating: "b2", count: 32))"))
+        XCTAssertNil(try AuditKeyRing(text: "# no keys yet\n").signing)
     }
 }
 
