@@ -56,7 +56,7 @@ public struct DisposableEnvironment: Sendable {
     /// The database alone, for tests of the runtime that bring their own
     /// broker: dropped and created again as a copy of the migrated template.
     public func recreateDatabase() throws {
-        let server = try configured.connectDatabase()
+        let server = try configured.connectDatabaseAsOwner()
         try dropIfOurs(databaseName, on: server) { $0 == mark }
         let template = try migratedTemplate(on: server)
         try server.query("CREATE DATABASE \(databaseName) TEMPLATE \(template)")
@@ -78,7 +78,7 @@ public struct DisposableEnvironment: Sendable {
         do {  // the migrating connection closes at the end of this scope
             var templateSettings = settings
             templateSettings.databaseURL = try configured.databaseURL(naming: template)
-            try Migrator(migrations: migrations).apply(on: templateSettings.connectDatabase())
+            try Migrator(migrations: migrations).apply(on: templateSettings.connectDatabaseAsOwner([:]))
         }
         // No sessions, autovacuum's included: a database being used cannot be copied.
         try server.query("ALTER DATABASE \(template) WITH ALLOW_CONNECTIONS false")

@@ -79,7 +79,11 @@ public struct Workbench: Sendable {
         let process = Process()
         process.executableURL = workers.appendingPathComponent(name)
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(settings.environment) { $1 }.merging(environment) { $1 }
+        // Each logs in as its runtime role, never as the tables' owner.
+        let role: DatabaseRole = name == "flexfin-api" ? .api : .worker
+        let own = ["FLEXFIN_DATABASE_URL": try settings.databaseURL(user: role.rawValue)]
+        process.environment = ProcessInfo.processInfo.environment.merging(settings.environment) { $1 }.merging(own) { $1 }
+            .merging(environment) { $1 }
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("flexfin-\(name)-\(UUID().uuidString.prefix(8)).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardError = try FileHandle(forWritingTo: log)

@@ -20,8 +20,34 @@ extension ServiceSettings {
             .compactMap { $0 }.joined(separator: " ")
     }
 
+    /// A connection as `FLEXFIN_DATABASE_URL`'s role, refused when that is
+    /// the tables' owner outside local mode: a runtime process that can
+    /// switch off the audit log's guard or delete transfers is one
+    /// compromise away from doing it.
     public func connectDatabase() throws -> PostgresConnection {
-        try PostgresConnection(databaseURL)
+        let database = try PostgresConnection(databaseURL)
+        guard !localMode else { return database }
+        let user = try database.query(
+            """
+            SELECT current_user AS me, current_user = (SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'transfers')
+              AS owns
+            """)
+        guard try user.decode(0, "owns", as: Bool?.self) != true else {
+            throw SettingsError(
+                variable: "FLEXFIN_DATABASE_URL",
+                problem: """
+                    logs in as \(try user.decode(0, "me", as: String.self)), the owner of the tables, which only `flexfin migrate` may \
+                    (FLEXFIN_MIGRATION_DATABASE_URL); log in as \(DatabaseRole.worker.rawValue) (workers), \(DatabaseRole.api.rawValue) \
+                    (the API) or \(DatabaseRole.operator.rawValue) (the CLI), or set FLEXFIN_ENV=local on a developer's machine
+                    """)
+        }
+        return database
+    }
+
+    /// The tables' owner, for migrations only: `FLEXFIN_MIGRATION_DATABASE_URL`,
+    /// else `FLEXFIN_DATABASE_URL`.
+    public func connectDatabaseAsOwner(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PostgresConnection {
+        try PostgresConnection(environment["FLEXFIN_MIGRATION_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? databaseURL)
     }
 
     public func connectCache() throws -> RedisConnection {

@@ -13,6 +13,9 @@ public struct ServiceSettings: Sendable {
     /// A libpq connection string or URI (multi-host forms included).
     public var databaseURL: String
     public var redis: RedisEndpoint
+    /// `FLEXFIN_ENV=local`: a developer's machine or the test suite, where
+    /// a process may log in to PostgreSQL as the tables' owner.
+    public var localMode = false
 
     public static let defaultAMQPURL = "amqp://flexfin:flexfin-local@127.0.0.1:5673/flexfin"
     public static let defaultManagementURL = "http://127.0.0.1:15673"
@@ -51,9 +54,11 @@ public struct ServiceSettings: Sendable {
                 return url
             }
         }
-        return ServiceSettings(
+        var settings = ServiceSettings(
             amqpEndpoints: amqp, amqpManagementURLs: management,
             databaseURL: value("FLEXFIN_DATABASE_URL", defaultDatabaseURL), redis: redis)
+        settings.localMode = environment["FLEXFIN_ENV"] == "local"
+        return settings
     }
 }
 
@@ -67,6 +72,7 @@ extension ServiceSettings {
                 ? "none" : amqpManagementURLs.map(\.absoluteString).joined(separator: ","),
             "FLEXFIN_DATABASE_URL": databaseURL,
             "FLEXFIN_REDIS_URL": redis.url,
+            "FLEXFIN_ENV": localMode ? "local" : "",
         ]
     }
 }
@@ -77,7 +83,33 @@ public struct SettingsError: Error, CustomStringConvertible {
     public var description: String { "\(variable) is not usable: \(problem)" }
 }
 
+/// The roles the runtime logs in to PostgreSQL as, each with only the
+/// rights its code needs (migration 0027 grants them). The tables' owner
+/// only migrates.
+public enum DatabaseRole: String, CaseIterable, Sendable {
+    /// The workers: the ledger and their tables, no deletes from the ledger, the audit log append-only.
+    case worker = "flexfin_worker"
+    /// The HTTP API: as the workers, and API keys read only.
+    case api = "flexfin_api"
+    /// The operator's CLI: as the API, and API keys written.
+    case `operator` = "flexfin_operator"
+}
+
 extension ServiceSettings {
+    /// `databaseURL` logging in as `user` instead, with the same password
+    /// (local setups give every role one; elsewhere each role's own URL is
+    /// configured).
+    public func databaseURL(user: String) throws -> String {
+        let url = databaseURL
+        guard let scheme = url.range(of: "://"), url.hasPrefix("postgres"), let at = url[scheme.upperBound...].firstIndex(of: "@") else {
+            throw SettingsError(
+                variable: "FLEXFIN_DATABASE_URL", problem: "expected a postgresql://user:password@… URI to derive role \(user) from")
+        }
+        let credentials = url[scheme.upperBound..<at]
+        let password = credentials.firstIndex(of: ":").map { credentials[$0...] } ?? ""
+        return String(url[..<scheme.upperBound]) + user + password + String(url[at...])
+    }
+
     /// `databaseURL` with another database name: the path of a
     /// `postgresql://` URI, whose host part may list several hosts
     /// (`h1:5433,h2:5434`, which URLComponents does not parse).

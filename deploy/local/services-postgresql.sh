@@ -16,6 +16,13 @@ pg_ensure_role() {
   as_pg "$PG_BIN/psql" -q -h "$pg_dir" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 <<SQL >/dev/null
 SELECT 'CREATE ROLE $PG_USER LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$PG_USER') \gexec
 ALTER ROLE $PG_USER PASSWORD '$PG_PASS' CREATEDB;  -- CREATEDB: tests migrate throwaway databases
+-- The runtime's roles (migration 0027 grants them their rights): locally,
+-- logins with the owner's password, so each URL differs by its user only.
+SELECT format('CREATE ROLE %I LOGIN', r) FROM unnest(ARRAY['flexfin_worker', 'flexfin_api', 'flexfin_operator']) AS r
+WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) \gexec
+ALTER ROLE flexfin_worker LOGIN PASSWORD '$PG_PASS';
+ALTER ROLE flexfin_api LOGIN PASSWORD '$PG_PASS';
+ALTER ROLE flexfin_operator LOGIN PASSWORD '$PG_PASS';
 -- Byte-order collation: every key is an id, and C compares with memcmp
 -- instead of strcoll (seen in profiles of the payments pipeline).
 SELECT 'CREATE DATABASE $PG_DB OWNER $PG_USER TEMPLATE template0 ENCODING ''UTF8'' LC_COLLATE ''C'' LC_CTYPE ''C.UTF-8''' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = '$PG_DB') \gexec

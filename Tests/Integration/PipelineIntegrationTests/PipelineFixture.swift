@@ -90,8 +90,13 @@ class PipelineTestCase: XCTestCase {
     }
 
     /// The real `flexfin`, pointed at the tests' environment.
+    /// As the operator's role; `migrate` and `bench` (which makes databases) as the owner.
     func runFlexfin(_ arguments: [String], environment: [String: String] = [:]) throws -> FlexfinRun {
-        try TestSupport.runFlexfin(arguments, environment: settings.environment.merging(environment) { $1 })
+        var own = settings.environment
+        if !["migrate", "bench"].contains(arguments.first ?? "") {
+            own["FLEXFIN_DATABASE_URL"] = try settings.databaseURL(user: DatabaseRole.operator.rawValue)
+        }
+        return try TestSupport.runFlexfin(arguments, environment: own.merging(environment) { $1 })
     }
 
     func start(
