@@ -49,10 +49,23 @@ extension Endpoints {
                         uniqueKeysWithValues: ["queue", "fingerprint", "error_class", "type"].compactMap { name in
                             query.get(name).map { (name, JSONValue.string($0)) }
                         })))
-            return await serve(request, .read) { _, connections in
+            let (after, limit) = (query.get("after"), query.get("limit"))
+            // A read key sees what failed and the money held; the bodies
+            // (payer, payee, memo) only an operate key.
+            return await serve(request, .read) { key, connections in
                 let (queue, filter) = try self.selection(selection, requireCondition: false)
-                let letters = try DeadLetterQueue(queue, settings: connections.settings, topology: topology).list(filter)
-                return Reply(.ok, .object(["messages": .array(letters.map(Self.letter))]))
+                if let after { try APIError.checkId(after, field: "after") }
+                let all = try DeadLetterQueue(queue, settings: connections.settings, topology: topology).list(filter)
+                let start = after.map { cursor in (all.firstIndex { $0.id == cursor }).map { $0 + 1 } ?? all.count } ?? 0
+                let page = Array(all.dropFirst(start).prefix(try APIError.limit(limit, upTo: 500)))
+                let bodies = key.scopes.contains(.operate)
+                return Reply(
+                    .ok,
+                    .object([
+                        "messages": .array(page.map { Self.letter($0, body: bodies) }),
+                        "next": start + page.count < all.count ? .string(page.last!.id) : .null,
+                        "bodies": .string(bodies ? "shown" : "withheld: they need the operate scope"),
+                    ]))
             }
         }
 
@@ -181,12 +194,12 @@ extension Endpoints {
         ])
     }
 
-    private static func letter(_ d: DeadLetter) -> JSONValue {
+    private static func letter(_ d: DeadLetter, body: Bool) -> JSONValue {
         .object([
             "id": .string(d.id), "letter_id": .string(d.letterId), "type": .string(d.type), "error_class": .string(d.errorClass),
             "error": .string(d.error),
             "fingerprint": .string(d.fingerprint), "attempts": .int(d.attempts), "age_seconds": .int(d.ageSeconds),
-            "first_failed_at": .text(d.firstFailedAt), "last_failed_at": .text(d.lastFailedAt), "body": .string(d.body),
+            "first_failed_at": .text(d.firstFailedAt), "last_failed_at": .text(d.lastFailedAt), "body": body ? .string(d.body) : .null,
             "money": d.money.map { .object(["minor_units": .integer($0.minorUnits), "currency": .string($0.currency)]) } ?? .null,
         ])
     }

@@ -72,6 +72,20 @@ final class DeadLetterReadingTests: PipelineTestCase {
             try count("SELECT count(*) FROM dead_letters WHERE message_id = 'straight-in' AND consumer IS NULL"), 1,
             "taken in by the intake")
         XCTAssertEqual(try readyMessages("commands.payment.dlq"), 0, "the queue's copies are in the record")
+
+        // Bodies (payer, payee, memo) for an operate key only; the list by pages.
+        let withheld = try get("/v1/dead-letters/messages?queue=commands.payment", key: reader).json
+        XCTAssertEqual(Set((withheld?["messages"] as? [[String: Any]] ?? []).map { $0["body"] is NSNull }), [true])
+        XCTAssertEqual(withheld?["bodies"] as? String, "withheld: they need the operate scope")
+        let operate = try apiKey("dlq-operator", "read,operate")
+        let shown = try get("/v1/dead-letters/messages?queue=commands.payment&limit=1", key: operate).json
+        let first = try XCTUnwrap((shown?["messages"] as? [[String: Any]])?.first)
+        XCTAssertNotNil(first["body"] as? String)
+        let next = try XCTUnwrap(shown?["next"] as? String)
+        let rest = try get("/v1/dead-letters/messages?queue=commands.payment&limit=1&after=\(next)", key: operate).json
+        XCTAssertEqual(
+            Set([first["id"] as? String, (rest?["messages"] as? [[String: Any]])?.first?["id"] as? String]), ["bad-json", "straight-in"])
+        XCTAssertTrue(rest?["next"] is NSNull, "two letters, two pages")
         XCTAssertEqual(try channel.inspectQueue("commands.payment.dlq").consumerCount, 1, "the API's intake, and no reader")
 
         let scrape = try MetricsScrape.fetch(XCTUnwrap(server.metricsURL))
