@@ -129,7 +129,7 @@ extension Endpoints {
     private func publish(_ commands: [SubmittedCommand], new: [String], key: APIKey, _ connections: ServicePool.Connections) throws {
         guard !commands.isEmpty else { return }
         do {
-            try connections.producer().publish(commands, actor: key.name)
+            try connections.producer().publish(commands, actor: key.name, keyId: key.id)
         } catch {
             connections.drop()
             try? CommandIntake.release(new, in: connections.database())

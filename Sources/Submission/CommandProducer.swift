@@ -49,15 +49,18 @@ public final class CommandProducer {
 
     /// Publishes in chunks, confirming each chunk before the next, and
     /// reports progress as the count confirmed so far. `actor`: who sends
-    /// them (`MessageHeader.actor`), as this producer knows them.
+    /// them (`MessageHeader.actor`), as this producer knows them; `keyId`:
+    /// the API key that submitted them (`MessageHeader.submittedBy`).
     public func publish(
-        _ commands: [SubmittedCommand], actor: String? = nil, chunk: Int = 5000, progress: (Int) -> Void = { _ in }
+        _ commands: [SubmittedCommand], actor: String? = nil, keyId: String? = nil, chunk: Int = 5000,
+        progress: (Int) -> Void = { _ in }
     ) throws {
         let now = Date()
         var headers: [String: AMQPValue] = [
             MessageHeader.schemaVersion: 1, MessageHeader.occurredAt: .int(Int64(now.timeIntervalSince1970 * 1000)),
         ]
         headers[MessageHeader.actor] = actor.map(AMQPValue.string)
+        headers[MessageHeader.submittedBy] = keyId.map(AMQPValue.string)
         var confirmed = 0
         if cache == nil { cache = try? settings.connectCache() }
         for start in stride(from: 0, to: commands.count, by: chunk) {

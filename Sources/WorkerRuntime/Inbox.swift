@@ -7,17 +7,18 @@ enum Inbox {
     /// Inserts the ids with their digests and returns the ids that were new.
     /// Sorted, so two lanes inserting overlapping ids take the row locks in
     /// the same order.
+    /// `submittedBy`: the API key that submitted each, when one did.
     static func admit(
-        _ messages: [(id: String, digest: String?)], consumer: String,
+        _ messages: [(id: String, digest: String?, submittedBy: String?)], consumer: String,
         in database: PostgresConnection
     ) throws -> Set<String> {
         let sorted = messages.sorted { $0.id < $1.id }
         let rows = try database.execute(
             prepared: """
-                INSERT INTO inbox (consumer, message_id, digest)
-                SELECT $1, m.id, m.digest FROM unnest($2::text[], $3::text[]) AS m(id, digest) ORDER BY m.id
+                INSERT INTO inbox (consumer, message_id, digest, submitted_by)
+                SELECT $1, m.id, m.digest, m.key FROM unnest($2::text[], $3::text[], $4::text[]) AS m(id, digest, key) ORDER BY m.id
                 ON CONFLICT DO NOTHING RETURNING message_id
-                """, [consumer, sorted.map(\.id), sorted.map(\.digest)])
+                """, [consumer, sorted.map(\.id), sorted.map(\.digest), sorted.map(\.submittedBy)])
         return Set(try (0..<rows.count).map { try rows.decode($0, "message_id", as: String.self) })
     }
 

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import PostgresClient
 
@@ -66,12 +67,21 @@ extension Lane {
     private func applyOnce(_ items: [Item], _ database: PostgresConnection) throws -> Applied {
         let ids = items.map { handler.id(of: $0.message) }
         let digests = items.map { handler.digest(of: $0.message) }
+        let keys = items.map { item -> String? in
+            if case .string(let key)? = item.delivery.message.properties.headers[MessageHeader.submittedBy] { key } else { nil }
+        }
         let fresh =
             handler.isIdempotentByNaturalKey
-            ? Set(ids) : try Inbox.admit(zip(ids, digests).map { ($0, $1) }, consumer: handler.name, in: database)
+            ? Set(ids) : try Inbox.admit(items.indices.map { (ids[$0], digests[$0], keys[$0]) }, consumer: handler.name, in: database)
         // By index: the lane is generic, so a tuple copied is a runtime copy of every field.
         let messages = items.indices.filter { fresh.contains(ids[$0]) }.map { items[$0].message }
         var effects = messages.isEmpty ? BatchEffects() : try handler.apply(messages, in: database)
+        // Each event names the key that submitted the command it follows from.
+        let submitters: [String: String] = Dictionary(
+            items.indices.compactMap { index in keys[index].map { (ids[index], $0) } }, uniquingKeysWith: { first, _ in first })
+        if !submitters.isEmpty {
+            for index in effects.events.indices { effects.events[index].submittedBy = submitters[effects.events[index].commandId] }
+        }
         let at = CommandStatus.timestamp()
         let seenBefore = items.indices.filter { !fresh.contains(ids[$0]) }
         var conflicts: [(id: String, digest: String, body: [UInt8])] = []

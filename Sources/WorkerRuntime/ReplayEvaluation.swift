@@ -57,7 +57,7 @@ public enum ReplayEvaluation {
                 }
                 do {
                     return try db.savepoint { db in
-                        if !handler.isIdempotentByNaturalKey { _ = try Inbox.admit([(id, digest)], consumer: handler.name, in: db) }
+                        if !handler.isIdempotentByNaturalKey { _ = try Inbox.admit([(id, digest, nil)], consumer: handler.name, in: db) }
                         let effects = try handler.apply([decoded], in: db)
                         return effects.rejections[id].map { .wouldBeRejected(reason: $0) } ?? .wouldApply
                     }

@@ -15,6 +15,10 @@ public enum MessageHeader {
     /// name, the CLI's user and host). Operators' commands put it on their
     /// events, and so in the audit log.
     public static let actor = "x-actor"
+    /// On a command submitted over HTTP: the id of the API key that
+    /// submitted it, kept in its inbox row and on its events (and so in the
+    /// audit log): "who sent this" is answerable for every such command.
+    public static let submittedBy = "x-submitted-by"
 
     /// Why the last attempt failed, its class (`invalid`, `transient`,
     /// `unexpected`), the queue it came from, failures so far, and when.

@@ -144,6 +144,27 @@ final class APITests: PipelineTestCase {
         XCTAssertEqual((answer.json?["error"] as? [String: Any])?["code"] as? String, "too_many_failed_authentications")
     }
 
+    /// "Who sent this" is answerable for every command submitted over HTTP:
+    /// its key's id is in its inbox row and on its event in the audit log.
+    func testTheSubmittingKeyIsInTheInboxAndTheAuditLog() throws {
+        _ = try ["payments-worker", "audit-worker"].map { try start($0) }
+        api = try XCTUnwrap(startAPI().apiURL)
+        let key = try apiKey("shop-7", "submit")
+        let id = String(key.split(separator: "_")[1])
+        let body = #"{"command_id":"who-1","type":"payment","payer":"w0001","payee":"w0002","amount":5,"currency":"USD"}"#
+        XCTAssertEqual(try call("/v1/commands", "POST", key: key, body: body).status, 202)
+        try submit([payment("who-2", "w0001", "w0002", 5)])  // the CLI's door: no key
+        try workbench.wait(upTo: .seconds(30), for: "both audited") { db in
+            try db.query("SELECT count(*) FROM audit_log WHERE body::jsonb->>'command_id' IN ('who-1', 'who-2')").int(0, 0) == 2
+        }
+        XCTAssertEqual(try count("SELECT count(*) FROM inbox WHERE message_id = 'who-1' AND submitted_by = $1", [id]), 1)
+        XCTAssertEqual(try count("SELECT count(*) FROM inbox WHERE message_id = 'who-2' AND submitted_by IS NULL"), 1)
+        XCTAssertEqual(
+            try count(
+                "SELECT count(*) FROM audit_log WHERE body::jsonb->>'command_id' = 'who-1' AND body::jsonb->>'submitted_by' = $1", [id]),
+            1)
+    }
+
     func testSIGTERMStopsTheServerAndEveryLoopOfTheAPI() throws {
         let server = try startAPI(metrics: true)
         api = try XCTUnwrap(server.apiURL)
