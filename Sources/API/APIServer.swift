@@ -21,13 +21,18 @@ public struct APIOptions: ParsableArguments, Sendable {
     @Option(help: "Seconds between queue depth samples for the ops page.") public var sampleSeconds = 10
     @Option(help: "Failed authentications a client address may have in a minute before it gets 429 (until the minute ends).")
     public var failedAuthenticationsPerMinute = 100
+    @Option(help: "Seconds a connection may stay idle before the server closes it.") public var idleTimeoutSeconds = 30
+    @Option(help: "HTTP connections open at once; one more is closed as it opens.") public var maxConnections = 1000
 
     public init() {}
 
     public func validate() throws {
-        guard threads > 0, maxBodyBytes > 0, maxBatchLines > 0, sampleSeconds > 0, failedAuthenticationsPerMinute > 0 else {
+        guard threads > 0, maxBodyBytes > 0, maxBatchLines > 0, sampleSeconds > 0, failedAuthenticationsPerMinute > 0,
+            idleTimeoutSeconds > 0, maxConnections > 0
+        else {
             throw ValidationError(
-                "--threads, --max-body-bytes, --max-batch-lines, --sample-seconds and --failed-authentications-per-minute must be positive")
+                "--threads, --max-body-bytes, --max-batch-lines, --sample-seconds, --failed-authentications-per-minute, --idle-timeout-seconds and --max-connections must be positive"
+            )
         }
     }
 }
@@ -63,9 +68,15 @@ public enum APIServer {
         router.middlewares.add(FailedAuthenticationLimit(perMinute: options.failedAuthenticationsPerMinute))
         router.middlewares.add(SecurityHeaders(page: Endpoints.opsPage))
         endpoints.add(to: router)
+        // One count for every connection: made once, called for each.
+        let capped = ConnectionCap.handlers(limit: options.maxConnections)
         services.append(
             Application(
                 router: router,
+                server: .http1(
+                    configuration: .init(
+                        additionalChannelHandlers: capped(),
+                        idleTimeout: .seconds(Int64(options.idleTimeoutSeconds)))),
                 configuration: .init(
                     address: .hostname(options.host, port: options.port),
                     serverName: "flexfin-api"),

@@ -165,6 +165,42 @@ final class APITests: PipelineTestCase {
             1)
     }
 
+    /// One connection past the cap is closed as it opens; an idle one is
+    /// closed after the idle timeout. Raw sockets, from Python.
+    func testTheServerCapsItsConnectionsAndClosesIdleOnes() throws {
+        api = try XCTUnwrap(startAPI(arguments: ["--max-connections", "2", "--idle-timeout-seconds", "1"]).apiURL)
+        let script = """
+            import socket, sys, time
+            port = int(sys.argv[1])
+            def connect():
+                s = socket.create_connection(("127.0.0.1", port)); s.settimeout(5); return s
+            def answer(s):
+                s.sendall(b"GET /v1/nothing-here HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n")
+                time.sleep(0.2)
+                try: return s.recv(65536)
+                except ConnectionResetError: return b""
+            held = [connect(), connect()]
+            time.sleep(0.3)
+            print("third:", answer(connect()) != b"")
+            for s in held: s.close()
+            time.sleep(0.3)
+            idle = connect()
+            print("fresh:", answer(idle).startswith(b"HTTP/1.1 "))
+            time.sleep(2.5)
+            try: print("idle closed:", idle.recv(65536) == b"")
+            except ConnectionResetError: print("idle closed:", True)
+            """
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", script, String(api.port ?? 0)]
+        let output = Pipe()
+        python.standardOutput = output
+        try python.run()
+        python.waitUntilExit()
+        let lines = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(lines, "third: False\nfresh: True\nidle closed: True\n")
+    }
+
     func testSIGTERMStopsTheServerAndEveryLoopOfTheAPI() throws {
         let server = try startAPI(metrics: true)
         api = try XCTUnwrap(server.apiURL)
