@@ -58,11 +58,35 @@ public struct ServiceSettings: Sendable {
             amqpEndpoints: amqp, amqpManagementURLs: management,
             databaseURL: value("FLEXFIN_DATABASE_URL", defaultDatabaseURL), redis: redis)
         settings.localMode = environment["FLEXFIN_ENV"] == "local"
+        if !settings.localMode { try refuseKnownSecrets(environment, settings) }
         return settings
     }
 }
 
 extension ServiceSettings {
+    /// Passwords anyone knows: the local setup's, and RabbitMQ's `guest`.
+    static let knownPasswords = ["flexfin-local", "guest"]
+
+    /// Outside local mode, every server's address is given, and none with a
+    /// known password: a process that started on the local defaults would
+    /// log in wherever they happen to reach.
+    private static func refuseKnownSecrets(_ environment: [String: String], _ settings: ServiceSettings) throws {
+        for name in ["FLEXFIN_AMQP_URL", "FLEXFIN_DATABASE_URL", "FLEXFIN_REDIS_URL"] where (environment[name] ?? "").isEmpty {
+            throw SettingsError(
+                variable: name,
+                problem: "is not set: outside FLEXFIN_ENV=local nothing starts on the local defaults and their known passwords")
+        }
+        if let endpoint = settings.amqpEndpoints.first(where: { knownPasswords.contains($0.password) }) {
+            throw SettingsError(
+                variable: "FLEXFIN_AMQP_URL",
+                problem: "logs in to \(endpoint.host) with a known password (\(endpoint.user)); set the role's own")
+        }
+        for name in ["FLEXFIN_DATABASE_URL", "FLEXFIN_MIGRATION_DATABASE_URL"]
+        where knownPasswords.contains(where: { environment[name]?.contains(":\($0)@") == true }) {
+            throw SettingsError(variable: name, problem: "logs in with a known password; set the role's own")
+        }
+    }
+
     /// The variables that make a child process (a worker, `flexfin`) use
     /// these settings.
     public var environment: [String: String] {

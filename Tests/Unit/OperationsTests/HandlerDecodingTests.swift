@@ -1,3 +1,4 @@
+import Audit
 import Domain
 import Foundation
 import Milestones
@@ -62,5 +63,19 @@ final class HandlerDecodingTests: XCTestCase {
         XCTAssertFalse(handler.hasStatus(type: "payment.completed"))
         XCTAssertTrue(PaymentHandler().hasStatus(type: nil))
         XCTAssertFalse(TaxHandler().hasStatus(type: nil))
+    }
+}
+
+/// The audit key outside local mode: required, never the public local one.
+final class AuditKeyConfigurationTests: XCTestCase {
+    func testOutsideLocalModeTheAuditKeyFileIsRequired() throws {
+        XCTAssertThrowsError(try AuditKeyRing.configured([:])) {
+            XCTAssertTrue("\($0)".contains("FLEXFIN_AUDIT_KEY_FILE is not set"), "\($0)")
+        }
+        XCTAssertEqual(try AuditKeyRing.configured(["FLEXFIN_ENV": "local"]).signing?.id, "local")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("flexfin-keys-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try "k9 \(String(repeating: "9a", count: 32))\n".write(to: file, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try AuditKeyRing.configured(["FLEXFIN_AUDIT_KEY_FILE": file.path]).signing?.id, "k9")
     }
 }

@@ -4,8 +4,29 @@ import Settings
 import XCTest
 
 final class ServiceSettingsTests: XCTestCase {
+    /// Outside local mode nothing starts on the local defaults, nor on a
+    /// known password: the error names the setting.
+    func testOutsideLocalModeEverySettingIsGivenAndNoKnownPasswordIsUsed() throws {
+        let given = [
+            "FLEXFIN_AMQP_URL": "amqp://app:s3cret@mq:5672/flexfin",
+            "FLEXFIN_DATABASE_URL": "postgresql://flexfin_worker:s3cret@pg/flexfin",
+            "FLEXFIN_REDIS_URL": "redis://cache:6379/0",
+        ]
+        XCTAssertNoThrow(try ServiceSettings.fromEnvironment(given))
+        for (name, value) in [
+            ("FLEXFIN_AMQP_URL", ""), ("FLEXFIN_DATABASE_URL", ""), ("FLEXFIN_REDIS_URL", ""),
+            ("FLEXFIN_AMQP_URL", "amqp://mq:5672/flexfin"), ("FLEXFIN_AMQP_URL", "amqp://flexfin:flexfin-local@mq/flexfin"),
+            ("FLEXFIN_DATABASE_URL", "postgresql://flexfin:flexfin-local@pg/flexfin"),
+        ] {
+            XCTAssertThrowsError(try ServiceSettings.fromEnvironment(given.merging([name: value]) { $1 }), "\(name)=\(value)") {
+                XCTAssertEqual(($0 as? SettingsError)?.variable, name)
+            }
+        }
+        XCTAssertNoThrow(try ServiceSettings.fromEnvironment(["FLEXFIN_ENV": "local"]), "local mode: the local defaults")
+    }
+
     func testDefaultsMatchTheLocalServices() throws {
-        let settings = try ServiceSettings.fromEnvironment([:])
+        let settings = try ServiceSettings.fromEnvironment(["FLEXFIN_ENV": "local"])
         XCTAssertEqual(
             settings.amqpEndpoints,
             [AMQPEndpoint(host: "127.0.0.1", port: 5673, user: "flexfin", password: "flexfin-local", vhost: "flexfin")])
@@ -16,6 +37,7 @@ final class ServiceSettingsTests: XCTestCase {
 
     func testSeveralAMQPURLsAreTriedInOrder() throws {
         let settings = try ServiceSettings.fromEnvironment([
+            "FLEXFIN_ENV": "local",
             "FLEXFIN_AMQP_URL": "amqp://a:b@h1:1/v1, amqp://h2/%2F",
             "FLEXFIN_AMQP_MANAGEMENT_URL": "none",
         ])
@@ -45,21 +67,26 @@ final class ServiceSettingsTests: XCTestCase {
     }
 
     func testABadVariableIsNamedInTheError() {
-        XCTAssertThrowsError(try ServiceSettings.fromEnvironment(["FLEXFIN_REDIS_URL": "redis://host:6380/zero"])) { error in
+        XCTAssertThrowsError(try ServiceSettings.fromEnvironment(["FLEXFIN_ENV": "local", "FLEXFIN_REDIS_URL": "redis://host:6380/zero"])) {
+            error in
             XCTAssertTrue("\(error)".contains("FLEXFIN_REDIS_URL"), "\(error)")
             XCTAssertTrue("\(error)".contains("zero"), "\(error)")
         }
-        XCTAssertThrowsError(try ServiceSettings.fromEnvironment(["FLEXFIN_AMQP_URL": "http://host"])) { error in
+        XCTAssertThrowsError(try ServiceSettings.fromEnvironment(["FLEXFIN_ENV": "local", "FLEXFIN_AMQP_URL": "http://host"])) { error in
             XCTAssertTrue("\(error)".contains("FLEXFIN_AMQP_URL"), "\(error)")
         }
     }
 
     /// A cluster: one management URL per node, tried in order.
     func testSeveralManagementURLsAreKeptInOrder() throws {
-        let settings = try ServiceSettings.fromEnvironment(["FLEXFIN_AMQP_MANAGEMENT_URL": "http://n1:15681, http://n2:15682"])
+        let settings = try ServiceSettings.fromEnvironment([
+            "FLEXFIN_ENV": "local", "FLEXFIN_AMQP_MANAGEMENT_URL": "http://n1:15681, http://n2:15682",
+        ])
         XCTAssertEqual(settings.amqpManagementURLs.map(\.absoluteString), ["http://n1:15681", "http://n2:15682"])
         XCTAssertEqual(settings.environment["FLEXFIN_AMQP_MANAGEMENT_URL"], "http://n1:15681,http://n2:15682")
-        XCTAssertThrowsError(try ServiceSettings.fromEnvironment(["FLEXFIN_AMQP_MANAGEMENT_URL": "http://n1,ftp://n2"])) { error in
+        XCTAssertThrowsError(
+            try ServiceSettings.fromEnvironment(["FLEXFIN_ENV": "local", "FLEXFIN_AMQP_MANAGEMENT_URL": "http://n1,ftp://n2"])
+        ) { error in
             XCTAssertTrue("\(error)".contains("\"ftp://n2\" is not an http(s) URL"), "\(error)")
         }
     }
@@ -68,7 +95,8 @@ final class ServiceSettingsTests: XCTestCase {
     /// and parameters when another database is named.
     func testAnotherDatabaseIsNamedInAMultiHostURI() throws {
         var settings = try ServiceSettings.fromEnvironment([
-            "FLEXFIN_DATABASE_URL": "postgresql://u:p@127.0.0.1:5433,127.0.0.1:5434/flexfin?target_session_attrs=read-write"
+            "FLEXFIN_ENV": "local",
+            "FLEXFIN_DATABASE_URL": "postgresql://u:p@127.0.0.1:5433,127.0.0.1:5434/flexfin?target_session_attrs=read-write",
         ])
         XCTAssertEqual(
             try settings.databaseURL(naming: "flexfin_test"),
