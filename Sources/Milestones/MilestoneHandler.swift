@@ -37,27 +37,29 @@ public struct MilestoneHandler: CommandHandler {
     public func apply(_ commands: [MilestoneCommand], in database: PostgresConnection) throws -> BatchEffects {
         let creations = commands.compactMap { if case .create(let c) = $0 { c } else { nil } }
         let others = commands.filter { if case .create = $0 { false } else { true } }
+        let named = Self.named(others)
         if !creations.isEmpty && !others.isEmpty {
             // One lock round for both parts, milestones before accounts, each
             // in id order: locking the creations' payout wallets, then the
             // others' milestones and accounts, would wait on another lane
             // while holding what it waits for. The parts lock again what
             // they use: rows this batch holds, or creates.
-            let named = Self.named(others)
             let milestones = try MilestoneStore.lock(named.milestones, cancelling: named.cancelling, in: database)
             _ = try LedgerStore.lockAccounts(
                 Set(creations.map(\.payoutAccount)).union(named.payers).union(milestones.values.flatMap(\.accounts)), in: database)
         }
         var effects = try create(creations, in: database)
-        effects.merge(try decide(others, in: database))
+        effects.merge(try decide(others, named: named, in: database))
         return effects
     }
 
     /// What fundings, completions and cancellations name.
-    private static func named(_ commands: [MilestoneCommand]) -> (
-        milestones: Set<String>, cancelling: Set<String>, projects: Set<String>, payers: Set<String>
-    ) {
-        var named: (milestones: Set<String>, cancelling: Set<String>, projects: Set<String>, payers: Set<String>) = ([], [], [], [])
+    private struct Named {
+        var milestones: Set<String> = [], cancelling: Set<String> = [], projects: Set<String> = [], payers: Set<String> = []
+    }
+
+    private static func named(_ commands: [MilestoneCommand]) -> Named {
+        var named = Named()
         for command in commands {
             switch command {
             case .create: break
@@ -90,9 +92,11 @@ public struct MilestoneHandler: CommandHandler {
         return effects
     }
 
-    private func decide(_ commands: [MilestoneCommand], in database: PostgresConnection) throws -> BatchEffects {
+    private func decide(
+        _ commands: [MilestoneCommand], named: Named,
+        in database: PostgresConnection
+    ) throws -> BatchEffects {
         guard !commands.isEmpty else { return BatchEffects() }
-        let named = Self.named(commands)
         // Milestones before accounts: the payments worker's lock order too.
         let milestones = try MilestoneStore.lock(named.milestones, cancelling: named.cancelling, in: database)
         let projects = try MilestoneStore.projects(named.projects, in: database)

@@ -149,9 +149,9 @@ public struct MilestonePlan: Sendable {
             return refuse(.currencyMismatch, "project currency \(m.currency)", client: m.client)
         }
         let amount = Money(minorUnits: c.amount, currency: currency)
-        if let (refusal, detail) = WalletDebitRefusal.check(accounts[c.fromAccount], id: c.fromAccount, pays: amount, for: "the funding"),
-            refusal != .insufficientFunds
-        {
+        // The wallet's refusals come first, except its funds: the escrow's rules are checked before those.
+        let debit = WalletDebitRefusal.check(accounts[c.fromAccount], id: c.fromAccount, pays: amount, for: "the funding")
+        if let (refusal, detail) = debit, refusal != .insufficientFunds {
             return refuse(MilestoneRejection(rawValue: refusal.rawValue)!, detail, client: m.client)
         }
         let escrow = balance(m.escrowAccount)
@@ -165,9 +165,7 @@ public struct MilestonePlan: Sendable {
             case .overfunded: return refuse(.overfunded, detail, client: m.client)
             }
         }
-        if let (_, detail) = WalletDebitRefusal.check(accounts[c.fromAccount], id: c.fromAccount, pays: amount, for: "the funding") {
-            return refuse(.insufficientFunds, detail, client: m.client)
-        }
+        if let (_, detail) = debit { return refuse(.insufficientFunds, detail, client: m.client) }
         move(c.fromAccount, -c.amount)
         move(m.escrowAccount, c.amount)
         fundedBy[m.id, default: [:]][c.fromAccount, default: 0] += c.amount
