@@ -55,9 +55,12 @@ public final class AMQPConnection {
             AMQPError(code, operation: "connect", endpoint: endpoint.description, detail: detail)
         }
         guard let state = amqp_new_connection() else { throw fail(.protocolError, "out of memory") }
-        guard let socket = amqp_tcp_socket_new(state) else {
+        let socket: OpaquePointer
+        do throws(AMQPError) {
+            socket = try newSocket(on: state, for: endpoint)
+        } catch {
             amqp_destroy_connection(state)
-            throw fail(.protocolError, "cannot create a socket")
+            throw error
         }
         var connectTimeout = options.connectTimeout.timeval
         let status = amqp_socket_open_noblock(socket, endpoint.host, Int32(endpoint.port), &connectTimeout)
@@ -67,6 +70,9 @@ public final class AMQPConnection {
                 switch status {
                 case AMQP_STATUS_HOSTNAME_RESOLUTION_FAILED.rawValue: .unknownHost
                 case AMQP_STATUS_TIMEOUT.rawValue: .timeout
+                case AMQP_STATUS_SSL_ERROR.rawValue, AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED.rawValue,
+                    AMQP_STATUS_SSL_PEER_VERIFY_FAILED.rawValue, AMQP_STATUS_SSL_CONNECTION_FAILED.rawValue:
+                    .tlsFailed
                 default: .connectionRefused
                 }
             throw fail(code, String(cString: amqp_error_string2(status)))
@@ -94,6 +100,25 @@ public final class AMQPConnection {
             throw error
         }
         return state
+    }
+
+    /// A TCP socket, or for `amqps` a TLS one that verifies the broker's
+    /// certificate against the endpoint's CA file and its name against the
+    /// host; owned by `state`, which frees it.
+    private static func newSocket(on state: amqp_connection_state_t, for endpoint: AMQPEndpoint) throws(AMQPError) -> OpaquePointer {
+        let fail = { (detail: String) in AMQPError(.protocolError, operation: "connect", endpoint: endpoint.description, detail: detail) }
+        guard let tls = endpoint.tls else {
+            guard let socket = amqp_tcp_socket_new(state) else { throw fail("cannot create a socket") }
+            return socket
+        }
+        guard let socket = amqp_ssl_socket_new(state) else { throw fail("cannot create a TLS socket") }
+        let status = amqp_ssl_socket_set_cacert(socket, tls.caFile)
+        guard status == AMQP_STATUS_OK.rawValue else {
+            throw fail("cannot use the CA file \(tls.caFile): \(String(cString: amqp_error_string2(status)))")
+        }
+        amqp_ssl_socket_set_verify_peer(socket, 1)
+        amqp_ssl_socket_set_verify_hostname(socket, 1)
+        return socket
     }
 
     public func openChannel() throws(AMQPError) -> AMQPChannel {

@@ -1,13 +1,27 @@
 import Foundation
 
 /// One broker address with its credentials, parsed from
-/// `amqp://user:password@host:port/vhost`.
+/// `amqp://user:password@host:port/vhost`, or over TLS from
+/// `amqps://…?cacertfile=/path/ca.pem` (RabbitMQ's URI query parameter).
 public struct AMQPEndpoint: Sendable, Equatable, CustomStringConvertible {
     public var host: String
     public var port: Int
     public var user: String
     public var password: String
     public var vhost: String
+    /// Set for `amqps`: the connection is TLS, and the broker's certificate
+    /// must chain to this CA and name `host`.
+    public var tls: TLS?
+
+    public struct TLS: Sendable, Equatable {
+        /// The PEM file of the certificate authorities trusted.
+        public var caFile: String
+
+        /// Debian's bundle of public authorities, for a URL that names none.
+        public static let systemCAFile = "/etc/ssl/certs/ca-certificates.crt"
+
+        public init(caFile: String = systemCAFile) { self.caFile = caFile }
+    }
 
     public init(host: String, port: Int = 5672, user: String = "guest", password: String = "guest", vhost: String = "/") {
         self.host = host
@@ -24,13 +38,23 @@ public struct AMQPEndpoint: Sendable, Equatable, CustomStringConvertible {
             AMQPError(.invalidArgument, operation: "parse AMQP URL", endpoint: "-", detail: why)
         }
         guard let parts = URLComponents(string: url.trimmingCharacters(in: .whitespaces)),
-            parts.scheme == "amqp"
+            parts.scheme == "amqp" || parts.scheme == "amqps"
         else {
-            throw invalid("expected amqp://user:password@host:port/vhost")
+            throw invalid("expected amqp://user:password@host:port/vhost or amqps://…?cacertfile=/path/ca.pem")
         }
         guard let host = parts.host, !host.isEmpty else { throw invalid("the URL has no host") }
+        let query = parts.queryItems ?? []
+        if let unknown = query.first(where: { $0.name != "cacertfile" }) {
+            throw invalid("unknown URL parameter \"\(unknown.name)\"; the one understood is cacertfile (with amqps)")
+        }
+        let caFile = query.first { $0.name == "cacertfile" }?.value
+        if parts.scheme == "amqps" {
+            self.tls = TLS(caFile: caFile ?? TLS.systemCAFile)
+        } else if caFile != nil {
+            throw invalid("cacertfile is for amqps:// URLs; this one is plain amqp://")
+        }
         self.host = host
-        self.port = parts.port ?? 5672
+        self.port = parts.port ?? (parts.scheme == "amqps" ? 5671 : 5672)
         self.user = parts.user ?? "guest"
         self.password = parts.password ?? "guest"
         let path = parts.path
@@ -51,9 +75,12 @@ public struct AMQPEndpoint: Sendable, Equatable, CustomStringConvertible {
     /// process's environment, never for logs.
     public var url: String {
         let encode = { (text: String) in text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text }
-        return "amqp://\(encode(user)):\(encode(password))@\(host):\(port)/\(encode(vhost))"
+        let address = "\(encode(user)):\(encode(password))@\(host):\(port)/\(encode(vhost))"
+        guard let tls else { return "amqp://" + address }
+        return "amqps://\(address)?cacertfile=\(tls.caFile.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? tls.caFile)"
     }
 
-    /// `host:port`: what errors and logs show. Credentials never appear.
-    public var description: String { "\(host):\(port)" }
+    /// `host:port` (with `amqps` for TLS): what errors and logs show.
+    /// Credentials never appear.
+    public var description: String { tls == nil ? "\(host):\(port)" : "amqps \(host):\(port)" }
 }

@@ -9,6 +9,9 @@ public struct AMQPError: Error, CustomStringConvertible, Sendable {
 
         public static let unknownHost = Code(name: "unknown host")
         public static let connectionRefused = Code(name: "connection refused")
+        /// The TLS handshake failed, or the broker's certificate did not
+        /// chain to the trusted CA or name the host connected to.
+        public static let tlsFailed = Code(name: "TLS handshake or verification failed")
         public static let timeout = Code(name: "timed out")
         public static let authenticationFailed = Code(name: "authentication failed")
         public static let connectionLost = Code(name: "connection lost")

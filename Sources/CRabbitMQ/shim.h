@@ -3,6 +3,7 @@
 #include <amqp.h>
 #include <amqp_framing.h>
 #include <amqp_tcp_socket.h>
+#include <amqp_ssl_socket.h>
 
 // amqp_login_with_properties is variadic, which Swift cannot call: a
 // fixed-argument PLAIN login that also sends client properties (the

@@ -22,6 +22,10 @@ public final class DeadLetterQueue {
     private let settings: ServiceSettings
     private let database: PostgresConnection
     private let takesInFirst: Bool
+    /// Replays go in where a retry returns: it routes by queue name to the
+    /// work queues alone, so replaying needs no right on the default
+    /// exchange (which reaches every queue).
+    private let returnExchange: String
     private var letters: [DeadLetterRecords.Held] = []
 
     /// `name` is a work queue (`commands.payment`) or its DLQ (`commands.payment.dlq`).
@@ -37,6 +41,7 @@ public final class DeadLetterQueue {
         self.queue = queue
         self.settings = settings
         self.takesInFirst = takesInFirst
+        returnExchange = topology.retry.returnExchange
         database = try settings.connectDatabase()
         letters = try DeadLetterRecords.held(in: queue.deadLetterQueue, database)
     }
@@ -87,7 +92,7 @@ public final class DeadLetterQueue {
                 message.properties.headers[MessageHeader.deadLetterId] = nil
                 message.properties.headers[MessageHeader.replayedAt] = .string(Date().formatted(.iso8601))
                 message.properties.headers[MessageHeader.replayedBy] = .string(actor)
-                try publishing.publish(exchange: "", routingKey: target ?? item.letter.originQueue, message: message)
+                try publishing.publish(exchange: returnExchange, routingKey: target ?? item.letter.originQueue, message: message)
             }
             try publishing.waitForConfirms()
             for (queue, items) in Dictionary(grouping: part, by: { target ?? $0.letter.originQueue }) {
@@ -122,9 +127,6 @@ public final class DeadLetterQueue {
     /// Every replay and purge enters the hash-chained audit log, through the
     /// audit worker's own append.
     private func record(_ action: EventPayload) throws {
-        let event = DomainEvent(action, occurredAt: Date(), commandId: "operator-\(RandomUUID.lowercased().prefix(8))")
-        let audit = AuditHandler()
-        let record = try audit.decode(InboundMessage(body: event.encoded()))
-        _ = try database.transaction { try audit.apply([record], in: $0) }
+        try database.transaction { try AuditHandler.record(action, in: $0) }
     }
 }

@@ -79,10 +79,10 @@ public struct Workbench: Sendable {
         let process = Process()
         process.executableURL = workers.appendingPathComponent(name)
         process.arguments = arguments
-        // Each logs in as its runtime role, never as the tables' owner.
-        let role: DatabaseRole = name == "flexfin-api" ? .api : .worker
-        let own = ["FLEXFIN_DATABASE_URL": try settings.databaseURL(user: role.rawValue)]
-        process.environment = ProcessInfo.processInfo.environment.merging(settings.environment) { $1 }.merging(own) { $1 }
+        // Each logs in as its runtime role, never as the tables' owner or the
+        // broker user that configures.
+        let role: RuntimeRole = name == "flexfin-api" ? .api : .worker
+        process.environment = ProcessInfo.processInfo.environment.merging(try settings.loggingIn(as: role).environment) { $1 }
             .merging(environment) { $1 }
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("flexfin-\(name)-\(UUID().uuidString.prefix(8)).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)

@@ -23,7 +23,7 @@ public final class RedisConnection {
             throw self.error("connect", connecting: true)
         }
         redisSetTimeout(context, tv)
-        if let password = endpoint.password { try command(["AUTH", password]) }
+        if let password = endpoint.password { try command(["AUTH"] + (endpoint.user.map { [$0] } ?? []) + [password]) }
         if endpoint.database != 0 { try command(["SELECT", endpoint.database]) }
     }
 

@@ -1,16 +1,19 @@
 import Foundation
 
-/// Where Redis is, parsed from `redis://[:password@]host:port/db`.
+/// Where Redis is, parsed from `redis://[[user]:password@]host:port/db`:
+/// with a user, an ACL user's `AUTH user password`; without, the default user's.
 public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
     public var host: String
     public var port: Int
     public var database: Int
+    public var user: String?
     public var password: String?
 
-    public init(host: String, port: Int = 6379, database: Int = 0, password: String? = nil) {
+    public init(host: String, port: Int = 6379, database: Int = 0, user: String? = nil, password: String? = nil) {
         self.host = host
         self.port = port
         self.database = database
+        self.user = user
         self.password = password
     }
 
@@ -26,13 +29,15 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
         guard path.isEmpty || Int(path) != nil else { throw invalid("the database must be a number, not \"\(path)\"") }
         self.init(
             host: host, port: parts.port ?? 6379, database: Int(path) ?? 0,
-            password: parts.password.flatMap { $0.isEmpty ? nil : $0 })
+            user: parts.user.flatMap { $0.isEmpty ? nil : $0 }, password: parts.password.flatMap { $0.isEmpty ? nil : $0 })
+        if user != nil && password == nil { throw invalid("the URL names user \(user ?? "") without a password") }
     }
 
     /// The URL this endpoint parses from, password included: for a child
     /// process's environment, never for logs.
     public var url: String {
-        let secret = password.map { ":\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0)@" } ?? ""
+        let encode = { (text: String) in text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text }
+        let secret = password.map { "\(user.map(encode) ?? ""):\(encode($0))@" } ?? ""
         return "redis://\(secret)\(host):\(port)/\(database)"
     }
 

@@ -37,8 +37,8 @@ extension ServiceSettings {
                 variable: "FLEXFIN_DATABASE_URL",
                 problem: """
                     logs in as \(try user.decode(0, "me", as: String.self)), the owner of the tables, which only `flexfin migrate` may \
-                    (FLEXFIN_MIGRATION_DATABASE_URL); log in as \(DatabaseRole.worker.rawValue) (workers), \(DatabaseRole.api.rawValue) \
-                    (the API) or \(DatabaseRole.operator.rawValue) (the CLI), or set FLEXFIN_ENV=local on a developer's machine
+                    (FLEXFIN_MIGRATION_DATABASE_URL); log in as \(RuntimeRole.worker.rawValue) (workers), \(RuntimeRole.api.rawValue) \
+                    (the API) or \(RuntimeRole.operator.rawValue) (the CLI), or set FLEXFIN_ENV=local on a developer's machine
                     """)
         }
         return database

@@ -107,16 +107,36 @@ public struct SettingsError: Error, CustomStringConvertible {
     public var description: String { "\(variable) is not usable: \(problem)" }
 }
 
-/// The roles the runtime logs in to PostgreSQL as, each with only the
-/// rights its code needs (migration 0027 grants them). The tables' owner
-/// only migrates.
-public enum DatabaseRole: String, CaseIterable, Sendable {
-    /// The workers: the ledger and their tables, no deletes from the ledger, the audit log append-only.
+/// The roles the runtime logs in as, under one name on PostgreSQL and on
+/// RabbitMQ, each with only the rights its code needs (migration 0027
+/// grants the database's; `flexfin topology apply` sets the broker's). The
+/// tables' owner only migrates, and the broker's configuring user only
+/// applies the topology.
+public enum RuntimeRole: String, CaseIterable, Sendable {
+    /// The workers: the ledger and their tables, no deletes from the ledger, the audit log append-only;
+    /// on the broker, their queues and exchanges, nothing declared or deleted.
     case worker = "flexfin_worker"
-    /// The HTTP API: as the workers, and API keys read only.
+    /// The HTTP API: as the workers, and API keys read only; on the broker,
+    /// commands published and dead letters taken in and replayed.
     case api = "flexfin_api"
     /// The operator's CLI: as the API, and API keys written.
     case `operator` = "flexfin_operator"
+}
+
+extension ServiceSettings {
+    /// These settings logging in as `role` on PostgreSQL and RabbitMQ, with
+    /// the same passwords: a local setup gives every role one (elsewhere
+    /// each process is configured with its role's own URLs).
+    public func loggingIn(as role: RuntimeRole) throws -> ServiceSettings {
+        var settings = self
+        settings.databaseURL = try databaseURL(user: role.rawValue)
+        settings.amqpEndpoints = amqpEndpoints.map {
+            var endpoint = $0
+            endpoint.user = role.rawValue
+            return endpoint
+        }
+        return settings
+    }
 }
 
 extension ServiceSettings {

@@ -45,6 +45,10 @@ public struct BrokerPlan: Sendable, Equatable {
     public let exchanges: [TopologySpec.Exchange]
     public let queues: [Queue]
     public let bindings: [Binding]
+    /// Where producers publish commands, and where a replay goes back in.
+    public let commandExchange: String
+    public let returnExchange: String
+    public let deadLetterQueues: [String]
 
     public init(_ spec: TopologySpec) {
         var exchanges = spec.exchanges
@@ -92,5 +96,8 @@ public struct BrokerPlan: Sendable, Equatable {
         self.exchanges = exchanges
         self.queues = queues
         self.bindings = bindings
+        commandExchange = spec.commandExchange
+        returnExchange = spec.retry.returnExchange
+        deadLetterQueues = spec.queues.map(\.deadLetterQueue)
     }
 }

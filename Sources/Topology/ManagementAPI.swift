@@ -80,12 +80,20 @@ public struct ManagementAPI: Sendable {
             })
     }
 
-    /// The open connections of this vhost, by the name their client gave
-    /// them (`connection_name`), or the broker's own name (`host:port -> …`)
-    /// for a client that gave none.
-    public func connectionNames() throws -> [String] {
-        try get("/api/vhosts/\(vhostPath)/connections?columns=name,client_properties").compactMap { row in
-            (row["client_properties"] as? [String: Any])?["connection_name"] as? String ?? row["name"] as? String
+    /// An open connection of this vhost: by the name its client gave it
+    /// (`connection_name`), or the broker's own (`host:port -> …`) for a
+    /// client that gave none; the user it logged in as; whether it is TLS.
+    public struct Connection: Sendable, Equatable {
+        public let name: String
+        public let user: String
+        public let tls: Bool
+    }
+
+    public func connections() throws -> [Connection] {
+        try get("/api/vhosts/\(vhostPath)/connections?columns=name,client_properties,user,ssl").compactMap { row in
+            guard let name = (row["client_properties"] as? [String: Any])?["connection_name"] as? String ?? row["name"] as? String
+            else { return nil }
+            return Connection(name: name, user: row["user"] as? String ?? "", tls: row["ssl"] as? Bool ?? false)
         }
     }
 
@@ -102,6 +110,17 @@ public struct ManagementAPI: Sendable {
         _ = try send("PUT", "/api/vhosts/\(Self.encoded(vhost))", body: body)
         let permissions = try JSONSerialization.data(withJSONObject: ["configure": ".*", "write": ".*", "read": ".*"])
         _ = try send("PUT", "/api/permissions/\(Self.encoded(vhost))/\(Self.encoded(endpoint.user))", body: permissions)
+    }
+
+    /// Sets `user`'s permissions in this vhost; false (nothing set) when
+    /// the broker has no such user.
+    public func grant(_ permissions: BrokerPermissions, to user: String) throws -> Bool {
+        guard try send("GET", "/api/users/\(Self.encoded(user))", allowing: [404]) != nil else { return false }
+        let body = try JSONSerialization.data(withJSONObject: [
+            "configure": permissions.configure, "write": permissions.write, "read": permissions.read,
+        ])
+        _ = try send("PUT", "/api/permissions/\(vhostPath)/\(Self.encoded(user))", body: body)
+        return true
     }
 
     public func deleteVhost(_ vhost: String) throws {

@@ -1,4 +1,5 @@
 import AMQPClient
+import Settings
 
 /// Declares a plan on the broker and compares the broker with it.
 public struct TopologyDeclarer {
@@ -21,6 +22,10 @@ public struct TopologyDeclarer {
             try channel.bindQueue(binding.queue, exchange: binding.exchange, routingKey: binding.routingKey)
         }
         guard let management else { return [] }
+        // The runtime's users get the rights this topology implies; a
+        // broker without a role's user (its processes log in as another)
+        // is left as it is.
+        for role in RuntimeRole.allCases { _ = try management.grant(plan.permissions(for: role), to: role.rawValue) }
         let stale = unexpected(in: try management.bindings())
         for binding in stale { try channel.unbindQueue(binding.queue, exchange: binding.exchange, routingKey: binding.routingKey) }
         return stale

@@ -102,7 +102,7 @@ struct DeadLetterCommand: ParsableCommand {
         @OptionGroup var selection: DeadLetterSelection
         @Flag(help: "Every dead letter of the queue.") var all = false
         @Flag(help: "Evaluate what a replay would do; move nothing.") var dryRun = false
-        @Option(help: "Publish to this queue instead of the origin queue.") var to: String?
+        @Option(help: "Publish to this work queue instead of the origin queue.") var to: String?
         @Option(help: "At most this many messages per second (default: as fast as the broker confirms).") var rate: Int?
         @OptionGroup var actor: ActorOption
         @OptionGroup var topology: TopologyFileOption

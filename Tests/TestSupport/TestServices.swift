@@ -9,6 +9,35 @@ public enum TestServices {
         do { return try ServiceSettings.fromEnvironment() } catch { fatalError("test settings: \(error)") }
     }()
 
+    /// The same servers over TLS: the URLs `deploy/local/services env --tls`
+    /// prints (the suite starts them with `--tls`), each verifying the
+    /// server's certificate against the local CA. The management API stays
+    /// the plain one: Foundation's URLSession on Linux trusts the system's
+    /// CAs only, not a file of our own.
+    public static func tlsSettings() throws -> ServiceSettings {
+        let process = Process()
+        process.executableURL = repositoryRoot.appendingPathComponent("deploy/local/services")
+        process.arguments = ["env", "--tls"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ServiceControlError(description: "deploy/local/services env --tls failed: start the services with --tls")
+        }
+        var environment = ["FLEXFIN_ENV": "local"]
+        for line in text.split(separator: "\n") where line.hasPrefix("export ") {
+            let assignment = line.dropFirst("export ".count)
+            guard let equals = assignment.firstIndex(of: "=") else { continue }
+            environment[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
+                .trimmingCharacters(in: ["'"])
+        }
+        var tls = try ServiceSettings.fromEnvironment(environment)
+        tls.amqpManagementURLs = settings.amqpManagementURLs
+        return tls
+    }
+
     /// The parallel slot this test process runs in: `deploy/local/test`
     /// runs test classes three at a time (`FLEXFIN_TEST_SLOT`, from xargs),
     /// each slot in disposable environments of its own; 0 when run alone.

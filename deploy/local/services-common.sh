@@ -19,8 +19,17 @@ CLUSTER_AMQP_PORT=${FLEXFIN_CLUSTER_AMQP_PORT:-5680}
 CLUSTER_MGMT_PORT=$((CLUSTER_AMQP_PORT + 10000))
 CLUSTER_DIST_PORT=$((CLUSTER_AMQP_PORT + 20000))
 REDIS_PORT=${FLEXFIN_REDIS_PORT:-6380}
+# With `start --tls`, beside the plain ports: AMQPS, the management API over
+# https, Redis's TLS port, and the stunnel client that hiredis reaches it by.
+# PostgreSQL takes TLS on its one port.
+AMQP_TLS_PORT=${FLEXFIN_AMQP_TLS_PORT:-5674}
+AMQP_MGMT_TLS_PORT=${FLEXFIN_AMQP_MGMT_TLS_PORT:-15674}
+REDIS_TLS_PORT=${FLEXFIN_REDIS_TLS_PORT:-6381}
+REDIS_TLS_CLIENT_PORT=${FLEXFIN_REDIS_TLS_CLIENT_PORT:-6382}
 AMQP_USER=flexfin AMQP_PASS=flexfin-local AMQP_VHOST=flexfin
 PG_USER=flexfin PG_PASS=flexfin-local PG_DB=flexfin
+# Redis's ACL user for the runtime (the default user stays for local tools).
+REDIS_USER=flexfin REDIS_PASS=flexfin-local
 
 PG_BIN=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -type d -name bin 2>/dev/null | sort -V | tail -n 1)
 RABBIT_BIN=/usr/lib/rabbitmq/bin
@@ -43,6 +52,7 @@ install_missing() {
   dpkg -s libpq-dev >/dev/null 2>&1 || need+=(libpq-dev)
   dpkg -s libhiredis-dev >/dev/null 2>&1 || need+=(libhiredis-dev)
   command -v curl >/dev/null || need+=(curl)
+  command -v stunnel >/dev/null || need+=(stunnel4)
   [ ${#need[@]} -eq 0 ] && return 0
   [ "$(id -u)" = 0 ] || die "missing packages (${need[*]}); run as root or apt-get install them"
   say "installing: ${need[*]}"

@@ -16,6 +16,8 @@ pg_ensure_role() {
   as_pg "$PG_BIN/psql" -q -h "$pg_dir" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 <<SQL >/dev/null
 SELECT 'CREATE ROLE $PG_USER LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$PG_USER') \gexec
 ALTER ROLE $PG_USER PASSWORD '$PG_PASS' CREATEDB;  -- CREATEDB: tests migrate throwaway databases
+-- Every session's statistics, encryption included (the TLS test checks each).
+GRANT pg_read_all_stats TO $PG_USER;
 -- The runtime's roles (migration 0027 grants them their rights): locally,
 -- logins with the owner's password, so each URL differs by its user only.
 SELECT format('CREATE ROLE %I LOGIN', r) FROM unnest(ARRAY['flexfin_worker', 'flexfin_api', 'flexfin_operator']) AS r
@@ -29,8 +31,11 @@ SELECT 'CREATE DATABASE $PG_DB OWNER $PG_USER TEMPLATE template0 ENCODING ''UTF8
 SQL
 }
 
+pg_tls_up() { [ "$(as_pg "$PG_BIN/psql" -qAt -h "$pg_dir" -p "$PG_PORT" -U postgres -d postgres -c 'SHOW ssl' 2>/dev/null)" = on ]; }
+
 pg_start() {
-  if pg_up; then say "postgresql already running"; pg_ensure_role; return; fi
+  if pg_up && { ! tls_on || pg_tls_up; }; then say "postgresql already running"; pg_ensure_role; return; fi
+  if pg_up; then pg_stop >/dev/null; fi  # running without the TLS asked for
   mkdir -p "$pg_dir"
   if [ "$(id -u)" = 0 ]; then
     chown postgres: "$pg_dir"; chmod 700 "$pg_dir"
@@ -47,7 +52,16 @@ max_connections = 200
 shared_buffers = 256MB
 CONF
   fi
-  as_pg "$PG_BIN/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 start >/dev/null \
+  # TLS on the one port, by option rather than in postgresql.conf, so a
+  # start without --tls runs without it. The key must be the server's own.
+  local options=""
+  if tls_on; then
+    cp "$tls_dir/server.key" "$pg_dir/server.key"
+    if [ "$(id -u)" = 0 ]; then chown postgres: "$pg_dir/server.key"; fi
+    chmod 600 "$pg_dir/server.key"
+    options="-c ssl=on -c ssl_cert_file=$tls_dir/server.pem -c ssl_key_file=$pg_dir/server.key"
+  fi
+  as_pg "$PG_BIN/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 -o "$options" start >/dev/null \
     || die "postgresql did not start; see $pg_dir/server.log"
   pg_ensure_role
   say "postgresql started"

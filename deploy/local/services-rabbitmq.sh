@@ -58,6 +58,21 @@ node_launch() {
       # clients' connections, so they fail over) until it sees them again.
       echo "cluster_partition_handling = pause_minority"
     fi
+    if [ "$node" = single ] && tls_on; then
+      cat <<CONF
+listeners.ssl.default = 127.0.0.1:$AMQP_TLS_PORT
+ssl_options.cacertfile = $tls_dir/ca.pem
+ssl_options.certfile = $tls_dir/server.pem
+ssl_options.keyfile = $tls_dir/server.key
+ssl_options.verify = verify_none
+ssl_options.fail_if_no_peer_cert = false
+management.ssl.ip = 127.0.0.1
+management.ssl.port = $AMQP_MGMT_TLS_PORT
+management.ssl.cacertfile = $tls_dir/ca.pem
+management.ssl.certfile = $tls_dir/server.pem
+management.ssl.keyfile = $tls_dir/server.key
+CONF
+    fi
     cat <<CONF
 default_user = $AMQP_USER
 default_pass = $AMQP_PASS
@@ -83,9 +98,26 @@ node_await() {
   done
 }
 
+# The runtime's users (`flexfin topology apply` gives them their rights in
+# a vhost): locally, the configuring user's password, so each URL differs
+# by its user only. The API and the operator read queue depths through the
+# management API (monitoring); the workers never log in to it.
+node_ensure_users() {
+  local node=$1 user present
+  present=$(node_ctl "$node" -q list_users 2>/dev/null | awk '{print $1}')
+  for user in flexfin_worker flexfin_api flexfin_operator; do
+    if ! grep -qx "$user" <<<"$present"; then node_ctl "$node" -q add_user "$user" "$AMQP_PASS" >/dev/null; fi
+  done
+  node_ctl "$node" -q set_user_tags flexfin_api monitoring >/dev/null
+  node_ctl "$node" -q set_user_tags flexfin_operator monitoring >/dev/null
+}
+
+rabbit_tls_up() { (exec 3<>"/dev/tcp/127.0.0.1/$AMQP_TLS_PORT") 2>/dev/null; }
+
 rabbit_start() {
-  if node_up single; then say "rabbitmq   already running"; return; fi
-  node_launch single; node_await single
+  if node_up single && { ! tls_on || rabbit_tls_up; }; then say "rabbitmq   already running"; node_ensure_users single; return; fi
+  if node_up single; then rabbit_stop >/dev/null; fi  # running without the TLS listener asked for
+  node_launch single; node_await single; node_ensure_users single
   say "rabbitmq   started"
 }
 
@@ -122,6 +154,7 @@ cluster_start() {
     sleep 1
   done
   touch "$data/cluster/formed"
+  node_ensure_users 1
   say "cluster    running  amqp 127.0.0.1:$((CLUSTER_AMQP_PORT + 1))-$((CLUSTER_AMQP_PORT + 3))"
 }
 

@@ -5,19 +5,35 @@
 # ------------------------------------------------------------------- Redis
 redis_up() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; }
 
+redis_tls_up() { [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" config get tls-port 2>/dev/null | tail -n 1)" = "$REDIS_TLS_PORT" ]; }
+
 redis_start() {
-  if redis_up; then say "redis      already running"; return; fi
-  mkdir -p "$data/redis"
-  # A cache, never the only copy: no persistence needed.
-  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$data/redis" \
-    --daemonize yes --pidfile "$data/redis/redis.pid" --logfile "$data/redis/redis.log" \
-    --save "" --appendonly no >/dev/null
-  for _ in $(seq 50); do redis_up && break; sleep 0.1; done
-  redis_up || die "redis did not start; see $data/redis/redis.log"
-  say "redis      started"
+  if redis_up && { ! tls_on || redis_tls_up; }; then
+    say "redis      already running"
+  else
+    if redis_up; then redis_stop >/dev/null; fi  # running without the TLS port asked for
+    mkdir -p "$data/redis"
+    local tls_args=()
+    if tls_on; then
+      tls_args=(--tls-port "$REDIS_TLS_PORT" --tls-cert-file "$tls_dir/server.pem" --tls-key-file "$tls_dir/server.key"
+        --tls-ca-cert-file "$tls_dir/ca.pem" --tls-auth-clients no)
+    fi
+    # A cache, never the only copy: no persistence needed. The runtime's
+    # ACL user may not administer the server or run what is dangerous
+    # (FLUSHDB excepted: the tests' disposable databases are flushed).
+    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$data/redis" \
+      --daemonize yes --pidfile "$data/redis/redis.pid" --logfile "$data/redis/redis.log" \
+      --save "" --appendonly no "${tls_args[@]}" \
+      --user "$REDIS_USER" on ">$REDIS_PASS" "~*" "&*" +@all -@admin -@dangerous +flushdb >/dev/null
+    for _ in $(seq 50); do redis_up && break; sleep 0.1; done
+    redis_up || die "redis did not start; see $data/redis/redis.log"
+    say "redis      started"
+  fi
+  if tls_on; then stunnel_start; fi
 }
 
 redis_stop() {
+  stunnel_stop
   if redis_up; then redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true; fi
   say "redis      stopped"
 }

@@ -76,7 +76,7 @@ final class ConnectionLeakTests: PipelineTestCase {
 
     private func connections(of pid: Int32) throws -> [String] {
         let api = try XCTUnwrap(settings.managementAPI)
-        return try api.connectionNames().filter { $0.hasSuffix(" pid \(pid)") }
+        return try api.connections().map(\.name).filter { $0.hasSuffix(" pid \(pid)") }
     }
 
     private func openDescriptors(_ pid: Int32) throws -> Int {

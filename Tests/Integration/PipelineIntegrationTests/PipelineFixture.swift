@@ -90,12 +90,11 @@ class PipelineTestCase: XCTestCase {
     }
 
     /// The real `flexfin`, pointed at the tests' environment.
-    /// As the operator's role; `migrate` and `bench` (which makes databases) as the owner.
+    /// As the operator's role; `migrate`, `topology` and `bench` (which
+    /// makes databases and vhosts) as the owner.
     func runFlexfin(_ arguments: [String], environment: [String: String] = [:]) throws -> FlexfinRun {
-        var own = settings.environment
-        if !["migrate", "bench"].contains(arguments.first ?? "") {
-            own["FLEXFIN_DATABASE_URL"] = try settings.databaseURL(user: DatabaseRole.operator.rawValue)
-        }
+        let owns = ["migrate", "topology", "bench"].contains(arguments.first ?? "")
+        let own = owns ? settings.environment : try settings.loggingIn(as: .operator).environment
         return try TestSupport.runFlexfin(arguments, environment: own.merging(environment) { $1 })
     }
 

@@ -8,7 +8,7 @@ import XCTest
 /// compromised worker, API or operator host would try first is refused
 /// (SQLSTATE 42501), and a runtime process refuses to log in as the owner.
 final class PrivilegeTests: PipelineTestCase {
-    private func refusal(_ sql: String, as role: DatabaseRole) throws -> String? {
+    private func refusal(_ sql: String, as role: RuntimeRole) throws -> String? {
         var settings = settings
         settings.databaseURL = try settings.databaseURL(user: role.rawValue)
         let database = try settings.connectDatabase()
@@ -30,7 +30,7 @@ final class PrivilegeTests: PipelineTestCase {
             "DELETE FROM transfers", "TRUNCATE ledger_entries", "DELETE FROM accounts", "UPDATE schema_migrations SET checksum = 'x'",
         ]
         let mint = "INSERT INTO api_keys (id, name, secret_sha256, scopes) VALUES ('0123456789abcdef', 'mine', repeat('0', 64), '{submit}')"
-        for role in DatabaseRole.allCases {
+        for role in RuntimeRole.allCases {
             for sql in attempts { XCTAssertEqual(try refusal(sql, as: role), "42501", "\(role.rawValue): \(sql)") }
             XCTAssertEqual(try refusal(mint, as: role), role == .operator ? nil : "42501", "\(role.rawValue) minting a key")
             // What each role is for still works.
@@ -65,7 +65,7 @@ final class PrivilegeTests: PipelineTestCase {
         XCTAssertThrowsError(try outside.connectDatabase()) {
             XCTAssertTrue("\($0)".contains("the owner of the tables") && "\($0)".contains("flexfin_operator"), "\($0)")
         }
-        outside.databaseURL = try settings.databaseURL(user: DatabaseRole.operator.rawValue)
+        outside.databaseURL = try settings.databaseURL(user: RuntimeRole.operator.rawValue)
         XCTAssertNoThrow(try outside.connectDatabase(), "as the operator's role")
         XCTAssertNoThrow(try outside.connectDatabaseAsOwner([:]), "migrations log in as the owner")
     }
