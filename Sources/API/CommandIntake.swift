@@ -45,6 +45,31 @@ enum CommandIntake {
                 field: "type"))
     }
 
+    /// A key bound to accounts may debit only those (403 naming the
+    /// account); above its ceiling for the currency, the command is held for
+    /// approval: the ceiling is returned. A funding's currency is its
+    /// wallet's (the worker refuses any other).
+    static func limit(_ command: SubmittedCommand, to key: APIKey, _ database: () throws -> PostgresConnection) throws -> Result<
+        Money?, APIError
+    > {
+        guard let debit = command.debit, key.limits != .none else { return .success(nil) }
+        let currency = try debit.currency == nil ? accountCurrency(debit.account, database()) : nil
+        switch key.limits.decide(debit, currency: currency) {
+        case .within: return .success(nil)
+        case .aboveCeiling(let ceiling): return .success(ceiling)
+        case .outsideAccounts(let account):
+            return .failure(
+                APIError(
+                    status: .forbidden, code: "account_not_permitted",
+                    message: "key \"\(key.name)\" may not debit account \(account); nothing was published"))
+        }
+    }
+
+    private static func accountCurrency(_ account: String, _ database: PostgresConnection) throws -> Currency? {
+        let rows = try database.execute(prepared: "SELECT currency FROM accounts WHERE id = $1", [account])
+        return rows.count == 1 ? Currency(try rows.decode(0, "currency", as: String.self)) : nil
+    }
+
     enum Claim { case new, resubmission }
 
     /// Claims each command's id for its content, in one transaction: a new

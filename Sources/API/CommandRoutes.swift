@@ -29,6 +29,23 @@ extension Endpoints {
             }
         }
 
+        // A held command's approval or decline: `operate`, by another key
+        // than the submitter's. A decline may say why: {"reason": "…"}.
+        for (verb, approve) in [("approve", true), ("decline", false)] {
+            router.post("/v1/commands/:id/\(verb)") { request, context -> Response in
+                let key: APIKey
+                switch await authorize(request, .operate) {
+                case .refused(let refusal): return refusal
+                case .key(let authorized): key = authorized
+                }
+                guard let body = try await body(of: request) else { return tooLarge }
+                let id = context.parameters.get("id") ?? ""
+                return await serve(request, as: key) { key, connections in
+                    try CommandApprovals.decide(id, approve: approve, by: key, reason: try Self.reason(body), connections)
+                }
+            }
+        }
+
         router.get("/v1/commands/:id") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
             return await serve(request, .read) { _, connections in
@@ -61,7 +78,12 @@ extension Endpoints {
     private func submitOne(_ body: [UInt8], idempotencyKey: String?, key: APIKey, _ connections: ServicePool.Connections) throws -> Reply {
         let command = try CommandIntake.command(body, idempotencyKey: idempotencyKey)
         try CommandIntake.permit(command, to: key).get()
+        let ceiling = try CommandIntake.limit(command, to: key, connections.database).get()
         let claim = try CommandIntake.claim([command], key: key.name, in: connections.database())[0].get()
+        if let withheld = try CommandApprovals.withhold([(command, ceiling)], key: key, in: connections.database())[command.commandId] {
+            let (status, fields) = withheld.refusal(command)
+            return Reply(.init(code: status), .object(fields), headers: [.location: "/v1/commands/\(command.commandId)"])
+        }
         try publish([command], new: claim == .new ? [command.commandId] : [], key: key, connections)
         return Reply(.accepted, accepted(command, claim), headers: [.location: "/v1/commands/\(command.commandId)"])
     }
@@ -75,13 +97,26 @@ extension Endpoints {
                 status: .contentTooLarge, code: "too_many_lines",
                 message: "at most \(options.maxBatchLines) commands per request; nothing was published")
         }
-        // A line the key may not send is refused before its id is claimed.
-        let permitted = file.commands.map { CommandIntake.permit($0, to: key) }
-        let claimable = zip(file.commands, permitted).compactMap { command, permit in (try? permit.get()).map { command } }
-        var claimResults = try CommandIntake.claim(claimable, key: key.name, in: connections.database()).makeIterator()
-        let claims = permitted.map { permit in permit.flatMap { claimResults.next()! } }
-        let claimed = zip(file.commands, claims).compactMap { command, claim in (try? claim.get()).map { (command, $0) } }
-        try publish(claimed.map(\.0), new: claimed.filter { $0.1 == .new }.map(\.0.commandId), key: key, connections)
+        // A line the key may not send is refused before its id is claimed;
+        // one above its ceiling is claimed and held, not published.
+        var permitted: [Result<Money?, APIError>] = []
+        for command in file.commands {
+            switch CommandIntake.permit(command, to: key) {
+            case .failure(let refusal): permitted.append(.failure(refusal))
+            case .success: permitted.append(try CommandIntake.limit(command, to: key, connections.database))
+            }
+        }
+        let allowed: [(command: SubmittedCommand, ceiling: Money?)] = zip(file.commands, permitted).compactMap { command, permit in
+            if case .success(let ceiling) = permit { (command, ceiling) } else { nil }
+        }
+        var claimResults = try CommandIntake.claim(allowed.map(\.command), key: key.name, in: connections.database()).makeIterator()
+        let claims = permitted.map { permit in permit.flatMap { _ in claimResults.next()! } }
+        let withheld = try CommandApprovals.withhold(allowed, key: key, in: connections.database())
+        let claimed: [(command: SubmittedCommand, claim: CommandIntake.Claim)] = zip(file.commands, claims).compactMap { command, claim in
+            if case .success(let claim) = claim, withheld[command.commandId] == nil { (command, claim) } else { nil }
+        }
+        try publish(
+            claimed.map(\.command), new: claimed.filter { $0.claim == .new }.map(\.command.commandId), key: key, connections)
         var results: [(line: Int, result: JSONValue)] = file.refusals.map { refusal in
             (
                 refusal.line,
@@ -95,8 +130,17 @@ extension Endpoints {
             var fields: JSONObject
             switch claim {
             case .success(let claim):
-                fields = accepted(command, claim).objectFields
-                fields["status"] = 202
+                if let held = withheld[command.commandId] {
+                    // As a line's other answers: `status` is the HTTP one.
+                    let (status, answer) = held.refusal(command)
+                    fields = answer
+                    fields["command_id"] = .string(command.commandId)
+                    fields["command_status"] = answer["status"]
+                    fields["status"] = .integer(Int64(status))
+                } else {
+                    fields = accepted(command, claim).objectFields
+                    fields["status"] = 202
+                }
             case .failure(let error):
                 fields = [
                     "command_id": .string(command.commandId), "status": .integer(Int64(error.status.code)),
@@ -114,6 +158,21 @@ extension Endpoints {
                 "accepted": .integer(Int64(acceptedCount)), "refused": .integer(Int64(sorted.count - acceptedCount)),
                 "results": .array(sorted),
             ]))
+    }
+
+    /// The optional `reason` of an approval or decline body (empty: none).
+    private static func reason(_ body: [UInt8]) throws(APIError) -> String? {
+        guard !body.isEmpty else { return nil }
+        guard case .object(let fields)? = try? JSONValue.parse(body) else {
+            throw APIError(status: .badRequest, code: "invalid_body", message: "expected a JSON object such as {\"reason\": \"…\"}")
+        }
+        switch fields["reason"] {
+        case nil: return nil
+        case .string(let reason)? where reason.count <= 500: return reason
+        default:
+            throw APIError(
+                status: .badRequest, code: "invalid_body", message: "'reason' must be text of at most 500 characters", field: "reason")
+        }
     }
 
     private func accepted(_ command: SubmittedCommand, _ claim: CommandIntake.Claim) -> JSONValue {

@@ -20,6 +20,42 @@ public struct APIKey: Sendable, Equatable {
     public let name: String
     public let scopes: Set<Scope>
     public let ratePerSecond: Int
+    /// The accounts it may debit and the ceilings above which what it
+    /// submits waits for an operator's approval.
+    public let limits: KeyLimits
+
+    public init(id: String, name: String, scopes: Set<Scope>, ratePerSecond: Int, limits: KeyLimits = .none) {
+        self.id = id
+        self.name = name
+        self.scopes = scopes
+        self.ratePerSecond = ratePerSecond
+        self.limits = limits
+    }
+}
+
+extension KeyLimits {
+    /// As stored: `debit_accounts` (null: any) and `ceilings` as a JSON
+    /// object of minor units by currency code.
+    var ceilingsJSON: String {
+        JSONValue.object(JSONObject(Dictionary(uniqueKeysWithValues: ceilings.map { ($0.key.code, JSONValue.integer($0.value)) })))
+            .serialized
+    }
+
+    /// For people: `debits w1,w2` or `debits any`, and `above $500.00 approval`.
+    var summary: [String] {
+        ["debits " + (debitAccounts.map { $0.sorted().joined(separator: ",") } ?? "any")]
+            + ceilings.sorted { $0.key.code < $1.key.code }.map { "above \($0.key.text($0.value)) approval" }
+    }
+
+    init(debitAccounts: String?, ceilingsJSON: String) {
+        var ceilings: [Currency: Int64] = [:]
+        if case .object(let fields)? = try? JSONValue.parse(Array(ceilingsJSON.utf8)) {
+            for member in fields.members {
+                if let currency = Currency(member.key), case .integer(let minorUnits) = member.value { ceilings[currency] = minorUnits }
+            }
+        }
+        self.init(debitAccounts: debitAccounts.map { Set($0.split(separator: ",").map(String.init)) }, ceilings: ceilings)
+    }
 }
 
 /// Keys are `ffk_<id>_<secret>`: the id (public) finds the row, the secret
@@ -32,7 +68,7 @@ public enum APIKeyStore {
     /// Creates a key and returns it with the whole token, which is shown
     /// once and never stored.
     public static func create(
-        name: String, scopes: Set<Scope>, ratePerSecond: Int = 200,
+        name: String, scopes: Set<Scope>, ratePerSecond: Int = 200, limits: KeyLimits = .none,
         in database: PostgresConnection
     ) throws -> (key: APIKey, token: String) {
         guard !scopes.isEmpty else { throw Failure(description: "a key needs at least one scope (submit, read, operate)") }
@@ -41,8 +77,13 @@ public enum APIKeyStore {
         do {
             try database.execute(
                 prepared: """
-                    INSERT INTO api_keys (id, name, secret_sha256, scopes, rate_per_second) VALUES ($1, $2, $3, $4::text[], $5)
-                    """, [id, name, digest(secret), scopes.map(\.rawValue).sorted(), ratePerSecond])
+                    INSERT INTO api_keys (id, name, secret_sha256, scopes, rate_per_second, debit_accounts, ceilings)
+                    VALUES ($1, $2, $3, $4::text[], $5, $6::text[], $7::jsonb)
+                    """,
+                [
+                    id, name, digest(secret), scopes.map(\.rawValue).sorted(), ratePerSecond, limits.debitAccounts.map { $0.sorted() },
+                    limits.ceilingsJSON,
+                ])
         } catch {
             // `execute` throws only PostgresError (typed).
             switch error.sqlState {
@@ -57,7 +98,7 @@ public enum APIKeyStore {
                 throw error
             }
         }
-        return (APIKey(id: id, name: name, scopes: scopes, ratePerSecond: ratePerSecond), "ffk_\(id)_\(secret)")
+        return (APIKey(id: id, name: name, scopes: scopes, ratePerSecond: ratePerSecond, limits: limits), "ffk_\(id)_\(secret)")
     }
 
     /// Revokes the live key of that name (or id); returns how many were revoked.
@@ -69,14 +110,20 @@ public enum APIKeyStore {
         ).affectedRows
     }
 
-    /// Every key, revoked ones too: name, id, scopes, rate, created, revoked.
+    /// Every key, revoked ones too: name, id, scopes, rate, created,
+    /// revoked, and its limits (the accounts it may debit, its ceilings).
     public static func list(in database: PostgresConnection) throws -> [[String]] {
         let rows = try database.query(
             """
-            SELECT name, id, array_to_string(scopes, ','), rate_per_second::text, created_at::text, coalesce(revoked_at::text, '')
+            SELECT name, id, array_to_string(scopes, ','), rate_per_second::text, created_at::text, coalesce(revoked_at::text, ''),
+              array_to_string(debit_accounts, ',') AS debit_accounts, ceilings::text AS ceilings
             FROM api_keys ORDER BY created_at
             """)
-        return try (0..<rows.count).map { row in try (0..<6).map { try rows.decode(row, $0, as: String.self) } }
+        return try (0..<rows.count).map { row in
+            let limits = KeyLimits(
+                debitAccounts: try rows.decode(row, "debit_accounts", as: String?.self), ceilingsJSON: try rows.decode(row, "ceilings"))
+            return try (0..<6).map { try rows.decode(row, $0, as: String.self) } + limits.summary
+        }
     }
 
     /// The live key a token names, when its secret matches; nil otherwise
@@ -87,8 +134,9 @@ public enum APIKeyStore {
         guard parts.count == 3, parts[0] == "ffk", parts[1].count == 16, parts[2].count == 64 else { return nil }
         let rows = try database.execute(
             prepared: """
-                SELECT name, secret_sha256, array_to_string(scopes, ',') AS scopes, rate_per_second FROM api_keys
-                WHERE id = $1 AND revoked_at IS NULL
+                SELECT name, secret_sha256, array_to_string(scopes, ',') AS scopes, rate_per_second,
+                  array_to_string(debit_accounts, ',') AS debit_accounts, ceilings::text AS ceilings
+                FROM api_keys WHERE id = $1 AND revoked_at IS NULL
                 """, [String(parts[1])])
         guard rows.count == 1 else { return nil }
         let stored = Array(try rows.decode(0, "secret_sha256", as: String.self).utf8)
@@ -98,7 +146,9 @@ public enum APIKeyStore {
         let scopes = try rows.decode(0, "scopes", as: String.self).split(separator: ",").compactMap { Scope(rawValue: String($0)) }
         return APIKey(
             id: String(parts[1]), name: try rows.decode(0, "name"), scopes: Set(scopes),
-            ratePerSecond: try rows.decode(0, "rate_per_second"))
+            ratePerSecond: try rows.decode(0, "rate_per_second"),
+            limits: KeyLimits(
+                debitAccounts: try rows.decode(0, "debit_accounts", as: String?.self), ceilingsJSON: try rows.decode(0, "ceilings")))
     }
 
     private static func digest(_ secret: String) -> String { Hex.encode(SHA256.hash(data: Array(secret.utf8))) }

@@ -33,7 +33,8 @@ public struct AuditHandler: EventSubscriber {
         switch type {
         case .paymentCompleted, .paymentRejected, .milestoneCompleted, .milestoneRejected, .debtRepaid, .debtPaidOff,
             .debtRepaymentRejected, .riskRecalculated, .riskChanged, .deadLettersReplayed, .deadLettersReplayCompleted,
-            .deadLettersPurged, .projectCreated, .projectRejected, .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed,
+            .deadLettersPurged, .commandApproved, .commandDeclined, .projectCreated, .projectRejected, .accountOpened, .accountFrozen,
+            .accountUnfrozen, .accountClosed,
             .accountRejected, .depositCompleted,
             .depositRejected,
             .withdrawalRequested, .withdrawalSettled, .withdrawalFailed, .withdrawalRejected, .milestoneFunded, .milestoneFundingRejected,

@@ -29,7 +29,8 @@ public struct NotificationHandler: EventSubscriber {
             .withdrawalRequested, .withdrawalSettled, .withdrawalFailed, .withdrawalRejected, .milestoneFunded, .milestoneFundingRejected,
             .milestoneCancelled, .milestoneCancellationRejected, .debtOpened, .debtOpeningRejected:
             true
-        case .riskRecalculated, .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged: false
+        case .riskRecalculated, .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged, .commandApproved, .commandDeclined:
+            false
         }
     }
 

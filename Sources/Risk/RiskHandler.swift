@@ -53,7 +53,7 @@ public struct RiskHandler: EventSubscriber {
             .withdrawalSettled, .withdrawalRejected, .paymentRejected, .milestoneRejected,
             .debtRepaymentRejected,
             .riskRecalculated, .riskChanged,
-            .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
+            .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged, .commandApproved, .commandDeclined:
             false
         }
     }

@@ -12,6 +12,8 @@ public struct SubmittedCommand: Sendable {
     public let digest: String
     /// An operator's command: over HTTP it needs the `operate` scope.
     public let needsOperator: Bool
+    /// What it takes out of an account, checked against a key's limits.
+    public let debit: Debit?
 
     /// Checked exactly as the worker that consumes the type will check it.
     public init(body: [UInt8]) throws(InvalidMessage) {
@@ -43,6 +45,7 @@ public struct SubmittedCommand: Sendable {
         self.type = command.type.rawValue
         self.digest = command.digest
         self.body = body
+        self.debit = command.debit
         if case .cancel(let cancellation)? = command as? MilestoneCommand {
             needsOperator = cancellation.byOperator
         } else {

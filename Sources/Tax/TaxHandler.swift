@@ -25,7 +25,7 @@ public struct TaxHandler: EventSubscriber {
             .depositRejected,
             .withdrawalRequested, .withdrawalSettled, .withdrawalFailed, .withdrawalRejected, .paymentRejected, .milestoneRejected,
             .debtPaidOff, .debtRepaymentRejected, .riskRecalculated, .riskChanged,
-            .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
+            .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged, .commandApproved, .commandDeclined:
             false
         }
     }

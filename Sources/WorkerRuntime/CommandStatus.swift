@@ -3,7 +3,8 @@ import Foundation
 import RedisClient
 
 /// Where a command is in its life: `accepted` → `retrying` → `applied` |
-/// `rejected` | `dead-lettered` | `conflict`. Redis holds the fast answer
+/// `rejected` | `dead-lettered` | `conflict`; over HTTP, above its key's
+/// ceiling, first `pending_approval` → `accepted` (approved) | `declined`. Redis holds the fast answer
 /// (`flexfin:command:<id>`, JSON); PostgreSQL the durable one (see
 /// `CommandStatusLookup`).
 public struct CommandStatus: Sendable, Equatable {
@@ -11,6 +12,10 @@ public struct CommandStatus: Sendable, Equatable {
         case accepted, retrying, applied, rejected
         case deadLettered = "dead-lettered"
         case conflict
+        /// Held at the door above its key's ceiling: nothing published yet.
+        case pendingApproval = "pending_approval"
+        /// Declined by an operator: never published.
+        case declined
     }
 
     public var state: State

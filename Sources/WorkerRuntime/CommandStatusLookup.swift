@@ -72,13 +72,39 @@ public enum CommandStatusLookup {
                 reason: try rows.decode(0, "reason", as: String?.self))
         }
         guard let failure = try rows.decode(0, "state", as: String?.self), let state = CommandStatus.State(rawValue: failure) else {
-            return nil
+            return try approval(id, in: database)
         }
         return CommandStatus(
             state, at: try rows.decode(0, "failed_at"), attempts: try rows.decode(0, "attempts"),
             errorClass: try rows.decode(0, "error_class"), error: try rows.decode(0, "error"),
             queue: try rows.decode(0, "queue"),
             nextAttemptAt: try rows.decode(0, "next_attempt_at"))
+    }
+
+    /// A command held above its key's ceiling (`command_approvals`), while
+    /// it waits or once declined; an approved one is published, and its
+    /// worker's status says the rest.
+    private static func approval(_ id: String, in database: PostgresConnection) throws -> CommandStatus? {
+        let rows = try database.execute(
+            prepared: """
+                SELECT decision, reason, submitted_by_name, decided_by_name, amount, currency, ceiling,
+                       \(iso("held_at")) AS held_at, \(iso("decided_at")) AS decided_at
+                FROM command_approvals WHERE command_id = $1 AND decision IS DISTINCT FROM 'approved'
+                """, [id])
+        guard rows.count == 1 else { return nil }
+        let currency = try rows.decode(0, "currency", as: String.self)
+        let amount = Money.text(try rows.decode(0, "amount", as: Int64.self), currency)
+        let ceiling = Money.text(try rows.decode(0, "ceiling", as: Int64.self), currency)
+        guard let decider = try rows.decode(0, "decided_by_name", as: String?.self) else {
+            return CommandStatus(
+                .pendingApproval, at: try rows.decode(0, "held_at"),
+                reason: """
+                    \(amount) is above key \(try rows.decode(0, "submitted_by_name", as: String.self))'s ceiling of \(ceiling): \
+                    it waits for an operator's approval with another key
+                    """)
+        }
+        let why = try rows.decode(0, "reason", as: String?.self).map { ": \($0)" } ?? ""
+        return CommandStatus(.declined, at: try rows.decode(0, "decided_at"), reason: "declined by \(decider)\(why); never published")
     }
 
     /// ISO 8601 in UTC, like the cache's timestamps, whatever the session's time zone.

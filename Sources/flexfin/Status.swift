@@ -37,7 +37,7 @@ struct Status: ParsableCommand {
         switch status.state {
         case .accepted: line += " at \(status.at), not yet processed"
         case .applied: line += " at \(status.at)"
-        case .rejected, .conflict: line += " (\(status.reason ?? "-")) at \(status.at)"
+        case .rejected, .conflict, .pendingApproval, .declined: line += " (\(status.reason ?? "-")) at \(status.at)"
         case .retrying:
             line +=
                 " after attempt \(status.attempts ?? 0) failed (\(status.errorClass ?? "-"): \(status.error ?? "-")) at \(status.at); "

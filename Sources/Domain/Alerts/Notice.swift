@@ -91,6 +91,9 @@ public struct Notice: Sendable, Equatable {
                 "Your withdrawal of \(w.amount.text) to \(w.destination) failed (\(w.reason ?? "no reason given")); the money is back in \(w.account)."
         case .deadLettersReplayed(let a), .deadLettersReplayCompleted(let a), .deadLettersPurged(let a):
             return "\(a.actor): \(payload.type.rawValue) of \(a.count) from \(a.queue)"
+        case .commandApproved(let d), .commandDeclined(let d):
+            return
+                "\(d.actor): \(payload.type.rawValue) of \(d.commandId), \(d.amount.text) from \(d.debitAccount), sent by \(d.submittedBy)"
         }
     }
 }

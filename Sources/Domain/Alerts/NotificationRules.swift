@@ -96,7 +96,7 @@ extension EventPayload {
             .depositRejected,
             .withdrawalSettled, .withdrawalRejected, .paymentRejected, .milestoneRejected, .debtPaidOff, .debtRepaymentRejected,
             .riskRecalculated, .riskChanged,
-            .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
+            .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged, .commandApproved, .commandDeclined:
             []
         }
     }

@@ -38,6 +38,9 @@ public enum EventType: String, CaseIterable, Sendable {
     case deadLettersReplayed = "operator.dlq.replay"
     case deadLettersReplayCompleted = "operator.dlq.replay.completed"
     case deadLettersPurged = "operator.dlq.purge"
+    /// Operators' decisions on commands held above a key's ceiling: as above.
+    case commandApproved = "operator.command.approve"
+    case commandDeclined = "operator.command.decline"
 
     /// Published on the event exchange (from a worker's outbox).
     public var isPublished: Bool {
@@ -48,7 +51,7 @@ public enum EventType: String, CaseIterable, Sendable {
             .withdrawalSettled, .withdrawalFailed, .withdrawalRejected, .projectCreated, .projectRejected, .milestoneFunded,
             .milestoneFundingRejected, .milestoneCancelled, .milestoneCancellationRejected, .debtOpened, .debtOpeningRejected:
             true
-        case .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged: false
+        case .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged, .commandApproved, .commandDeclined: false
         }
     }
 }
@@ -97,6 +100,8 @@ public enum EventPayload: Sendable, Equatable {
     case deadLettersReplayed(DeadLetterAction)
     case deadLettersReplayCompleted(DeadLetterAction)
     case deadLettersPurged(DeadLetterAction)
+    case commandApproved(CommandDecision)
+    case commandDeclined(CommandDecision)
 
     public var type: EventType {
         switch self {
@@ -131,6 +136,8 @@ public enum EventPayload: Sendable, Equatable {
         case .deadLettersReplayed: .deadLettersReplayed
         case .deadLettersReplayCompleted: .deadLettersReplayCompleted
         case .deadLettersPurged: .deadLettersPurged
+        case .commandApproved: .commandApproved
+        case .commandDeclined: .commandDeclined
         }
     }
 
@@ -159,6 +166,7 @@ public enum EventPayload: Sendable, Equatable {
         case .depositCompleted(let data): data
         case .withdrawalRequested(let data), .withdrawalSettled(let data), .withdrawalFailed(let data): data
         case .deadLettersReplayed(let data), .deadLettersReplayCompleted(let data), .deadLettersPurged(let data): data
+        case .commandApproved(let data), .commandDeclined(let data): data
         }
     }
 
@@ -195,6 +203,8 @@ public enum EventPayload: Sendable, Equatable {
         case .deadLettersReplayed: self = .deadLettersReplayed(try DeadLetterAction(data))
         case .deadLettersReplayCompleted: self = .deadLettersReplayCompleted(try DeadLetterAction(data))
         case .deadLettersPurged: self = .deadLettersPurged(try DeadLetterAction(data))
+        case .commandApproved: self = .commandApproved(try CommandDecision(data))
+        case .commandDeclined: self = .commandDeclined(try CommandDecision(data))
         }
     }
 }

@@ -25,7 +25,7 @@ extension EventPayload {
             .withdrawalSettled, .withdrawalRejected, .paymentRejected, .milestoneRejected,
             .debtRepaymentRejected,
             .riskRecalculated, .riskChanged,
-            .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
+            .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged, .commandApproved, .commandDeclined:
             []
         }
     }

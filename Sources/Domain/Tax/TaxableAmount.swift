@@ -69,7 +69,7 @@ extension EventPayload {
             .accountRejected, .depositRejected, .withdrawalRequested,
             .withdrawalSettled, .withdrawalFailed, .withdrawalRejected, .paymentRejected, .milestoneRejected, .debtPaidOff,
             .debtRepaymentRejected, .riskRecalculated, .riskChanged,
-            .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
+            .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged, .commandApproved, .commandDeclined:
             return []
         }
     }

@@ -115,9 +115,10 @@ class PipelineTestCase: XCTestCase {
         return api
     }
 
-    /// A new API key with `scopes`, as `flexfin apikey create` prints it.
-    func apiKey(_ name: String, _ scopes: String, rate: Int = 1000) throws -> String {
-        let created = try runFlexfin(["apikey", "create", "--name", name, "--scopes", scopes, "--rate", String(rate)])
+    /// A new API key with `scopes`, as `flexfin apikey create` prints it;
+    /// `limits` adds its options (`--debit-account`, `--ceiling`).
+    func apiKey(_ name: String, _ scopes: String, rate: Int = 1000, limits: [String] = []) throws -> String {
+        let created = try runFlexfin(["apikey", "create", "--name", name, "--scopes", scopes, "--rate", String(rate)] + limits)
         XCTAssertEqual(created.status, 0, created.errors)
         return created.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -144,7 +144,7 @@ final class TaxSetAsideTests: XCTestCase {
             case .milestoneFundingRejected, .milestoneCancellationRejected, .debtOpeningRejected, .projectCreated, .projectRejected,
                 .accountOpened, .accountFrozen, .accountUnfrozen, .accountClosed, .accountRejected, .depositRejected, .withdrawalRejected,
                 .paymentRejected, .milestoneRejected, .debtPaidOff, .debtRepaymentRejected, .riskRecalculated,
-                .riskChanged, .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged:
+                .riskChanged, .deadLettersReplayed, .deadLettersReplayCompleted, .deadLettersPurged, .commandApproved, .commandDeclined:
                 // Move no money: nothing to count (checked with a payload of each such kind below).
                 continue
             }

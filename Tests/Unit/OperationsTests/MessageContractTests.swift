@@ -89,6 +89,9 @@ final class MessageContractTests: XCTestCase {
             accruedTo: CalendarDay(iso: "2026-11-22")!, business: true)
         let action = DeadLetterAction(
             actor: "ops", queue: "commands.payment.dlq", filter: "all", count: 2, to: "commands.payment", ids: ["a"])
+        let decision = CommandDecision(
+            actor: "ops-2", commandId: "p-big", commandType: "payment", submittedBy: "shop", debitAccount: "w1",
+            amount: Money(minorUnits: 90_000, currency: usd), reason: "checked with the client")
         let withdrawal = WithdrawalFacts(
             withdrawalId: "wd1", account: "w1", userId: "u1", amount: Money(minorUnits: 5, currency: usd), gateway: "stripe",
             destination: "iban", externalId: "po_1", reason: "r")
@@ -171,6 +174,8 @@ final class MessageContractTests: XCTestCase {
         case .deadLettersReplayed: return .deadLettersReplayed(action)
         case .deadLettersReplayCompleted: return .deadLettersReplayCompleted(action)
         case .deadLettersPurged: return .deadLettersPurged(action)
+        case .commandApproved: return .commandApproved(decision)
+        case .commandDeclined: return .commandDeclined(decision)
         }
     }
 
