@@ -38,6 +38,7 @@ let package = Package(
         // C libraries, reached only through the wrappers below.
         .systemLibrary(name: "CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // No pkgConfig: hiredis.pc adds -D_FILE_OFFSET_BITS, which SwiftPM refuses (noisy warning).
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
 
@@ -45,6 +46,7 @@ let package = Package(
         .target(name: "AMQPClient", dependencies: ["CRabbitMQ"]),
         .target(name: "PostgresClient", dependencies: ["CPostgres"]),
         .target(name: "RedisClient", dependencies: ["CHiredis"]),
+        .target(name: "HTTPClient", dependencies: ["CCurl"]),
 
         // The domain: money, validation, payment rules, events, audit chain, tax rules. No I/O.
         .target(name: "Domain", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -56,7 +58,7 @@ let package = Package(
             name: "Migrations", dependencies: ["PostgresClient", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("SQL")]),
         // Exchanges, queues and bindings as data (queues/topology.json).
-        .target(name: "Topology", dependencies: ["AMQPClient", "Settings"]),
+        .target(name: "Topology", dependencies: ["AMQPClient", "HTTPClient", "Settings"]),
 
         // Metrics and health over HTTP, shared by every worker and the API.
         .target(

@@ -81,6 +81,9 @@ extension ServiceSettings {
                 variable: "FLEXFIN_AMQP_URL",
                 problem: "logs in to \(endpoint.host) with a known password (\(endpoint.user)); set the role's own")
         }
+        if let password = settings.redis.password, knownPasswords.contains(password) {
+            throw SettingsError(variable: "FLEXFIN_REDIS_URL", problem: "logs in with a known password; set the user's own")
+        }
         for name in ["FLEXFIN_DATABASE_URL", "FLEXFIN_MIGRATION_DATABASE_URL"]
         where knownPasswords.contains(where: { environment[name]?.contains(":\($0)@") == true }) {
             throw SettingsError(variable: name, problem: "logs in with a known password; set the role's own")

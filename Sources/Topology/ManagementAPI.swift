@@ -1,13 +1,12 @@
 import AMQPClient
 import Foundation
+import HTTPClient
 import Settings
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// The RabbitMQ management HTTP API, for what AMQP cannot tell: unacked
 /// counts, rates, bindings. Optional everywhere: callers fall back to AMQP.
+/// Over https the broker's certificate is verified against the AMQP URL's
+/// `cacertfile` (the broker's CA serves both), else the system's.
 public struct ManagementAPI: Sendable {
     /// One per node of a cluster: any node answers for the whole cluster,
     /// so each is tried in order until one is reachable.
@@ -149,45 +148,26 @@ public struct ManagementAPI: Sendable {
             guard let url = URL(string: base.absoluteString.trimmingCharacters(in: ["/"]) + path) else {
                 throw TopologyError("management API: bad URL \(base)\(path)")
             }
-            var request = URLRequest(url: url, timeoutInterval: timeout)
-            request.httpMethod = method
-            request.httpBody = body
-            if body != nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
             let credentials = Data("\(endpoint.user):\(endpoint.password)".utf8).base64EncodedString()
-            request.setValue("Basic \(credentials)", forHTTPHeaderField: "Authorization")
-            let response = HTTPResponse()
-            URLSession.shared.dataTask(with: request) { data, reply, error in
-                response.finish(data: data, status: (reply as? HTTPURLResponse)?.statusCode, error: error)
-            }.resume()
-            let (data, status, error) = response.wait()
-            let target = "\(url.host ?? "?"):\(url.port ?? 80)"
-            if let error {
-                unreachable.append("\(target): \(error.localizedDescription)")
+            var headers = ["Authorization": "Basic \(credentials)"]
+            if body != nil { headers["Content-Type"] = "application/json" }
+            let target = "\(url.host ?? "?"):\(url.port ?? (url.scheme == "https" ? 443 : 80))"
+            let response: HTTPClient.Response
+            do {
+                response = try HTTPClient.send(
+                    method, url.absoluteString, headers: headers, body: body.map(Array.init), caFile: endpoint.tls?.caFile,
+                    timeoutSeconds: Int(timeout.rounded(.up)))
+            } catch {
+                unreachable.append("\(target): \(error)")
                 continue
             }
-            if let status, allowing.contains(status) { return nil }
-            guard let status, (200..<300).contains(status) else {
-                throw TopologyError("management API at \(target) answered HTTP \(status ?? 0) to \(method) \(path)")
+            if allowing.contains(response.status) { return nil }
+            guard (200..<300).contains(response.status) else {
+                throw TopologyError("management API at \(target) answered HTTP \(response.status) to \(method) \(path)")
             }
-            return data ?? Data()
+            return Data(response.body)
         }
         throw TopologyError("management API is unavailable: \(unreachable.joined(separator: "; "))")
-    }
-}
-
-/// Hands one URLSession answer to the thread that waits for it.
-private final class HTTPResponse: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private var result: (Data?, Int?, Error?) = (nil, nil, nil)
-
-    func finish(data: Data?, status: Int?, error: Error?) {
-        result = (data, status, error)
-        done.signal()
-    }
-
-    func wait() -> (Data?, Int?, Error?) {
-        done.wait()
-        return result
     }
 }
 

@@ -11,9 +11,7 @@ public enum TestServices {
 
     /// The same servers over TLS: the URLs `deploy/local/services env --tls`
     /// prints (the suite starts them with `--tls`), each verifying the
-    /// server's certificate against the local CA. The management API stays
-    /// the plain one: Foundation's URLSession on Linux trusts the system's
-    /// CAs only, not a file of our own.
+    /// server's certificate against the local CA.
     public static func tlsSettings() throws -> ServiceSettings {
         let process = Process()
         process.executableURL = repositoryRoot.appendingPathComponent("deploy/local/services")
@@ -33,9 +31,7 @@ public enum TestServices {
             environment[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
                 .trimmingCharacters(in: ["'"])
         }
-        var tls = try ServiceSettings.fromEnvironment(environment)
-        tls.amqpManagementURLs = settings.amqpManagementURLs
-        return tls
+        return try ServiceSettings.fromEnvironment(environment)
     }
 
     /// The parallel slot this test process runs in: `deploy/local/test`

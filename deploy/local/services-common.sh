@@ -51,6 +51,7 @@ install_missing() {
   dpkg -s librabbitmq-dev >/dev/null 2>&1 || need+=(librabbitmq-dev)
   dpkg -s libpq-dev >/dev/null 2>&1 || need+=(libpq-dev)
   dpkg -s libhiredis-dev >/dev/null 2>&1 || need+=(libhiredis-dev)
+  dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || need+=(libcurl4-openssl-dev)
   command -v curl >/dev/null || need+=(curl)
   command -v stunnel >/dev/null || need+=(stunnel4)
   [ ${#need[@]} -eq 0 ] && return 0

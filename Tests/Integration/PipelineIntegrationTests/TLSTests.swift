@@ -6,8 +6,9 @@ import TestSupport
 import XCTest
 
 /// The pipeline over TLS to every server (`deploy/local/services start
-/// --tls`): AMQPS, PostgreSQL with sslmode=verify-full, Redis through the
-/// stunnel client to its TLS port; and the servers' own lists of
+/// --tls`): AMQPS, the management API over https (the harness makes its
+/// vhost through it), PostgreSQL with sslmode=verify-full, Redis through
+/// the stunnel client to its TLS port; and the servers' own lists of
 /// connections show every one of the run's encrypted.
 final class TLSTests: PipelineTestCase {
     override func servers() throws -> ServiceSettings { try TestServices.tlsSettings() }
@@ -15,6 +16,7 @@ final class TLSTests: PipelineTestCase {
     func testPaymentsRunEndToEndOverTLSAndEveryConnectionIsEncrypted() throws {
         XCTAssertNotNil(settings.amqpEndpoints.first?.tls, "the broker URL is amqps")
         XCTAssertTrue(settings.databaseURL.contains("sslmode=verify-full"), "the database URL verifies the server")
+        XCTAssertEqual(settings.amqpManagementURLs.first?.scheme, "https", "the management API is reached over https")
         let workload = try w1(600)
         try submit(workload.commands)
         let workers =

@@ -17,6 +17,7 @@ final class ServiceSettingsTests: XCTestCase {
             ("FLEXFIN_AMQP_URL", ""), ("FLEXFIN_DATABASE_URL", ""), ("FLEXFIN_REDIS_URL", ""),
             ("FLEXFIN_AMQP_URL", "amqp://mq:5672/flexfin"), ("FLEXFIN_AMQP_URL", "amqp://flexfin:flexfin-local@mq/flexfin"),
             ("FLEXFIN_DATABASE_URL", "postgresql://flexfin:flexfin-local@pg/flexfin"),
+            ("FLEXFIN_REDIS_URL", "redis://flexfin:flexfin-local@cache:6379/0"),
         ] {
             XCTAssertThrowsError(try ServiceSettings.fromEnvironment(given.merging([name: value]) { $1 }), "\(name)=\(value)") {
                 XCTAssertEqual(($0 as? SettingsError)?.variable, name)
@@ -64,6 +65,23 @@ final class ServiceSettingsTests: XCTestCase {
         XCTAssertEqual("\(redis)", "host:6380")
         XCTAssertEqual(redis.database, 2)
         XCTAssertEqual(redis.password, "s3cret")
+    }
+
+    func testTLSAndACLUsersComeFromTheURLsAndSurviveTheRoundTrip() throws {
+        let amqps = try AMQPEndpoint(url: "amqps://u:p@broker.internal/v?cacertfile=/etc/flexfin/ca.pem")
+        XCTAssertEqual(amqps.port, 5671, "AMQPS's port by default")
+        XCTAssertEqual(amqps.tls?.caFile, "/etc/flexfin/ca.pem")
+        XCTAssertEqual(try AMQPEndpoint(url: amqps.url), amqps, "a child process gets the same TLS settings")
+        XCTAssertEqual(try AMQPEndpoint(url: "amqps://u:p@broker/v").tls?.caFile, AMQPEndpoint.TLS.systemCAFile)
+        XCTAssertNil(try AMQPEndpoint(url: "amqp://u:p@broker/v").tls)
+        XCTAssertThrowsError(try AMQPEndpoint(url: "amqp://u:p@broker/v?cacertfile=/ca.pem"), "a CA for a plain connection")
+        XCTAssertThrowsError(try AMQPEndpoint(url: "amqps://u:p@broker/v?verify=none"), "no way to switch verification off")
+
+        let redis = try RedisEndpoint(url: "redis://flexfin:s3cret@127.0.0.1:6382/3")
+        XCTAssertEqual(redis.user, "flexfin")
+        XCTAssertEqual(redis.password, "s3cret")
+        XCTAssertEqual(try RedisEndpoint(url: redis.url), redis)
+        XCTAssertThrowsError(try RedisEndpoint(url: "redis://flexfin@127.0.0.1:6382/3"), "a user without a password")
     }
 
     func testABadVariableIsNamedInTheError() {
