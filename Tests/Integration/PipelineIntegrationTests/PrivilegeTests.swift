@@ -28,6 +28,7 @@ final class PrivilegeTests: PipelineTestCase {
         let attempts = [
             "ALTER TABLE audit_log DISABLE TRIGGER ALL", "UPDATE audit_log SET body = '{}'", "DELETE FROM audit_log",
             "DELETE FROM transfers", "TRUNCATE ledger_entries", "DELETE FROM accounts", "UPDATE schema_migrations SET checksum = 'x'",
+            "DELETE FROM command_approvals",
         ]
         let mint = "INSERT INTO api_keys (id, name, secret_sha256, scopes) VALUES ('0123456789abcdef', 'mine', repeat('0', 64), '{submit}')"
         for role in RuntimeRole.allCases {

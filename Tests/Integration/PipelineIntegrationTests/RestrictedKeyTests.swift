@@ -90,4 +90,35 @@ final class RestrictedKeyTests: PipelineTestCase {
         }
         XCTAssertEqual(try runFlexfin(["audit", "verify"]).status, 0)
     }
+
+    /// Every kind of debit, in one JSON-lines request: each line decided on
+    /// its own, a funding's ceiling in its wallet's currency.
+    func testEveryCommandThatDebitsIsCheckedLineByLine() throws {
+        try workbench.reset(wallets: 3, balance: 100_000)
+        api = try XCTUnwrap(startAPI().apiURL)
+        let shop = try apiKey("shop", "submit,read", limits: ["--debit-account", "w0001", "--ceiling", "USD:500.00"])
+        let lines = [
+            #"{"command_id":"l-out","type":"withdrawal","account":"w0002","amount":100,"currency":"USD","gateway":"g","destination":"iban"}"#,
+            #"{"command_id":"l-fund","type":"milestone.fund","project_id":"p","milestone_id":"m","from_account":"w0001","amount":60000}"#,
+            #"{"command_id":"l-repay","type":"debt.repayment","debt_id":"d","wallet":"w0001","amount":60000,"currency":"USD"}"#,
+            #"{"command_id":"l-lend","type":"debt.open","debt_id":"d9","borrower_id":"u0001","account":"w0001","lender":"acme","currency":"USD","principal":100,"annual_rate_bps":900,"monthly_payment":50,"due_day":15,"business":false,"disburse":true}"#,
+            #"{"command_id":"l-small","type":"withdrawal","account":"w0001","amount":100,"currency":"USD","gateway":"g","destination":"iban"}"#,
+        ]
+        let answer = try HTTPCall.send(
+            URL(string: "/v1/commands", relativeTo: api)!, method: "POST",
+            headers: ["Authorization": "Bearer \(shop)", "Content-Type": "application/x-ndjson"],
+            body: Data(lines.joined(separator: "\n").utf8))
+        XCTAssertEqual(answer.status, 200, answer.text)
+        let results = try XCTUnwrap(answer.json?["results"] as? [[String: Any]], answer.text)
+        func code(_ line: [String: Any]) -> String? { (line["error"] as? [String: Any])?["code"] as? String }
+        XCTAssertEqual(results.map { $0["status"] as? Int }, [403, 202, 202, 403, 202], answer.text)
+        XCTAssertEqual(results.map(code), ["account_not_permitted", nil, nil, "account_not_permitted", nil])
+        XCTAssertEqual(
+            results.map { $0["command_status"] as? String }, [nil, "pending_approval", "pending_approval", nil, nil],
+            "the funding and the repayment wait: above $500.00")
+        XCTAssertTrue(String(describing: results[3]).contains("lender.acme.USD"), "a disbursement debits the lender's account")
+        XCTAssertEqual(try status("l-fund", key: shop), "pending_approval")
+        XCTAssertEqual(try status("l-small", key: shop), "accepted")
+        XCTAssertEqual(try count("SELECT count(*)::int FROM command_approvals"), 2)
+    }
 }
