@@ -46,6 +46,24 @@ extension Endpoints {
             }
         }
 
+        // What waits for an approval, oldest first, by pages.
+        router.get("/v1/approvals") { request, _ -> Response in
+            let query = request.uri.queryParameters
+            let (after, limit) = (query.get("after"), query.get("limit"))
+            return await serve(request, .read) { _, connections in
+                if let after { try APIError.checkId(after, field: "after") }
+                let size = try APIError.limit(limit, upTo: 500)
+                let held = try HeldCommands.pending(after: after, limit: size + 1, in: connections.database())
+                let page = held.prefix(size)
+                return Reply(
+                    .ok,
+                    .object([
+                        "pending": .array(page.map(\.json)),
+                        "next": held.count > size ? .string(page.last!.commandId) : .null,
+                    ]))
+            }
+        }
+
         router.get("/v1/commands/:id") { request, context -> Response in
             let id = context.parameters.get("id") ?? ""
             return await serve(request, .read) { _, connections in

@@ -32,7 +32,8 @@ struct Endpoints: Sendable {
     /// 405 with `Allow` for a method a path does not have, rather than 404.
     private func refuseOtherMethods(on router: Router<APIRequestContext>) {
         let allowed: [String: [HTTPRequest.Method]] = [
-            "/v1/commands": [.post], "/v1/commands/:id": [.get], "/v1/queues": [.get], "/v1/queues/history": [.get],
+            "/v1/commands": [.post], "/v1/commands/:id": [.get], "/v1/commands/:id/approve": [.post],
+            "/v1/commands/:id/decline": [.post], "/v1/approvals": [.get], "/v1/queues": [.get], "/v1/queues/history": [.get],
             "/v1/dead-letters": [.get], "/v1/dead-letters/messages": [.get], "/v1/dead-letters/dry-run": [.post],
             "/v1/dead-letters/replay": [.post], "/v1/dead-letters/purge": [.post], "/openapi.json": [.get], "/": [.get],
             "/v1/accounts/:id": [.get], "/v1/accounts/:id/entries": [.get], "/v1/users/:id/accounts": [.get],

@@ -66,6 +66,16 @@ final class RestrictedKeyTests: PipelineTestCase {
         XCTAssertEqual(own.status, 403, own.text)
         XCTAssertTrue(own.text.contains("same_key"), own.text)
 
+        // What waits, as an approver sees it: over HTTP by pages, and in the CLI.
+        let first = try HTTPCall.send(URL(string: "/v1/approvals?limit=1", relativeTo: api)!, headers: ["Authorization": "Bearer \(anna)"])
+        XCTAssertEqual((first.json?["pending"] as? [[String: Any]])?.map { $0["command_id"] as? String }, ["p-big"], first.text)
+        XCTAssertEqual(first.json?["next"] as? String, "p-big")
+        let second = try HTTPCall.send(
+            URL(string: "/v1/approvals?limit=1&after=p-big", relativeTo: api)!, headers: ["Authorization": "Bearer \(anna)"])
+        XCTAssertEqual((second.json?["pending"] as? [[String: Any]])?.map { $0["command_id"] as? String }, ["p-own"], second.text)
+        let listed = try runFlexfin(["approvals"])
+        XCTAssertTrue(listed.output.contains("p-big  payment  $600.00 from w0001  (ceiling $500.00)  sent by shop"), listed.output)
+
         // Approved by another operator: published, applied, audited once.
         let approval = try post("/v1/commands/p-big/approve", "", key: anna)
         XCTAssertEqual(approval.status, 200, approval.text)
@@ -79,6 +89,7 @@ final class RestrictedKeyTests: PipelineTestCase {
         XCTAssertEqual(try status("p-own", key: shop), "declined")
         XCTAssertEqual(try pay("p-own", from: "w0002", 60_000, key: shopOperator).status, 409)
         XCTAssertFalse(try applied("p-own"))
+        XCTAssertEqual(try runFlexfin(["approvals"]).output, "nothing waits for approval\n")
 
         let audited = try settings.connectDatabase().query(
             "SELECT event_type, body FROM audit_log WHERE event_type LIKE 'operator.command.%' ORDER BY seq")
