@@ -17,33 +17,46 @@ enum CommandApprovals {
         case declined(by: String, reason: String?)
     }
 
-    /// Holds the commands given a ceiling, and says which of all these ids
-    /// must not be published: held and waiting, or declined (a resubmission
-    /// of a held command is held too, whichever key sends it).
+    /// Which of these claimed commands must not be published, and why: the
+    /// ones above the key's ceiling, held here, and resubmissions of a
+    /// command held before (whichever key sends them) while it waits or once
+    /// declined. Only resubmissions are looked up: a new id was never held.
     static func withhold(
-        _ commands: [(command: SubmittedCommand, ceiling: Money?)], key: APIKey, in database: PostgresConnection
+        _ claimed: [(command: SubmittedCommand, ceiling: Money?, claim: CommandIntake.Claim)], key: APIKey,
+        in database: PostgresConnection
     ) throws -> [String: Withheld] {
-        guard !commands.isEmpty else { return [:] }
-        for case (let command, let ceiling?) in commands {
-            guard let debit = command.debit else { continue }
+        let held = claimed.compactMap { item -> (command: SubmittedCommand, debit: Debit, ceiling: Money)? in
+            guard let ceiling = item.ceiling, let debit = item.command.debit else { return nil }
+            return (item.command, debit, ceiling)
+        }
+        var withheld: [String: Withheld] = [:]
+        if !held.isEmpty {
             try database.execute(
                 prepared: """
-                    INSERT INTO command_approvals (command_id, command_type, body, submitted_by, submitted_by_name, debit_account,
-                      amount, currency, ceiling)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (command_id) DO NOTHING
+                    INSERT INTO command_approvals (command_id, command_type, body, debit_account, amount, currency, ceiling, submitted_by,
+                      submitted_by_name)
+                    SELECT h.*, $8, $9
+                    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::bigint[])
+                      AS h(id, type, body, account, amount, currency, ceiling)
+                    ON CONFLICT (command_id) DO NOTHING
                     """,
                 [
-                    command.commandId, command.type, String(decoding: command.body, as: UTF8.self), key.id, key.name, debit.account,
-                    debit.amount,
-                    ceiling.currency.code, ceiling.minorUnits,
+                    held.map(\.command.commandId), held.map(\.command.type), held.map { String(decoding: $0.command.body, as: UTF8.self) },
+                    held.map(\.debit.account), held.map(\.debit.amount), held.map(\.ceiling.currency.code), held.map(\.ceiling.minorUnits),
+                    key.id, key.name,
                 ])
+            for item in held {
+                withheld[item.command.commandId] = .pending(
+                    amount: Money(minorUnits: item.debit.amount, currency: item.ceiling.currency), ceiling: item.ceiling)
+            }
         }
+        let resubmitted = claimed.filter { $0.claim == .resubmission }.map(\.command.commandId)
+        guard !resubmitted.isEmpty else { return withheld }
         let rows = try database.execute(
             prepared: """
-                SELECT command_id, decision, decided_by_name, reason, amount, currency, ceiling FROM command_approvals
+                SELECT command_id, decided_by_name, reason, amount, currency, ceiling FROM command_approvals
                 WHERE command_id = ANY($1::text[]) AND decision IS DISTINCT FROM 'approved'
-                """, [commands.map(\.command.commandId)])
-        var withheld: [String: Withheld] = [:]
+                """, [resubmitted])
         for row in 0..<rows.count {
             let id = try rows.decode(row, "command_id", as: String.self)
             if let decider = try rows.decode(row, "decided_by_name", as: String?.self) {

@@ -13,12 +13,11 @@ extension Endpoints {
         // The key is checked from the headers before the body is read: a
         // caller without one is refused before it uploads.
         router.post("/v1/commands") { request, _ -> Response in
-            let key: APIKey
-            switch await authorize(request, .submit) {
+            let (key, body): (APIKey, [UInt8])
+            switch try await admit(request, .submit) {
             case .refused(let refusal): return refusal
-            case .key(let authorized): key = authorized
+            case .admitted(let admitted, let sent): (key, body) = (admitted, sent)
             }
-            guard let body = try await body(of: request) else { return tooLarge }
             let idempotencyKey = request.headers[HTTPField.Name("Idempotency-Key")!]
             let lines =
                 request.headers[.contentType].map { $0.hasPrefix("application/x-ndjson") || $0.hasPrefix("application/jsonl") } ?? false
@@ -33,12 +32,11 @@ extension Endpoints {
         // than the submitter's. A decline may say why: {"reason": "…"}.
         for (verb, approve) in [("approve", true), ("decline", false)] {
             router.post("/v1/commands/:id/\(verb)") { request, context -> Response in
-                let key: APIKey
-                switch await authorize(request, .operate) {
+                let (key, body): (APIKey, [UInt8])
+                switch try await admit(request, .operate) {
                 case .refused(let refusal): return refusal
-                case .key(let authorized): key = authorized
+                case .admitted(let admitted, let sent): (key, body) = (admitted, sent)
                 }
-                guard let body = try await body(of: request) else { return tooLarge }
                 let id = context.parameters.get("id") ?? ""
                 return await serve(request, as: key) { key, connections in
                     try CommandApprovals.decide(id, approve: approve, by: key, reason: try Self.reason(body), connections)
@@ -98,8 +96,9 @@ extension Endpoints {
         try CommandIntake.permit(command, to: key).get()
         let ceiling = try CommandIntake.limit(command, to: key, connections.database).get()
         let claim = try CommandIntake.claim([command], key: key.name, in: connections.database())[0].get()
-        if let withheld = try CommandApprovals.withhold([(command, ceiling)], key: key, in: connections.database())[command.commandId] {
-            let (status, fields) = withheld.refusal(command)
+        let withheld = try CommandApprovals.withhold([(command, ceiling, claim)], key: key, in: connections.database())
+        if let held = withheld[command.commandId] {
+            let (status, fields) = held.refusal(command)
             return Reply(.init(code: status), .object(fields), headers: [.location: "/v1/commands/\(command.commandId)"])
         }
         try publish([command], new: claim == .new ? [command.commandId] : [], key: key, connections)
@@ -129,12 +128,14 @@ extension Endpoints {
         }
         var claimResults = try CommandIntake.claim(allowed.map(\.command), key: key.name, in: connections.database()).makeIterator()
         let claims = permitted.map { permit in permit.flatMap { _ in claimResults.next()! } }
-        let withheld = try CommandApprovals.withhold(allowed, key: key, in: connections.database())
-        let claimed: [(command: SubmittedCommand, claim: CommandIntake.Claim)] = zip(file.commands, claims).compactMap { command, claim in
-            if case .success(let claim) = claim, withheld[command.commandId] == nil { (command, claim) } else { nil }
+        var claimed: [(command: SubmittedCommand, ceiling: Money?, claim: CommandIntake.Claim)] = []
+        for (command, (permit, claim)) in zip(file.commands, zip(permitted, claims)) {
+            if case .success(let ceiling) = permit, case .success(let claim) = claim { claimed.append((command, ceiling, claim)) }
         }
+        let withheld = try CommandApprovals.withhold(claimed, key: key, in: connections.database())
+        let published = claimed.filter { withheld[$0.command.commandId] == nil }
         try publish(
-            claimed.map(\.command), new: claimed.filter { $0.claim == .new }.map(\.command.commandId), key: key, connections)
+            published.map(\.command), new: published.filter { $0.claim == .new }.map(\.command.commandId), key: key, connections)
         var results: [(line: Int, result: JSONValue)] = file.refusals.map { refusal in
             (
                 refusal.line,

@@ -70,18 +70,23 @@ struct Endpoints: Sendable {
         }
     }
 
-    enum Authorization {
-        case key(APIKey)
+    enum Admission {
+        /// The caller's key, and the body it sent.
+        case admitted(APIKey, [UInt8])
         case refused(Response)
     }
 
-    /// The caller's key, from the headers alone, or the refusal to send at
-    /// once: a request with a body is refused before its body is read.
-    func authorize(_ request: Request, _ scope: Scope) async -> Authorization {
+    /// The caller's key, from the headers alone, then its body: a request
+    /// without a key that has `scope` is refused before its body is read
+    /// (it uploads nothing), one whose body is too large gets 413.
+    func admit(_ request: Request, _ scope: Scope) async throws -> Admission {
         let authorization = request.headers[.authorization]
+        let key: APIKey
         do {
-            return .key(try await pool.run { [log] connections in try Access.authorize(authorization, scope, connections, log: log) })
+            key = try await pool.run { [log] connections in try Access.authorize(authorization, scope, connections, log: log) }
         } catch { return .refused(response(to: error, of: request)) }
+        guard let body = try await body(of: request) else { return .refused(tooLarge) }
+        return .admitted(key, body)
     }
 
     /// Runs `work` on the pool for an authorized caller (see `serve`).

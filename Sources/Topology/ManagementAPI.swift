@@ -107,19 +107,21 @@ public struct ManagementAPI: Sendable {
     public func createVhost(_ vhost: String, description: String) throws {
         let body = try JSONSerialization.data(withJSONObject: ["description": description])
         _ = try send("PUT", "/api/vhosts/\(Self.encoded(vhost))", body: body)
-        let permissions = try JSONSerialization.data(withJSONObject: ["configure": ".*", "write": ".*", "read": ".*"])
-        _ = try send("PUT", "/api/permissions/\(Self.encoded(vhost))/\(Self.encoded(endpoint.user))", body: permissions)
+        try set(BrokerPermissions(configure: ".*", write: ".*", read: ".*"), for: endpoint.user, in: vhost)
     }
 
-    /// Sets `user`'s permissions in this vhost; false (nothing set) when
-    /// the broker has no such user.
-    public func grant(_ permissions: BrokerPermissions, to user: String) throws -> Bool {
-        guard try send("GET", "/api/users/\(Self.encoded(user))", allowing: [404]) != nil else { return false }
+    /// Sets `user`'s permissions in this vhost; nothing when the broker has
+    /// no such user (its processes log in as another).
+    public func grant(_ permissions: BrokerPermissions, to user: String) throws {
+        guard try send("GET", "/api/users/\(Self.encoded(user))", allowing: [404]) != nil else { return }
+        try set(permissions, for: user, in: endpoint.vhost)
+    }
+
+    private func set(_ permissions: BrokerPermissions, for user: String, in vhost: String) throws {
         let body = try JSONSerialization.data(withJSONObject: [
             "configure": permissions.configure, "write": permissions.write, "read": permissions.read,
         ])
-        _ = try send("PUT", "/api/permissions/\(vhostPath)/\(Self.encoded(user))", body: body)
-        return true
+        _ = try send("PUT", "/api/permissions/\(Self.encoded(vhost))/\(Self.encoded(user))", body: body)
     }
 
     public func deleteVhost(_ vhost: String) throws {

@@ -25,7 +25,7 @@ public struct TopologyDeclarer {
         // The runtime's users get the rights this topology implies; a
         // broker without a role's user (its processes log in as another)
         // is left as it is.
-        for role in RuntimeRole.allCases { _ = try management.grant(plan.permissions(for: role), to: role.rawValue) }
+        for role in RuntimeRole.allCases { try management.grant(plan.permissions(for: role), to: role.rawValue) }
         let stale = unexpected(in: try management.bindings())
         for binding in stale { try channel.unbindQueue(binding.queue, exchange: binding.exchange, routingKey: binding.routingKey) }
         return stale

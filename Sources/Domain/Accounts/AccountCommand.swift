@@ -32,4 +32,5 @@ public enum AccountCommand: DomainCommand, Equatable {
     public var type: CommandType { command.type }
     public var commandId: String { command.commandId }
     public var canonicalFields: JSONObject { command.canonicalFields }
+    public var debit: Debit? { command.debit }
 }

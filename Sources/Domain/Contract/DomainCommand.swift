@@ -6,11 +6,17 @@ public protocol DomainCommand: Sendable {
     var commandId: String { get }
     /// Every field with defaults filled in.
     var canonicalFields: JSONObject { get }
+    /// What it takes out of an account, checked against a key's limits
+    /// (`KeyLimits`); nil for a command that debits no account a key could
+    /// be bound to.
+    var debit: Debit? { get }
     /// Validates a body against the contract; the error names the first field at fault.
     init(body: [UInt8]) throws(InvalidMessage)
 }
 
 extension DomainCommand {
+    public var debit: Debit? { nil }
+
     /// JSON with sorted keys: the same command has the same bytes however its
     /// producer wrote it.
     public var canonicalBody: [UInt8] {

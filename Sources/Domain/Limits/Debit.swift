@@ -14,32 +14,28 @@ public struct Debit: Sendable, Equatable {
     }
 }
 
-extension DomainCommand {
-    /// What this command debits, if it moves money out of an account a
-    /// key could be bound to: payments, fundings, repayments, withdrawals,
-    /// and a debt's disbursement (from the lender's account).
+extension PaymentCommand {
+    public var debit: Debit? { Debit(account: payer, amount: amount.minorUnits, currency: amount.currency) }
+}
+
+extension MilestoneFunding {
+    /// In the project's currency, which the command does not name.
+    public var debit: Debit? { Debit(account: fromAccount, amount: amount, currency: nil) }
+}
+
+extension DebtRepayment {
+    public var debit: Debit? { Debit(account: wallet, amount: amount.minorUnits, currency: amount.currency) }
+}
+
+extension DebtOpening {
+    /// A disbursement pays the principal out of the lender's account.
     public var debit: Debit? {
-        switch self {
-        case let payment as PaymentCommand:
-            return Debit(account: payment.payer, amount: payment.amount.minorUnits, currency: payment.amount.currency)
-        case let command as MilestoneCommand:
-            guard case .fund(let funding) = command else { return nil }
-            return Debit(account: funding.fromAccount, amount: funding.amount, currency: nil)
-        case let command as DebtCommand:
-            switch command {
-            case .repay(let repayment):
-                return Debit(account: repayment.wallet, amount: repayment.amount.minorUnits, currency: repayment.amount.currency)
-            case .open(let opening):
-                guard opening.disburse else { return nil }
-                return Debit(
-                    account: SystemAccount.lender(opening.lender, opening.principal.currency.code),
-                    amount: opening.principal.minorUnits, currency: opening.principal.currency)
-            }
-        case let command as AccountCommand:
-            guard case .withdrawal(let withdrawal) = command else { return nil }
-            return Debit(account: withdrawal.account, amount: withdrawal.amount.minorUnits, currency: withdrawal.amount.currency)
-        default:
-            return nil
-        }
+        guard disburse else { return nil }
+        return Debit(
+            account: SystemAccount.lender(lender, principal.currency.code), amount: principal.minorUnits, currency: principal.currency)
     }
+}
+
+extension Withdrawal {
+    public var debit: Debit? { Debit(account: account, amount: amount.minorUnits, currency: amount.currency) }
 }
